@@ -1,0 +1,213 @@
+//===- Cnn.cpp - cnn dialect ----------------------------------------------===//
+#include "dialect/Cnn.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/DialectImplementation.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+using namespace mlir;
+using namespace cnnc::cnn;
+
+#include "dialect/CnnDialect.cpp.inc"
+#include "dialect/CnnEnums.cpp.inc"
+#define GET_ATTRDEF_CLASSES
+#include "dialect/CnnAttrs.cpp.inc"
+#define GET_OP_CLASSES
+#include "dialect/CnnOps.cpp.inc"
+
+void CnnDialect::initialize() {
+  addAttributes<
+#define GET_ATTRDEF_LIST
+#include "dialect/CnnAttrs.cpp.inc"
+      >();
+  addOperations<
+#define GET_OP_LIST
+#include "dialect/CnnOps.cpp.inc"
+      >();
+}
+
+//===----------------------------------------------------------------------===//
+// Shape helpers
+//===----------------------------------------------------------------------===//
+
+static RankedTensorType rankedOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// Checks that `value` is an NCHW tensor; `what` names it in the error.
+static LogicalResult expectRank(std::optional<Location> loc, Value value, int64_t rank,
+                                StringRef what) {
+  if (rankedOf(value).getRank() == rank)
+    return success();
+  return emitOptionalError(loc, what, " must have rank ", rank, ", got ", value.getType());
+}
+
+/// Output extent of a convolution along one axis.
+static int64_t convOutputExtent(int64_t in, int64_t kernel, int64_t stride, int64_t padBefore,
+                                int64_t padAfter) {
+  return (in + padBefore + padAfter - kernel) / stride + 1;
+}
+
+/// Shared by conv2d and depthwise_conv2d: checks filter, bias, strides and
+/// padding, and infers the NCHW result.
+static LogicalResult inferConvResult(std::optional<Location> loc, Value input, Value filter,
+                                     Value bias, ArrayRef<int64_t> strides,
+                                     ArrayRef<int64_t> padding, bool depthwise,
+                                     SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, input, 4, "input")) || failed(expectRank(loc, filter, 4, "filter")))
+    return failure();
+  if (strides.size() != 2 || padding.size() != 4)
+    return emitOptionalError(loc, "strides must have 2 values and padding 4 (top, left, bottom, "
+                                  "right)");
+  if (strides[0] < 1 || strides[1] < 1)
+    return emitOptionalError(loc, "strides must be positive");
+  if (llvm::any_of(padding, [](int64_t p) { return p < 0; }))
+    return emitOptionalError(loc, "padding must not be negative");
+  ArrayRef<int64_t> in = rankedOf(input).getShape();
+  ArrayRef<int64_t> w = rankedOf(filter).getShape();
+  int64_t outChannels = w[0];
+  if (depthwise) {
+    if (w[0] != in[1] || w[1] != 1)
+      return emitOptionalError(loc, "depthwise filter must be ", in[1], "x1xKHxKW for ", in[1],
+                               " input channels, got ", filter.getType());
+  } else if (w[1] != in[1]) {
+    return emitOptionalError(loc, "filter expects ", w[1], " input channels, input has ", in[1]);
+  }
+  if (bias && (rankedOf(bias).getRank() != 1 || rankedOf(bias).getDimSize(0) != outChannels))
+    return emitOptionalError(loc, "bias must be a vector of ", outChannels, " values, got ",
+                             bias.getType());
+  int64_t outH = convOutputExtent(in[2], w[2], strides[0], padding[0], padding[2]);
+  int64_t outW = convOutputExtent(in[3], w[3], strides[1], padding[1], padding[3]);
+  if (outH < 1 || outW < 1)
+    return emitOptionalError(loc, "a ", w[2], "x", w[3], " kernel does not fit a ", in[2], "x",
+                             in[3], " input");
+  results.push_back(RankedTensorType::get({in[0], outChannels, outH, outW},
+                                          rankedOf(input).getElementType()));
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOp::verify() {
+  if (getName().empty())
+    return emitOpError("needs a non-empty name");
+  return success();
+}
+
+LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferConvResult(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
+                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/false,
+                         results);
+}
+
+LogicalResult DepthwiseConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                  Adaptor adaptor,
+                                                  SmallVectorImpl<Type> &results) {
+  return inferConvResult(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
+                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/true,
+                         results);
+}
+
+LogicalResult BatchNormOp::verify() {
+  if (getInput().getType().getRank() != 4)
+    return emitOpError("input must be NCHW");
+  int64_t channels = getInput().getType().getDimSize(1);
+  for (Value param : {getScale(), getShift(), getMean(), getVariance()}) {
+    auto type = cast<RankedTensorType>(param.getType());
+    if (type.getRank() != 1 || type.getDimSize(0) != channels)
+      return emitOpError("parameters must be vectors of ") << channels << " values, got " << type;
+  }
+  if (getEpsilon().convertToDouble() <= 0)
+    return emitOpError("epsilon must be positive");
+  return success();
+}
+
+LogicalResult GlobalPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                             Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, adaptor.getInput(), 4, "input")))
+    return failure();
+  RankedTensorType in = rankedOf(adaptor.getInput());
+  results.push_back(
+      RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), 1, 1}, in.getElementType()));
+  return success();
+}
+
+LogicalResult ChannelPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, adaptor.getInput(), 4, "input")))
+    return failure();
+  RankedTensorType in = rankedOf(adaptor.getInput());
+  results.push_back(RankedTensorType::get({in.getDimSize(0), 1, in.getDimSize(2), in.getDimSize(3)},
+                                          in.getElementType()));
+  return success();
+}
+
+LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                         Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  ValueRange inputs = adaptor.getInputs();
+  if (inputs.empty())
+    return emitOptionalError(loc, "needs at least one input");
+  int64_t channels = 0;
+  for (Value input : inputs) {
+    if (failed(expectRank(loc, input, 4, "every input")))
+      return failure();
+    RankedTensorType type = rankedOf(input);
+    RankedTensorType first = rankedOf(inputs.front());
+    if (type.getElementType() != first.getElementType() ||
+        type.getDimSize(0) != first.getDimSize(0) || type.getDimSize(2) != first.getDimSize(2) ||
+        type.getDimSize(3) != first.getDimSize(3))
+      return emitOptionalError(loc, "inputs differ in a dimension other than channels: ",
+                               first, " and ", type);
+    channels += type.getDimSize(1);
+  }
+  SmallVector<int64_t> shape(rankedOf(inputs.front()).getShape());
+  shape[1] = channels;
+  results.push_back(RankedTensorType::get(shape, rankedOf(inputs.front()).getElementType()));
+  return success();
+}
+
+LogicalResult MulOp::verify() {
+  auto in = getInput().getType();
+  auto gate = cast<RankedTensorType>(getGate().getType());
+  if (in.getRank() != 4 || gate.getRank() != 4)
+    return emitOpError("input and gate must be NCHW");
+  bool perChannel = gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 &&
+                    gate.getDimSize(3) == 1;
+  bool perPixel = gate.getDimSize(1) == 1 && gate.getDimSize(2) == in.getDimSize(2) &&
+                  gate.getDimSize(3) == in.getDimSize(3);
+  if (gate.getDimSize(0) != in.getDimSize(0) || !(perChannel || perPixel || gate == in))
+    return emitOpError("gate ") << gate << " does not broadcast to " << in;
+  return success();
+}
+
+LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, adaptor.getInput(), 4, "input")))
+    return failure();
+  ArrayRef<int64_t> in = rankedOf(adaptor.getInput()).getShape();
+  results.push_back(RankedTensorType::get({in[0], in[1] * in[2] * in[3]},
+                                          rankedOf(adaptor.getInput()).getElementType()));
+  return success();
+}
+
+LogicalResult FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, adaptor.getInput(), 2, "input")) ||
+      failed(expectRank(loc, adaptor.getWeight(), 2, "weight")))
+    return failure();
+  ArrayRef<int64_t> in = rankedOf(adaptor.getInput()).getShape();
+  ArrayRef<int64_t> w = rankedOf(adaptor.getWeight()).getShape();
+  if (w[1] != in[1])
+    return emitOptionalError(loc, "weight expects ", w[1], " input features, input has ", in[1]);
+  Value bias = adaptor.getBias();
+  if (bias && (rankedOf(bias).getRank() != 1 || rankedOf(bias).getDimSize(0) != w[0]))
+    return emitOptionalError(loc, "bias must be a vector of ", w[0], " values, got ",
+                             bias.getType());
+  results.push_back(
+      RankedTensorType::get({in[0], w[0]}, rankedOf(adaptor.getInput()).getElementType()));
+  return success();
+}

@@ -1,0 +1,127 @@
+//===- CnnOps.td - cnn dialect operations ------------------*- tablegen -*-===//
+//
+// Every op with a non-trivial result shape infers it (InferTypeOpInterface), so
+// builders need no result type and the verifier checks the written one.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CNN_OPS_TD
+#define CNNC_CNN_OPS_TD
+
+include "dialect/CnnBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/InferTypeOpInterface.td"
+
+class Cnn_Op<string mnemonic, list<Trait> traits = []>
+    : Op<Cnn_Dialect, mnemonic, !listconcat([Pure], traits)>;
+
+def Cnn_Tensor : StaticShapeTensorOf<[AnyType]>;
+
+def Cnn_WeightOp : Cnn_Op<"weight"> {
+  let summary = "a named model tensor, loaded from the weights file";
+  let description = [{
+    `name` is the tensor's name in the weights file (torchvision's state_dict
+    name for presets torchvision has). A `buffer` is not trained (batch-norm
+    running statistics) and is not counted as a parameter.
+
+    ```mlir
+    %w = cnn.weight "features.0.0.weight" : tensor<32x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins StrAttr:$name, UnitAttr:$buffer);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$name (`buffer` $buffer^)? attr-dict `:` type($result)";
+  let hasVerifier = 1;
+}
+
+class Cnn_ConvOp<string mnemonic, string what> : Cnn_Op<mnemonic, [InferTypeOpAdaptor]> {
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$filter, Optional<Cnn_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let summary = what;
+}
+
+def Cnn_Conv2DOp : Cnn_ConvOp<"conv2d", "2-D convolution, NCHW input, OIHW filter"> {
+  let description = [{
+    `strides` is [h, w]; `padding` is [top, left, bottom, right] in zeros.
+  }];
+}
+
+def Cnn_DepthwiseConv2DOp
+    : Cnn_ConvOp<"depthwise_conv2d", "depthwise 2-D convolution, NCHW input, C×1×KH×KW filter">;
+
+def Cnn_BatchNormOp : Cnn_Op<"batch_norm", [
+    AllTypesMatch<["input", "result"]>, AllTypesMatch<["scale", "shift", "mean", "variance"]>]> {
+  let summary = "inference batch norm: (x - mean) / sqrt(var + eps) * scale + shift";
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$scale, Cnn_Tensor:$shift,
+                       Cnn_Tensor:$mean, Cnn_Tensor:$variance, F64Attr:$epsilon);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $scale `,` $shift `,` $mean `,` $variance attr-dict `:` type($input) `,` type($scale)
+  }];
+  let hasVerifier = 1;
+}
+
+def Cnn_ActivationOp : Cnn_Op<"activation", [SameOperandsAndResultType]> {
+  let summary = "elementwise activation";
+  let arguments = (ins Cnn_ActivationAttr:$kind, Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input)";
+}
+
+def Cnn_GlobalPoolOp : Cnn_Op<"global_pool", [InferTypeOpAdaptor]> {
+  let summary = "average or max over H and W: N×C×H×W → N×C×1×1";
+  let arguments = (ins Cnn_PoolKindAttr:$kind, Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Cnn_ChannelPoolOp : Cnn_Op<"channel_pool", [InferTypeOpAdaptor]> {
+  let summary = "average or max over C (CBAM spatial attention): N×C×H×W → N×1×H×W";
+  let arguments = (ins Cnn_PoolKindAttr:$kind, Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$kind $input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Cnn_ConcatOp : Cnn_Op<"concat", [InferTypeOpAdaptor]> {
+  let summary = "concatenation along the channel axis";
+  let arguments = (ins Variadic<Cnn_Tensor>:$inputs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
+}
+
+def Cnn_AddOp : Cnn_Op<"add", [SameOperandsAndResultType, Commutative]> {
+  let summary = "elementwise sum (residual connection)";
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Cnn_MulOp : Cnn_Op<"mul", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "input scaled by a gate broadcast over H×W (N×C×1×1) or over C (N×1×H×W)";
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$gate);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input `,` $gate attr-dict `:` type($input) `,` type($gate)";
+  let hasVerifier = 1;
+}
+
+def Cnn_FlattenOp : Cnn_Op<"flatten", [InferTypeOpAdaptor]> {
+  let summary = "N×C×H×W → N×(C·H·W)";
+  let arguments = (ins Cnn_Tensor:$input);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Cnn_FullyConnectedOp : Cnn_Op<"fully_connected", [InferTypeOpAdaptor]> {
+  let summary = "N×K input, M×K weight, optional M bias → N×M";
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$weight, Optional<Cnn_Tensor>:$bias);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+#endif // CNNC_CNN_OPS_TD

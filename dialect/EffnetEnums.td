@@ -1,0 +1,22 @@
+//===- EffnetEnums.td - effnet enums -----------------------*- tablegen -*-===//
+//
+// Kept apart from EffnetBase.td so that enum generation for effnet does not
+// also emit the cnn enums EffnetBase.td includes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_EFFNET_ENUMS_TD
+#define CNNC_EFFNET_ENUMS_TD
+
+include "mlir/IR/EnumAttr.td"
+
+def Effnet_SqueezeBase : I32EnumAttr<"SqueezeBase",
+    "which channel count an attention reduction ratio applies to", [
+    I32EnumAttrCase<"input", 0>,    // the block's input channels (EfficientNet)
+    I32EnumAttrCase<"expanded", 1>  // the expanded channels (MobileNetV3)
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::effnet";
+}
+
+#endif // CNNC_EFFNET_ENUMS_TD

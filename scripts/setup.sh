@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Installs everything cnnc needs on a fresh Debian 12 machine: the Debian packages named in
+# DESIGN.md and a project-local venv (.venv) holding the halide==21.0.0 wheel. The venv sees the
+# system site-packages so Debian's python3-torch/torchvision serve the reference fixtures.
+# Idempotent and silent when everything is already there.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+debian_packages=(
+  ninja-build ccache g++ clang-format
+  libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
+  libgtest-dev libfmt-dev
+  python3-venv python3-numpy python3-torch python3-torchvision
+  g++-aarch64-linux-gnu qemu-user
+)
+# Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
+venv_requirements=("halide==21.0.0" "cmake==3.31.6")
+
+missing=()
+for pkg in "${debian_packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  echo "setup: installing Debian packages: ${missing[*]}"
+  sudo_cmd=()
+  [[ $(id -u) -eq 0 ]] || sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}" >/dev/null
+fi
+
+venv="$root/.venv"
+if [[ ! -x "$venv/bin/python" ]]; then
+  echo "setup: creating $venv"
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+for req in "${venv_requirements[@]}"; do
+  if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${req%%==*}') != '${req##*==}')" 2>/dev/null; then
+    echo "setup: installing $req into $venv"
+    "$venv/bin/pip" install -q --disable-pip-version-check "$req"
+  fi
+done
