@@ -1,0 +1,105 @@
+//===- ModelStats.cpp - size and cost of a lowered model ------------------===//
+#include "passes/ModelStats.h"
+#include "dialect/Cnn.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+
+namespace cnnc {
+namespace {
+
+int64_t bytesOf(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.getNumElements() * ((tensor.getElementTypeBitWidth() + 7) / 8);
+}
+
+/// "stages.3.blocks.1" → "stages.3"; "stem" and "head" stay as they are.
+std::string partOf(Location loc) {
+  auto named = dyn_cast<NameLoc>(loc);
+  if (!named)
+    return "unnamed";
+  StringRef name = named.getName().strref();
+  if (!name.starts_with("stages."))
+    return name.split('.').first.str();
+  size_t secondDot = name.find('.', strlen("stages."));
+  return name.substr(0, secondDot).str();
+}
+
+int64_t macsOf(Operation *op) {
+  auto resultShape = [&]() { return cast<RankedTensorType>(op->getResult(0).getType()); };
+  if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
+    auto filter = conv.getFilter().getType();
+    auto f = cast<RankedTensorType>(filter).getShape();
+    return resultShape().getNumElements() * f[1] * f[2] * f[3];
+  }
+  if (auto conv = dyn_cast<cnn::DepthwiseConv2DOp>(op)) {
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    return resultShape().getNumElements() * f[2] * f[3];
+  }
+  if (auto fc = dyn_cast<cnn::FullyConnectedOp>(op))
+    return resultShape().getNumElements() * fc.getInput().getType().getDimSize(1);
+  return 0;
+}
+
+/// Peak of the live activation bytes when ops run in block order. A value is
+/// live from its definition to its last use; function arguments from the start.
+int64_t peakLiveBytes(Block &body, ArrayRef<Value> activations) {
+  DenseMap<Operation *, int64_t> position;
+  int64_t index = 0;
+  for (Operation &op : body)
+    position[&op] = index++;
+  std::vector<int64_t> delta(index + 2, 0);
+  for (Value v : activations) {
+    int64_t def = v.getDefiningOp() ? position[v.getDefiningOp()] : 0;
+    int64_t lastUse = def;
+    for (Operation *user : v.getUsers())
+      lastUse = std::max(lastUse, position[user]);
+    delta[def] += bytesOf(v.getType());
+    delta[lastUse + 1] -= bytesOf(v.getType());
+  }
+  int64_t live = 0, peak = 0;
+  for (int64_t d : delta)
+    peak = std::max(peak, live += d);
+  return peak;
+}
+
+} // namespace
+
+ModelStats computeModelStats(func::FuncOp model) {
+  ModelStats stats;
+  llvm::StringMap<size_t> partIndex;
+  SmallVector<Value> activations(model.getArguments().begin(), model.getArguments().end());
+  for (Value arg : model.getArguments())
+    stats.activationBytesTotal += bytesOf(arg.getType());
+
+  for (Operation &op : model.getBody().front()) {
+    std::string part = partOf(op.getLoc());
+    auto [it, inserted] = partIndex.try_emplace(part, stats.parts.size());
+    if (inserted)
+      stats.parts.push_back(PartStats{part});
+    PartStats &ps = stats.parts[it->second];
+
+    if (auto weight = dyn_cast<cnn::WeightOp>(op)) {
+      int64_t count = cast<RankedTensorType>(weight.getType()).getNumElements();
+      (weight.getBuffer() ? stats.buffers : stats.params) += count;
+      if (!weight.getBuffer())
+        ps.params += count;
+      continue;
+    }
+    int64_t macs = macsOf(&op);
+    ps.macs += macs;
+    stats.macs += macs;
+    for (Value result : op.getResults()) {
+      activations.push_back(result);
+      stats.activationBytesTotal += bytesOf(result.getType());
+      auto shape = cast<RankedTensorType>(result.getType()).getShape();
+      ps.outputShape.assign(shape.begin(), shape.end());
+    }
+  }
+  stats.activationBytesPeak = peakLiveBytes(model.getBody().front(), activations);
+  return stats;
+}
+
+} // namespace cnnc

@@ -1,0 +1,15 @@
+//===- Commands.h - cnnc subcommands ----------------------------*- C++ -*-===//
+#ifndef CNNC_TOOLS_COMMANDS_H
+#define CNNC_TOOLS_COMMANDS_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+namespace cnnc {
+
+/// `cnnc stats MODEL [--json]`; returns the process exit status.
+int runStatsCommand(llvm::ArrayRef<llvm::StringRef> args);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_COMMANDS_H

@@ -1,0 +1,42 @@
+//===- ModelSession.h - a model loaded and lowered for a command -*- C++ -*-===//
+#ifndef CNNC_TOOLS_MODELSESSION_H
+#define CNNC_TOOLS_MODELSESSION_H
+
+#include "dialect/Effnet.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "mlir/Support/LogicalResult.h"
+#include "llvm/Support/SourceMgr.h"
+
+#include <functional>
+#include <memory>
+
+namespace cnnc {
+
+/// Owns the context, sources and module of one model, and prints every
+/// diagnostic as file:line:col with the source line.
+class ModelSession {
+public:
+  ModelSession();
+  ~ModelSession();
+
+  /// Loads a preset name or spec path as effnet IR.
+  mlir::LogicalResult load(llvm::StringRef model);
+
+  /// Runs the shared cnnc pipeline. `afterScaling`, if given, sees each
+  /// effnet.model right after effnet-compound-scale.
+  mlir::LogicalResult lower(std::function<void(effnet::ModelOp)> afterScaling = nullptr);
+
+  mlir::ModuleOp module() { return *moduleRef; }
+
+private:
+  mlir::MLIRContext context;
+  llvm::SourceMgr sourceMgr;
+  std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
+  mlir::OwningOpRef<mlir::ModuleOp> moduleRef;
+};
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_MODELSESSION_H
