@@ -91,28 +91,26 @@ private:
 } // namespace
 
 FailureOr<Node> parseSpecTree(unsigned bufferId, const Diagnostics &diag) {
-  llvm::SourceMgr &sourceMgr = diag.getSourceMgr();
-  const llvm::MemoryBuffer *buffer = sourceMgr.getMemoryBuffer(bufferId);
+  const llvm::MemoryBuffer *buffer = diag.getSourceMgr().getMemoryBuffer(bufferId);
   llvm::SMLoc start = llvm::SMLoc::getFromPointer(buffer->getBufferStart());
 
-  // The YAML parser reports through the SourceMgr; route that into MLIR's
-  // diagnostics so every error prints the same way.
+  // The YAML parser reports through a SourceMgr of its own (MLIR's handler
+  // prints through the main one, so sharing it would recurse). Its buffer is
+  // the same memory, so the locations resolve in the main SourceMgr.
   bool yamlFailed = false;
   struct Route {
     const Diagnostics *diag;
     bool *failed;
   } route{&diag, &yamlFailed};
-  auto previousHandler = sourceMgr.getDiagHandler();
-  void *previousContext = sourceMgr.getDiagContext();
-  sourceMgr.setDiagHandler(
+  llvm::SourceMgr yamlSourceMgr;
+  yamlSourceMgr.setDiagHandler(
       [](const llvm::SMDiagnostic &d, void *context) {
         auto *r = static_cast<Route *>(context);
         *r->failed = true;
         r->diag->error(d.getLoc()) << "malformed YAML: " << d.getMessage();
       },
       &route);
-
-  yaml::Stream stream(buffer->getMemBufferRef(), sourceMgr);
+  yaml::Stream stream(buffer->getMemBufferRef(), yamlSourceMgr);
   yaml::document_iterator document = stream.begin();
   yaml::Node *root = document != stream.end() ? document->getRoot() : nullptr;
   FailureOr<Node> result = failure();
@@ -127,7 +125,6 @@ FailureOr<Node> parseSpecTree(unsigned bufferId, const Diagnostics &diag) {
       result = failure();
     }
   }
-  sourceMgr.setDiagHandler(previousHandler, previousContext);
 
   if (yamlFailed || failed(result))
     return failure();

@@ -1,8 +1,7 @@
 //===- ScalingRules.h - compound-scaling arithmetic -------------*- C++ -*-===//
 //
 // The reference rounding rules of EfficientNet/MobileNet, in the same double
-// arithmetic as torchvision so that scaled models match it bit for bit
-// (for example ceil(5 · 1.2) is 7 there, because 5 · 1.2 is 6.000000000000001).
+// arithmetic as torchvision's Python so that scaled models match it exactly.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_PASSES_SCALINGRULES_H

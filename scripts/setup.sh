@@ -14,6 +14,8 @@ debian_packages=(
   g++-aarch64-linux-gnu qemu-user
 )
 # Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
+# --no-deps: only Halide's C++ library is used, and its Python dependencies would bring NumPy 2,
+# which would shadow the NumPy 1 that Debian's torch is built against.
 venv_requirements=("halide==21.0.0" "cmake==3.31.6")
 
 missing=()
@@ -37,6 +39,6 @@ fi
 for req in "${venv_requirements[@]}"; do
   if ! "$venv/bin/python" -c "import importlib.metadata as m, sys; sys.exit(m.version('${req%%==*}') != '${req##*==}')" 2>/dev/null; then
     echo "setup: installing $req into $venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "$req"
+    "$venv/bin/pip" install -q --disable-pip-version-check --no-deps "$req"
   fi
 done

@@ -1,0 +1,112 @@
+// RUN: cnnc-opt %s -split-input-file -verify-diagnostics
+
+func.func @conv_channels(%x: tensor<1x8x16x16xf32>, %w: tensor<16x4x3x3xf32>) {
+  // expected-error @+2 {{filter expects 4 input channels, input has 8}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<16x4x3x3xf32>) -> tensor<1x16x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_result(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x3x3xf32>) {
+  // expected-error @+2 {{inferred type(s) 'tensor<1x16x8x8xf32>' are incompatible with return type(s) of operation 'tensor<1x16x16x16xf32>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_padding(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x3x3xf32>) {
+  // expected-error @+2 {{strides must have 2 values and padding 4 (top, left, bottom, right)}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_too_small(%x: tensor<1x8x2x2xf32>, %w: tensor<16x8x5x5xf32>) {
+  // expected-error @+2 {{a 5x5 kernel does not fit a 2x2 input}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x2x2xf32>, tensor<16x8x5x5xf32>) -> tensor<1x16x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @depthwise_filter(%x: tensor<1x8x16x16xf32>, %w: tensor<8x2x3x3xf32>) {
+  // expected-error @+2 {{depthwise filter must be 8x1xKHxKW for 8 input channels}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.depthwise_conv2d %x, %w {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<8x2x3x3xf32>) -> tensor<1x8x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @conv_bias(%x: tensor<1x8x16x16xf32>, %w: tensor<16x8x1x1xf32>, %b: tensor<8xf32>) {
+  // expected-error @+2 {{bias must be a vector of 16 values}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.conv2d %x, %w, %b {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x8x16x16xf32>, tensor<16x8x1x1xf32>, tensor<8xf32>) -> tensor<1x16x16x16xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_params(%x: tensor<1x8x4x4xf32>, %p: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm' op parameters must be vectors of 8 values}}
+  %0 = cnn.batch_norm %x, %p, %p, %p, %p {epsilon = 1.0e-5 : f64} : tensor<1x8x4x4xf32>, tensor<4xf32>
+  return
+}
+
+// -----
+
+func.func @batch_norm_eps(%x: tensor<1x8x4x4xf32>, %p: tensor<8xf32>) {
+  // expected-error @+1 {{'cnn.batch_norm' op epsilon must be positive}}
+  %0 = cnn.batch_norm %x, %p, %p, %p, %p {epsilon = 0.0 : f64} : tensor<1x8x4x4xf32>, tensor<8xf32>
+  return
+}
+
+// -----
+
+func.func @mul_gate(%x: tensor<1x8x4x4xf32>, %g: tensor<1x4x1x1xf32>) {
+  // expected-error @+1 {{'cnn.mul' op gate 'tensor<1x4x1x1xf32>' does not broadcast to 'tensor<1x8x4x4xf32>'}}
+  %0 = cnn.mul %x, %g : tensor<1x8x4x4xf32>, tensor<1x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @concat_shapes(%a: tensor<1x1x8x8xf32>, %b: tensor<1x1x4x4xf32>) {
+  // expected-error @+2 {{inputs differ in a dimension other than channels}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.concat %a, %b : (tensor<1x1x8x8xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x8x8xf32>
+  return
+}
+
+// -----
+
+func.func @fc_features(%x: tensor<1x16xf32>, %w: tensor<4x8xf32>) {
+  // expected-error @+2 {{weight expects 8 input features, input has 16}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.fully_connected %x, %w : (tensor<1x16xf32>, tensor<4x8xf32>) -> tensor<1x4xf32>
+  return
+}
+
+// -----
+
+func.func @pool_rank(%x: tensor<8x4xf32>) {
+  // expected-error @+2 {{input must have rank 4}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %0 = cnn.global_pool avg %x : tensor<8x4xf32> -> tensor<8x4x1x1xf32>
+  return
+}
+
+// -----
+
+func.func @weight_name() {
+  // expected-error @+1 {{'cnn.weight' op needs a non-empty name}}
+  %0 = cnn.weight "" : tensor<4xf32>
+  return
+}
