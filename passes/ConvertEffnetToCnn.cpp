@@ -110,8 +110,10 @@ public:
       h = activation(loc, h, Activation::relu);
       return b.create<cnn::Conv2DOp>(loc, h, fc2w, fc2b, ones, zeros);
     };
-    Value channelLogits =
-        b.create<cnn::AddOp>(loc, sharedMlp(cnn::PoolKind::avg), sharedMlp(cnn::PoolKind::max));
+    // Sequenced: the order of a call's arguments is unspecified in C++.
+    Value avgLogits = sharedMlp(cnn::PoolKind::avg);
+    Value maxLogits = sharedMlp(cnn::PoolKind::max);
+    Value channelLogits = b.create<cnn::AddOp>(loc, avgLogits, maxLogits);
     Value y = b.create<cnn::MulOp>(loc, x, activation(loc, channelLogits, Activation::sigmoid));
 
     Value avg = b.create<cnn::ChannelPoolOp>(loc, cnn::PoolKind::avg, y);
