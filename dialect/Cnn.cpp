@@ -30,9 +30,7 @@ void CnnDialect::initialize() {
 // Shape helpers
 //===----------------------------------------------------------------------===//
 
-static RankedTensorType rankedOf(Value value) {
-  return cast<RankedTensorType>(value.getType());
-}
+static RankedTensorType rankedOf(Value value) { return cast<RankedTensorType>(value.getType()); }
 
 /// Checks that `value` is an NCHW tensor; `what` names it in the error.
 static LogicalResult expectRank(std::optional<Location> loc, Value value, int64_t rank,
@@ -81,8 +79,8 @@ static LogicalResult inferConvResult(std::optional<Location> loc, Value input, V
   if (outH < 1 || outW < 1)
     return emitOptionalError(loc, "a ", w[2], "x", w[3], " kernel does not fit a ", in[2], "x",
                              in[3], " input");
-  results.push_back(RankedTensorType::get({in[0], outChannels, outH, outW},
-                                          rankedOf(input).getElementType()));
+  results.push_back(
+      RankedTensorType::get({in[0], outChannels, outH, outW}, rankedOf(input).getElementType()));
   return success();
 }
 
@@ -99,16 +97,13 @@ LogicalResult WeightOp::verify() {
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                          Adaptor adaptor, SmallVectorImpl<Type> &results) {
   return inferConvResult(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
-                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/false,
-                         results);
+                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/false, results);
 }
 
 LogicalResult DepthwiseConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                                  Adaptor adaptor,
-                                                  SmallVectorImpl<Type> &results) {
+                                                  Adaptor adaptor, SmallVectorImpl<Type> &results) {
   return inferConvResult(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
-                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/true,
-                         results);
+                         adaptor.getStrides(), adaptor.getPadding(), /*depthwise=*/true, results);
 }
 
 LogicalResult BatchNormOp::verify() {
@@ -159,8 +154,8 @@ LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
     if (type.getElementType() != first.getElementType() ||
         type.getDimSize(0) != first.getDimSize(0) || type.getDimSize(2) != first.getDimSize(2) ||
         type.getDimSize(3) != first.getDimSize(3))
-      return emitOptionalError(loc, "inputs differ in a dimension other than channels: ",
-                               first, " and ", type);
+      return emitOptionalError(loc, "inputs differ in a dimension other than channels: ", first,
+                               " and ", type);
     channels += type.getDimSize(1);
   }
   SmallVector<int64_t> shape(rankedOf(inputs.front()).getShape());
@@ -174,8 +169,8 @@ LogicalResult MulOp::verify() {
   auto gate = cast<RankedTensorType>(getGate().getType());
   if (in.getRank() != 4 || gate.getRank() != 4)
     return emitOpError("input and gate must be NCHW");
-  bool perChannel = gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 &&
-                    gate.getDimSize(3) == 1;
+  bool perChannel =
+      gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 && gate.getDimSize(3) == 1;
   bool perPixel = gate.getDimSize(1) == 1 && gate.getDimSize(2) == in.getDimSize(2) &&
                   gate.getDimSize(3) == in.getDimSize(3);
   if (gate.getDimSize(0) != in.getDimSize(0) || !(perChannel || perPixel || gate == in))
@@ -194,8 +189,7 @@ LogicalResult FlattenOp::inferReturnTypes(MLIRContext *, std::optional<Location>
 }
 
 LogicalResult FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                                 Adaptor adaptor,
-                                                 SmallVectorImpl<Type> &results) {
+                                                 Adaptor adaptor, SmallVectorImpl<Type> &results) {
   if (failed(expectRank(loc, adaptor.getInput(), 2, "input")) ||
       failed(expectRank(loc, adaptor.getWeight(), 2, "weight")))
     return failure();

@@ -43,9 +43,9 @@ static LogicalResult verifyReduction(function_ref<InFlightDiagnostic()> emitErro
   return success();
 }
 
-LogicalResult SqueezeExciteAttr::verify(function_ref<InFlightDiagnostic()> emitError,
-                                        APFloat ratio, SqueezeBase, int64_t divisor,
-                                        cnnc::cnn::Activation, cnnc::cnn::Activation) {
+LogicalResult SqueezeExciteAttr::verify(function_ref<InFlightDiagnostic()> emitError, APFloat ratio,
+                                        SqueezeBase, int64_t divisor, cnnc::cnn::Activation,
+                                        cnnc::cnn::Activation) {
   return verifyReduction(emitError, ratio, divisor);
 }
 

@@ -26,8 +26,9 @@ public:
   FailureOr<spec::Node> load(StringRef ref, llvm::SMLoc requestedAt, StringRef fromFile,
                              std::string *defaultName) {
     if (llvm::is_contained(chain, ref.str()))
-      return diag.error(requestedAt) << "'base: " << ref << "' forms a cycle: "
-                                     << llvm::join(chain, " -> ") << " -> " << ref,
+      return diag.error(requestedAt)
+                 << "'base: " << ref << "' forms a cycle: " << llvm::join(chain, " -> ") << " -> "
+                 << ref,
              failure();
     FailureOr<unsigned> bufferId = open(ref, requestedAt, fromFile, defaultName);
     if (failed(bufferId))
@@ -41,11 +42,9 @@ public:
       return tree;
     const spec::Node &baseValue = baseEntry->value;
     if (baseValue.kind != spec::Node::Kind::Scalar)
-      return diag.error(baseValue.loc) << "'base' must be a preset name or a spec path",
-             failure();
+      return diag.error(baseValue.loc) << "'base' must be a preset name or a spec path", failure();
     chain.push_back(ref.str());
-    StringRef thisFile =
-        diag.getSourceMgr().getMemoryBuffer(*bufferId)->getBufferIdentifier();
+    StringRef thisFile = diag.getSourceMgr().getMemoryBuffer(*bufferId)->getBufferIdentifier();
     FailureOr<spec::Node> base = load(baseValue.scalar, baseValue.loc, thisFile, nullptr);
     chain.pop_back();
     if (failed(base))
@@ -66,8 +65,8 @@ private:
     if (!looksLikePath(ref)) {
       std::optional<StringRef> text = presetText(ref);
       if (!text)
-        return diag.error(requestedAt) << "unknown preset '" << ref << "'; presets are: "
-                                       << llvm::join(presetNames(), ", "),
+        return diag.error(requestedAt) << "unknown preset '" << ref
+                                       << "'; presets are: " << llvm::join(presetNames(), ", "),
                failure();
       if (defaultName)
         *defaultName = ref.str();
@@ -84,8 +83,8 @@ private:
     }
     auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
     if (!file)
-      return diag.error(requestedAt) << "cannot read spec '" << path
-                                     << "': " << file.getError().message(),
+      return diag.error(requestedAt)
+                 << "cannot read spec '" << path << "': " << file.getError().message(),
              failure();
     if (defaultName)
       *defaultName = llvm::sys::path::stem(path).str();

@@ -125,8 +125,7 @@ public:
     for (const auto &choice : choices)
       if (choice.first == value->scalar)
         return choice.second;
-    fail(value->loc) << "'" << key << "' must be " << expected << ", got '" << value->scalar
-                     << "'";
+    fail(value->loc) << "'" << key << "' must be " << expected << ", got '" << value->scalar << "'";
     return std::nullopt;
   }
 
@@ -179,7 +178,9 @@ std::optional<Attention> readAttention(FieldReader &fields, StringRef key) {
 const std::pair<StringRef, effnet::SqueezeBase> kSqueezeBases[] = {
     {"input", effnet::SqueezeBase::input}, {"expanded", effnet::SqueezeBase::expanded}};
 
-std::string describeKernels() { return std::string("a kernel size of ") + effnet::kSupportedKernels; }
+std::string describeKernels() {
+  return std::string("a kernel size of ") + effnet::kSupportedKernels;
+}
 std::string describeStrides() { return std::string("a stride of ") + effnet::kSupportedStrides; }
 
 /// Reads the whole spec while building the effnet ops.
@@ -218,9 +219,10 @@ private:
 };
 
 LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
-  static const StringRef keys[] = {"name", "resolution", "in_channels", "num_classes",
-                                   "activation", "attention", "se", "cbam", "batch_norm_eps",
-                                   "channel_divisor", "stem", "stages", "head", "scaling"};
+  static const StringRef keys[] = {
+      "name",      "resolution", "in_channels", "num_classes",    "activation",
+      "attention", "se",         "cbam",        "batch_norm_eps", "channel_divisor",
+      "stem",      "stages",     "head",        "scaling"};
   FieldReader fields(root, "the spec", keys, diag, ok);
   std::string name = fields.optionalString("name").value_or(defaultName.str());
   Activation defaultAct = fields.activation("activation", Activation::silu, kBlockActivations);
@@ -228,14 +230,14 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
 
   NamedAttrList attrs;
   attrs.append(SymbolTable::getSymbolAttrName(), b.getStringAttr(name));
-  attrs.append("resolution", i64(fields.integer("resolution", 224, isPositive,
-                                                "a positive number of pixels")));
+  attrs.append("resolution",
+               i64(fields.integer("resolution", 224, isPositive, "a positive number of pixels")));
   attrs.append("in_channels",
                i64(fields.integer("in_channels", 3, isPositive, "a positive integer")));
   attrs.append("num_classes",
                i64(fields.integer("num_classes", 1000, isPositive, "a positive integer")));
-  attrs.append("batch_norm_eps", f64(fields.number("batch_norm_eps", 1e-5, isPositiveNumber,
-                                                   "a positive number")));
+  attrs.append("batch_norm_eps",
+               f64(fields.number("batch_norm_eps", 1e-5, isPositiveNumber, "a positive number")));
   attrs.append("channel_divisor",
                i64(fields.integer("channel_divisor", 8, isPositive, "a positive integer")));
   if (const Node *scaling = fields.find("scaling"))
@@ -335,10 +337,10 @@ void ModelReader::readStem(const Node *node, SMLoc fallbackLoc, Activation defau
   NamedAttrList attrs;
   attrs.append("channels", i64(fields.requiredInteger("channels", isPositive,
                                                       "a positive number of channels")));
-  attrs.append("kernel", i64(fields.integer("kernel", 3, effnet::isSupportedKernel,
-                                            describeKernels())));
-  attrs.append("stride", i64(fields.integer("stride", 2, effnet::isSupportedStride,
-                                            describeStrides())));
+  attrs.append("kernel",
+               i64(fields.integer("kernel", 3, effnet::isSupportedKernel, describeKernels())));
+  attrs.append("stride",
+               i64(fields.integer("stride", 2, effnet::isSupportedStride, describeStrides())));
   attrs.append("activation", act(fields.activation("activation", defaultAct, kBlockActivations)));
   if (!fields.flag("scale", true))
     attrs.append("fixed_width", b.getUnitAttr());
@@ -347,9 +349,9 @@ void ModelReader::readStem(const Node *node, SMLoc fallbackLoc, Activation defau
 
 void ModelReader::readStage(const Node &node, size_t index, Activation defaultAct,
                             Attention defaultAttention) {
-  static const StringRef keys[] = {"block", "expand_ratio", "expand_channels", "kernel",
-                                   "stride", "channels", "repeats", "attention", "se_ratio",
-                                   "activation", "scale_depth"};
+  static const StringRef keys[] = {"block",    "expand_ratio", "expand_channels", "kernel",
+                                   "stride",   "channels",     "repeats",         "attention",
+                                   "se_ratio", "activation",   "scale_depth"};
   std::string what = "stage " + std::to_string(index);
   FieldReader fields(node, what, keys, diag, ok);
   enum class Kind { mbconv, fused };
@@ -360,26 +362,26 @@ void ModelReader::readStage(const Node &node, size_t index, Activation defaultAc
   NamedAttrList blockAttrs;
   blockAttrs.append("out_channels", i64(fields.requiredInteger("channels", isPositive,
                                                                "a positive number of channels")));
-  blockAttrs.append("kernel", i64(fields.integer("kernel", 3, effnet::isSupportedKernel,
-                                                 describeKernels())));
-  blockAttrs.append("stride", i64(fields.integer("stride", 1, effnet::isSupportedStride,
-                                                 describeStrides())));
+  blockAttrs.append("kernel",
+                    i64(fields.integer("kernel", 3, effnet::isSupportedKernel, describeKernels())));
+  blockAttrs.append("stride",
+                    i64(fields.integer("stride", 1, effnet::isSupportedStride, describeStrides())));
   blockAttrs.append("activation",
                     act(fields.activation("activation", defaultAct, kBlockActivations)));
   if (fields.has("expand_ratio") && fields.has("expand_channels"))
     fields.fail(fields.keyLoc("expand_channels"))
         << what << " takes 'expand_ratio' or 'expand_channels', not both";
-  if (std::optional<int64_t> channels = fields.optionalInteger(
-          "expand_channels", isPositive, "a positive number of channels"))
+  if (std::optional<int64_t> channels =
+          fields.optionalInteger("expand_channels", isPositive, "a positive number of channels"))
     blockAttrs.append("expand_channels", i64(*channels));
   else
     blockAttrs.append("expand_ratio",
-                      f64(fields.number("expand_ratio", 1.0, [](double v) { return v >= 1; },
-                                        "a number ≥ 1")));
+                      f64(fields.number(
+                          "expand_ratio", 1.0, [](double v) { return v >= 1; }, "a number ≥ 1")));
 
   Attention attention = readAttention(fields, "attention").value_or(defaultAttention);
-  double ratio = fields.number("se_ratio", seRatio, [](double v) { return v > 0 && v <= 1; },
-                               "a ratio in (0, 1]");
+  double ratio = fields.number(
+      "se_ratio", seRatio, [](double v) { return v > 0 && v <= 1; }, "a ratio in (0, 1]");
   if (fields.has("se_ratio") && !attention.se)
     fields.fail(fields.keyLoc("se_ratio")) << what << " sets 'se_ratio' but has no SE attention";
   if (attention.se)
@@ -389,8 +391,8 @@ void ModelReader::readStage(const Node &node, size_t index, Activation defaultAc
     blockAttrs.append("cbam", cbamAttr);
 
   NamedAttrList stageAttrs;
-  stageAttrs.append("repeats", i64(fields.integer("repeats", 1, isPositive,
-                                                  "a positive number of blocks")));
+  stageAttrs.append("repeats",
+                    i64(fields.integer("repeats", 1, isPositive, "a positive number of blocks")));
   if (!fields.flag("scale_depth", true))
     stageAttrs.append("fixed_depth", b.getUnitAttr());
 
@@ -405,8 +407,8 @@ void ModelReader::readStage(const Node &node, size_t index, Activation defaultAc
 }
 
 void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defaultAct) {
-  static const StringRef keys[] = {"channels", "activation", "hidden_channels",
-                                   "hidden_activation", "dropout", "scale"};
+  static const StringRef keys[] = {"channels",          "activation", "hidden_channels",
+                                   "hidden_activation", "dropout",    "scale"};
   if (!node) {
     ok = false;
     diag.error(fallbackLoc) << "the spec needs a 'head' with its 'channels'";
@@ -423,10 +425,12 @@ void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defau
     attrs.append("hidden_activation",
                  act(fields.activation("hidden_activation", defaultAct, kBlockActivations)));
   } else if (fields.has("hidden_activation")) {
-    fields.fail(fields.keyLoc("hidden_activation")) << "'hidden_activation' needs 'hidden_channels'";
+    fields.fail(fields.keyLoc("hidden_activation"))
+        << "'hidden_activation' needs 'hidden_channels'";
   }
-  attrs.append("dropout", f64(fields.number("dropout", 0.2, [](double v) { return v >= 0 && v < 1; },
-                                            "a probability in [0, 1)")));
+  attrs.append("dropout", f64(fields.number(
+                              "dropout", 0.2, [](double v) { return v >= 0 && v < 1; },
+                              "a probability in [0, 1)")));
   if (!fields.flag("scale", true))
     attrs.append("fixed_width", b.getUnitAttr());
   b.create<effnet::HeadOp>(diag.location(node->loc), TypeRange{}, ValueRange{}, attrs.getAttrs());

@@ -80,8 +80,7 @@ public:
       }
       return node;
     }
-    return diag.error(node.loc) << "YAML aliases and anchors are not supported in specs",
-           failure();
+    return diag.error(node.loc) << "YAML aliases and anchors are not supported in specs", failure();
   }
 
 private:

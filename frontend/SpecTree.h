@@ -26,9 +26,7 @@ public:
       : sourceMgr(sourceMgr), context(context) {}
 
   mlir::Location location(llvm::SMLoc loc) const;
-  mlir::InFlightDiagnostic error(llvm::SMLoc loc) const {
-    return mlir::emitError(location(loc));
-  }
+  mlir::InFlightDiagnostic error(llvm::SMLoc loc) const { return mlir::emitError(location(loc)); }
   llvm::SourceMgr &getSourceMgr() const { return sourceMgr; }
   mlir::MLIRContext *getContext() const { return context; }
 

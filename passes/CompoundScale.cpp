@@ -65,8 +65,8 @@ void scaleModel(ModelOp model) {
         block->setAttr("expand_channels", channelsAttr(static_cast<int64_t>(*expand)));
     }
   }
-  for (StringRef name : {"phi", "alpha", "beta", "gamma", "width_mult", "depth_mult",
-                         "resolution_mult"})
+  for (StringRef name :
+       {"phi", "alpha", "beta", "gamma", "width_mult", "depth_mult", "resolution_mult"})
     model->removeAttr(name);
 }
 

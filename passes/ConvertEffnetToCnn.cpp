@@ -45,19 +45,18 @@ public:
 
   /// conv (no bias) + batch norm + activation, torchvision's Conv2dNormActivation:
   /// `<prefix>.0.weight` and `<prefix>.1.{weight,bias,running_mean,running_var}`.
-  Value convNormAct(Location loc, const Twine &prefix, Value x, int64_t outChannels,
-                    int64_t kernel, int64_t stride, bool depthwise, Activation act) {
+  Value convNormAct(Location loc, const Twine &prefix, Value x, int64_t outChannels, int64_t kernel,
+                    int64_t stride, bool depthwise, Activation act) {
     int64_t inChannels = channelsOf(x);
     int64_t pad = (kernel - 1) / 2;
     Value filter = weight(loc, prefix + ".0.weight",
                           {outChannels, depthwise ? 1 : inChannels, kernel, kernel});
     auto strides = b.getDenseI64ArrayAttr({stride, stride});
     auto padding = b.getDenseI64ArrayAttr({pad, pad, pad, pad});
-    Value y = depthwise ? b.create<cnn::DepthwiseConv2DOp>(loc, x, filter, Value(), strides,
-                                                            padding)
-                              .getResult()
-                        : b.create<cnn::Conv2DOp>(loc, x, filter, Value(), strides, padding)
-                              .getResult();
+    Value y = depthwise
+                  ? b.create<cnn::DepthwiseConv2DOp>(loc, x, filter, Value(), strides, padding)
+                        .getResult()
+                  : b.create<cnn::Conv2DOp>(loc, x, filter, Value(), strides, padding).getResult();
     return activation(loc, batchNorm(loc, prefix + ".1", y), act);
   }
 
@@ -85,8 +84,8 @@ public:
   }
 
   /// torchvision's SqueezeExcitation: avgpool, fc1, act, fc2, gate, scale.
-  Value squeezeExcite(Location loc, const Twine &prefix, Value x, int64_t squeeze,
-                      Activation act, Activation gate) {
+  Value squeezeExcite(Location loc, const Twine &prefix, Value x, int64_t squeeze, Activation act,
+                      Activation gate) {
     Value pooled = b.create<cnn::GlobalPoolOp>(loc, cnn::PoolKind::avg, x);
     Value hidden = activation(loc, pointwiseWithBias(loc, prefix + ".fc1", pooled, squeeze), act);
     Value scale =
@@ -148,8 +147,8 @@ int64_t reductionBase(SqueezeBase base, int64_t inChannels, int64_t expanded) {
 }
 
 /// Lowers one block instance (`stride` is the stage's for the first block, 1 after).
-Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride,
-                int64_t divisor, const Twine &path, const Twine &prefix) {
+Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride, int64_t divisor,
+                const Twine &path, const Twine &prefix) {
   Location loc = e.locate(path, block.getLoc());
   int64_t in = CnnEmitter::channelsOf(x);
   int64_t out = block.getOutChannels();
@@ -195,9 +194,12 @@ LogicalResult lowerModel(ModelOp model, int64_t batchSize) {
 
   OpBuilder b(model);
   Type f32 = b.getF32Type();
-  int64_t res = model.getResolution();
-  auto inputType = RankedTensorType::get({batchSize, model.getInChannels(), res, res}, f32);
-  auto outputType = RankedTensorType::get({batchSize, model.getNumClasses()}, f32);
+  // I64Attr accessors return uint64_t; the verifier keeps these positive.
+  auto res = static_cast<int64_t>(model.getResolution());
+  auto inChannels = static_cast<int64_t>(model.getInChannels());
+  auto numClasses = static_cast<int64_t>(model.getNumClasses());
+  auto inputType = RankedTensorType::get({batchSize, inChannels, res, res}, f32);
+  auto outputType = RankedTensorType::get({batchSize, numClasses}, f32);
   auto func = b.create<func::FuncOp>(model.getLoc(), model.getSymName(),
                                      b.getFunctionType({inputType}, {outputType}));
   b.setInsertionPointToStart(func.addEntryBlock());
@@ -234,9 +236,9 @@ LogicalResult lowerModel(ModelOp model, int64_t batchSize) {
       if (std::optional<uint64_t> hidden = head.getHiddenChannels()) {
         x = fullyConnected("classifier.0", static_cast<int64_t>(*hidden));
         x = e.activation(loc, x, head.getHiddenActivation().value_or(Activation::identity));
-        x = fullyConnected("classifier.3", model.getNumClasses());
+        x = fullyConnected("classifier.3", numClasses);
       } else {
-        x = fullyConnected("classifier.1", model.getNumClasses());
+        x = fullyConnected("classifier.1", numClasses);
       }
     }
   }

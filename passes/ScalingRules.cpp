@@ -8,8 +8,7 @@ namespace cnnc {
 
 int64_t roundChannels(double channels, int64_t divisor) {
   double d = static_cast<double>(divisor);
-  int64_t rounded =
-      std::max(divisor, static_cast<int64_t>(channels + d / 2) / divisor * divisor);
+  int64_t rounded = std::max(divisor, static_cast<int64_t>(channels + d / 2) / divisor * divisor);
   if (static_cast<double>(rounded) < 0.9 * channels)
     rounded += divisor;
   return rounded;
@@ -25,8 +24,8 @@ int64_t roundResolution(int64_t resolution, double resolutionMult) {
 
 int64_t attentionChannels(int64_t base, double ratio, int64_t divisor) {
   // The epsilon keeps floor(30 · 0.1) at 3 despite 30 · 0.1 = 2.9999999999999996.
-  int64_t channels =
-      std::max<int64_t>(1, static_cast<int64_t>(std::floor(static_cast<double>(base) * ratio + 1e-9)));
+  int64_t channels = std::max<int64_t>(
+      1, static_cast<int64_t>(std::floor(static_cast<double>(base) * ratio + 1e-9)));
   return divisor > 1 ? roundChannels(static_cast<double>(channels), divisor) : channels;
 }
 

@@ -10,6 +10,5 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   registry.insert<cnnc::effnet::EffnetDialect, cnnc::cnn::CnnDialect, mlir::func::FuncDialect>();
   cnnc::registerCnncPassesAndPipeline();
-  return mlir::asMainReturnCode(
-      mlir::MlirOptMain(argc, argv, "cnnc optimizer driver\n", registry));
+  return mlir::asMainReturnCode(mlir::MlirOptMain(argc, argv, "cnnc optimizer driver\n", registry));
 }

@@ -6,8 +6,8 @@
 using namespace cnnc;
 
 TEST(ScalingRules, ChannelsRoundToNearestMultipleOfDivisor) {
-  EXPECT_EQ(roundChannels(32 * 1.1, 8), 32);   // 35.2 → 32
-  EXPECT_EQ(roundChannels(32 * 1.21, 8), 40);  // 38.72 → 40
+  EXPECT_EQ(roundChannels(32 * 1.1, 8), 32);  // 35.2 → 32
+  EXPECT_EQ(roundChannels(32 * 1.21, 8), 40); // 38.72 → 40
   EXPECT_EQ(roundChannels(1280 * 1.1, 8), 1408);
   EXPECT_EQ(roundChannels(12, 8), 16); // halves round up
 }
@@ -33,10 +33,10 @@ TEST(ScalingRules, ResolutionRoundsToNearestInteger) {
 }
 
 TEST(ScalingRules, AttentionChannels) {
-  EXPECT_EQ(attentionChannels(16, 0.25, 1), 4);   // EfficientNet: input // 4
-  EXPECT_EQ(attentionChannels(3, 0.25, 1), 1);    // never zero
-  EXPECT_EQ(attentionChannels(30, 0.1, 1), 3);    // not 2 from 2.9999999999999996
-  EXPECT_EQ(attentionChannels(72, 0.25, 8), 24);  // MobileNetV3: 18 → 24 (90% rule)
-  EXPECT_EQ(attentionChannels(16, 0.25, 8), 8);   // MobileNetV3-Small's first block
+  EXPECT_EQ(attentionChannels(16, 0.25, 1), 4);  // EfficientNet: input // 4
+  EXPECT_EQ(attentionChannels(3, 0.25, 1), 1);   // never zero
+  EXPECT_EQ(attentionChannels(30, 0.1, 1), 3);   // not 2 from 2.9999999999999996
+  EXPECT_EQ(attentionChannels(72, 0.25, 8), 24); // MobileNetV3: 18 → 24 (90% rule)
+  EXPECT_EQ(attentionChannels(16, 0.25, 8), 8);  // MobileNetV3-Small's first block
   EXPECT_EQ(attentionChannels(960, 0.25, 8), 240);
 }

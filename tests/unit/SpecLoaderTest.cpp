@@ -1,7 +1,7 @@
 //===- SpecLoaderTest.cpp - presets and specs through the frontend --------===//
+#include "frontend/SpecLoader.h"
 #include "dialect/Effnet.h"
 #include "frontend/Presets.h"
-#include "frontend/SpecLoader.h"
 #include "passes/ModelStats.h"
 #include "passes/Passes.h"
 
@@ -32,7 +32,9 @@ protected:
           return success();
         }) {}
 
-  OwningOpRef<ModuleOp> load(StringRef model) { return cnnc::loadModelSpec(model, sources, context); }
+  OwningOpRef<ModuleOp> load(StringRef model) {
+    return cnnc::loadModelSpec(model, sources, context);
+  }
 
   /// Writes `text` to a temporary spec file and returns its path.
   std::string writeSpec(StringRef name, StringRef text) {
@@ -125,7 +127,8 @@ TEST_F(SpecLoaderTest, EachMistakeIsReportedAtItsPlace) {
   EXPECT_FALSE(load(path));
   ASSERT_EQ(errors.size(), 2u);
   EXPECT_EQ(errors[0], "two-mistakes.yaml:3:28: 'stride' must be a stride of 1 or 2, got '3'");
-  EXPECT_EQ(errors[1], "two-mistakes.yaml:4:28: 'kernel' must be a kernel size of 3, 5 or 7, got '4'");
+  EXPECT_EQ(errors[1],
+            "two-mistakes.yaml:4:28: 'kernel' must be a kernel size of 3, 5 or 7, got '4'");
 }
 
 } // namespace

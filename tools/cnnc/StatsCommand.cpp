@@ -34,9 +34,11 @@ struct ScaledModel {
 };
 
 ScaledModel describe(effnet::ModelOp model) {
-  ScaledModel scaled{model.getSymName().str(), static_cast<int64_t>(model.getResolution()),
+  ScaledModel scaled{model.getSymName().str(),
+                     static_cast<int64_t>(model.getResolution()),
                      static_cast<int64_t>(model.getInChannels()),
-                     static_cast<int64_t>(model.getNumClasses()), {}};
+                     static_cast<int64_t>(model.getNumClasses()),
+                     {}};
   for (auto stage : model.getBody().getOps<effnet::StageOp>()) {
     effnet::BlockOpInterface block = stage.getBlock();
     StageShape shape;
@@ -135,9 +137,8 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
       {"params", stats.params},
       {"buffers", stats.buffers},
       {"macs", stats.macs},
-      {"activation_bytes",
-       llvm::json::Object{{"total", stats.activationBytesTotal},
-                          {"peak", stats.activationBytesPeak}}},
+      {"activation_bytes", llvm::json::Object{{"total", stats.activationBytesTotal},
+                                              {"peak", stats.activationBytesPeak}}},
       {"parts", std::move(stages)},
   };
   llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
