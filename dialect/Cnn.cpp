@@ -120,24 +120,29 @@ LogicalResult BatchNormOp::verify() {
   return success();
 }
 
+/// N×C×H×W reduced over H and W (to N×C×1×1) or over C (to N×1×H×W).
+static LogicalResult inferPoolResult(std::optional<Location> loc, Value input, bool overSpace,
+                                     SmallVectorImpl<Type> &results) {
+  if (failed(expectRank(loc, input, 4, "input")))
+    return failure();
+  RankedTensorType in = rankedOf(input);
+  SmallVector<int64_t> shape(in.getShape());
+  if (overSpace)
+    shape[2] = shape[3] = 1;
+  else
+    shape[1] = 1;
+  results.push_back(RankedTensorType::get(shape, in.getElementType()));
+  return success();
+}
+
 LogicalResult GlobalPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  if (failed(expectRank(loc, adaptor.getInput(), 4, "input")))
-    return failure();
-  RankedTensorType in = rankedOf(adaptor.getInput());
-  results.push_back(
-      RankedTensorType::get({in.getDimSize(0), in.getDimSize(1), 1, 1}, in.getElementType()));
-  return success();
+  return inferPoolResult(loc, adaptor.getInput(), /*overSpace=*/true, results);
 }
 
 LogicalResult ChannelPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                               Adaptor adaptor, SmallVectorImpl<Type> &results) {
-  if (failed(expectRank(loc, adaptor.getInput(), 4, "input")))
-    return failure();
-  RankedTensorType in = rankedOf(adaptor.getInput());
-  results.push_back(RankedTensorType::get({in.getDimSize(0), 1, in.getDimSize(2), in.getDimSize(3)},
-                                          in.getElementType()));
-  return success();
+  return inferPoolResult(loc, adaptor.getInput(), /*overSpace=*/false, results);
 }
 
 LogicalResult ConcatOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

@@ -61,16 +61,7 @@ public:
   }
 
   std::optional<int64_t> optionalInteger(StringRef key, const IntRule &rule, StringRef expected) {
-    const Node *value = scalar(key, expected);
-    if (!value)
-      return std::nullopt;
-    int64_t result;
-    if (StringRef(value->scalar).getAsInteger(10, result) || !rule(result)) {
-      fail(value->loc) << "'" << key << "' must be " << expected << ", got '" << value->scalar
-                       << "'";
-      return std::nullopt;
-    }
-    return result;
+    return optionalValue<int64_t>(key, rule, expected);
   }
 
   int64_t integer(StringRef key, int64_t fallback, const IntRule &rule, StringRef expected) {
@@ -84,16 +75,7 @@ public:
   }
 
   std::optional<double> optionalNumber(StringRef key, const NumberRule &rule, StringRef expected) {
-    const Node *value = scalar(key, expected);
-    if (!value)
-      return std::nullopt;
-    double result;
-    if (StringRef(value->scalar).getAsDouble(result) || !rule(result)) {
-      fail(value->loc) << "'" << key << "' must be " << expected << ", got '" << value->scalar
-                       << "'";
-      return std::nullopt;
-    }
-    return result;
+    return optionalValue<double>(key, rule, expected);
   }
 
   double number(StringRef key, double fallback, const NumberRule &rule, StringRef expected) {
@@ -108,7 +90,7 @@ public:
       return true;
     if (value->scalar == "false")
       return false;
-    fail(value->loc) << "'" << key << "' must be true or false, got '" << value->scalar << "'";
+    reject(*value, key, "true or false");
     return fallback;
   }
 
@@ -142,6 +124,28 @@ public:
   }
 
 private:
+  static bool parse(StringRef text, int64_t &out) { return !text.getAsInteger(10, out); }
+  static bool parse(StringRef text, double &out) { return !text.getAsDouble(out); }
+
+  /// The value under `key` parsed as a T that satisfies `rule`.
+  template <typename T>
+  std::optional<T> optionalValue(StringRef key, const std::function<bool(T)> &rule,
+                                 StringRef expected) {
+    const Node *value = scalar(key, expected);
+    if (!value)
+      return std::nullopt;
+    T result;
+    if (!parse(value->scalar, result) || !rule(result)) {
+      reject(*value, key, expected);
+      return std::nullopt;
+    }
+    return result;
+  }
+
+  void reject(const Node &value, StringRef key, StringRef expected) {
+    fail(value.loc) << "'" << key << "' must be " << expected << ", got '" << value.scalar << "'";
+  }
+
   /// The scalar under `key`, or null (after an error if it is not a scalar).
   const Node *scalar(StringRef key, StringRef expected) {
     const Node *value = find(key);
@@ -200,6 +204,8 @@ private:
   Attribute act(Activation a) { return cnn::ActivationAttr::get(ctx, a); }
 
   void readScaling(const Node &node, NamedAttrList &attrs);
+  bool requireSection(const Node *node, StringRef name, SMLoc fallbackLoc);
+  NamedAttrList readWidth(FieldReader &fields);
   void readStem(const Node *node, SMLoc fallbackLoc, Activation defaultAct);
   void readStage(const Node &node, size_t index, Activation defaultAct, Attention defaultAttention);
   void readHead(const Node *node, SMLoc fallbackLoc, Activation defaultAct);
@@ -326,24 +332,36 @@ void ModelReader::readAttentionSettings(const Node *se, const Node *cbam, Activa
   cbamAttr = effnet::CbamAttr::get(ctx, APFloat(ratio), base, divisor, kernel);
 }
 
-void ModelReader::readStem(const Node *node, SMLoc fallbackLoc, Activation defaultAct) {
-  static const StringRef keys[] = {"channels", "kernel", "stride", "activation", "scale"};
-  if (!node) {
-    ok = false;
-    diag.error(fallbackLoc) << "the spec needs a 'stem' with its 'channels'";
-    return;
-  }
-  FieldReader fields(*node, "stem", keys, diag, ok);
+/// Stem and head are required sections.
+bool ModelReader::requireSection(const Node *node, StringRef name, SMLoc fallbackLoc) {
+  if (node)
+    return true;
+  ok = false;
+  diag.error(fallbackLoc) << "the spec needs a '" << name << "' with its 'channels'";
+  return false;
+}
+
+/// `channels` and `scale` of the stem or head, as op attributes.
+NamedAttrList ModelReader::readWidth(FieldReader &fields) {
   NamedAttrList attrs;
   attrs.append("channels", i64(fields.requiredInteger("channels", isPositive,
                                                       "a positive number of channels")));
+  if (!fields.flag("scale", true))
+    attrs.append("fixed_width", b.getUnitAttr());
+  return attrs;
+}
+
+void ModelReader::readStem(const Node *node, SMLoc fallbackLoc, Activation defaultAct) {
+  static const StringRef keys[] = {"channels", "kernel", "stride", "activation", "scale"};
+  if (!requireSection(node, "stem", fallbackLoc))
+    return;
+  FieldReader fields(*node, "stem", keys, diag, ok);
+  NamedAttrList attrs = readWidth(fields);
   attrs.append("kernel",
                i64(fields.integer("kernel", 3, effnet::isSupportedKernel, describeKernels())));
   attrs.append("stride",
                i64(fields.integer("stride", 2, effnet::isSupportedStride, describeStrides())));
   attrs.append("activation", act(fields.activation("activation", defaultAct, kBlockActivations)));
-  if (!fields.flag("scale", true))
-    attrs.append("fixed_width", b.getUnitAttr());
   b.create<effnet::StemOp>(diag.location(node->loc), TypeRange{}, ValueRange{}, attrs.getAttrs());
 }
 
@@ -409,15 +427,10 @@ void ModelReader::readStage(const Node &node, size_t index, Activation defaultAc
 void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defaultAct) {
   static const StringRef keys[] = {"channels",          "activation", "hidden_channels",
                                    "hidden_activation", "dropout",    "scale"};
-  if (!node) {
-    ok = false;
-    diag.error(fallbackLoc) << "the spec needs a 'head' with its 'channels'";
+  if (!requireSection(node, "head", fallbackLoc))
     return;
-  }
   FieldReader fields(*node, "head", keys, diag, ok);
-  NamedAttrList attrs;
-  attrs.append("channels", i64(fields.requiredInteger("channels", isPositive,
-                                                      "a positive number of channels")));
+  NamedAttrList attrs = readWidth(fields);
   attrs.append("activation", act(fields.activation("activation", defaultAct, kBlockActivations)));
   if (std::optional<int64_t> hidden =
           fields.optionalInteger("hidden_channels", isPositive, "a positive number of channels")) {
@@ -431,8 +444,6 @@ void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defau
   attrs.append("dropout", f64(fields.number(
                               "dropout", 0.2, [](double v) { return v >= 0 && v < 1; },
                               "a probability in [0, 1)")));
-  if (!fields.flag("scale", true))
-    attrs.append("fixed_width", b.getUnitAttr());
   b.create<effnet::HeadOp>(diag.location(node->loc), TypeRange{}, ValueRange{}, attrs.getAttrs());
 }
 

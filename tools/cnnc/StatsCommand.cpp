@@ -58,6 +58,16 @@ ScaledModel describe(effnet::ModelOp model) {
   return scaled;
 }
 
+/// The scaled stage a part of the lowered model came from ("stages.N"), if any.
+const StageShape *stageOf(const ScaledModel &model, const PartStats &part) {
+  StringRef name = part.part;
+  size_t number;
+  if (!name.consume_front("stages.") || name.getAsInteger(10, number) || number < 1 ||
+      number > model.stages.size())
+    return nullptr;
+  return &model.stages[number - 1];
+}
+
 /// 5288548 → "5,288,548".
 std::string grouped(int64_t value) {
   std::string digits = std::to_string(value);
@@ -83,10 +93,9 @@ void printTable(const ScaledModel &model, const ModelStats &stats) {
   for (const PartStats &part : stats.parts) {
     std::string label = part.part, block = "conv", expand = "-", k = "-", s = "-", repeats = "-",
                 channels = "-", attention = "-";
-    if (part.part.rfind("stages.", 0) == 0) {
-      size_t index = std::stoul(part.part.substr(7)) - 1;
-      const StageShape &shape = model.stages[index];
-      label = fmt::format("stage {}", index + 1);
+    if (const StageShape *stage = stageOf(model, part)) {
+      const StageShape &shape = *stage;
+      label = fmt::format("stage {}", stage - model.stages.data() + 1);
       block = shape.block;
       expand = shape.expansion;
       k = std::to_string(shape.kernel);
@@ -117,8 +126,8 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
                              {"params", part.params},
                              {"macs", part.macs},
                              {"output_shape", llvm::json::Array(part.outputShape)}};
-    if (part.part.rfind("stages.", 0) == 0) {
-      const StageShape &shape = model.stages[std::stoul(part.part.substr(7)) - 1];
+    if (const StageShape *stage = stageOf(model, part)) {
+      const StageShape &shape = *stage;
       entry["block"] = shape.block;
       entry["expansion"] = shape.expansion;
       entry["kernel"] = shape.kernel;
