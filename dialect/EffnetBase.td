@@ -21,6 +21,8 @@ def Effnet_Dialect : Dialect {
   let useDefaultAttributePrinterParser = 1;
 }
 
+def Effnet_WeightNamingAttr : EnumAttr<Effnet_Dialect, Effnet_WeightNaming, "weight_naming">;
+
 // A double (kept as APFloat, which hashes) that prints in its shortest exact form (0.25, 0.0625).
 def Effnet_RatioParameter : AttrParameter<"::llvm::APFloat", "a reduction ratio"> {
   let parser = [{ [&]() -> ::mlir::FailureOr<::llvm::APFloat> {

@@ -19,4 +19,14 @@ def Effnet_SqueezeBase : I32EnumAttr<"SqueezeBase",
   let cppNamespace = "::cnnc::effnet";
 }
 
+def Effnet_WeightNaming : I32EnumAttr<"WeightNaming",
+    "how lowered weights are named: after which torchvision model's state_dict", [
+    I32EnumAttrCase<"efficientnet", 0>,  // features.<stage>.<block>.block.<layer>
+    I32EnumAttrCase<"mobilenet_v2", 1>,  // features.<block>.conv.<layer>
+    I32EnumAttrCase<"mobilenet_v3", 2>   // features.<block>.block.<layer>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::effnet";
+}
+
 #endif // CNNC_EFFNET_ENUMS_TD

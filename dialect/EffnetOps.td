@@ -44,13 +44,16 @@ def Effnet_ModelOp : Effnet_Op<"model", [
     width β^φ, resolution γ^φ) or as explicit `width_mult`, `depth_mult`,
     `resolution_mult`; effnet-compound-scale applies it and removes it.
     `channel_divisor` is the multiple scaled channel counts are rounded to.
+    `weight_names` says whose state_dict names the lowered weights follow.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$resolution, I64Attr:$in_channels,
                        I64Attr:$num_classes, F64Attr:$batch_norm_eps, I64Attr:$channel_divisor,
                        OptionalAttr<F64Attr>:$phi, OptionalAttr<F64Attr>:$alpha,
                        OptionalAttr<F64Attr>:$beta, OptionalAttr<F64Attr>:$gamma,
                        OptionalAttr<F64Attr>:$width_mult, OptionalAttr<F64Attr>:$depth_mult,
-                       OptionalAttr<F64Attr>:$resolution_mult);
+                       OptionalAttr<F64Attr>:$resolution_mult,
+                       DefaultValuedAttr<Effnet_WeightNamingAttr,
+                                         "::cnnc::effnet::WeightNaming::efficientnet">:$weight_names);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
   let hasRegionVerifier = 1;

@@ -228,7 +228,7 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
   static const StringRef keys[] = {
       "name",      "resolution", "in_channels", "num_classes",    "activation",
       "attention", "se",         "cbam",        "batch_norm_eps", "channel_divisor",
-      "stem",      "stages",     "head",        "scaling"};
+      "stem",      "stages",     "head",        "scaling",        "weight_names"};
   FieldReader fields(root, "the spec", keys, diag, ok);
   std::string name = fields.optionalString("name").value_or(defaultName.str());
   Activation defaultAct = fields.activation("activation", Activation::silu, kBlockActivations);
@@ -246,6 +246,13 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
                f64(fields.number("batch_norm_eps", 1e-5, isPositiveNumber, "a positive number")));
   attrs.append("channel_divisor",
                i64(fields.integer("channel_divisor", 8, isPositive, "a positive integer")));
+  static const std::pair<StringRef, effnet::WeightNaming> namings[] = {
+      {"efficientnet", effnet::WeightNaming::efficientnet},
+      {"mobilenet-v2", effnet::WeightNaming::mobilenet_v2},
+      {"mobilenet-v3", effnet::WeightNaming::mobilenet_v3}};
+  if (std::optional<effnet::WeightNaming> naming =
+          fields.optionalChoice<effnet::WeightNaming>("weight_names", namings))
+    attrs.append("weight_names", effnet::WeightNamingAttr::get(ctx, *naming));
   if (const Node *scaling = fields.find("scaling"))
     readScaling(*scaling, attrs);
 

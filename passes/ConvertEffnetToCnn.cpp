@@ -1,15 +1,13 @@
 //===- ConvertEffnetToCnn.cpp - convert-effnet-to-cnn ---------------------===//
 //
-// Unrolls each stage and lowers every block to primitive cnn ops, choosing
-// weight names as torchvision's EfficientNet does:
-//   features.0                 stem   (.0 conv, .1 batch norm)
-//   features.<s+1>.<b>.block.<k>      layers of block b of stage s
-//   features.<S+1>             head conv
-//   classifier.1               classifier (classifier.0 and .3 with a hidden FC)
+// Unrolls each stage and lowers every block to primitive cnn ops, naming
+// weights as the model's torchvision counterpart does (WeightNames.h); the
+// classifier is classifier.1, or classifier.0 and .3 with a hidden layer.
 //
 //===----------------------------------------------------------------------===//
 #include "passes/Passes.h"
 #include "passes/ScalingRules.h"
+#include "passes/WeightNames.h"
 
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/Twine.h"
@@ -43,21 +41,20 @@ public:
     return op.getResult();
   }
 
-  /// conv (no bias) + batch norm + activation, torchvision's Conv2dNormActivation:
-  /// `<prefix>.0.weight` and `<prefix>.1.{weight,bias,running_mean,running_var}`.
-  Value convNormAct(Location loc, const Twine &prefix, Value x, int64_t outChannels, int64_t kernel,
-                    int64_t stride, bool depthwise, Activation act) {
+  /// conv (no bias) + batch norm + activation, torchvision's Conv2dNormActivation.
+  Value convNormAct(Location loc, const ConvNormNames &names, Value x, int64_t outChannels,
+                    int64_t kernel, int64_t stride, bool depthwise, Activation act) {
     int64_t inChannels = channelsOf(x);
     int64_t pad = (kernel - 1) / 2;
-    Value filter = weight(loc, prefix + ".0.weight",
-                          {outChannels, depthwise ? 1 : inChannels, kernel, kernel});
+    Value filter =
+        weight(loc, names.filter, {outChannels, depthwise ? 1 : inChannels, kernel, kernel});
     auto strides = b.getDenseI64ArrayAttr({stride, stride});
     auto padding = b.getDenseI64ArrayAttr({pad, pad, pad, pad});
     Value y = depthwise
                   ? b.create<cnn::DepthwiseConv2DOp>(loc, x, filter, Value(), strides, padding)
                         .getResult()
                   : b.create<cnn::Conv2DOp>(loc, x, filter, Value(), strides, padding).getResult();
-    return activation(loc, batchNorm(loc, prefix + ".1", y), act);
+    return activation(loc, batchNorm(loc, names.norm, y), act);
   }
 
   Value batchNorm(Location loc, const Twine &prefix, Value x) {
@@ -118,8 +115,10 @@ public:
     Value avg = b.create<cnn::ChannelPoolOp>(loc, cnn::PoolKind::avg, y);
     Value max = b.create<cnn::ChannelPoolOp>(loc, cnn::PoolKind::max, y);
     Value pooled = b.create<cnn::ConcatOp>(loc, ValueRange{avg, max});
-    Value spatialLogits = convNormAct(loc, prefix + ".spatial", pooled, /*outChannels=*/1, kernel,
-                                      /*stride=*/1, /*depthwise=*/false, Activation::identity);
+    std::string spatial = (prefix + ".spatial").str();
+    Value spatialLogits =
+        convNormAct(loc, {spatial + ".0.weight", spatial + ".1"}, pooled, /*outChannels=*/1, kernel,
+                    /*stride=*/1, /*depthwise=*/false, Activation::identity);
     return b.create<cnn::MulOp>(loc, y, activation(loc, spatialLogits, Activation::sigmoid));
   }
 
@@ -148,7 +147,7 @@ int64_t reductionBase(SqueezeBase base, int64_t inChannels, int64_t expanded) {
 
 /// Lowers one block instance (`stride` is the stage's for the first block, 1 after).
 Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride, int64_t divisor,
-                const Twine &path, const Twine &prefix) {
+                const Twine &path, WeightNamer &names) {
   Location loc = e.locate(path, block.getLoc());
   int64_t in = CnnEmitter::channelsOf(x);
   int64_t out = block.getOutChannels();
@@ -156,32 +155,33 @@ Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride, 
   int64_t kernel = block.getKernel();
   Activation act = block.getActivation();
   bool fused = isa<FusedMBConvOp>(block.getOperation());
-  int layer = 0;
-  auto layerPrefix = [&]() { return (prefix + ".block." + Twine(layer++)).str(); };
 
   Value y = x;
   if (fused && expanded == in) {
     // A single k×k convolution does the whole block (EfficientNetV2 stage 1).
-    y = e.convNormAct(loc, layerPrefix(), y, out, kernel, stride, /*depthwise=*/false, act);
+    y = e.convNormAct(loc, names.nextConvNorm(/*projection=*/false), y, out, kernel, stride,
+                      /*depthwise=*/false, act);
   } else {
     if (fused)
-      y = e.convNormAct(loc, layerPrefix(), y, expanded, kernel, stride, false, act);
+      y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, kernel, stride, false, act);
     else {
       if (expanded != in)
-        y = e.convNormAct(loc, layerPrefix(), y, expanded, 1, 1, false, act);
-      y = e.convNormAct(loc, layerPrefix(), y, expanded, kernel, stride, /*depthwise=*/true, act);
+        y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, 1, 1, false, act);
+      y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, kernel, stride,
+                        /*depthwise=*/true, act);
     }
     if (SqueezeExciteAttr se = block.getSeAttr()) {
       int64_t squeeze = attentionChannels(reductionBase(se.getBase(), in, expanded),
                                           se.getRatio().convertToDouble(), se.getDivisor());
-      y = e.squeezeExcite(loc, layerPrefix(), y, squeeze, se.getActivation(), se.getGate());
+      y = e.squeezeExcite(loc, names.nextModule(), y, squeeze, se.getActivation(), se.getGate());
     }
     if (CbamAttr cbam = block.getCbamAttr()) {
       int64_t hidden = attentionChannels(reductionBase(cbam.getBase(), in, expanded),
                                          cbam.getRatio().convertToDouble(), cbam.getDivisor());
-      y = e.cbam(loc, layerPrefix(), y, hidden, cbam.getKernel());
+      y = e.cbam(loc, names.nextModule(), y, hidden, cbam.getKernel());
     }
-    y = e.convNormAct(loc, layerPrefix(), y, out, 1, 1, false, Activation::identity);
+    y = e.convNormAct(loc, names.nextConvNorm(/*projection=*/true), y, out, 1, 1, false,
+                      Activation::identity);
   }
   if (stride == 1 && in == out)
     y = e.b.create<cnn::AddOp>(loc, y, x);
@@ -209,22 +209,24 @@ LogicalResult lowerModel(ModelOp model, int64_t batchSize) {
   Value x = func.getArgument(0);
   Location outputLoc = model.getLoc();
   int stageIndex = 0;
+  WeightNamer names(model.getWeightNames());
   for (Operation &op : model.getBody().front()) {
     if (auto stem = dyn_cast<StemOp>(op)) {
-      x = e.convNormAct(e.locate("stem", stem.getLoc()), "features.0", x, stem.getChannels(),
+      x = e.convNormAct(e.locate("stem", stem.getLoc()), names.stem(), x, stem.getChannels(),
                         stem.getKernel(), stem.getStride(), false, stem.getActivation());
     } else if (auto stage = dyn_cast<StageOp>(op)) {
       ++stageIndex;
       BlockOpInterface block = stage.getBlock();
-      for (int64_t i = 0; i < stage.getRepeats(); ++i)
+      for (int64_t i = 0; i < stage.getRepeats(); ++i) {
+        names.startBlock(stageIndex, static_cast<int>(i));
         x = emitBlock(e, block, x, i == 0 ? block.getStride() : 1, divisor,
-                      "stages." + Twine(stageIndex) + ".blocks." + Twine(i),
-                      "features." + Twine(stageIndex) + "." + Twine(i));
+                      "stages." + Twine(stageIndex) + ".blocks." + Twine(i), names);
+      }
     } else if (auto head = dyn_cast<HeadOp>(op)) {
       Location loc = e.locate("head", head.getLoc());
       outputLoc = loc;
-      x = e.convNormAct(loc, "features." + Twine(stageIndex + 1), x, head.getChannels(), 1, 1,
-                        false, head.getActivation());
+      x = e.convNormAct(loc, names.head(), x, head.getChannels(), 1, 1, false,
+                        head.getActivation());
       x = b.create<cnn::GlobalPoolOp>(loc, cnn::PoolKind::avg, x);
       x = b.create<cnn::FlattenOp>(loc, x);
       auto fullyConnected = [&](StringRef name, int64_t outFeatures) -> Value {

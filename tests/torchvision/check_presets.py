@@ -32,11 +32,9 @@ PRESETS = {
     "efficientnetv2-s": ("efficientnet_v2_s", True),
     "efficientnetv2-m": ("efficientnet_v2_m", True),
     "efficientnetv2-l": ("efficientnet_v2_l", True),
-    # MobileNets use other module names in torchvision; mapping them is the
-    # weight importer's job.
-    "mobilenet-v2": ("mobilenet_v2", False),
-    "mobilenet-v3-small": ("mobilenet_v3_small", False),
-    "mobilenet-v3-large": ("mobilenet_v3_large", False),
+    "mobilenet-v2": ("mobilenet_v2", True),
+    "mobilenet-v3-small": ("mobilenet_v3_small", True),
+    "mobilenet-v3-large": ("mobilenet_v3_large", True),
 }
 
 WEIGHT_LINE = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)? : tensor<([0-9x]+)xf32>')
