@@ -14,3 +14,8 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
 config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
+config.substitutions.append(("%python", config.python))
+# %make_weights CNNC MODEL OUT [...]: random weights for a model, optionally broken.
+config.substitutions.append(
+    ("%make_weights", config.python + " " +
+     os.path.join(config.cnnc_source_dir, "tests", "tools", "make_weights.py") + " cnnc"))

@@ -49,4 +49,6 @@ LogicalResult ModelSession::lower(std::function<void(effnet::ModelOp)> afterScal
   return pm.run(*moduleRef);
 }
 
+func::FuncOp ModelSession::loweredModel() { return *moduleRef->getOps<func::FuncOp>().begin(); }
+
 } // namespace cnnc

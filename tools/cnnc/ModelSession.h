@@ -3,6 +3,7 @@
 #define CNNC_TOOLS_MODELSESSION_H
 
 #include "dialect/Effnet.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -29,6 +30,9 @@ public:
   mlir::LogicalResult lower(std::function<void(effnet::ModelOp)> afterScaling = nullptr);
 
   mlir::ModuleOp module() { return *moduleRef; }
+
+  /// The function convert-effnet-to-cnn produced (after lower()).
+  mlir::func::FuncOp loweredModel();
 
 private:
   mlir::MLIRContext context;

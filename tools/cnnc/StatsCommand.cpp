@@ -4,6 +4,7 @@
 // (from the lowered cnn IR), and the totals.
 //
 //===----------------------------------------------------------------------===//
+#include "Args.h"
 #include "Commands.h"
 #include "ModelSession.h"
 #include "passes/ModelStats.h"
@@ -155,32 +156,26 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
 
 } // namespace
 
-int runStatsCommand(ArrayRef<StringRef> args) {
-  StringRef modelName;
-  bool json = false;
-  for (StringRef arg : args) {
-    if (arg == "--json")
-      json = true;
-    else if (arg.starts_with("-") || !modelName.empty()) {
-      llvm::errs() << "cnnc stats: unexpected argument '" << arg
-                   << "'\nusage: cnnc stats MODEL [--json]\n";
-      return 2;
-    } else
-      modelName = arg;
+int runStatsCommand(ArrayRef<StringRef> rawArgs) {
+  constexpr const char *usage =
+      "usage: cnnc stats MODEL [--json]   (MODEL: a preset name or a spec path)\n";
+  llvm::Expected<Args> args = parseArgs(rawArgs, {}, {"json"});
+  if (!args) {
+    llvm::errs() << "cnnc stats: " << llvm::toString(args.takeError()) << "\n" << usage;
+    return 2;
   }
-  if (modelName.empty()) {
-    llvm::errs() << "usage: cnnc stats MODEL [--json]   (MODEL: a preset name or a spec path)\n";
+  if (args->positional.size() != 1) {
+    llvm::errs() << usage;
     return 2;
   }
 
   ModelSession session;
   ScaledModel scaled;
-  if (failed(session.load(modelName)) ||
+  if (failed(session.load(args->positional[0])) ||
       failed(session.lower([&](effnet::ModelOp model) { scaled = describe(model); })))
     return 1;
-  auto funcs = session.module().getOps<func::FuncOp>();
-  ModelStats stats = computeModelStats(*funcs.begin());
-  if (json)
+  ModelStats stats = computeModelStats(session.loweredModel());
+  if (args->flag("json"))
     printJson(scaled, stats);
   else
     printTable(scaled, stats);

@@ -1,4 +1,5 @@
 //===- main.cpp - the cnnc driver -----------------------------------------===//
+#include "Args.h"
 #include "Commands.h"
 #include "ModelSession.h"
 #include "frontend/Presets.h"
@@ -22,31 +23,27 @@ commands:
   ir MODEL [--level LEVEL]       print the model as MLIR; LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
                                  scaling) or cnn (lowered, the default)
+  eval MODEL --weights W.safetensors --input X.npy --output Y.npy
+                                 run the model with cnnc's unfused reference
+                                 evaluator (slow; for checking)
   presets                        list the preset names
 
 MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
 )";
 
-int runIrCommand(ArrayRef<StringRef> args) {
-  StringRef modelName, level = "cnn";
-  for (size_t i = 0; i < args.size(); ++i) {
-    if (args[i] == "--level" && i + 1 < args.size())
-      level = args[++i];
-    else if (args[i].starts_with("--level="))
-      level = args[i].drop_front(strlen("--level="));
-    else if (!args[i].starts_with("-") && modelName.empty())
-      modelName = args[i];
-    else {
-      llvm::errs() << "cnnc ir: unexpected argument '" << args[i] << "'\n" << kUsage;
-      return 2;
-    }
+int runIrCommand(ArrayRef<StringRef> rawArgs) {
+  llvm::Expected<cnnc::Args> args = cnnc::parseArgs(rawArgs, {"level"}, {});
+  if (!args) {
+    llvm::errs() << "cnnc ir: " << llvm::toString(args.takeError()) << "\n" << kUsage;
+    return 2;
   }
-  if (modelName.empty() || !(level == "spec" || level == "scaled" || level == "cnn")) {
+  std::string level = args->value("level", "cnn");
+  if (args->positional.size() != 1 || !(level == "spec" || level == "scaled" || level == "cnn")) {
     llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn]\n";
     return 2;
   }
   cnnc::ModelSession session;
-  if (failed(session.load(modelName)))
+  if (failed(session.load(args->positional[0])))
     return 1;
   OpPrintingFlags flags;
   if (level == "spec") {
@@ -82,6 +79,8 @@ int main(int argc, char **argv) {
     return cnnc::runStatsCommand(args);
   if (command == "ir")
     return runIrCommand(args);
+  if (command == "eval")
+    return cnnc::runEvalCommand(args);
   if (command == "presets") {
     for (StringRef name : cnnc::presetNames())
       llvm::outs() << name << "\n";

@@ -1,0 +1,260 @@
+//===- ReferenceEvaluator.cpp - cnnc's unfused reference path -------------===//
+#include "codegen/ReferenceEvaluator.h"
+#include "dialect/Cnn.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/TypeSwitch.h"
+
+#include <algorithm>
+#include <cmath>
+
+using namespace mlir;
+
+namespace cnnc {
+namespace {
+
+float activate(cnn::Activation kind, float x) {
+  auto relu6 = [](float v) { return std::min(std::max(v, 0.0f), 6.0f); };
+  switch (kind) {
+  case cnn::Activation::identity:
+    return x;
+  case cnn::Activation::silu:
+    return x / (1.0f + std::exp(-x));
+  case cnn::Activation::relu:
+    return std::max(x, 0.0f);
+  case cnn::Activation::relu6:
+    return relu6(x);
+  case cnn::Activation::hardswish:
+    return x * relu6(x + 3.0f) / 6.0f;
+  case cnn::Activation::sigmoid:
+    return 1.0f / (1.0f + std::exp(-x));
+  case cnn::Activation::hardsigmoid:
+    return relu6(x + 3.0f) / 6.0f;
+  }
+  return x;
+}
+
+HostTensor resultTensor(Operation *op) {
+  auto shape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  return HostTensor(std::vector<int64_t>(shape.begin(), shape.end()));
+}
+
+/// conv2d or depthwise_conv2d (one input channel per output channel).
+template <typename ConvOp>
+HostTensor convolve(ConvOp op, const HostTensor &x, const HostTensor &w, const HostTensor *bias,
+                    bool depthwise) {
+  HostTensor y = resultTensor(op);
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t oc = y.shape[1], oh = y.shape[2], ow = y.shape[3];
+  int64_t icPerGroup = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  ArrayRef<int64_t> strides = op.getStrides(), pad = op.getPadding();
+  std::vector<double> acc(oh * ow);
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t o = 0; o < oc; ++o) {
+      std::fill(acc.begin(), acc.end(), bias ? bias->data[o] : 0.0);
+      for (int64_t i = 0; i < icPerGroup; ++i) {
+        int64_t inChannel = depthwise ? o : i;
+        const float *plane = &x.data[(b * c + inChannel) * h * wd];
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            double weight = w.data[((o * icPerGroup + i) * kh + ky) * kw + kx];
+            for (int64_t yy = 0; yy < oh; ++yy) {
+              int64_t iy = yy * strides[0] - pad[0] + ky;
+              if (iy < 0 || iy >= h)
+                continue;
+              for (int64_t xx = 0; xx < ow; ++xx) {
+                int64_t ix = xx * strides[1] - pad[1] + kx;
+                if (ix >= 0 && ix < wd)
+                  acc[yy * ow + xx] += weight * plane[iy * wd + ix];
+              }
+            }
+          }
+      }
+      float *out = &y.data[(b * oc + o) * oh * ow];
+      for (int64_t k = 0; k < oh * ow; ++k)
+        out[k] = static_cast<float>(acc[k]);
+    }
+  return y;
+}
+
+class Evaluator {
+public:
+  explicit Evaluator(const WeightSet &weights) : weights(weights) {}
+
+  llvm::Expected<HostTensor> run(func::FuncOp model, const HostTensor &input) {
+    auto argType = cast<RankedTensorType>(model.getArgument(0).getType());
+    if (ArrayRef<int64_t>(input.shape) != argType.getShape())
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "input has the wrong shape for model '%s'",
+                                     model.getSymName().str().c_str());
+    values[model.getArgument(0)] = input;
+    for (Operation &op : model.getBody().front()) {
+      if (auto ret = dyn_cast<func::ReturnOp>(op))
+        return values[ret.getOperand(0)];
+      if (llvm::Error error = evaluate(&op))
+        return std::move(error);
+    }
+    return llvm::createStringError(std::errc::invalid_argument, "model has no return");
+  }
+
+private:
+  const HostTensor &at(Value v) { return values[v]; }
+
+  llvm::Error evaluate(Operation *op) {
+    if (auto weight = dyn_cast<cnn::WeightOp>(op)) {
+      auto it = weights.find(weight.getName());
+      if (it == weights.end())
+        return llvm::createStringError(std::errc::invalid_argument, "no weight '%s'",
+                                       weight.getName().str().c_str());
+      HostTensor t = resultTensor(op);
+      t.data = it->second;
+      values[weight.getResult()] = std::move(t);
+      return llvm::Error::success();
+    }
+    values[op->getResult(0)] =
+        llvm::TypeSwitch<Operation *, HostTensor>(op)
+            .Case([&](cnn::Conv2DOp conv) {
+              return convolve(conv, at(conv.getInput()), at(conv.getFilter()),
+                              conv.getBias() ? &at(conv.getBias()) : nullptr, false);
+            })
+            .Case([&](cnn::DepthwiseConv2DOp conv) {
+              return convolve(conv, at(conv.getInput()), at(conv.getFilter()),
+                              conv.getBias() ? &at(conv.getBias()) : nullptr, true);
+            })
+            .Case([&](cnn::BatchNormOp bn) { return batchNorm(bn); })
+            .Case([&](cnn::ActivationOp act) {
+              HostTensor y = at(act.getInput());
+              for (float &v : y.data)
+                v = activate(act.getKind(), v);
+              return y;
+            })
+            .Case([&](cnn::GlobalPoolOp pool) { return globalPool(pool); })
+            .Case([&](cnn::ChannelPoolOp pool) { return channelPool(pool); })
+            .Case([&](cnn::ConcatOp concat) { return concatenate(concat); })
+            .Case([&](cnn::AddOp add) {
+              HostTensor y = at(add.getLhs());
+              const HostTensor &r = at(add.getRhs());
+              for (size_t i = 0; i < y.data.size(); ++i)
+                y.data[i] += r.data[i];
+              return y;
+            })
+            .Case([&](cnn::MulOp mul) { return multiply(mul); })
+            .Case([&](cnn::FlattenOp flatten) {
+              HostTensor y = resultTensor(flatten);
+              y.data = at(flatten.getInput()).data;
+              return y;
+            })
+            .Case([&](cnn::FullyConnectedOp fc) { return fullyConnected(fc); })
+            .Default([](Operation *) { return HostTensor(); });
+    if (values[op->getResult(0)].shape.empty())
+      return llvm::createStringError(std::errc::not_supported, "the reference cannot run '%s'",
+                                     op->getName().getStringRef().str().c_str());
+    return llvm::Error::success();
+  }
+
+  HostTensor batchNorm(cnn::BatchNormOp bn) {
+    HostTensor y = at(bn.getInput());
+    const auto &scale = at(bn.getScale()).data, &shift = at(bn.getShift()).data,
+               &mean = at(bn.getMean()).data, &var = at(bn.getVariance()).data;
+    double eps = bn.getEpsilon().convertToDouble();
+    int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
+    for (int64_t i = 0; i < static_cast<int64_t>(y.data.size()); ++i) {
+      int64_t ch = (i / plane) % c;
+      y.data[i] = static_cast<float>((y.data[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] +
+                                     shift[ch]);
+    }
+    return y;
+  }
+
+  HostTensor globalPool(cnn::GlobalPoolOp pool) {
+    const HostTensor &x = at(pool.getInput());
+    HostTensor y = resultTensor(pool);
+    int64_t plane = x.shape[2] * x.shape[3];
+    for (int64_t i = 0; i < y.numElements(); ++i) {
+      const float *p = &x.data[i * plane];
+      if (pool.getKind() == cnn::PoolKind::avg) {
+        double sum = 0;
+        for (int64_t k = 0; k < plane; ++k)
+          sum += p[k];
+        y.data[i] = static_cast<float>(sum / plane);
+      } else {
+        y.data[i] = *std::max_element(p, p + plane);
+      }
+    }
+    return y;
+  }
+
+  HostTensor channelPool(cnn::ChannelPoolOp pool) {
+    const HostTensor &x = at(pool.getInput());
+    HostTensor y = resultTensor(pool);
+    int64_t n = x.shape[0], c = x.shape[1], plane = x.shape[2] * x.shape[3];
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t k = 0; k < plane; ++k) {
+        double sum = 0;
+        float best = x.data[b * c * plane + k];
+        for (int64_t ch = 0; ch < c; ++ch) {
+          float v = x.data[(b * c + ch) * plane + k];
+          sum += v;
+          best = std::max(best, v);
+        }
+        y.data[b * plane + k] =
+            pool.getKind() == cnn::PoolKind::avg ? static_cast<float>(sum / c) : best;
+      }
+    return y;
+  }
+
+  HostTensor concatenate(cnn::ConcatOp concat) {
+    HostTensor y = resultTensor(concat);
+    int64_t n = y.shape[0], perImage = y.numElements() / n, offset = 0;
+    for (Value input : concat.getInputs()) {
+      const HostTensor &x = at(input);
+      int64_t chunk = x.numElements() / n;
+      for (int64_t b = 0; b < n; ++b)
+        std::copy_n(&x.data[b * chunk], chunk, &y.data[b * perImage + offset]);
+      offset += chunk;
+    }
+    return y;
+  }
+
+  HostTensor multiply(cnn::MulOp mul) {
+    HostTensor y = at(mul.getInput());
+    const HostTensor &g = at(mul.getGate());
+    int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
+    bool perChannel = g.shape[1] == c && g.shape[2] * g.shape[3] == 1 && plane != 1;
+    bool same = g.numElements() == y.numElements();
+    for (int64_t i = 0; i < static_cast<int64_t>(y.data.size()); ++i) {
+      int64_t b = i / (c * plane);
+      float gate = same         ? g.data[i]
+                   : perChannel ? g.data[i / plane]
+                                : g.data[b * plane + i % plane];
+      y.data[i] *= gate;
+    }
+    return y;
+  }
+
+  HostTensor fullyConnected(cnn::FullyConnectedOp fc) {
+    const HostTensor &x = at(fc.getInput()), &w = at(fc.getWeight());
+    HostTensor y = resultTensor(fc);
+    int64_t n = x.shape[0], k = x.shape[1], m = w.shape[0];
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t o = 0; o < m; ++o) {
+        double sum = fc.getBias() ? at(fc.getBias()).data[o] : 0.0;
+        for (int64_t i = 0; i < k; ++i)
+          sum += static_cast<double>(w.data[o * k + i]) * x.data[b * k + i];
+        y.data[b * m + o] = static_cast<float>(sum);
+      }
+    return y;
+  }
+
+  const WeightSet &weights;
+  llvm::DenseMap<Value, HostTensor> values;
+};
+
+} // namespace
+
+llvm::Expected<HostTensor> evaluateReference(func::FuncOp model, const WeightSet &weights,
+                                             const HostTensor &input) {
+  return Evaluator(weights).run(model, input);
+}
+
+} // namespace cnnc

@@ -1,0 +1,146 @@
+//===- Safetensors.cpp - reading .safetensors weight files ----------------===//
+#include "frontend/Safetensors.h"
+
+#include "llvm/Support/Endian.h"
+#include "llvm/Support/JSON.h"
+
+#include <cstring>
+
+namespace cnnc {
+namespace {
+
+llvm::Error fail(llvm::StringRef path, const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::invalid_argument, "%s: %s", path.str().c_str(),
+                                 message.str().c_str());
+}
+
+int64_t bytesPerElement(llvm::StringRef dtype) {
+  if (dtype == "F64" || dtype == "I64" || dtype == "U64")
+    return 8;
+  if (dtype == "F32" || dtype == "I32" || dtype == "U32")
+    return 4;
+  if (dtype == "F16" || dtype == "BF16" || dtype == "I16" || dtype == "U16")
+    return 2;
+  if (dtype == "I8" || dtype == "U8" || dtype == "BOOL" || dtype == "F8_E4M3" || dtype == "F8_E5M2")
+    return 1;
+  return 0;
+}
+
+float halfToFloat(uint16_t h) {
+  uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  uint32_t bits;
+  if (exponent == 0x1f) {
+    bits = sign | 0x7f800000u | (mantissa << 13); // inf or nan
+  } else if (exponent != 0) {
+    bits = sign | ((exponent + 112) << 23) | (mantissa << 13);
+  } else if (mantissa == 0) {
+    bits = sign;
+  } else { // subnormal: normalize
+    int shift = 0;
+    while (!(mantissa & 0x400)) {
+      mantissa <<= 1;
+      ++shift;
+    }
+    bits = sign | ((113 - shift) << 23) | ((mantissa & 0x3ff) << 13);
+  }
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+float bfloat16ToFloat(uint16_t b) {
+  uint32_t bits = static_cast<uint32_t>(b) << 16;
+  float f;
+  std::memcpy(&f, &bits, sizeof f);
+  return f;
+}
+
+} // namespace
+
+llvm::Expected<SafetensorsFile> SafetensorsFile::open(llvm::StringRef path) {
+  auto buffer =
+      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return fail(path, "cannot read: " + buffer.getError().message());
+  llvm::StringRef data = (*buffer)->getBuffer();
+  if (data.size() < 8)
+    return fail(path, "too short for a safetensors file (" + llvm::Twine(data.size()) + " bytes)");
+  uint64_t headerSize = llvm::support::endian::read64le(data.data());
+  if (headerSize > data.size() - 8)
+    return fail(path, "header length " + llvm::Twine(headerSize) + " runs past the end of the " +
+                          llvm::Twine(data.size()) + "-byte file (truncated?)");
+  llvm::StringRef headerText = data.substr(8, headerSize);
+  llvm::StringRef payload = data.substr(8 + headerSize);
+  llvm::Expected<llvm::json::Value> header = llvm::json::parse(headerText);
+  if (!header)
+    return fail(path, "malformed JSON header: " + llvm::toString(header.takeError()));
+  const llvm::json::Object *object = header->getAsObject();
+  if (!object)
+    return fail(path, "the header is not a JSON object");
+
+  SafetensorsFile file;
+  file.filePath = path.str();
+  for (const auto &[key, value] : *object) {
+    llvm::StringRef name = key;
+    if (name == "__metadata__")
+      continue;
+    const llvm::json::Object *tensor = value.getAsObject();
+    auto dtype = tensor ? tensor->getString("dtype") : std::nullopt;
+    const llvm::json::Array *shape = tensor ? tensor->getArray("shape") : nullptr;
+    const llvm::json::Array *offsets = tensor ? tensor->getArray("data_offsets") : nullptr;
+    if (!dtype || !shape || !offsets || offsets->size() != 2)
+      return fail(path, "tensor '" + name + "' lacks dtype, shape or data_offsets");
+    int64_t elementSize = bytesPerElement(*dtype);
+    if (!elementSize)
+      return fail(path, "tensor '" + name + "' has unknown dtype " + *dtype);
+    SafetensorsEntry entry;
+    entry.dtype = dtype->str();
+    int64_t elements = 1;
+    for (const llvm::json::Value &dim : *shape) {
+      std::optional<int64_t> extent = dim.getAsInteger();
+      if (!extent || *extent < 0)
+        return fail(path, "tensor '" + name + "' has a malformed shape");
+      entry.shape.push_back(*extent);
+      elements *= *extent;
+    }
+    std::optional<int64_t> begin = (*offsets)[0].getAsInteger();
+    std::optional<int64_t> end = (*offsets)[1].getAsInteger();
+    if (!begin || !end || *begin < 0 || *end < *begin ||
+        static_cast<uint64_t>(*end) > payload.size())
+      return fail(path, "tensor '" + name + "' has data offsets outside the file (truncated?)");
+    if (*end - *begin != elements * elementSize)
+      return fail(path, "tensor '" + name + "' holds " + llvm::Twine(*end - *begin) +
+                            " bytes, its shape and dtype need " +
+                            llvm::Twine(elements * elementSize));
+    entry.bytes = llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(payload.data()) + *begin, *end - *begin);
+    file.entries[name] = std::move(entry);
+  }
+  file.buffer = std::move(*buffer);
+  return file;
+}
+
+llvm::Expected<std::vector<float>> SafetensorsFile::readFloat32(llvm::StringRef name) const {
+  auto it = entries.find(name);
+  if (it == entries.end())
+    return fail(filePath, "no tensor named '" + name + "'");
+  const SafetensorsEntry &entry = it->second;
+  const uint8_t *bytes = entry.bytes.data();
+  std::vector<float> values;
+  if (entry.dtype == "F32") {
+    values.resize(entry.bytes.size() / 4);
+    std::memcpy(values.data(), bytes, entry.bytes.size());
+  } else if (entry.dtype == "F16" || entry.dtype == "BF16") {
+    values.resize(entry.bytes.size() / 2);
+    for (size_t i = 0; i < values.size(); ++i) {
+      uint16_t raw = llvm::support::endian::read16le(bytes + 2 * i);
+      values[i] = entry.dtype == "F16" ? halfToFloat(raw) : bfloat16ToFloat(raw);
+    }
+  } else {
+    return fail(filePath,
+                "tensor '" + name + "' is " + entry.dtype + "; weights must be F32, F16 or BF16");
+  }
+  return values;
+}
+
+} // namespace cnnc

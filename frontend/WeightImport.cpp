@@ -1,0 +1,65 @@
+//===- WeightImport.cpp - weights for a lowered model ---------------------===//
+#include "frontend/WeightImport.h"
+#include "dialect/Cnn.h"
+
+#include "llvm/ADT/StringSet.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cnnc {
+namespace {
+
+std::string shapeText(llvm::ArrayRef<int64_t> shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? ", " : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+} // namespace
+
+llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file) {
+  constexpr size_t kMaxListed = 20;
+  std::vector<std::string> problems;
+  llvm::StringSet<> wanted;
+  WeightSet weights;
+  model.walk([&](cnn::WeightOp op) {
+    llvm::StringRef name = op.getName();
+    if (!wanted.insert(name).second)
+      return; // a weight used twice (CBAM's shared MLP) is read once
+    auto expected = llvm::cast<mlir::RankedTensorType>(op.getType()).getShape();
+    auto it = file.tensors().find(name);
+    if (it == file.tensors().end()) {
+      problems.push_back("missing tensor '" + name.str() + "' " + shapeText(expected));
+      return;
+    }
+    if (llvm::ArrayRef<int64_t>(it->second.shape) != expected) {
+      problems.push_back("tensor '" + name.str() + "' has shape " + shapeText(it->second.shape) +
+                         ", the model needs " + shapeText(expected));
+      return;
+    }
+    llvm::Expected<std::vector<float>> values = file.readFloat32(name);
+    if (!values) {
+      problems.push_back(llvm::toString(values.takeError()));
+      return;
+    }
+    weights[name] = std::move(*values);
+  });
+  for (const auto &entry : file.tensors())
+    if (!wanted.contains(entry.getKey()) && !entry.getKey().ends_with(".num_batches_tracked"))
+      problems.push_back("extra tensor '" + entry.getKey().str() + "' " +
+                         shapeText(entry.getValue().shape) + " is not in the model");
+  if (problems.empty())
+    return weights;
+
+  std::string message;
+  llvm::raw_string_ostream os(message);
+  os << file.path() << ": " << problems.size() << " weight problem"
+     << (problems.size() == 1 ? "" : "s") << " for model '" << model.getSymName() << "':";
+  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i)
+    os << "\n  " << problems[i];
+  if (problems.size() > kMaxListed)
+    os << "\n  ... and " << problems.size() - kMaxListed << " more";
+  return llvm::createStringError(std::errc::invalid_argument, "%s", os.str().c_str());
+}
+
+} // namespace cnnc

@@ -1,0 +1,37 @@
+//===- Args.cpp - command-line arguments of a cnnc subcommand -------------===//
+#include "Args.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace cnnc {
+
+llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
+                               llvm::ArrayRef<llvm::StringRef> valueOptions,
+                               llvm::ArrayRef<llvm::StringRef> flagOptions) {
+  Args parsed;
+  for (size_t i = 0; i < args.size(); ++i) {
+    llvm::StringRef arg = args[i];
+    if (!arg.starts_with("--")) {
+      parsed.positional.push_back(arg.str());
+      continue;
+    }
+    auto [name, inlineValue] = arg.drop_front(2).split('=');
+    if (llvm::is_contained(flagOptions, name) && !arg.contains('=')) {
+      parsed.flags[name] = true;
+    } else if (llvm::is_contained(valueOptions, name)) {
+      if (arg.contains('='))
+        parsed.values[name] = inlineValue.str();
+      else if (i + 1 < args.size())
+        parsed.values[name] = args[++i].str();
+      else
+        return llvm::createStringError(std::errc::invalid_argument, "--%s needs a value",
+                                       name.str().c_str());
+    } else {
+      return llvm::createStringError(std::errc::invalid_argument, "unexpected argument '%s'",
+                                     arg.str().c_str());
+    }
+  }
+  return parsed;
+}
+
+} // namespace cnnc
