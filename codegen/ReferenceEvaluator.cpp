@@ -111,6 +111,10 @@ private:
       values[weight.getResult()] = std::move(t);
       return llvm::Error::success();
     }
+    if (auto fold = dyn_cast<cnn::FoldBatchNormOp>(op)) {
+      foldBatchNorm(fold);
+      return llvm::Error::success();
+    }
     values[op->getResult(0)] =
         llvm::TypeSwitch<Operation *, HostTensor>(op)
             .Case([&](cnn::Conv2DOp conv) {
@@ -164,6 +168,24 @@ private:
                                      shift[ch]);
     }
     return y;
+  }
+
+  void foldBatchNorm(cnn::FoldBatchNormOp fold) {
+    HostTensor filter = at(fold.getFilter());
+    HostTensor bias = at(fold.getShift());
+    const auto &scale = at(fold.getScale()).data, &shift = at(fold.getShift()).data,
+               &mean = at(fold.getMean()).data, &var = at(fold.getVariance()).data;
+    double eps = fold.getEpsilon().convertToDouble();
+    int64_t channels = filter.shape[0], perChannel = filter.numElements() / channels;
+    for (int64_t o = 0; o < channels; ++o) {
+      double s = scale[o] / std::sqrt(var[o] + eps);
+      for (int64_t k = 0; k < perChannel; ++k)
+        filter.data[o * perChannel + k] = static_cast<float>(filter.data[o * perChannel + k] * s);
+      double b = fold.getBias() ? at(fold.getBias()).data[o] : 0.0;
+      bias.data[o] = static_cast<float>((b - mean[o]) * s + shift[o]);
+    }
+    values[fold.getFoldedFilter()] = std::move(filter);
+    values[fold.getFoldedBias()] = std::move(bias);
   }
 
   HostTensor globalPool(cnn::GlobalPoolOp pool) {

@@ -135,6 +135,17 @@ static LogicalResult inferPoolResult(std::optional<Location> loc, Value input, b
   return success();
 }
 
+LogicalResult FoldBatchNormOp::verify() {
+  auto filter = getFilter().getType();
+  auto scale = cast<RankedTensorType>(getScale().getType());
+  if (filter.getRank() < 1 || scale.getRank() != 1 || scale.getDimSize(0) != filter.getDimSize(0))
+    return emitOpError("scale must be a vector of one value per output channel (")
+           << filter.getDimSize(0) << "), got " << scale;
+  if (getBias() && getBias().getType() != scale)
+    return emitOpError("bias must have the type of the batch-norm parameters");
+  return success();
+}
+
 LogicalResult GlobalPoolOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                              Adaptor adaptor, SmallVectorImpl<Type> &results) {
   return inferPoolResult(loc, adaptor.getInput(), /*overSpace=*/true, results);

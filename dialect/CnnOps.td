@@ -65,6 +65,25 @@ def Cnn_BatchNormOp : Cnn_Op<"batch_norm", [
   let hasVerifier = 1;
 }
 
+def Cnn_FoldBatchNormOp : Cnn_Op<"fold_batchnorm", [
+    AllTypesMatch<["filter", "folded_filter"]>,
+    AllTypesMatch<["scale", "shift", "mean", "variance", "folded_bias"]>]> {
+  let summary = "a convolution's filter and bias with the following batch norm folded in";
+  let description = [{
+    With s = scale / sqrt(variance + epsilon): folded_filter[o] = filter[o] · s[o]
+    and folded_bias = (bias - mean) · s + shift (bias 0 when absent). It reads
+    weights only, so it is evaluated when the weights file is written.
+  }];
+  let arguments = (ins Cnn_Tensor:$filter, Cnn_Tensor:$scale, Cnn_Tensor:$shift, Cnn_Tensor:$mean,
+                       Cnn_Tensor:$variance, Optional<Cnn_Tensor>:$bias, F64Attr:$epsilon);
+  let results = (outs Cnn_Tensor:$folded_filter, Cnn_Tensor:$folded_bias);
+  let assemblyFormat = [{
+    $filter `,` $scale `,` $shift `,` $mean `,` $variance (`,` $bias^)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 def Cnn_ActivationOp : Cnn_Op<"activation", [SameOperandsAndResultType]> {
   let summary = "elementwise activation";
   let arguments = (ins Cnn_ActivationAttr:$kind, Cnn_Tensor:$input);

@@ -16,8 +16,12 @@ namespace cnnc {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
-/// The pipeline `cnnc` runs and `cnnc-opt --cnnc-pipeline` shows: spec-level
-/// effnet IR in, cnn IR out.
+/// Spec-level effnet IR in, cnn IR out: compound scaling and lowering
+/// (`cnnc-opt --cnnc-frontend-pipeline`; what `cnnc stats` measures).
+void buildCnncFrontendPipeline(mlir::OpPassManager &pm);
+
+/// What `cnnc compile` runs before codegen (`cnnc-opt --cnnc-pipeline`): the
+/// frontend pipeline, then batch-norm folding, kernel grouping, memory planning.
 void buildCnncPipeline(mlir::OpPassManager &pm);
 
 /// Registers every cnnc pass and the `cnnc-pipeline` pipeline.

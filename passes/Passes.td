@@ -36,4 +36,40 @@ def ConvertEffnetToCnn : Pass<"convert-effnet-to-cnn", "::mlir::ModuleOp"> {
   let dependentDialects = ["::cnnc::cnn::CnnDialect", "::mlir::func::FuncDialect"];
 }
 
+def CnnFoldBatchNorm : Pass<"cnn-fold-batchnorm", "::mlir::func::FuncOp"> {
+  let summary = "Fold each batch norm into the convolution before it";
+  let description = [{
+    `batch_norm(conv(x, w, b))`, where the convolution has no other user,
+    becomes `conv(x, w', b')` with `w', b' = cnn.fold_batchnorm(w, ..., b)`:
+    a weights-only computation, done when the weights file is written.
+  }];
+}
+
+def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
+  let summary = "Group ops into kernels (cnn.group = N on every compute op)";
+  let description = [{
+    Each group becomes one generated kernel and writes one tensor. A group
+    starts at the first op not yet grouped and takes in:
+    - after a convolution, depthwise convolution or fully connected layer:
+      its activation and batch norm, then a residual add (the convolution's
+      epilogue);
+    - while the group's result is pooled to 1×1 (or flat): every op on that
+      small result (the SE/CBAM MLP, the classifier), and finally the `mul`
+      that gates a large tensor with it (the SE scale).
+    Only an op whose group result is its single use is taken in. Weight ops
+    and weights-only ops (cnn.fold_batchnorm) belong to no group.
+  }];
+}
+
+def CnnPlanMemory : Pass<"cnn-plan-memory", "::mlir::func::FuncOp"> {
+  let summary = "Give every kernel output an offset in one activation arena";
+  let description = [{
+    A group's result lives from its kernel to the last kernel that reads it.
+    Results are placed largest first at the lowest 64-byte aligned offset that
+    does not overlap a placed result alive at the same time. Sets
+    `cnn.arena_offset` on each group's last op and `cnn.arena_size` on the
+    function. The model's input and output are the caller's and take no space.
+  }];
+}
+
 #endif // CNNC_PASSES_TD

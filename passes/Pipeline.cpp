@@ -6,16 +6,29 @@
 
 namespace cnnc {
 
-void buildCnncPipeline(mlir::OpPassManager &pm) {
+void buildCnncFrontendPipeline(mlir::OpPassManager &pm) {
   pm.addPass(createEffnetCompoundScale());
   pm.addPass(createConvertEffnetToCnn());
 }
 
+void buildCnncPipeline(mlir::OpPassManager &pm) {
+  buildCnncFrontendPipeline(pm);
+  mlir::OpPassManager &func = pm.nest<mlir::func::FuncOp>();
+  func.addPass(createCnnFoldBatchNorm());
+  func.addPass(createCnnFuse());
+  func.addPass(createCnnPlanMemory());
+}
+
 void registerCnncPassesAndPipeline() {
   registerCnncPasses();
-  mlir::PassPipelineRegistration<>("cnnc-pipeline",
+  mlir::PassPipelineRegistration<>("cnnc-frontend-pipeline",
                                    "effnet spec IR to cnn IR: compound scaling, then lowering",
-                                   buildCnncPipeline);
+                                   buildCnncFrontendPipeline);
+  mlir::PassPipelineRegistration<>(
+      "cnnc-pipeline",
+      "what cnnc compile runs before codegen: the frontend pipeline, then batch-norm "
+      "folding, kernel grouping and memory planning",
+      buildCnncPipeline);
 }
 
 } // namespace cnnc

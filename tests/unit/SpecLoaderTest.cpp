@@ -49,7 +49,7 @@ protected:
 
   cnnc::ModelStats lowerAndMeasure(ModuleOp module) {
     PassManager pm(&context);
-    cnnc::buildCnncPipeline(pm);
+    cnnc::buildCnncFrontendPipeline(pm);
     EXPECT_TRUE(succeeded(pm.run(module)));
     return cnnc::computeModelStats(*module.getOps<func::FuncOp>().begin());
   }

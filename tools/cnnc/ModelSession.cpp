@@ -41,9 +41,13 @@ LogicalResult ModelSession::load(StringRef model) {
   return success(static_cast<bool>(moduleRef));
 }
 
-LogicalResult ModelSession::lower(std::function<void(effnet::ModelOp)> afterScaling) {
+LogicalResult ModelSession::lower(Pipeline pipeline,
+                                  std::function<void(effnet::ModelOp)> afterScaling) {
   PassManager pm(&context);
-  buildCnncPipeline(pm);
+  if (pipeline == Pipeline::full)
+    buildCnncPipeline(pm);
+  else
+    buildCnncFrontendPipeline(pm);
   if (afterScaling)
     pm.addInstrumentation(std::make_unique<AfterScaling>(std::move(afterScaling)));
   return pm.run(*moduleRef);

@@ -25,9 +25,15 @@ public:
   /// Loads a preset name or spec path as effnet IR.
   mlir::LogicalResult load(llvm::StringRef model);
 
-  /// Runs the shared cnnc pipeline. `afterScaling`, if given, sees each
+  enum class Pipeline {
+    frontend, // scale and lower: the model as written (stats, eval)
+    full,     // and fold, fuse, plan memory: what codegen takes (compile)
+  };
+
+  /// Runs a shared cnnc pipeline. `afterScaling`, if given, sees each
   /// effnet.model right after effnet-compound-scale.
-  mlir::LogicalResult lower(std::function<void(effnet::ModelOp)> afterScaling = nullptr);
+  mlir::LogicalResult lower(Pipeline pipeline,
+                            std::function<void(effnet::ModelOp)> afterScaling = nullptr);
 
   mlir::ModuleOp module() { return *moduleRef; }
 

@@ -172,7 +172,8 @@ int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   ModelSession session;
   ScaledModel scaled;
   if (failed(session.load(args->positional[0])) ||
-      failed(session.lower([&](effnet::ModelOp model) { scaled = describe(model); })))
+      failed(session.lower(ModelSession::Pipeline::frontend,
+                           [&](effnet::ModelOp model) { scaled = describe(model); })))
     return 1;
   ModelStats stats = computeModelStats(session.loweredModel());
   if (args->flag("json"))

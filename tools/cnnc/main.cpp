@@ -22,7 +22,8 @@ commands:
                                  activation memory (total and peak live)
   ir MODEL [--level LEVEL]       print the model as MLIR; LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
-                                 scaling) or cnn (lowered, the default)
+                                 scaling), cnn (lowered, the default) or
+                                 compiled (folded, fused, memory planned)
   eval MODEL --weights W.safetensors --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
@@ -38,8 +39,9 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
     return 2;
   }
   std::string level = args->value("level", "cnn");
-  if (args->positional.size() != 1 || !(level == "spec" || level == "scaled" || level == "cnn")) {
-    llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn]\n";
+  if (args->positional.size() != 1 ||
+      !llvm::is_contained({"spec", "scaled", "cnn", "compiled"}, level)) {
+    llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled]\n";
     return 2;
   }
   cnnc::ModelSession session;
@@ -59,7 +61,9 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   std::function<void(cnnc::effnet::ModelOp)> afterScaling;
   if (level == "scaled")
     afterScaling = printScaled;
-  if (failed(session.lower(afterScaling)))
+  auto pipeline = level == "compiled" ? cnnc::ModelSession::Pipeline::full
+                                      : cnnc::ModelSession::Pipeline::frontend;
+  if (failed(session.lower(pipeline, afterScaling)))
     return 1;
   if (!printed)
     session.module()->print(llvm::outs(), flags);

@@ -1,5 +1,13 @@
-// RUN: cnnc-opt %s --cnnc-pipeline | FileCheck %s
-// The named pipeline, shared with `cnnc`: scale (phi = 1), then lower.
+// RUN: cnnc-opt %s --cnnc-frontend-pipeline | FileCheck %s
+// RUN: cnnc-opt %s --cnnc-pipeline | FileCheck %s --check-prefix=FULL
+// The named pipelines, shared with `cnnc`: scale (phi = 1) and lower; then
+// fold batch norms, group kernels and plan the arena.
+
+// FULL-LABEL: func.func @pipeline(%arg0: tensor<1x3x74x74xf32>) -> tensor<1x10xf32> attributes {cnn.arena_size = {{[0-9]+}} : i64}
+// FULL-NOT: cnn.batch_norm
+// FULL: cnn.fold_batchnorm
+// FULL: cnn.conv2d {{.*}}cnn.arena_offset = {{[0-9]+}} : i64, cnn.group = 0 : i64
+// FULL: cnn.fully_connected {{.*}}{cnn.group = {{[0-9]+}} : i64}
 
 // CHECK-LABEL: func.func @pipeline(%arg0: tensor<1x3x74x74xf32>) -> tensor<1x10xf32>
 // CHECK: cnn.weight "features.0.0.weight" : tensor<16x3x3x3xf32>

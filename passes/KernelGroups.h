@@ -1,0 +1,31 @@
+//===- KernelGroups.h - the kernel groups cnn-fuse marks --------*- C++ -*-===//
+#ifndef CNNC_PASSES_KERNELGROUPS_H
+#define CNNC_PASSES_KERNELGROUPS_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+#include <vector>
+
+namespace cnnc {
+
+/// The discardable attributes the fusion and memory planning passes set.
+inline constexpr const char *kGroupAttr = "cnn.group";
+inline constexpr const char *kArenaOffsetAttr = "cnn.arena_offset";
+inline constexpr const char *kArenaSizeAttr = "cnn.arena_size";
+
+/// One kernel: its ops in order; the last one's result is what it writes.
+struct KernelGroup {
+  int64_t id;
+  std::vector<mlir::Operation *> ops;
+  mlir::Value result() const { return ops.back()->getResult(0); }
+};
+
+/// The groups of a function after cnn-fuse, in execution order.
+std::vector<KernelGroup> collectKernelGroups(mlir::func::FuncOp func);
+
+/// True for ops computed from weights alone (weights and what folds them).
+bool isWeightOnly(mlir::Operation *op);
+
+} // namespace cnnc
+
+#endif // CNNC_PASSES_KERNELGROUPS_H
