@@ -6,7 +6,8 @@
 // FULL-LABEL: func.func @pipeline(%arg0: tensor<1x3x74x74xf32>) -> tensor<1x10xf32> attributes {cnn.arena_size = {{[0-9]+}} : i64}
 // FULL-NOT: cnn.batch_norm
 // FULL: cnn.fold_batchnorm
-// FULL: cnn.conv2d {{.*}}cnn.arena_offset = {{[0-9]+}} : i64, cnn.group = 0 : i64
+// FULL: cnn.conv2d {{.*}}cnn.group = 0 : i64
+// FULL-NEXT: cnn.activation {{.*}}cnn.arena_offset = {{[0-9]+}} : i64, cnn.group = 0 : i64
 // FULL: cnn.fully_connected {{.*}}{cnn.group = {{[0-9]+}} : i64}
 
 // CHECK-LABEL: func.func @pipeline(%arg0: tensor<1x3x74x74xf32>) -> tensor<1x10xf32>
