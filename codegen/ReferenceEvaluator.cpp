@@ -1,6 +1,7 @@
 //===- ReferenceEvaluator.cpp - cnnc's unfused reference path -------------===//
 #include "codegen/ReferenceEvaluator.h"
 #include "dialect/Cnn.h"
+#include "passes/KernelGroups.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -95,6 +96,14 @@ public:
         return std::move(error);
     }
     return llvm::createStringError(std::errc::invalid_argument, "model has no return");
+  }
+
+  llvm::Expected<WeightValues> runWeightsOnly(func::FuncOp model) {
+    for (Operation &op : model.getBody().front())
+      if (isWeightOnly(&op))
+        if (llvm::Error error = evaluate(&op))
+          return std::move(error);
+    return std::move(values);
   }
 
 private:
@@ -269,10 +278,14 @@ private:
   }
 
   const WeightSet &weights;
-  llvm::DenseMap<Value, HostTensor> values;
+  WeightValues values;
 };
 
 } // namespace
+
+llvm::Expected<WeightValues> evaluateWeightValues(func::FuncOp model, const WeightSet &weights) {
+  return Evaluator(weights).runWeightsOnly(model);
+}
 
 llvm::Expected<HostTensor> evaluateReference(func::FuncOp model, const WeightSet &weights,
                                              const HostTensor &input) {

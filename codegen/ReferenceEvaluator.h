@@ -12,6 +12,7 @@
 #include "codegen/HostTensor.h"
 #include "frontend/WeightImport.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/DenseMap.h"
 
 namespace cnnc {
 
@@ -19,6 +20,13 @@ namespace cnnc {
 /// on a wrong input shape or a missing weight.
 llvm::Expected<HostTensor> evaluateReference(mlir::func::FuncOp model, const WeightSet &weights,
                                              const HostTensor &input);
+
+using WeightValues = llvm::DenseMap<mlir::Value, HostTensor>;
+
+/// The values of every weights-only op of `model` (weights, and batch norms
+/// folded into them): what the weights file holds.
+llvm::Expected<WeightValues> evaluateWeightValues(mlir::func::FuncOp model,
+                                                  const WeightSet &weights);
 
 } // namespace cnnc
 

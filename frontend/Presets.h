@@ -9,14 +9,6 @@
 
 namespace cnnc {
 
-struct EmbeddedPreset {
-  const char *name;
-  const char *text;
-};
-/// frontend/presets/*.yaml, embedded at build time (PresetData.cpp).
-extern const EmbeddedPreset kEmbeddedPresets[];
-extern const size_t kNumEmbeddedPresets;
-
 /// Preset names, sorted.
 std::vector<llvm::StringRef> presetNames();
 

@@ -5,6 +5,9 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cmath>
+#include <random>
+
 namespace cnnc {
 namespace {
 
@@ -60,6 +63,36 @@ llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const Safetens
   if (problems.size() > kMaxListed)
     os << "\n  ... and " << problems.size() - kMaxListed << " more";
   return llvm::createStringError(std::errc::invalid_argument, "%s", os.str().c_str());
+}
+
+WeightSet randomWeights(mlir::func::FuncOp model, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  WeightSet weights;
+  model.walk([&](cnn::WeightOp op) {
+    llvm::StringRef name = op.getName();
+    if (weights.count(name))
+      return;
+    auto shape = llvm::cast<mlir::RankedTensorType>(op.getType()).getShape();
+    std::vector<float> values(llvm::cast<mlir::RankedTensorType>(op.getType()).getNumElements());
+    std::uniform_real_distribution<float> uniform(0.0f, 1.0f);
+    std::normal_distribution<float> normal(0.0f, 0.1f);
+    float fanIn = 1;
+    for (size_t d = 1; d < shape.size(); ++d)
+      fanIn *= static_cast<float>(shape[d]);
+    float bound = std::sqrt(3.0f / fanIn);
+    for (float &v : values) {
+      if (shape.size() > 1)
+        v = (2 * uniform(rng) - 1) * bound;
+      else if (name.ends_with("running_var"))
+        v = 0.5f + 1.5f * uniform(rng);
+      else if (name.ends_with(".weight"))
+        v = 0.5f + uniform(rng);
+      else
+        v = normal(rng);
+    }
+    weights[name] = std::move(values);
+  });
+  return weights;
 }
 
 } // namespace cnnc

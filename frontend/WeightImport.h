@@ -15,6 +15,11 @@ using WeightSet = llvm::StringMap<std::vector<float>>;
 /// `num_batches_tracked` counters are ignored).
 llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file);
 
+/// Seeded random weights for every cnn.weight of `model`: filters He-uniform
+/// (unit variance through each layer), batch-norm scales in [0.5, 1.5],
+/// variances in [0.5, 2], shifts, means and biases around 0 with deviation 0.1.
+WeightSet randomWeights(mlir::func::FuncOp model, uint64_t seed);
+
 } // namespace cnnc
 
 #endif // CNNC_FRONTEND_WEIGHTIMPORT_H

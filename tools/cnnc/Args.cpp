@@ -11,11 +11,12 @@ llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
   Args parsed;
   for (size_t i = 0; i < args.size(); ++i) {
     llvm::StringRef arg = args[i];
-    if (!arg.starts_with("--")) {
+    bool shortOption = arg.size() == 2 && arg[0] == '-' && arg[1] != '-'; // -o
+    if (!arg.starts_with("--") && !shortOption) {
       parsed.positional.push_back(arg.str());
       continue;
     }
-    auto [name, inlineValue] = arg.drop_front(2).split('=');
+    auto [name, inlineValue] = arg.drop_front(shortOption ? 1 : 2).split('=');
     if (llvm::is_contained(flagOptions, name) && !arg.contains('=')) {
       parsed.flags[name] = true;
     } else if (llvm::is_contained(valueOptions, name)) {

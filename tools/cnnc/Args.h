@@ -23,7 +23,8 @@ struct Args {
   bool flag(llvm::StringRef name) const { return flags.count(name) != 0; }
 };
 
-/// Parses `args` knowing which options take a value and which are flags;
+/// Parses `args` knowing which options take a value and which are flags
+/// (names of one letter are also accepted with one dash: -o DIR);
 /// anything else starting with "--" is an error, as is a missing value.
 llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
                                llvm::ArrayRef<llvm::StringRef> valueOptions,

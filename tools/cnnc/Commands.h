@@ -13,6 +13,15 @@ int runStatsCommand(llvm::ArrayRef<llvm::StringRef> args);
 /// `cnnc eval MODEL --weights W --input X.npy --output Y.npy`: the reference path.
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> args);
 
+/// `cnnc compile MODEL --target T (--weights W | --random-weights SEED) -o DIR`.
+int runCompileCommand(llvm::ArrayRef<llvm::StringRef> args);
+
+/// `cnnc run DIR --input X.npy --output Y.npy`.
+int runRunCommand(llvm::ArrayRef<llvm::StringRef> args);
+
+/// `cnnc bench DIR [--threads N]`: latency and throughput.
+int runBenchCommand(llvm::ArrayRef<llvm::StringRef> args);
+
 } // namespace cnnc
 
 #endif // CNNC_TOOLS_COMMANDS_H

@@ -40,7 +40,8 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
 
   ModelSession session;
-  if (failed(session.load(args->positional[0])) || failed(session.lower(ModelSession::Pipeline::frontend)))
+  if (failed(session.load(args->positional[0])) ||
+      failed(session.lower(ModelSession::Pipeline::frontend)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 

@@ -18,6 +18,14 @@ namespace {
 const char kUsage[] = R"(usage: cnnc COMMAND [ARGS]
 
 commands:
+  compile MODEL [--target T] (--weights W.safetensors | --random-weights SEED) -o DIR
+                                 compile into DIR: <name>.h, lib<name>.a,
+                                 lib<name>.so, <name>.weights (target: a Halide
+                                 target such as host or x86-64-linux-avx2)
+  run DIR --input X.npy --output Y.npy [--layout nchw|nhwc] [--threads N]
+                                 run a compiled model on a .npy input
+  bench DIR [--threads N] [--iterations K]
+                                 latency (min, median, p90) and throughput
   stats MODEL [--json]           per-stage table and totals: parameters, MACs,
                                  activation memory (total and peak live)
   ir MODEL [--level LEVEL]       print the model as MLIR; LEVEL is spec (effnet
@@ -85,6 +93,12 @@ int main(int argc, char **argv) {
     return runIrCommand(args);
   if (command == "eval")
     return cnnc::runEvalCommand(args);
+  if (command == "compile")
+    return cnnc::runCompileCommand(args);
+  if (command == "run")
+    return cnnc::runRunCommand(args);
+  if (command == "bench")
+    return cnnc::runBenchCommand(args);
   if (command == "presets") {
     for (StringRef name : cnnc::presetNames())
       llvm::outs() << name << "\n";

@@ -1,0 +1,34 @@
+//===- HalideKernel.h - a kernel group as a Halide pipeline -----*- C++ -*-===//
+//
+// Algorithm (HalideAlgorithm.cpp) and schedule (HalideSchedule.cpp) apart, as
+// Halide has it. Activations are Halide (c, x, y, n) or (k, n): see Layout.h.
+// Compiled with exceptions: Halide reports errors by throwing.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_HALIDEKERNEL_H
+#define CNNC_CODEGEN_HALIDEKERNEL_H
+
+#include "codegen/KernelPlan.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+
+struct KernelFuncs {
+  std::vector<Halide::ImageParam> params; // one per KernelPlan input, in order
+  /// The Func each op of the group defines, in op order.
+  std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
+  /// A copy of the group's result: the pipeline output, so that no op's own
+  /// Func is the output and each can be scheduled freely.
+  Halide::Func output;
+};
+
+/// The algorithm: one Func per op of the group.
+KernelFuncs defineKernel(const KernelPlan &plan);
+
+/// The schedule for `target`.
+void scheduleKernel(KernelFuncs &funcs, const KernelPlan &plan, const Halide::Target &target);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_HALIDEKERNEL_H

@@ -1,0 +1,74 @@
+//===- KernelPlan.cpp - the buffers a kernel group reads and writes -------===//
+#include "codegen/KernelPlan.h"
+#include "dialect/Cnn.h"
+
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace cnnc {
+namespace {
+
+TensorRole roleOf(Operation *user, unsigned operandIndex) {
+  if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
+    return TensorRole::convFilter;
+  if (isa<cnn::DepthwiseConv2DOp>(user) && operandIndex == 1)
+    return TensorRole::depthwiseFilter;
+  if (isa<cnn::FullyConnectedOp>(user) && operandIndex == 1)
+    return TensorRole::fcWeight;
+  return TensorRole::vector;
+}
+
+KernelPlan planKernel(const KernelGroup &group) {
+  KernelPlan plan{&group, {}, {}};
+  llvm::DenseMap<Operation *, int> position;
+  for (size_t i = 0; i < group.ops.size(); ++i)
+    position[group.ops[i]] = static_cast<int>(i);
+  llvm::DenseMap<Value, int> argIndex;
+
+  llvm::raw_string_ostream key(plan.key);
+  for (Operation *op : group.ops) {
+    key << op->getName() << "(";
+    for (OpOperand &operand : op->getOpOperands()) {
+      Value v = operand.get();
+      Operation *def = v.getDefiningOp();
+      if (def && position.count(def)) {
+        key << "g" << position[def] << ",";
+        continue;
+      }
+      auto [it, inserted] = argIndex.try_emplace(v, static_cast<int>(plan.inputs.size()));
+      if (inserted) {
+        KernelArg arg{KernelArg::Kind::activation, v, TensorRole::activation};
+        if (!def)
+          arg.kind = KernelArg::Kind::modelInput;
+        else if (isWeightOnly(def)) {
+          arg.kind = KernelArg::Kind::weight;
+          arg.role = roleOf(op, operand.getOperandNumber());
+        }
+        plan.inputs.push_back(arg);
+        key << "a" << it->second << ":" << static_cast<int>(arg.kind) << ":"
+            << static_cast<int>(arg.role) << ":" << v.getType() << ",";
+      } else {
+        key << "a" << it->second << ",";
+      }
+    }
+    key << ")";
+    for (NamedAttribute attr : op->getAttrs())
+      if (!attr.getName().strref().starts_with("cnn."))
+        key << attr.getName() << "=" << attr.getValue() << ";";
+    key << "->" << op->getResultTypes() << "|";
+  }
+  return plan;
+}
+
+} // namespace
+
+std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups) {
+  std::vector<KernelPlan> plans;
+  for (const KernelGroup &group : groups)
+    plans.push_back(planKernel(group));
+  return plans;
+}
+
+} // namespace cnnc

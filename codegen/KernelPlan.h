@@ -1,0 +1,32 @@
+//===- KernelPlan.h - the buffers a kernel group reads and writes -*- C++ -*-===//
+#ifndef CNNC_CODEGEN_KERNELPLAN_H
+#define CNNC_CODEGEN_KERNELPLAN_H
+
+#include "codegen/Layout.h"
+#include "passes/KernelGroups.h"
+
+#include <string>
+
+namespace cnnc {
+
+struct KernelArg {
+  enum class Kind { modelInput, activation, weight };
+  Kind kind;
+  mlir::Value value;
+  TensorRole role; // activation for activations and the model input
+};
+
+/// One kernel call: its group, its inputs in argument order (the output, the
+/// group's result, comes last), and a key equal for groups that can share
+/// one compiled kernel.
+struct KernelPlan {
+  const KernelGroup *group;
+  std::vector<KernelArg> inputs;
+  std::string key;
+};
+
+std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_KERNELPLAN_H

@@ -1,0 +1,39 @@
+//===- Layout.h - how kernels see tensors in memory -------------*- C++ -*-===//
+//
+// The cnn dialect is NCHW; generated kernels keep activations channels-
+// innermost (NHWC), so 1×1 convolutions and depthwise convolutions vectorize
+// over channels at any spatial size. A layout lists, innermost first, which
+// IR axis each Halide dimension walks; memory is dense in that order.
+//
+//   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0
+//   activation N×K       (k, n)            axes 1, 0
+//   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
+//   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
+//   fc weight M×K        (m, k)            axes 0, 1
+//   vector C             (c)               axis 0
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_LAYOUT_H
+#define CNNC_CODEGEN_LAYOUT_H
+
+#include "codegen/HostTensor.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/SmallVector.h"
+
+namespace cnnc {
+
+enum class TensorRole { activation, convFilter, depthwiseFilter, fcWeight, vector };
+
+/// IR axes, innermost Halide dimension first.
+llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t irRank);
+
+/// Halide extents of a tensor of IR shape `shape` in `role`.
+llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape);
+
+/// `tensor` (row-major in IR order) rearranged densely in Halide order.
+std::vector<float> packForKernels(TensorRole role, const HostTensor &tensor);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_LAYOUT_H

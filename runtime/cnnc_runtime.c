@@ -1,0 +1,254 @@
+/* cnnc_runtime.c - the thin runtime linked into every compiled model.
+ *
+ * create: checks the weights (size, magic, signature, checksum), copies them
+ * into aligned memory, allocates the activation arena and builds every
+ * halide_buffer_t the kernel calls need. run: points the input and output
+ * buffers at the caller's memory and calls the kernels in order. */
+#include "cnnc_model_desc.h"
+
+#include "HalideRuntime.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { kAlignment = 64 };
+
+struct cnnc_model {
+  const cnnc_model_desc *desc;
+  cnnc_options options;
+  uint8_t *weights;
+  uint8_t *arena;
+  halide_buffer_t *buffers;     /* one per call argument, all calls */
+  halide_dimension_t *dims;     /* four per buffer */
+  void **argv;                  /* one pointer per call argument */
+};
+
+static cnnc_status status(cnnc_status_code code, const char *format, ...) {
+  cnnc_status s;
+  s.code = code;
+  s.message[0] = '\0';
+  if (format) {
+    va_list args;
+    va_start(args, format);
+    vsnprintf(s.message, sizeof s.message, format, args);
+    va_end(args);
+  }
+  return s;
+}
+
+static const cnnc_status kOk = {CNNC_OK, ""};
+
+static uint64_t read_u64(const uint8_t *p) {
+  uint64_t v = 0;
+  for (int i = 7; i >= 0; --i)
+    v = (v << 8) | p[i];
+  return v;
+}
+
+cnnc_options cnnc_default_options(void) {
+  cnnc_options options = {0, CNNC_LAYOUT_NCHW};
+  return options;
+}
+
+static size_t input_count(const cnnc_model_desc *d) {
+  return (size_t)(d->input_shape[0] * d->input_shape[1] * d->input_shape[2] * d->input_shape[3]);
+}
+
+static size_t output_count(const cnnc_model_desc *d) {
+  return (size_t)(d->output_shape[0] * d->output_shape[1]);
+}
+
+/* Dims of the model input in Halide order (c, x, y, n), strided by layout. */
+static void input_dims(const cnnc_model *m, halide_dimension_t *dims) {
+  int32_t n = (int32_t)m->desc->input_shape[0], c = (int32_t)m->desc->input_shape[1];
+  int32_t h = (int32_t)m->desc->input_shape[2], w = (int32_t)m->desc->input_shape[3];
+  int nchw = m->options.input_layout == CNNC_LAYOUT_NCHW;
+  halide_dimension_t d[4] = {{0, c, nchw ? h * w : 1, 0},
+                             {0, w, nchw ? 1 : c, 0},
+                             {0, h, w * (nchw ? 1 : c), 0},
+                             {0, n, c * h * w, 0}};
+  memcpy(dims, d, sizeof d);
+}
+
+static void build_buffers(cnnc_model *m) {
+  size_t k = 0;
+  for (int i = 0; i < m->desc->num_calls; ++i) {
+    const cnnc_call *call = &m->desc->calls[i];
+    for (int a = 0; a < call->num_args; ++a, ++k) {
+      const cnnc_tensor_ref *ref = &call->args[a];
+      halide_buffer_t *b = &m->buffers[k];
+      halide_dimension_t *dims = &m->dims[4 * k];
+      memset(b, 0, sizeof *b);
+      b->type.code = halide_type_float;
+      b->type.bits = 32;
+      b->type.lanes = 1;
+      b->dimensions = ref->rank;
+      b->dim = dims;
+      if (ref->kind == CNNC_TENSOR_INPUT) {
+        input_dims(m, dims);
+      } else {
+        int32_t stride = 1;
+        for (int d = 0; d < ref->rank; ++d) {
+          dims[d].min = 0;
+          dims[d].extent = ref->extents[d];
+          dims[d].stride = stride;
+          dims[d].flags = 0;
+          stride *= ref->extents[d];
+        }
+      }
+      if (ref->kind == CNNC_TENSOR_ARENA)
+        b->host = m->arena + ref->offset;
+      else if (ref->kind == CNNC_TENSOR_WEIGHT)
+        b->host = m->weights + ref->offset;
+      m->argv[k] = b;
+    }
+  }
+}
+
+cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *data, size_t size,
+                                    const cnnc_options *options, cnnc_model **out) {
+  if (!desc || !data || !out)
+    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
+  *out = NULL;
+  cnnc_options opts = options ? *options : cnnc_default_options();
+  if (opts.num_threads < 0 ||
+      (opts.input_layout != CNNC_LAYOUT_NCHW && opts.input_layout != CNNC_LAYOUT_NHWC))
+    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: bad options (threads %d, layout %d)",
+                  opts.num_threads, (int)opts.input_layout);
+
+  const uint8_t *bytes = (const uint8_t *)data;
+  if (size < CNNC_WEIGHTS_HEADER_BYTES || memcmp(bytes, CNNC_WEIGHTS_MAGIC, 8) != 0)
+    return status(CNNC_BAD_WEIGHTS, "not a cnnc weights file (%zu bytes, no %s header)", size,
+                  CNNC_WEIGHTS_MAGIC);
+  uint64_t signature = read_u64(bytes + 8), payload = read_u64(bytes + 16);
+  uint64_t checksum = read_u64(bytes + 24);
+  if (signature != desc->signature)
+    return status(CNNC_BAD_WEIGHTS,
+                  "these weights were written for another model or build (signature %016llx, "
+                  "model '%s' expects %016llx)",
+                  (unsigned long long)signature, desc->name, (unsigned long long)desc->signature);
+  if (payload != desc->weights_bytes || size != CNNC_WEIGHTS_HEADER_BYTES + payload)
+    return status(CNNC_BAD_WEIGHTS,
+                  "weights are truncated or padded: %zu bytes, model '%s' needs %zu", size,
+                  desc->name, (size_t)(CNNC_WEIGHTS_HEADER_BYTES + desc->weights_bytes));
+  if (cnnc_fnv1a64(bytes + CNNC_WEIGHTS_HEADER_BYTES, payload) != checksum)
+    return status(CNNC_BAD_WEIGHTS, "weights are corrupted (checksum mismatch)");
+
+  size_t num_args = 0;
+  for (int i = 0; i < desc->num_calls; ++i)
+    num_args += (size_t)desc->calls[i].num_args;
+  cnnc_model *m = (cnnc_model *)calloc(1, sizeof *m);
+  if (!m)
+    return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+  m->desc = desc;
+  m->options = opts;
+  size_t weight_bytes = (desc->weights_bytes + kAlignment - 1) / kAlignment * kAlignment;
+  size_t arena_bytes = (desc->arena_bytes + kAlignment - 1) / kAlignment * kAlignment;
+  m->weights = (uint8_t *)aligned_alloc(kAlignment, weight_bytes ? weight_bytes : kAlignment);
+  m->arena = (uint8_t *)aligned_alloc(kAlignment, arena_bytes ? arena_bytes : kAlignment);
+  m->buffers = (halide_buffer_t *)calloc(num_args, sizeof *m->buffers);
+  m->dims = (halide_dimension_t *)calloc(4 * num_args, sizeof *m->dims);
+  m->argv = (void **)calloc(num_args, sizeof *m->argv);
+  if (!m->weights || !m->arena || !m->buffers || !m->dims || !m->argv) {
+    cnnc_destroy(m);
+    return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory (%zu bytes of weights, %zu of "
+                                      "arena)", weight_bytes, arena_bytes);
+  }
+  memcpy(m->weights, bytes + CNNC_WEIGHTS_HEADER_BYTES, desc->weights_bytes);
+  build_buffers(m);
+  if (opts.num_threads > 0)
+    halide_set_num_threads(opts.num_threads);
+  *out = m;
+  return kOk;
+}
+
+cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
+                                  const cnnc_options *options, cnnc_model **out) {
+  if (!path || !out)
+    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
+  *out = NULL;
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return status(CNNC_BAD_WEIGHTS, "cannot open weights file '%s'", path);
+  fseek(f, 0, SEEK_END);
+  long size = ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *data = malloc(size > 0 ? (size_t)size : 1);
+  if (!data) {
+    fclose(f);
+    return status(CNNC_OUT_OF_MEMORY, "cannot read '%s': out of memory", path);
+  }
+  size_t got = fread(data, 1, (size_t)size, f);
+  fclose(f);
+  cnnc_status s = got == (size_t)size
+                      ? cnnc_create_from_memory(desc, data, (size_t)size, options, out)
+                      : status(CNNC_BAD_WEIGHTS, "cannot read weights file '%s'", path);
+  free(data);
+  if (s.code != CNNC_OK) { /* name the file in the message */
+    char message[sizeof s.message];
+    snprintf(message, sizeof message, "%s: %s", path, s.message);
+    memcpy(s.message, message, sizeof message);
+  }
+  return s;
+}
+
+cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float *output,
+                     size_t output_size) {
+  if (!m || !input || !output)
+    return status(CNNC_INVALID_ARGUMENT, "cnnc_run: null argument");
+  if (input_size != input_count(m->desc))
+    return status(CNNC_INVALID_ARGUMENT,
+                  "cnnc_run: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)",
+                  input_size, m->desc->name, input_count(m->desc),
+                  (long long)m->desc->input_shape[0], (long long)m->desc->input_shape[1],
+                  (long long)m->desc->input_shape[2], (long long)m->desc->input_shape[3]);
+  if (output_size != output_count(m->desc))
+    return status(CNNC_INVALID_ARGUMENT,
+                  "cnnc_run: output holds %zu floats, model '%s' gives %zu", output_size,
+                  m->desc->name, output_count(m->desc));
+  size_t k = 0;
+  for (int i = 0; i < m->desc->num_calls; ++i) {
+    const cnnc_call *call = &m->desc->calls[i];
+    for (int a = 0; a < call->num_args; ++a) {
+      const cnnc_tensor_ref *ref = &call->args[a];
+      if (ref->kind == CNNC_TENSOR_INPUT)
+        m->buffers[k + a].host = (uint8_t *)input;
+      else if (ref->kind == CNNC_TENSOR_OUTPUT)
+        m->buffers[k + a].host = (uint8_t *)output;
+    }
+    int err = call->kernel(m->argv + k);
+    if (err != 0)
+      return status(CNNC_KERNEL_FAILED, "cnnc_run: kernel %d (%s) failed with Halide error %d", i,
+                    call->name, err);
+    k += (size_t)call->num_args;
+  }
+  return kOk;
+}
+
+cnnc_model_info cnnc_info(const cnnc_model *m) {
+  cnnc_model_info info;
+  memset(&info, 0, sizeof info);
+  if (!m)
+    return info;
+  info.name = m->desc->name;
+  memcpy(info.input_shape, m->desc->input_shape, sizeof info.input_shape);
+  memcpy(info.output_shape, m->desc->output_shape, sizeof info.output_shape);
+  info.input_count = input_count(m->desc);
+  info.output_count = output_count(m->desc);
+  info.arena_bytes = m->desc->arena_bytes;
+  info.weights_bytes = m->desc->weights_bytes;
+  return info;
+}
+
+void cnnc_destroy(cnnc_model *m) {
+  if (!m)
+    return;
+  free(m->weights);
+  free(m->arena);
+  free(m->buffers);
+  free(m->dims);
+  free(m->argv);
+  free(m);
+}

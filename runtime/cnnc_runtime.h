@@ -1,0 +1,68 @@
+/* cnnc_runtime.h - the C API of a model compiled by cnnc.
+ *
+ * A compiled model is <name>.h, lib<name>.a (or .so) and <name>.weights. The
+ * header declares cnnc_<name>_create_from_file / _from_memory; everything else
+ * is this generic API. Every call returns a status whose message says what
+ * went wrong. cnnc_run allocates nothing. */
+#ifndef CNNC_RUNTIME_H
+#define CNNC_RUNTIME_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum cnnc_status_code {
+  CNNC_OK = 0,
+  CNNC_INVALID_ARGUMENT = 1, /* a null pointer, a wrong buffer size, a bad option */
+  CNNC_BAD_WEIGHTS = 2,      /* missing, truncated, corrupted or another model's weights */
+  CNNC_OUT_OF_MEMORY = 3,
+  CNNC_KERNEL_FAILED = 4
+} cnnc_status_code;
+
+typedef struct cnnc_status {
+  cnnc_status_code code;
+  char message[256];
+} cnnc_status;
+
+typedef enum cnnc_layout {
+  CNNC_LAYOUT_NCHW = 0, /* PyTorch's order, the default */
+  CNNC_LAYOUT_NHWC = 1
+} cnnc_layout;
+
+typedef struct cnnc_options {
+  int num_threads;           /* 0: all cores. Halide's thread pool is per process. */
+  cnnc_layout input_layout;  /* layout of the buffer given to cnnc_run */
+} cnnc_options;
+
+typedef struct cnnc_model cnnc_model;
+
+/* Input and output shapes (input as NCHW whatever the layout option) and sizes. */
+typedef struct cnnc_model_info {
+  const char *name;
+  int64_t input_shape[4];
+  int64_t output_shape[2];
+  size_t input_count;  /* floats */
+  size_t output_count; /* floats */
+  size_t arena_bytes;
+  size_t weights_bytes;
+} cnnc_model_info;
+
+cnnc_options cnnc_default_options(void);
+
+/* Runs the model on one batch: `input` holds input_count floats in the
+ * layout chosen at creation, `output` receives output_count floats. */
+cnnc_status cnnc_run(cnnc_model *model, const float *input, size_t input_count, float *output,
+                     size_t output_count);
+
+cnnc_model_info cnnc_info(const cnnc_model *model);
+
+void cnnc_destroy(cnnc_model *model);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CNNC_RUNTIME_H */

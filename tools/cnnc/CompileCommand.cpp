@@ -1,0 +1,81 @@
+//===- CompileCommand.cpp - cnnc compile ----------------------------------===//
+#include "Args.h"
+#include "Commands.h"
+#include "CompiledModel.h"
+#include "ModelSession.h"
+#include "codegen/ModelCompiler.h"
+
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+
+namespace cnnc {
+
+int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
+  constexpr const char *usage =
+      "usage: cnnc compile MODEL [--target T] (--weights W.safetensors | --random-weights SEED)"
+      " -o DIR\n";
+  llvm::Expected<Args> args =
+      parseArgs(rawArgs, {"target", "weights", "random-weights", "o", "output"}, {});
+  if (!args) {
+    llvm::errs() << "cnnc compile: " << llvm::toString(args.takeError()) << "\n" << usage;
+    return 2;
+  }
+  std::string outputDir = args->value("o", args->value("output"));
+  bool random = !args->value("random-weights").empty();
+  if (args->positional.size() != 1 || outputDir.empty() ||
+      random == !args->value("weights").empty()) {
+    llvm::errs() << usage;
+    return 2;
+  }
+  auto report = [](llvm::Error error) {
+    llvm::errs() << "cnnc compile: error: " << llvm::toString(std::move(error)) << "\n";
+    return 1;
+  };
+
+  auto start = std::chrono::steady_clock::now();
+  ModelSession session;
+  if (failed(session.load(args->positional[0])) ||
+      failed(session.lower(ModelSession::Pipeline::full)))
+    return 1;
+  mlir::func::FuncOp model = session.loweredModel();
+
+  WeightSet weights;
+  if (random) {
+    uint64_t seed;
+    if (llvm::StringRef(args->value("random-weights")).getAsInteger(10, seed))
+      return report(llvm::createStringError(std::errc::invalid_argument,
+                                            "--random-weights takes a number, got '%s'",
+                                            args->value("random-weights").c_str()));
+    weights = randomWeights(model, seed);
+  } else {
+    llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(args->value("weights"));
+    if (!file)
+      return report(file.takeError());
+    llvm::Expected<WeightSet> imported = importWeights(model, *file);
+    if (!imported)
+      return report(imported.takeError());
+    weights = std::move(*imported);
+  }
+
+  CompileOptions options;
+  options.target = args->value("target", "host");
+  options.outputDir = outputDir;
+  llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
+  if (!summary)
+    return report(summary.takeError());
+  if (llvm::Error error = writeManifest(outputDir, model, summary->identifier, options.target))
+    return report(std::move(error));
+
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "
+               << outputDir << " in " << llvm::format("%.1f", seconds)
+               << " s: " << summary->kernelCalls << " kernel calls (" << summary->uniqueKernels
+               << " distinct kernels), " << summary->weightsBytes << " bytes of weights, "
+               << summary->arenaBytes << " bytes of arena\n";
+  return 0;
+}
+
+} // namespace cnnc
