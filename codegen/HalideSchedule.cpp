@@ -3,7 +3,7 @@
 // Two schedules:
 // - A group led by a convolution or depthwise convolution with a spatial
 //   output is a register-blocked direct convolution: the output is cut into
-//   blocks of (up to) two vectors of channels by four pixels; each block's
+//   blocks of (up to) two vectors of channels by eight pixels; each block's
 //   accumulators live in registers across the whole reduction, then the
 //   epilogue (bias, activation, residual) is applied as the block is stored.
 //   Rows are spread over threads.
@@ -23,6 +23,10 @@ namespace {
 
 ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
 
+/// Output pixels per register block: with two vectors of channels, 16
+/// accumulators, half of AVX-512's registers.
+constexpr int64_t kPixelBlock = 8;
+
 /// Vectorizes `stage` along `var` if `extent` fills a vector, else not at all.
 void vectorizeIfWide(Stage stage, VarOrRVar var, int64_t extent, int vector) {
   if (extent >= vector)
@@ -33,7 +37,7 @@ bool isBlockedConvolution(Operation *anchor, int vector) {
   if (!isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp>(anchor))
     return false;
   ArrayRef<int64_t> out = shapeOf(anchor->getResult(0));
-  return out[1] >= vector / 2 && out[2] * out[3] > 1;
+  return out[1] >= vector / 2 && out[1] % (vector / 2) == 0 && out[2] * out[3] > 1;
 }
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
@@ -41,14 +45,17 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
   Operation *anchor = funcs.ops.front().first;
   ArrayRef<int64_t> out = shapeOf(anchor->getResult(0));
   int64_t channels = out[1];
+  // Blocks never exceed the extents, and tails shift inwards (recomputing a
+  // few outputs) rather than shrink: the block size stays constant, so its
+  // accumulators live in registers and on the stack, never on the heap.
   int lanes = channels % vector == 0 ? vector : vector / 2;
-  int channelBlock = channels % (2 * lanes) == 0 ? 2 * lanes : lanes;
-  int pixelBlock = out[3] >= 4 ? 4 : static_cast<int>(out[3]);
+  int channelBlock = channels >= 2 * lanes ? 2 * lanes : lanes;
+  int pixelBlock = static_cast<int>(std::min<int64_t>(out[3], kPixelBlock));
 
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2], n = output.args()[3];
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
-  output.split(c, co, ci, channelBlock, TailStrategy::GuardWithIf)
-      .split(x, xo, xi, pixelBlock, TailStrategy::GuardWithIf)
+  output.split(c, co, ci, channelBlock, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, pixelBlock, TailStrategy::ShiftInwards)
       .reorder(ci, xi, co, xo, y, n)
       .vectorize(ci, lanes)
       .unroll(ci)

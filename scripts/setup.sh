@@ -14,9 +14,10 @@ debian_packages=(
   g++-aarch64-linux-gnu qemu-user
 )
 # Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
-# --no-deps: only Halide's C++ library is used, and its Python dependencies would bring NumPy 2,
-# which would shadow the NumPy 1 that Debian's torch is built against.
-venv_requirements=("halide==21.0.0" "cmake==3.31.6")
+# --no-deps: only Halide's C++ library is used, and these wheels' Python dependencies would bring
+# NumPy 2, which would shadow the NumPy 1 that Debian's torch is built against.
+# onnxruntime is the peer that bench/ measures against.
+venv_requirements=("halide==21.0.0" "cmake==3.31.6" "onnxruntime==1.31.1")
 
 missing=()
 for pkg in "${debian_packages[@]}"; do
