@@ -5,6 +5,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace Halide;
 
@@ -212,10 +214,24 @@ private:
     ArrayRef<int64_t> in = shapeOf(conv.getInput());
     ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
     ArrayRef<int64_t> strides = conv.getStrides(), pad = conv.getPadding();
-    bool needsPadding = llvm::any_of(pad, [](int64_t p) { return p != 0; });
-    Func input = needsPadding ? padded(conv.getInput()) : at(conv.getInput());
-    Func w = at(conv.getFilter());
     Var c("c"), x("x"), y("y"), n("n");
+    Value source = conv.getInput();
+    Func w = at(conv.getFilter());
+    std::optional<Func> scaled; // the filter per image, when it folds in a channel scale
+    if (auto mul = source.getDefiningOp<cnn::MulOp>(); mul && !depthwise && inGroup(mul)) {
+      // conv(x · s) = conv with W · diag(s): scale the filter, not the tensor.
+      Var i("i"), kx("kx"), ky("ky");
+      scaled = Func(name("scaled_filter"));
+      (*scaled)(c, i, kx, ky, n) = w(c, i, kx, ky) * at(mul.getGate())(i, 0, 0, n);
+      funcs.perCallWeights.push_back(*scaled);
+      source = mul.getInput();
+    }
+    bool needsPadding = llvm::any_of(pad, [](int64_t p) { return p != 0; });
+    Func input = at(source);
+    if (needsPadding) {
+      input = padded(source);
+      funcs.paddedInputs.push_back({conv.getOperation(), input});
+    }
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
@@ -226,10 +242,13 @@ private:
       f(c, x, y, n) += w(c, r.x, r.y) * input(c, x0 + r.x, y0 + r.y, n);
     } else {
       RDom r(0, static_cast<int>(in[1]), 0, kw, 0, kh, "r");
-      f(c, x, y, n) += w(c, r.x, r.y, r.z) * input(r.x, x0 + r.y, y0 + r.z, n);
+      Expr weight = scaled ? (*scaled)(c, r.x, r.y, r.z, n) : w(c, r.x, r.y, r.z);
+      f(c, x, y, n) += weight * input(r.x, x0 + r.y, y0 + r.z, n);
     }
     return f;
   }
+
+  bool inGroup(Operation *op) const { return llvm::is_contained(plan.group->ops, op); }
 
   const KernelPlan &plan;
   int counter = 0;

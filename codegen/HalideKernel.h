@@ -18,6 +18,11 @@ struct KernelFuncs {
   std::vector<Halide::ImageParam> params; // one per KernelPlan input, in order
   /// The Func each op of the group defines, in op order.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
+  /// The zero-padded inputs of convolutions, by op.
+  std::vector<std::pair<mlir::Operation *, Halide::Func>> paddedInputs;
+  /// Weights computed per call (a convolution's filter times a channel gate),
+  /// computed once before the convolution runs.
+  std::vector<Halide::Func> perCallWeights;
   /// A copy of the group's result: the pipeline output, so that no op's own
   /// Func is the output and each can be scheduled freely.
   Halide::Func output;

@@ -33,6 +33,14 @@ void vectorizeIfWide(Stage stage, VarOrRVar var, int64_t extent, int vector) {
     stage.vectorize(var, vector, TailStrategy::GuardWithIf);
 }
 
+/// The op a group is built around: its first convolution, else its first op.
+size_t anchorIndex(const KernelFuncs &funcs) {
+  for (size_t i = 0; i < funcs.ops.size(); ++i)
+    if (isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp>(funcs.ops[i].first))
+      return i;
+  return 0;
+}
+
 bool isBlockedConvolution(Operation *anchor, int vector) {
   if (!isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp>(anchor))
     return false;
@@ -41,8 +49,8 @@ bool isBlockedConvolution(Operation *anchor, int vector) {
 }
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
-  Func output = funcs.output, conv = funcs.ops.front().second;
-  Operation *anchor = funcs.ops.front().first;
+  auto [anchor, conv] = funcs.ops[anchorIndex(funcs)];
+  Func output = funcs.output;
   ArrayRef<int64_t> out = shapeOf(anchor->getResult(0));
   int64_t channels = out[1];
   // Blocks never exceed the extents, and tails shift inwards (recomputing a
@@ -69,9 +77,20 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
   for (const Halide::Internal::ReductionVariable &r : conv.update().get_schedule().rvars())
     order.push_back(RVar(r.var));
   conv.update().reorder(order).vectorize(cc, lanes).unroll(cc).unroll(cx);
+
+  // The padded input a block reads, gathered once per block (a constant-size
+  // tile on the stack) instead of testing the border at every tap.
+  for (auto &[op, input] : funcs.paddedInputs)
+    if (op == anchor)
+      input.compute_at(output, co).vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
+
+  for (Func filter : funcs.perCallWeights) // once per call, before the blocks
+    filter.compute_root().vectorize(filter.args()[0], lanes, TailStrategy::GuardWithIf);
 }
 
 void scheduleGeneric(KernelFuncs &funcs, int vector) {
+  for (Func filter : funcs.perCallWeights)
+    filter.compute_root();
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
@@ -103,7 +122,7 @@ void scheduleGeneric(KernelFuncs &funcs, int vector) {
 
 void scheduleKernel(KernelFuncs &funcs, const KernelPlan &plan, const Target &target) {
   int vector = target.natural_vector_size<float>();
-  if (isBlockedConvolution(plan.group->ops.front(), vector))
+  if (isBlockedConvolution(funcs.ops[anchorIndex(funcs)].first, vector))
     scheduleBlockedConvolution(funcs, vector);
   else
     scheduleGeneric(funcs, vector);

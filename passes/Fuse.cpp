@@ -32,11 +32,23 @@ bool joins(Operation *next, Value tail, bool afterContraction) {
     return true;
   if (!isSmall(tail))
     return false;
-  if (auto mul = dyn_cast<cnn::MulOp>(next))
-    return mul.getGate() == tail; // the SE/CBAM scale ends the group
   return isSmall(next->getResult(0)) &&
          isa<cnn::Conv2DOp, cnn::ActivationOp, cnn::AddOp, cnn::FlattenOp, cnn::FullyConnectedOp>(
              next);
+}
+
+/// The convolution that takes `op` in, if `op` scales channels (an SE or CBAM
+/// channel gate) and a convolution is its only user.
+Operation *scaledConvolution(Operation *op) {
+  auto mul = dyn_cast<cnn::MulOp>(op);
+  if (!mul || !mul->hasOneUse())
+    return nullptr;
+  auto gate = cast<RankedTensorType>(mul.getGate().getType());
+  auto input = mul.getInput().getType();
+  bool perChannel = gate.getDimSize(1) == input.getDimSize(1) && gate.getDimSize(2) == 1 &&
+                    gate.getDimSize(3) == 1 && input.getDimSize(2) * input.getDimSize(3) > 1;
+  auto conv = dyn_cast<cnn::Conv2DOp>(*mul->getUsers().begin());
+  return perChannel && conv && conv.getInput() == mul.getResult() ? conv.getOperation() : nullptr;
 }
 
 struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
@@ -49,6 +61,11 @@ struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
       IntegerAttr group = b.getI64IntegerAttr(nextGroup++);
       Operation *tailOp = &op;
       tailOp->setAttr(kGroupAttr, group);
+      if (Operation *conv = scaledConvolution(tailOp)) {
+        // The channel scale goes into the convolution's weights (W · diag(s)).
+        conv->setAttr(kGroupAttr, group);
+        tailOp = conv;
+      }
       bool afterContraction =
           isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp, cnn::FullyConnectedOp>(tailOp);
       while (tailOp->getResult(0).hasOneUse()) {
@@ -56,9 +73,6 @@ struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
         if (!joins(next, tailOp->getResult(0), afterContraction))
           break;
         next->setAttr(kGroupAttr, group);
-        // A mul by the gate writes a large tensor: nothing more joins.
-        if (isa<cnn::MulOp>(next))
-          break;
         tailOp = next;
         afterContraction = afterContraction && isEpilogue(next);
         if (isa<cnn::Conv2DOp, cnn::FullyConnectedOp>(next))

@@ -54,8 +54,10 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
       its activation and batch norm, then a residual add (the convolution's
       epilogue);
     - while the group's result is pooled to 1×1 (or flat): every op on that
-      small result (the SE/CBAM MLP, the classifier), and finally the `mul`
-      that gates a large tensor with it (the SE scale).
+      small result (the SE/CBAM MLP and its gate, the classifier);
+    - a `mul` by a per-channel gate (the SE scale) takes in the convolution
+      that reads it, which then folds the scale into its weights per image
+      (W · diag(s)) so the scaled tensor is never written.
     Only an op whose group result is its single use is taken in. Weight ops
     and weights-only ops (cnn.fold_batchnorm) belong to no group.
   }];
