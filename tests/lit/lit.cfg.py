@@ -15,6 +15,8 @@ config.environment["PATH"] = os.pathsep.join(
     [config.cnnc_tools_dir, config.llvm_tools_dir, config.environment.get("PATH", os.environ["PATH"])])
 config.substitutions.append(("%inputs", os.path.join(config.test_source_root, "Inputs")))
 config.substitutions.append(("%python", config.python))
+config.substitutions.append(("%cmake", config.cmake))
+config.substitutions.append(("%examples", os.path.join(config.cnnc_source_dir, "examples")))
 # %make_weights CNNC MODEL OUT [...]: random weights for a model, optionally broken.
 config.substitutions.append(
     ("%make_weights", config.python + " " +
