@@ -1,8 +1,9 @@
 // RUN: cnnc-opt %s --pass-pipeline='builtin.module(func.func(cnn-fuse))' | FileCheck %s
 
 // An MBConv block with SE and a residual, after batch-norm folding: expand
-// conv + SiLU, depthwise + SiLU, the whole SE branch ending in its scale,
-// projection + residual add, then the classifier head.
+// conv + SiLU, depthwise + SiLU, the SE branch up to its gate, then the SE
+// scale with the projection that folds it into its weights + the residual add,
+// then the classifier head.
 // CHECK-LABEL: func.func @block
 func.func @block(%x: tensor<1x16x8x8xf32>) -> tensor<1x10xf32> {
   %we = cnn.weight "we" : tensor<64x16x1x1xf32>
@@ -32,7 +33,7 @@ func.func @block(%x: tensor<1x16x8x8xf32>) -> tensor<1x10xf32> {
   // CHECK-NEXT: cnn.activation {{.*}}cnn.group = 2 : i64
   // CHECK-NEXT: cnn.conv2d {{.*}}cnn.group = 2 : i64
   // CHECK-NEXT: cnn.activation {{.*}}cnn.group = 2 : i64
-  // CHECK-NEXT: cnn.mul {{.*}}cnn.group = 2 : i64
+  // CHECK-NEXT: cnn.mul {{.*}}cnn.group = 3 : i64
   %4 = cnn.global_pool avg %3 : tensor<1x64x8x8xf32> -> tensor<1x64x1x1xf32>
   %5 = cnn.conv2d %4, %w1, %b1 {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x64x1x1xf32>, tensor<4x64x1x1xf32>, tensor<4xf32>) -> tensor<1x4x1x1xf32>
   %6 = cnn.activation silu %5 : tensor<1x4x1x1xf32>
