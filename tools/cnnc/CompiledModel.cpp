@@ -28,7 +28,12 @@ std::string join(llvm::StringRef dir, llvm::StringRef file) {
 llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model, llvm::StringRef identifier,
                           llvm::StringRef target) {
   std::string name = model.getSymName().str();
+  auto shape = [](mlir::Type type) {
+    return llvm::json::Array(llvm::cast<mlir::RankedTensorType>(type).getShape());
+  };
   llvm::json::Object manifest{{"name", name},
+                              {"input_shape", shape(model.getArgument(0).getType())},
+                              {"output_shape", shape(model.getResultTypes()[0])},
                               {"identifier", identifier},
                               {"target", target},
                               {"library", "lib" + name + ".so"},
