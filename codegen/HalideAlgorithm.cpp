@@ -5,8 +5,6 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
 
-#include <optional>
-
 using namespace mlir;
 using namespace Halide;
 
@@ -77,6 +75,17 @@ public:
     std::vector<Var> vars = varsFor(result);
     funcs.output = Func("output");
     funcs.output(vars) = values[result](asExprs(vars));
+    // The output is dense with static extents too, so every intermediate has
+    // a constant size (and small ones can live on the stack).
+    auto extents = halideExtents(TensorRole::activation, shapeOf(result));
+    int64_t stride = 1;
+    for (size_t d = 0; d < extents.size(); ++d) {
+      funcs.output.output_buffer()
+          .dim(static_cast<int>(d))
+          .set_bounds(0, static_cast<int>(extents[d]))
+          .set_stride(static_cast<int>(stride));
+      stride *= extents[d];
+    }
     return funcs;
   }
 
@@ -217,13 +226,21 @@ private:
     Var c("c"), x("x"), y("y"), n("n");
     Value source = conv.getInput();
     Func w = at(conv.getFilter());
-    std::optional<Func> scaled; // the filter per image, when it folds in a channel scale
-    if (auto mul = source.getDefiningOp<cnn::MulOp>(); mul && !depthwise && inGroup(mul)) {
-      // conv(x · s) = conv with W · diag(s): scale the filter, not the tensor.
-      Var i("i"), kx("kx"), ky("ky");
-      scaled = Func(name("scaled_filter"));
-      (*scaled)(c, i, kx, ky, n) = w(c, i, kx, ky) * at(mul.getGate())(i, 0, 0, n);
-      funcs.perCallWeights.push_back(*scaled);
+    if (conv.getOperation() == plan.foldingConvolution) {
+      // conv(x · s) = conv with W · diag(s): scale the 1×1 filter, not the tensor.
+      auto mul = cast<cnn::MulOp>(plan.foldedScale);
+      Var i("i");
+      Func scaled("image_filter");
+      scaled(c, i, n) = w(c, i, 0, 0) * at(mul.getGate())(i, 0, 0, n);
+      int64_t stride = 1;
+      for (size_t d = 0; d < plan.imageFilterExtents.size(); ++d) {
+        scaled.output_buffer()
+            .dim(static_cast<int>(d))
+            .set_bounds(0, static_cast<int>(plan.imageFilterExtents[d]))
+            .set_stride(static_cast<int>(stride));
+        stride *= plan.imageFilterExtents[d];
+      }
+      funcs.imageFilter = scaled;
       source = mul.getInput();
     }
     bool needsPadding = llvm::any_of(pad, [](int64_t p) { return p != 0; });
@@ -242,13 +259,12 @@ private:
       f(c, x, y, n) += w(c, r.x, r.y) * input(c, x0 + r.x, y0 + r.y, n);
     } else {
       RDom r(0, static_cast<int>(in[1]), 0, kw, 0, kh, "r");
-      Expr weight = scaled ? (*scaled)(c, r.x, r.y, r.z, n) : w(c, r.x, r.y, r.z);
+      Expr weight = conv.getOperation() == plan.foldingConvolution ? (*funcs.imageFilter)(c, r.x, n)
+                                                                   : w(c, r.x, r.y, r.z);
       f(c, x, y, n) += weight * input(r.x, x0 + r.y, y0 + r.z, n);
     }
     return f;
   }
-
-  bool inGroup(Operation *op) const { return llvm::is_contained(plan.group->ops, op); }
 
   const KernelPlan &plan;
   int counter = 0;

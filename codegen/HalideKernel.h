@@ -12,6 +12,8 @@
 
 #include <Halide.h>
 
+#include <optional>
+
 namespace cnnc {
 
 struct KernelFuncs {
@@ -20,9 +22,9 @@ struct KernelFuncs {
   std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
   /// The zero-padded inputs of convolutions, by op.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> paddedInputs;
-  /// Weights computed per call (a convolution's filter times a channel gate),
-  /// computed once before the convolution runs.
-  std::vector<Halide::Func> perCallWeights;
+  /// The per-image filter (out, in, batch) of a convolution that folds in a
+  /// channel scale: a second pipeline output, written to arena scratch.
+  std::optional<Halide::Func> imageFilter;
   /// A copy of the group's result: the pipeline output, so that no op's own
   /// Func is the output and each can be scheduled freely.
   Halide::Func output;

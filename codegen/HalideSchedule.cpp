@@ -41,6 +41,17 @@ size_t anchorIndex(const KernelFuncs &funcs) {
   return 0;
 }
 
+/// Intermediates up to this size live on the stack, not the heap: run allocates nothing.
+constexpr int64_t kStackBytes = 64 * 1024;
+
+void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
+  int64_t bytes = sizeof(float);
+  for (int64_t extent : shape)
+    bytes *= extent;
+  if (bytes <= kStackBytes)
+    f.store_in(MemoryType::Stack);
+}
+
 bool isBlockedConvolution(Operation *anchor, int vector) {
   if (!isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp>(anchor))
     return false;
@@ -84,13 +95,11 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
     if (op == anchor)
       input.compute_at(output, co).vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
 
-  for (Func filter : funcs.perCallWeights) // once per call, before the blocks
-    filter.compute_root().vectorize(filter.args()[0], lanes, TailStrategy::GuardWithIf);
+  if (funcs.imageFilter) // an output: computed once per call, before the blocks
+    funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
 }
 
 void scheduleGeneric(KernelFuncs &funcs, int vector) {
-  for (Func filter : funcs.perCallWeights)
-    filter.compute_root();
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
@@ -100,6 +109,7 @@ void scheduleGeneric(KernelFuncs &funcs, int vector) {
     Var inner = f.args()[narrow ? 1 : 0];
     int64_t extent = narrow ? shape[3] : shape[1];
     f.compute_root();
+    storeSmallOnStack(f, shape);
     vectorizeIfWide(f, inner, extent, vector);
     std::vector<VarOrRVar> order = {inner};
     for (const Halide::Internal::ReductionVariable &r : f.update().get_schedule().rvars())

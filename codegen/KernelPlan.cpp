@@ -58,6 +58,14 @@ KernelPlan planKernel(const KernelGroup &group) {
       if (!attr.getName().strref().starts_with("cnn."))
         key << attr.getName() << "=" << attr.getValue() << ";";
     key << "->" << op->getResultTypes() << "|";
+    Operation *conv = convolutionFoldingScale(op);
+    if (conv && position.count(conv)) {
+      plan.foldedScale = op;
+      plan.foldingConvolution = conv;
+      auto filter = cast<RankedTensorType>(cast<cnn::Conv2DOp>(conv).getFilter().getType());
+      auto input = cast<RankedTensorType>(op->getResult(0).getType());
+      plan.imageFilterExtents = {filter.getDimSize(0), filter.getDimSize(1), input.getDimSize(0)};
+    }
   }
   return plan;
 }

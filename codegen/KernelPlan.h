@@ -23,6 +23,11 @@ struct KernelPlan {
   const KernelGroup *group;
   std::vector<KernelArg> inputs;
   std::string key;
+  /// A channel scale (mul) folded into a 1×1 convolution's weights: the kernel
+  /// then also writes the per-image filter, (out, in, batch), to scratch.
+  mlir::Operation *foldedScale = nullptr;
+  mlir::Operation *foldingConvolution = nullptr;
+  llvm::SmallVector<int64_t, 3> imageFilterExtents;
 };
 
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups);

@@ -79,7 +79,7 @@ private:
   llvm::DenseMap<Value, size_t> slotOf;
   std::vector<WeightSlot> slots;
   std::vector<float> payload;
-  int64_t arenaBytes = 0;
+  int64_t arenaBytes = 0, scratchOffset = 0;
 };
 
 std::string Compiler::path(llvm::StringRef file) const {
@@ -97,6 +97,17 @@ llvm::Error Compiler::planCalls() {
   auto arena = model->getAttrOfType<mlir::IntegerAttr>(kArenaSizeAttr);
   arenaBytes = arena ? arena.getInt() : 0;
   plans = planKernels(groups);
+  // Per-image filters go to one scratch region after the planned arena:
+  // kernels run one at a time, so they share it.
+  scratchOffset = (arenaBytes + kAlignment - 1) / kAlignment * kAlignment;
+  int64_t scratchBytes = 0;
+  for (const KernelPlan &plan : plans) {
+    int64_t bytes = plan.foldedScale ? static_cast<int64_t>(sizeof(float)) : 0;
+    for (int64_t extent : plan.imageFilterExtents)
+      bytes *= extent;
+    scratchBytes = std::max(scratchBytes, bytes);
+  }
+  arenaBytes = scratchOffset + scratchBytes;
   std::map<std::string, size_t> byKey;
   for (size_t i = 0; i < plans.size(); ++i) {
     auto [it, inserted] = byKey.try_emplace(plans[i].key, uniqueKernels.size());
@@ -180,7 +191,9 @@ llvm::Error Compiler::compileKernels() {
       KernelFuncs funcs = defineKernel(plan);
       scheduleKernel(funcs, plan, target);
       std::vector<Halide::Argument> args(funcs.params.begin(), funcs.params.end());
-      Halide::Pipeline pipeline(funcs.output);
+      Halide::Pipeline pipeline = funcs.imageFilter
+                                      ? Halide::Pipeline({funcs.output, *funcs.imageFilter})
+                                      : Halide::Pipeline(funcs.output);
       modules.push_back(pipeline.compile_to_module(args, id + "_k" + std::to_string(k),
                                                    target.with_feature(Halide::Target::NoRuntime)));
     }
@@ -239,12 +252,20 @@ llvm::Error Compiler::writeSources() {
         os << ", ";
       }
       writeExtents(os, outputRef(plans[i]));
+      if (plans[i].foldedScale) {
+        os << ", ";
+        writeExtents(os, TensorRef{"CNNC_TENSOR_ARENA",
+                                   scratchOffset,
+                                   {plans[i].imageFilterExtents.begin(),
+                                    plans[i].imageFilterExtents.end()}});
+      }
       os << "};\n";
     }
     os << "static const cnnc_call calls[] = {\n";
     for (size_t i = 0; i < plans.size(); ++i)
       os << "    {" << id << "_k" << kernelOfPlan[i] << "_argv, \"" << kernelLabel(plans[i])
-         << "\", " << plans[i].inputs.size() + 1 << ", call" << i << "_args},\n";
+         << "\", " << plans[i].inputs.size() + (plans[i].foldedScale ? 2 : 1) << ", call" << i
+         << "_args},\n";
     os << "};\n\nstatic const cnnc_model_desc desc = {\n"
        << "    \"" << name << "\", 0x" << llvm::format_hex_no_prefix(sig, 16) << "ull,\n"
        << "    {" << inputType.getDimSize(0) << ", " << inputType.getDimSize(1) << ", "

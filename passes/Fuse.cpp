@@ -37,20 +37,6 @@ bool joins(Operation *next, Value tail, bool afterContraction) {
              next);
 }
 
-/// The convolution that takes `op` in, if `op` scales channels (an SE or CBAM
-/// channel gate) and a convolution is its only user.
-Operation *scaledConvolution(Operation *op) {
-  auto mul = dyn_cast<cnn::MulOp>(op);
-  if (!mul || !mul->hasOneUse())
-    return nullptr;
-  auto gate = cast<RankedTensorType>(mul.getGate().getType());
-  auto input = mul.getInput().getType();
-  bool perChannel = gate.getDimSize(1) == input.getDimSize(1) && gate.getDimSize(2) == 1 &&
-                    gate.getDimSize(3) == 1 && input.getDimSize(2) * input.getDimSize(3) > 1;
-  auto conv = dyn_cast<cnn::Conv2DOp>(*mul->getUsers().begin());
-  return perChannel && conv && conv.getInput() == mul.getResult() ? conv.getOperation() : nullptr;
-}
-
 struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
   void runOnOperation() override {
     Builder b(&getContext());
@@ -61,7 +47,7 @@ struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
       IntegerAttr group = b.getI64IntegerAttr(nextGroup++);
       Operation *tailOp = &op;
       tailOp->setAttr(kGroupAttr, group);
-      if (Operation *conv = scaledConvolution(tailOp)) {
+      if (Operation *conv = convolutionFoldingScale(tailOp)) {
         // The channel scale goes into the convolution's weights (W · diag(s)).
         conv->setAttr(kGroupAttr, group);
         tailOp = conv;

@@ -16,6 +16,24 @@ bool isWeightOnly(Operation *op) {
                       [](Value v) { return v.getDefiningOp() && isWeightOnly(v.getDefiningOp()); });
 }
 
+Operation *convolutionFoldingScale(Operation *op) {
+  auto mul = dyn_cast<cnn::MulOp>(op);
+  if (!mul || !mul->hasOneUse())
+    return nullptr;
+  auto gate = cast<RankedTensorType>(mul.getGate().getType());
+  auto input = mul.getInput().getType();
+  bool perChannel = gate.getDimSize(1) == input.getDimSize(1) && gate.getDimSize(2) == 1 &&
+                    gate.getDimSize(3) == 1 && input.getDimSize(2) * input.getDimSize(3) > 1;
+  auto conv = dyn_cast<cnn::Conv2DOp>(*mul->getUsers().begin());
+  if (!perChannel || !conv || conv.getInput() != mul.getResult())
+    return nullptr;
+  auto filter = cast<RankedTensorType>(conv.getFilter().getType());
+  bool pointwise = filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 &&
+                   llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+                   llvm::all_of(conv.getPadding(), [](int64_t p) { return p == 0; });
+  return pointwise ? conv.getOperation() : nullptr;
+}
+
 std::vector<KernelGroup> collectKernelGroups(func::FuncOp func) {
   std::vector<KernelGroup> groups;
   llvm::DenseMap<int64_t, size_t> index;

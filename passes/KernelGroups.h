@@ -26,6 +26,11 @@ std::vector<KernelGroup> collectKernelGroups(mlir::func::FuncOp func);
 /// True for ops computed from weights alone (weights and what folds them).
 bool isWeightOnly(mlir::Operation *op);
 
+/// The 1×1 convolution that folds `op` into its weights (W · diag(s)), if `op`
+/// scales channels by a per-channel gate (the SE scale) and that convolution
+/// is its only user; null otherwise.
+mlir::Operation *convolutionFoldingScale(mlir::Operation *op);
+
 } // namespace cnnc
 
 #endif // CNNC_PASSES_KERNELGROUPS_H
