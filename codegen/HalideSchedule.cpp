@@ -3,7 +3,7 @@
 // Two schedules:
 // - A group led by a convolution or depthwise convolution with a spatial
 //   output is a register-blocked direct convolution: the output is cut into
-//   blocks of (up to) two vectors of channels by eight pixels; each block's
+//   blocks of (up to) two vectors of channels by four or eight pixels; each block's
 //   accumulators live in registers across the whole reduction, then the
 //   epilogue (bias, activation, residual) is applied as the block is stored.
 //   Rows are spread over threads.
@@ -23,9 +23,10 @@ namespace {
 
 ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
 
-/// Output pixels per register block: with two vectors of channels, 16
-/// accumulators, half of AVX-512's registers.
-constexpr int64_t kPixelBlock = 8;
+/// Output pixels per register block, with two vectors of channels: 16
+/// accumulators where there are 32 vector registers (AVX-512), 8 where there
+/// are 16 (AVX2), leaving room for the operands.
+int64_t pixelBlockFor(int vector) { return vector >= 16 ? 8 : 4; }
 
 /// Vectorizes `stage` along `var` if `extent` fills a vector, else not at all.
 void vectorizeIfWide(Stage stage, VarOrRVar var, int64_t extent, int vector) {
@@ -69,7 +70,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, int vector) {
   // accumulators live in registers and on the stack, never on the heap.
   int lanes = channels % vector == 0 ? vector : vector / 2;
   int channelBlock = channels >= 2 * lanes ? 2 * lanes : lanes;
-  int pixelBlock = static_cast<int>(std::min<int64_t>(out[3], kPixelBlock));
+  int pixelBlock = static_cast<int>(std::min<int64_t>(out[3], pixelBlockFor(vector)));
 
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2], n = output.args()[3];
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
