@@ -2,16 +2,24 @@
 #include "Args.h"
 #include "Commands.h"
 #include "CompiledModel.h"
+#include "ImageInput.h"
 #include "Npy.h"
+#include "support/EmbeddedFile.h"
 
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <numeric>
 #include <random>
 
 namespace cnnc {
+
+/// tools/cnnc/imagenet_classes.txt, embedded at build time.
+extern const EmbeddedFile kImageNetClasses[];
+
 namespace {
 
 int report(llvm::StringRef command, llvm::Error error) {
@@ -43,45 +51,92 @@ std::string shapeText(llvm::ArrayRef<int64_t> shape) {
 
 } // namespace
 
+/// ImageNet's class names when the model has 1000 classes, else "class N".
+std::string className(size_t index, size_t classes) {
+  static const std::vector<llvm::StringRef> labels = [] {
+    std::vector<llvm::StringRef> lines;
+    llvm::SmallVector<llvm::StringRef> split;
+    llvm::StringRef(kImageNetClasses[0].text).split(split, '\n', -1, /*KeepEmpty=*/false);
+    lines.assign(split.begin(), split.end());
+    return lines;
+  }();
+  if (classes == labels.size())
+    return labels[index].str();
+  return "class " + std::to_string(index);
+}
+
+void printTop(const HostTensor &logits, size_t k) {
+  size_t classes = static_cast<size_t>(logits.shape[1]);
+  std::vector<size_t> order(classes);
+  std::iota(order.begin(), order.end(), 0);
+  k = std::min(k, classes);
+  std::partial_sort(order.begin(), order.begin() + k, order.end(),
+                    [&](size_t a, size_t b) { return logits.data[a] > logits.data[b]; });
+  float top = logits.data[order[0]];
+  double sum = 0;
+  for (size_t i = 0; i < classes; ++i)
+    sum += std::exp(static_cast<double>(logits.data[i] - top));
+  for (size_t rank = 0; rank < k; ++rank) {
+    size_t c = order[rank];
+    llvm::outs() << llvm::format("%2zu. %-32s %5zu  logit %8.4f  p %.4f\n", rank + 1,
+                                 className(c, classes).c_str(), c, logits.data[c],
+                                 std::exp(static_cast<double>(logits.data[c] - top)) / sum);
+  }
+}
+
 int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  constexpr const char *usage = "usage: cnnc run DIR --input X.npy --output Y.npy "
-                                "[--layout nchw|nhwc] [--threads N]\n";
-  llvm::Expected<Args> args = parseArgs(rawArgs, {"input", "output", "threads", "layout"}, {});
+  constexpr const char *usage =
+      "usage: cnnc run DIR (--input X.npy | --image PHOTO.png|jpg) [--output Y.npy] [--top K]\n"
+      "                [--layout nchw|nhwc] [--threads N]\n";
+  llvm::Expected<Args> args =
+      parseArgs(rawArgs, {"input", "image", "output", "top", "threads", "layout"}, {});
   if (!args) {
     llvm::errs() << "cnnc run: " << llvm::toString(args.takeError()) << "\n" << usage;
     return 2;
   }
-  if (args->positional.size() != 1 || args->value("input").empty() ||
-      args->value("output").empty()) {
+  bool image = !args->value("image").empty();
+  size_t top = 0;
+  if (args->positional.size() != 1 || image == !args->value("input").empty() ||
+      llvm::StringRef(args->value("top", image ? "5" : "0")).getAsInteger(10, top) ||
+      (args->value("output").empty() && top == 0)) {
     llvm::errs() << usage;
     return 2;
   }
   llvm::Expected<cnnc_options> options = runtimeOptions(*args);
   if (!options)
     return report("run", options.takeError());
+  if (image && options->input_layout != CNNC_LAYOUT_NCHW)
+    return report("run", llvm::createStringError(std::errc::invalid_argument,
+                                                 "--image makes an NCHW input; drop --layout"));
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
       CompiledModel::open(args->positional[0], *options);
   if (!model)
     return report("run", model.takeError());
   const cnnc_model_info &info = (*model)->info();
 
-  llvm::Expected<HostTensor> input = readNpy(args->value("input"));
-  if (!input)
-    return report("run", input.takeError());
   std::vector<int64_t> expected(info.input_shape, info.input_shape + 4);
   if (options->input_layout == CNNC_LAYOUT_NHWC)
     expected = {expected[0], expected[2], expected[3], expected[1]};
+  llvm::Expected<HostTensor> input = image
+                                         ? loadImageInput(args->value("image"), info.input_shape[2])
+                                         : readNpy(args->value("input"));
+  if (!input)
+    return report("run", input.takeError());
   if (input->shape != expected)
-    return report("run", llvm::createStringError(
-                             std::errc::invalid_argument, "%s has shape %s; model '%s' takes %s",
-                             args->value("input").c_str(), shapeText(input->shape).c_str(),
-                             info.name, shapeText(expected).c_str()));
+    return report("run", llvm::createStringError(std::errc::invalid_argument,
+                                                 "%s has shape %s; model '%s' takes %s",
+                                                 args->value(image ? "image" : "input").c_str(),
+                                                 shapeText(input->shape).c_str(), info.name,
+                                                 shapeText(expected).c_str()));
   HostTensor output({info.output_shape[0], info.output_shape[1]});
   if (llvm::Error error = (*model)->run(input->data.data(), input->data.size(), output.data.data(),
                                         output.data.size()))
     return report("run", std::move(error));
-  if (llvm::Error error = writeNpy(args->value("output"), output))
-    return report("run", std::move(error));
+  if (!args->value("output").empty())
+    if (llvm::Error error = writeNpy(args->value("output"), output))
+      return report("run", std::move(error));
+  if (top > 0)
+    printTop(output, top);
   return 0;
 }
 

@@ -22,8 +22,11 @@ commands:
                                  compile into DIR: <name>.h, lib<name>.a,
                                  lib<name>.so, <name>.weights (target: a Halide
                                  target such as host or x86-64-linux-avx2)
-  run DIR --input X.npy --output Y.npy [--layout nchw|nhwc] [--threads N]
-                                 run a compiled model on a .npy input
+  run DIR (--input X.npy | --image PHOTO) [--output Y.npy] [--top K]
+      [--layout nchw|nhwc] [--threads N]
+                                 run a compiled model on a .npy input, or on a
+                                 PNG/JPEG (resized, center-cropped, ImageNet-
+                                 normalized) printing the top K classes
   bench DIR [--threads N] [--iterations K]
                                  latency (min, median, p90) and throughput
   stats MODEL [--json]           per-stage table and totals: parameters, MACs,
