@@ -2,11 +2,30 @@
  *
  * usage: classify_c MODEL.weights [THREADS]
  * Feeds a synthetic image (a smooth gradient), prints the five highest
- * logits, and shows the error a wrong input size gets. */
+ * logits, checks that a model created from the weights in memory agrees, and
+ * shows the error a wrong input size gets. */
 #include CNNC_MODEL_HEADER
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+/* The whole file in memory (for create_from_memory); NULL if unreadable. */
+static void *read_file(const char *path, size_t *size) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return NULL;
+  fseek(f, 0, SEEK_END);
+  *size = (size_t)ftell(f);
+  fseek(f, 0, SEEK_SET);
+  void *data = malloc(*size ? *size : 1);
+  if (data && fread(data, 1, *size, f) != *size) {
+    free(data);
+    data = NULL;
+  }
+  fclose(f);
+  return data;
+}
 
 static int check(cnnc_status status, const char *what) {
   if (status.code == CNNC_OK)
@@ -47,6 +66,26 @@ int main(int argc, char **argv) {
       output[best] = -1e30f;
     }
     printf("\n");
+
+    /* The same weights from memory give the same logits. */
+    size_t size = 0;
+    void *weights = read_file(argv[1], &size);
+    cnnc_model *from_memory = NULL;
+    float *again = malloc(info.output_count * sizeof *again);
+    float *first = malloc(info.output_count * sizeof *first);
+    ok = weights && check(cnnc_run(model, input, info.input_count, first, info.output_count),
+                          "run") &&
+         check(CNNC_MODEL_CREATE_FROM_MEMORY(weights, size, &options, &from_memory),
+               "create from memory") &&
+         check(cnnc_run(from_memory, input, info.input_count, again, info.output_count), "run");
+    if (ok)
+      printf("from memory: %s logits\n",
+             memcmp(first, again, info.output_count * sizeof *again) == 0 ? "same" : "DIFFERENT");
+    cnnc_destroy(from_memory);
+    free(weights);
+    free(again);
+    free(first);
+
     /* A wrong input size is refused with a message, not a crash. */
     cnnc_status wrong = cnnc_run(model, input, info.input_count - 1, output, info.output_count);
     printf("wrong input size: %s\n", wrong.message);
