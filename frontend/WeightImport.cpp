@@ -1,6 +1,7 @@
 //===- WeightImport.cpp - weights for a lowered model ---------------------===//
 #include "frontend/WeightImport.h"
 #include "dialect/Cnn.h"
+#include "support/Format.h"
 
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
@@ -9,16 +10,15 @@
 #include <random>
 
 namespace cnnc {
-namespace {
 
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + "]";
+static std::string shapeOf(llvm::ArrayRef<int64_t> shape) { return formatShape(shape, "[]"); }
+
+llvm::Expected<WeightSet> importWeightsFile(mlir::func::FuncOp model, llvm::StringRef path) {
+  llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(path);
+  if (!file)
+    return file.takeError();
+  return importWeights(model, *file);
 }
-
-} // namespace
 
 llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file) {
   constexpr size_t kMaxListed = 20;
@@ -32,12 +32,12 @@ llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const Safetens
     auto expected = llvm::cast<mlir::RankedTensorType>(op.getType()).getShape();
     auto it = file.tensors().find(name);
     if (it == file.tensors().end()) {
-      problems.push_back("missing tensor '" + name.str() + "' " + shapeText(expected));
+      problems.push_back("missing tensor '" + name.str() + "' " + shapeOf(expected));
       return;
     }
     if (llvm::ArrayRef<int64_t>(it->second.shape) != expected) {
-      problems.push_back("tensor '" + name.str() + "' has shape " + shapeText(it->second.shape) +
-                         ", the model needs " + shapeText(expected));
+      problems.push_back("tensor '" + name.str() + "' has shape " + shapeOf(it->second.shape) +
+                         ", the model needs " + shapeOf(expected));
       return;
     }
     llvm::Expected<std::vector<float>> values = file.readFloat32(name);
@@ -50,7 +50,7 @@ llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const Safetens
   for (const auto &entry : file.tensors())
     if (!wanted.contains(entry.getKey()) && !entry.getKey().ends_with(".num_batches_tracked"))
       problems.push_back("extra tensor '" + entry.getKey().str() + "' " +
-                         shapeText(entry.getValue().shape) + " is not in the model");
+                         shapeOf(entry.getValue().shape) + " is not in the model");
   if (problems.empty())
     return weights;
 

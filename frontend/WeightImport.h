@@ -15,6 +15,9 @@ using WeightSet = llvm::StringMap<std::vector<float>>;
 /// `num_batches_tracked` counters are ignored).
 llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file);
 
+/// importWeights from the safetensors file at `path`.
+llvm::Expected<WeightSet> importWeightsFile(mlir::func::FuncOp model, llvm::StringRef path);
+
 /// Seeded random weights for every cnn.weight of `model`: filters He-uniform
 /// (unit variance through each layer), batch-norm scales in [0.5, 1.5],
 /// variances in [0.5, 2], shifts, means and biases around 0 with deviation 0.1.

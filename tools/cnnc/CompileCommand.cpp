@@ -51,10 +51,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                             args->value("random-weights").c_str()));
     weights = randomWeights(model, seed);
   } else {
-    llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(args->value("weights"));
-    if (!file)
-      return report(file.takeError());
-    llvm::Expected<WeightSet> imported = importWeights(model, *file);
+    llvm::Expected<WeightSet> imported = importWeightsFile(model, args->value("weights"));
     if (!imported)
       return report(imported.takeError());
     weights = std::move(*imported);

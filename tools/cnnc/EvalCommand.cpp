@@ -13,13 +13,6 @@ namespace {
 constexpr const char *kUsage =
     "usage: cnnc eval MODEL --weights W.safetensors --input X.npy --output Y.npy\n";
 
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + ")";
-}
-
 int report(llvm::Error error) {
   llvm::errs() << "cnnc eval: error: " << llvm::toString(std::move(error)) << "\n";
   return 1;
@@ -45,21 +38,16 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
-  llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(args->value("weights"));
-  if (!file)
-    return report(file.takeError());
-  llvm::Expected<WeightSet> weights = importWeights(model, *file);
+  llvm::Expected<WeightSet> weights = importWeightsFile(model, args->value("weights"));
   if (!weights)
     return report(weights.takeError());
   llvm::Expected<HostTensor> input = readNpy(args->value("input"));
   if (!input)
     return report(input.takeError());
   auto expected = llvm::cast<mlir::RankedTensorType>(model.getArgument(0).getType()).getShape();
-  if (llvm::ArrayRef<int64_t>(input->shape) != expected)
-    return report(
-        llvm::createStringError(std::errc::invalid_argument, "%s has shape %s; model '%s' takes %s",
-                                args->value("input").c_str(), shapeText(input->shape).c_str(),
-                                model.getSymName().str().c_str(), shapeText(expected).c_str()));
+  if (llvm::Error error =
+          checkInputShape(args->value("input"), *input, expected, model.getSymName()))
+    return report(std::move(error));
 
   llvm::Expected<HostTensor> output = evaluateReference(model, *weights, *input);
   if (!output)

@@ -1,5 +1,6 @@
 //===- Npy.cpp - NumPy .npy files -----------------------------------------===//
 #include "Npy.h"
+#include "support/Format.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
@@ -78,6 +79,15 @@ llvm::Expected<HostTensor> readNpy(llvm::StringRef path) {
   tensor.data.resize(tensor.numElements());
   std::memcpy(tensor.data.data(), payload.data(), bytes);
   return tensor;
+}
+
+llvm::Error checkInputShape(llvm::StringRef source, const HostTensor &input,
+                            llvm::ArrayRef<int64_t> expected, llvm::StringRef model) {
+  if (llvm::ArrayRef<int64_t>(input.shape) == expected)
+    return llvm::Error::success();
+  return llvm::createStringError(
+      std::errc::invalid_argument, "%s has shape %s; model '%s' takes %s", source.str().c_str(),
+      formatShape(input.shape).c_str(), model.str().c_str(), formatShape(expected).c_str());
 }
 
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor) {

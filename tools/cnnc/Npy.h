@@ -14,6 +14,10 @@ llvm::Expected<HostTensor> readNpy(llvm::StringRef path);
 /// Writes `tensor` as a float32 .npy file (format version 1.0).
 llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor);
 
+/// Fails, naming `source` and `model`, unless `input` has shape `expected`.
+llvm::Error checkInputShape(llvm::StringRef source, const HostTensor &input,
+                            llvm::ArrayRef<int64_t> expected, llvm::StringRef model);
+
 } // namespace cnnc
 
 #endif // CNNC_TOOLS_NPY_H

@@ -42,13 +42,6 @@ llvm::Expected<cnnc_options> runtimeOptions(const Args &args) {
   return options;
 }
 
-std::string shapeText(llvm::ArrayRef<int64_t> shape) {
-  std::string text = "(";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? ", " : "") + std::to_string(shape[i]);
-  return text + ")";
-}
-
 } // namespace
 
 /// ImageNet's class names when the model has 1000 classes, else "class N".
@@ -122,12 +115,9 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                          : readNpy(args->value("input"));
   if (!input)
     return report("run", input.takeError());
-  if (input->shape != expected)
-    return report("run", llvm::createStringError(std::errc::invalid_argument,
-                                                 "%s has shape %s; model '%s' takes %s",
-                                                 args->value(image ? "image" : "input").c_str(),
-                                                 shapeText(input->shape).c_str(), info.name,
-                                                 shapeText(expected).c_str()));
+  if (llvm::Error error =
+          checkInputShape(args->value(image ? "image" : "input"), *input, expected, info.name))
+    return report("run", std::move(error));
   HostTensor output({info.output_shape[0], info.output_shape[1]});
   if (llvm::Error error = (*model)->run(input->data.data(), input->data.size(), output.data.data(),
                                         output.data.size()))
