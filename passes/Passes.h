@@ -7,6 +7,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassOptions.h"
 
 namespace cnnc {
 
@@ -16,13 +17,18 @@ namespace cnnc {
 #define GEN_PASS_REGISTRATION
 #include "passes/Passes.h.inc"
 
+struct CnncPipelineOptions : public mlir::PassPipelineOptions<CnncPipelineOptions> {
+  Option<int64_t> batchSize{*this, "batch-size", llvm::cl::desc("static batch size of the input"),
+                            llvm::cl::init(1)};
+};
+
 /// Spec-level effnet IR in, cnn IR out: compound scaling and lowering
 /// (`cnnc-opt --cnnc-frontend-pipeline`; what `cnnc stats` measures).
-void buildCnncFrontendPipeline(mlir::OpPassManager &pm);
+void buildCnncFrontendPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &options);
 
 /// What `cnnc compile` runs before codegen (`cnnc-opt --cnnc-pipeline`): the
 /// frontend pipeline, then batch-norm folding, kernel grouping, memory planning.
-void buildCnncPipeline(mlir::OpPassManager &pm);
+void buildCnncPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &options);
 
 /// Registers every cnnc pass and the `cnnc-pipeline` pipeline.
 void registerCnncPassesAndPipeline();

@@ -6,13 +6,15 @@
 
 namespace cnnc {
 
-void buildCnncFrontendPipeline(mlir::OpPassManager &pm) {
+void buildCnncFrontendPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &options) {
   pm.addPass(createEffnetCompoundScale());
-  pm.addPass(createConvertEffnetToCnn());
+  ConvertEffnetToCnnOptions lowering;
+  lowering.batchSize = options.batchSize;
+  pm.addPass(createConvertEffnetToCnn(lowering));
 }
 
-void buildCnncPipeline(mlir::OpPassManager &pm) {
-  buildCnncFrontendPipeline(pm);
+void buildCnncPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &options) {
+  buildCnncFrontendPipeline(pm, options);
   mlir::OpPassManager &func = pm.nest<mlir::func::FuncOp>();
   func.addPass(createCnnFoldBatchNorm());
   func.addPass(createCnnFuse());
@@ -21,10 +23,10 @@ void buildCnncPipeline(mlir::OpPassManager &pm) {
 
 void registerCnncPassesAndPipeline() {
   registerCnncPasses();
-  mlir::PassPipelineRegistration<>("cnnc-frontend-pipeline",
-                                   "effnet spec IR to cnn IR: compound scaling, then lowering",
-                                   buildCnncFrontendPipeline);
-  mlir::PassPipelineRegistration<>(
+  mlir::PassPipelineRegistration<CnncPipelineOptions>(
+      "cnnc-frontend-pipeline", "effnet spec IR to cnn IR: compound scaling, then lowering",
+      buildCnncFrontendPipeline);
+  mlir::PassPipelineRegistration<CnncPipelineOptions>(
       "cnnc-pipeline",
       "what cnnc compile runs before codegen: the frontend pipeline, then batch-norm "
       "folding, kernel grouping and memory planning",

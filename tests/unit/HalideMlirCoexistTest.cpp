@@ -23,7 +23,7 @@ TEST(HalideMlirCoexist, BuildMlirThenJitHalide) {
       cnnc::loadModelSpec("mobilenet-v3-small", sources, context);
   ASSERT_TRUE(module);
   mlir::PassManager pm(&context);
-  cnnc::buildCnncFrontendPipeline(pm);
+  cnnc::buildCnncFrontendPipeline(pm, cnnc::CnncPipelineOptions());
   ASSERT_TRUE(mlir::succeeded(pm.run(*module)));
   auto model = *module->getOps<mlir::func::FuncOp>().begin();
   EXPECT_EQ(cnnc::computeModelStats(model).params, 2542856);

@@ -49,7 +49,7 @@ protected:
 
   cnnc::ModelStats lowerAndMeasure(ModuleOp module) {
     PassManager pm(&context);
-    cnnc::buildCnncFrontendPipeline(pm);
+    cnnc::buildCnncFrontendPipeline(pm, cnnc::CnncPipelineOptions());
     EXPECT_TRUE(succeeded(pm.run(module)));
     return cnnc::computeModelStats(*module.getOps<func::FuncOp>().begin());
   }

@@ -15,18 +15,20 @@ namespace cnnc {
 
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc compile MODEL [--target T] (--weights W.safetensors | --random-weights SEED)"
-      " -o DIR\n";
+      "usage: cnnc compile MODEL [--target T] [--batch N]\n"
+      "                    (--weights W.safetensors | --random-weights SEED) -o DIR\n";
   llvm::Expected<Args> args =
-      parseArgs(rawArgs, {"target", "weights", "random-weights", "o", "output"}, {});
+      parseArgs(rawArgs, {"target", "weights", "random-weights", "o", "output", "batch"}, {});
   if (!args) {
     llvm::errs() << "cnnc compile: " << llvm::toString(args.takeError()) << "\n" << usage;
     return 2;
   }
   std::string outputDir = args->value("o", args->value("output"));
   bool random = !args->value("random-weights").empty();
+  int64_t batch = 0;
   if (args->positional.size() != 1 || outputDir.empty() ||
-      random == !args->value("weights").empty()) {
+      random == !args->value("weights").empty() ||
+      llvm::StringRef(args->value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
     llvm::errs() << usage;
     return 2;
   }
@@ -38,7 +40,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
   if (failed(session.load(args->positional[0])) ||
-      failed(session.lower(ModelSession::Pipeline::full)))
+      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 

@@ -42,12 +42,15 @@ LogicalResult ModelSession::load(StringRef model) {
 }
 
 LogicalResult ModelSession::lower(Pipeline pipeline,
-                                  std::function<void(effnet::ModelOp)> afterScaling) {
+                                  std::function<void(effnet::ModelOp)> afterScaling,
+                                  int64_t batchSize) {
   PassManager pm(&context);
+  CnncPipelineOptions options;
+  options.batchSize = batchSize;
   if (pipeline == Pipeline::full)
-    buildCnncPipeline(pm);
+    buildCnncPipeline(pm, options);
   else
-    buildCnncFrontendPipeline(pm);
+    buildCnncFrontendPipeline(pm, options);
   if (afterScaling)
     pm.addInstrumentation(std::make_unique<AfterScaling>(std::move(afterScaling)));
   return pm.run(*moduleRef);

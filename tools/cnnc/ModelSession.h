@@ -33,7 +33,8 @@ public:
   /// Runs a shared cnnc pipeline. `afterScaling`, if given, sees each
   /// effnet.model right after effnet-compound-scale.
   mlir::LogicalResult lower(Pipeline pipeline,
-                            std::function<void(effnet::ModelOp)> afterScaling = nullptr);
+                            std::function<void(effnet::ModelOp)> afterScaling = nullptr,
+                            int64_t batchSize = 1);
 
   mlir::ModuleOp module() { return *moduleRef; }
 

@@ -18,7 +18,7 @@ namespace {
 const char kUsage[] = R"(usage: cnnc COMMAND [ARGS]
 
 commands:
-  compile MODEL [--target T] (--weights W.safetensors | --random-weights SEED) -o DIR
+  compile MODEL [--target T] [--batch N] (--weights W.safetensors | --random-weights SEED) -o DIR
                                  compile into DIR: <name>.h, lib<name>.a,
                                  lib<name>.so, <name>.weights (target: a Halide
                                  target such as host or x86-64-linux-avx2)
