@@ -2,12 +2,13 @@
 #include "Args.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/raw_ostream.h"
 
 namespace cnnc {
 
-llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
-                               llvm::ArrayRef<llvm::StringRef> valueOptions,
-                               llvm::ArrayRef<llvm::StringRef> flagOptions) {
+static llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
+                                      llvm::ArrayRef<llvm::StringRef> valueOptions,
+                                      llvm::ArrayRef<llvm::StringRef> flagOptions) {
   Args parsed;
   for (size_t i = 0; i < args.size(); ++i) {
     llvm::StringRef arg = args[i];
@@ -33,6 +34,22 @@ llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
     }
   }
   return parsed;
+}
+
+std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llvm::StringRef> args,
+                                     llvm::ArrayRef<llvm::StringRef> valueOptions,
+                                     llvm::ArrayRef<llvm::StringRef> flagOptions,
+                                     llvm::StringRef usage) {
+  llvm::Expected<Args> parsed = parseArgs(args, valueOptions, flagOptions);
+  if (parsed)
+    return std::move(*parsed);
+  llvm::errs() << "cnnc " << command << ": " << llvm::toString(parsed.takeError()) << "\n" << usage;
+  return std::nullopt;
+}
+
+int reportError(llvm::StringRef command, llvm::Error error) {
+  llvm::errs() << "cnnc " << command << ": error: " << llvm::toString(std::move(error)) << "\n";
+  return 1;
 }
 
 } // namespace cnnc

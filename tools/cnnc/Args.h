@@ -6,6 +6,7 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,12 +24,20 @@ struct Args {
   bool flag(llvm::StringRef name) const { return flags.count(name) != 0; }
 };
 
-/// Parses `args` knowing which options take a value and which are flags
-/// (names of one letter are also accepted with one dash: -o DIR);
-/// anything else starting with "--" is an error, as is a missing value.
-llvm::Expected<Args> parseArgs(llvm::ArrayRef<llvm::StringRef> args,
-                               llvm::ArrayRef<llvm::StringRef> valueOptions,
-                               llvm::ArrayRef<llvm::StringRef> flagOptions);
+/// The exit status of a command-line mistake (after the usage is printed).
+constexpr int kUsageError = 2;
+
+/// Parses the arguments of `cnnc <command>`, knowing which options take a
+/// value and which are flags (names of one letter also take one dash: -o DIR).
+/// On an unknown option or a missing value, prints "cnnc <command>: what" and
+/// `usage` and returns nothing: the command then returns kUsageError.
+std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llvm::StringRef> args,
+                                     llvm::ArrayRef<llvm::StringRef> valueOptions,
+                                     llvm::ArrayRef<llvm::StringRef> flagOptions,
+                                     llvm::StringRef usage);
+
+/// Prints "cnnc <command>: error: <message>"; returns 1, a failed command's status.
+int reportError(llvm::StringRef command, llvm::Error error);
 
 } // namespace cnnc
 

@@ -17,12 +17,11 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc compile MODEL [--target T] [--batch N]\n"
       "                    (--weights W.safetensors | --random-weights SEED) -o DIR\n";
-  llvm::Expected<Args> args =
-      parseArgs(rawArgs, {"target", "weights", "random-weights", "o", "output", "batch"}, {});
-  if (!args) {
-    llvm::errs() << "cnnc compile: " << llvm::toString(args.takeError()) << "\n" << usage;
-    return 2;
-  }
+  std::optional<Args> args =
+      parseCommandArgs("compile", rawArgs,
+                       {"target", "weights", "random-weights", "o", "output", "batch"}, {}, usage);
+  if (!args)
+    return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
   bool random = !args->value("random-weights").empty();
   int64_t batch = 0;
@@ -30,12 +29,9 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       random == !args->value("weights").empty() ||
       llvm::StringRef(args->value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
     llvm::errs() << usage;
-    return 2;
+    return kUsageError;
   }
-  auto report = [](llvm::Error error) {
-    llvm::errs() << "cnnc compile: error: " << llvm::toString(std::move(error)) << "\n";
-    return 1;
-  };
+  auto report = [](llvm::Error error) { return reportError("compile", std::move(error)); };
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;

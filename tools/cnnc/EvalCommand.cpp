@@ -13,23 +13,19 @@ namespace {
 constexpr const char *kUsage =
     "usage: cnnc eval MODEL --weights W.safetensors --input X.npy --output Y.npy\n";
 
-int report(llvm::Error error) {
-  llvm::errs() << "cnnc eval: error: " << llvm::toString(std::move(error)) << "\n";
-  return 1;
-}
+int report(llvm::Error error) { return reportError("eval", std::move(error)); }
 
 } // namespace
 
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  llvm::Expected<Args> args = parseArgs(rawArgs, {"weights", "input", "output"}, {});
-  if (!args) {
-    llvm::errs() << "cnnc eval: " << llvm::toString(args.takeError()) << "\n" << kUsage;
-    return 2;
-  }
+  std::optional<Args> args =
+      parseCommandArgs("eval", rawArgs, {"weights", "input", "output"}, {}, kUsage);
+  if (!args)
+    return kUsageError;
   if (args->positional.size() != 1 || args->value("weights").empty() ||
       args->value("input").empty() || args->value("output").empty()) {
     llvm::errs() << kUsage;
-    return 2;
+    return kUsageError;
   }
 
   ModelSession session;

@@ -22,11 +22,6 @@ extern const EmbeddedFile kImageNetClasses[];
 
 namespace {
 
-int report(llvm::StringRef command, llvm::Error error) {
-  llvm::errs() << "cnnc " << command << ": error: " << llvm::toString(std::move(error)) << "\n";
-  return 1;
-}
-
 /// --threads N and --layout nchw|nhwc, shared by run and bench.
 llvm::Expected<cnnc_options> runtimeOptions(const Args &args) {
   cnnc_options options{0, CNNC_LAYOUT_NCHW};
@@ -81,30 +76,29 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc run DIR (--input X.npy | --image PHOTO.png|jpg) [--output Y.npy] [--top K]\n"
       "                [--layout nchw|nhwc] [--threads N]\n";
-  llvm::Expected<Args> args =
-      parseArgs(rawArgs, {"input", "image", "output", "top", "threads", "layout"}, {});
-  if (!args) {
-    llvm::errs() << "cnnc run: " << llvm::toString(args.takeError()) << "\n" << usage;
-    return 2;
-  }
+  std::optional<Args> args = parseCommandArgs(
+      "run", rawArgs, {"input", "image", "output", "top", "threads", "layout"}, {}, usage);
+  if (!args)
+    return kUsageError;
   bool image = !args->value("image").empty();
   size_t top = 0;
   if (args->positional.size() != 1 || image == !args->value("input").empty() ||
       llvm::StringRef(args->value("top", image ? "5" : "0")).getAsInteger(10, top) ||
       (args->value("output").empty() && top == 0)) {
     llvm::errs() << usage;
-    return 2;
+    return kUsageError;
   }
   llvm::Expected<cnnc_options> options = runtimeOptions(*args);
   if (!options)
-    return report("run", options.takeError());
+    return reportError("run", options.takeError());
   if (image && options->input_layout != CNNC_LAYOUT_NCHW)
-    return report("run", llvm::createStringError(std::errc::invalid_argument,
-                                                 "--image makes an NCHW input; drop --layout"));
+    return reportError("run",
+                       llvm::createStringError(std::errc::invalid_argument,
+                                               "--image makes an NCHW input; drop --layout"));
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
       CompiledModel::open(args->positional[0], *options);
   if (!model)
-    return report("run", model.takeError());
+    return reportError("run", model.takeError());
   const cnnc_model_info &info = (*model)->info();
 
   std::vector<int64_t> expected(info.input_shape, info.input_shape + 4);
@@ -114,17 +108,17 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                          ? loadImageInput(args->value("image"), info.input_shape[2])
                                          : readNpy(args->value("input"));
   if (!input)
-    return report("run", input.takeError());
+    return reportError("run", input.takeError());
   if (llvm::Error error =
           checkInputShape(args->value(image ? "image" : "input"), *input, expected, info.name))
-    return report("run", std::move(error));
+    return reportError("run", std::move(error));
   HostTensor output({info.output_shape[0], info.output_shape[1]});
   if (llvm::Error error = (*model)->run(input->data.data(), input->data.size(), output.data.data(),
                                         output.data.size()))
-    return report("run", std::move(error));
+    return reportError("run", std::move(error));
   if (!args->value("output").empty())
     if (llvm::Error error = writeNpy(args->value("output"), output))
-      return report("run", std::move(error));
+      return reportError("run", std::move(error));
   if (top > 0)
     printTop(output, top);
   return 0;
@@ -133,27 +127,25 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n";
-  llvm::Expected<Args> args =
-      parseArgs(rawArgs, {"threads", "iterations", "warmup", "layout"}, {"json"});
-  if (!args) {
-    llvm::errs() << "cnnc bench: " << llvm::toString(args.takeError()) << "\n" << usage;
-    return 2;
-  }
+  std::optional<Args> args = parseCommandArgs(
+      "bench", rawArgs, {"threads", "iterations", "warmup", "layout"}, {"json"}, usage);
+  if (!args)
+    return kUsageError;
   int iterations = 0, warmup = 0;
   if (args->positional.size() != 1 ||
       llvm::StringRef(args->value("iterations", "50")).getAsInteger(10, iterations) ||
       llvm::StringRef(args->value("warmup", "5")).getAsInteger(10, warmup) || iterations < 1 ||
       warmup < 0) {
     llvm::errs() << usage;
-    return 2;
+    return kUsageError;
   }
   llvm::Expected<cnnc_options> options = runtimeOptions(*args);
   if (!options)
-    return report("bench", options.takeError());
+    return reportError("bench", options.takeError());
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
       CompiledModel::open(args->positional[0], *options);
   if (!model)
-    return report("bench", model.takeError());
+    return reportError("bench", model.takeError());
   const cnnc_model_info &info = (*model)->info();
 
   std::vector<float> input(info.input_count), output(info.output_count);
@@ -165,7 +157,7 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   for (int i = 0; i < warmup + iterations; ++i) {
     auto start = std::chrono::steady_clock::now();
     if (llvm::Error error = (*model)->run(input.data(), input.size(), output.data(), output.size()))
-      return report("bench", std::move(error));
+      return reportError("bench", std::move(error));
     double elapsed =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
     if (i >= warmup)

@@ -159,14 +159,12 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
 int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc stats MODEL [--json]   (MODEL: a preset name or a spec path)\n";
-  llvm::Expected<Args> args = parseArgs(rawArgs, {}, {"json"});
-  if (!args) {
-    llvm::errs() << "cnnc stats: " << llvm::toString(args.takeError()) << "\n" << usage;
-    return 2;
-  }
+  std::optional<Args> args = parseCommandArgs("stats", rawArgs, {}, {"json"}, usage);
+  if (!args)
+    return kUsageError;
   if (args->positional.size() != 1) {
     llvm::errs() << usage;
-    return 2;
+    return kUsageError;
   }
 
   ModelSession session;

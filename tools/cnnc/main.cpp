@@ -44,16 +44,14 @@ MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
 )";
 
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
-  llvm::Expected<cnnc::Args> args = cnnc::parseArgs(rawArgs, {"level"}, {});
-  if (!args) {
-    llvm::errs() << "cnnc ir: " << llvm::toString(args.takeError()) << "\n" << kUsage;
-    return 2;
-  }
+  std::optional<cnnc::Args> args = cnnc::parseCommandArgs("ir", rawArgs, {"level"}, {}, kUsage);
+  if (!args)
+    return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
   if (args->positional.size() != 1 ||
       !llvm::is_contained({"spec", "scaled", "cnn", "compiled"}, level)) {
     llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled]\n";
-    return 2;
+    return cnnc::kUsageError;
   }
   cnnc::ModelSession session;
   if (failed(session.load(args->positional[0])))
@@ -86,7 +84,7 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
 int main(int argc, char **argv) {
   if (argc < 2) {
     llvm::errs() << kUsage;
-    return 2;
+    return cnnc::kUsageError;
   }
   StringRef command = argv[1];
   std::vector<StringRef> args(argv + 2, argv + argc);
@@ -112,5 +110,5 @@ int main(int argc, char **argv) {
     return 0;
   }
   llvm::errs() << "cnnc: unknown command '" << command << "'\n" << kUsage;
-  return 2;
+  return cnnc::kUsageError;
 }
