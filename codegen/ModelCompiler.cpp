@@ -10,6 +10,8 @@
 #include "codegen/ReferenceEvaluator.h"
 #include "support/EmbeddedFile.h"
 
+#include "cnnc_model_desc.h" // the weights-file format the runtime reads
+
 #include "mlir/IR/BuiltinAttributes.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringExtras.h"
@@ -19,8 +21,6 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
-
-extern "C" uint64_t cnnc_fnv1a64(const void *data, size_t size);
 
 namespace cnnc {
 
@@ -231,8 +231,9 @@ llvm::Error Compiler::writeSources() {
     if (ec)
       return fail("cannot write " + path(name + ".weights") + ": " + ec.message());
     uint64_t bytes = payload.size() * sizeof(float);
-    uint64_t header[8] = {0, sig, bytes, cnnc_fnv1a64(payload.data(), bytes), 0, 0, 0, 0};
-    std::memcpy(&header[0], "CNNCWGT1", 8);
+    uint64_t header[CNNC_WEIGHTS_HEADER_BYTES / sizeof(uint64_t)] = {
+        0, sig, bytes, cnnc_fnv1a64(payload.data(), bytes)};
+    std::memcpy(&header[0], CNNC_WEIGHTS_MAGIC, 8);
     os.write(reinterpret_cast<const char *>(header), sizeof header);
     os.write(reinterpret_cast<const char *>(payload.data()), static_cast<size_t>(bytes));
   }
