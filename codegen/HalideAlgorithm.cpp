@@ -11,8 +11,6 @@ using namespace Halide;
 namespace cnnc {
 namespace {
 
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-
 /// Halide dims (c, x, y, n) or (k, n) of an NCHW or N×K value.
 std::vector<Var> varsFor(Value v) {
   if (shapeOf(v).size() == 4)

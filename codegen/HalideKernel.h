@@ -30,6 +30,11 @@ struct KernelFuncs {
   Halide::Func output;
 };
 
+/// The static shape of a tensor value (IR order).
+inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
+}
+
 /// The algorithm: one Func per op of the group.
 KernelFuncs defineKernel(const KernelPlan &plan);
 

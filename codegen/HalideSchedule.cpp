@@ -21,8 +21,6 @@ using namespace Halide;
 namespace cnnc {
 namespace {
 
-ArrayRef<int64_t> shapeOf(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-
 /// Output pixels per register block, with two vectors of channels: 16
 /// accumulators where there are 32 vector registers (AVX-512), 8 where there
 /// are 16 (AVX2), leaving room for the operands.

@@ -8,6 +8,11 @@ using namespace mlir;
 
 namespace cnnc {
 
+int64_t tensorBytes(Type type) {
+  auto tensor = cast<RankedTensorType>(type);
+  return tensor.getNumElements() * ((tensor.getElementTypeBitWidth() + 7) / 8);
+}
+
 bool isWeightOnly(Operation *op) {
   if (isa<cnn::WeightOp>(op))
     return true;

@@ -23,6 +23,9 @@ struct KernelGroup {
 /// The groups of a function after cnn-fuse, in execution order.
 std::vector<KernelGroup> collectKernelGroups(mlir::func::FuncOp func);
 
+/// Bytes of a statically shaped tensor.
+int64_t tensorBytes(mlir::Type type);
+
 /// True for ops computed from weights alone (weights and what folds them).
 bool isWeightOnly(mlir::Operation *op);
 

@@ -1,6 +1,7 @@
 //===- ModelStats.cpp - size and cost of a lowered model ------------------===//
 #include "passes/ModelStats.h"
 #include "dialect/Cnn.h"
+#include "passes/KernelGroups.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
@@ -9,11 +10,6 @@ using namespace mlir;
 
 namespace cnnc {
 namespace {
-
-int64_t bytesOf(Type type) {
-  auto tensor = cast<RankedTensorType>(type);
-  return tensor.getNumElements() * ((tensor.getElementTypeBitWidth() + 7) / 8);
-}
 
 /// "stages.3.blocks.1" → "stages.3"; "stem" and "head" stay as they are.
 std::string partOf(Location loc) {
@@ -56,8 +52,8 @@ int64_t peakLiveBytes(Block &body, ArrayRef<Value> activations) {
     int64_t lastUse = def;
     for (Operation *user : v.getUsers())
       lastUse = std::max(lastUse, position[user]);
-    delta[def] += bytesOf(v.getType());
-    delta[lastUse + 1] -= bytesOf(v.getType());
+    delta[def] += tensorBytes(v.getType());
+    delta[lastUse + 1] -= tensorBytes(v.getType());
   }
   int64_t live = 0, peak = 0;
   for (int64_t d : delta)
@@ -72,7 +68,7 @@ ModelStats computeModelStats(func::FuncOp model) {
   llvm::StringMap<size_t> partIndex;
   SmallVector<Value> activations(model.getArguments().begin(), model.getArguments().end());
   for (Value arg : model.getArguments())
-    stats.activationBytesTotal += bytesOf(arg.getType());
+    stats.activationBytesTotal += tensorBytes(arg.getType());
 
   for (Operation &op : model.getBody().front()) {
     std::string part = partOf(op.getLoc());
@@ -93,7 +89,7 @@ ModelStats computeModelStats(func::FuncOp model) {
     stats.macs += macs;
     for (Value result : op.getResults()) {
       activations.push_back(result);
-      stats.activationBytesTotal += bytesOf(result.getType());
+      stats.activationBytesTotal += tensorBytes(result.getType());
       auto shape = cast<RankedTensorType>(result.getType()).getShape();
       ps.outputShape.assign(shape.begin(), shape.end());
     }

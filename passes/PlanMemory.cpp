@@ -39,8 +39,7 @@ struct CnnPlanMemoryPass : public cnnc::impl::CnnPlanMemoryBase<CnnPlanMemoryPas
       Value result = groups[i].result();
       if (llvm::any_of(result.getUsers(), [](Operation *u) { return isa<func::ReturnOp>(u); }))
         continue; // written straight into the caller's output
-      auto type = cast<RankedTensorType>(result.getType());
-      int64_t bytes = type.getNumElements() * ((type.getElementTypeBitWidth() + 7) / 8);
+      int64_t bytes = tensorBytes(result.getType());
       int64_t last = static_cast<int64_t>(i);
       for (Operation *user : result.getUsers())
         if (auto g = user->getAttrOfType<IntegerAttr>(kGroupAttr))
