@@ -19,10 +19,9 @@ import numpy as np
 import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "torchvision"))
-from fixtures import make_fixture, randomize  # noqa: E402
+from fixtures import make_fixture  # noqa: E402
 
 import onnxruntime as ort  # noqa: E402
-import torchvision.models as tvm  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -66,9 +65,8 @@ def main():
         if preset not in args.models:
             continue
         with tempfile.TemporaryDirectory() as tmp:
-            weights, inputs, _ = make_fixture(builder, resolution, tmp, seed=3)
+            weights, inputs, _, model = make_fixture(builder, resolution, tmp, seed=3)
             x = np.load(inputs)
-            model = randomize(getattr(tvm, builder)(), 3)
             onnx_path = f"{tmp}/model.onnx"
             torch.onnx.export(model, torch.from_numpy(x), onnx_path, opset_version=13,
                               input_names=["input"], output_names=["logits"])

@@ -49,7 +49,8 @@ def main():
 
     for preset, builder, resolution, dtype, compiled in CASES:
         with tempfile.TemporaryDirectory() as tmp:
-            weights, inputs, expected = make_fixture(builder, resolution, tmp, seed=7, dtype=dtype)
+            weights, inputs, expected, _ = make_fixture(builder, resolution, tmp, seed=7,
+                                                        dtype=dtype)
             out = f"{tmp}/y.npy"
             subprocess.run([args.cnnc, "eval", preset, "--weights", weights, "--input", inputs,
                             "--output", out], check=True)

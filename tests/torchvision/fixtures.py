@@ -1,6 +1,7 @@
 """Reference fixtures from torchvision models: seeded random weights (batch-norm
 running statistics randomized too, so that folding them is really exercised), a
 seeded input, and PyTorch's logits, saved as safetensors and .npy."""
+import collections
 import json
 import struct
 
@@ -51,8 +52,12 @@ def save_safetensors(path, tensors, dtype=torch.float32):
             f.write(chunk)
 
 
+Fixture = collections.namedtuple("Fixture", "weights inputs logits model")
+
+
 def make_fixture(builder, resolution, directory, seed=0, dtype=torch.float32):
-    """Writes weights.safetensors, input.npy and logits.npy for torchvision's `builder`."""
+    """Writes weights.safetensors, input.npy and logits.npy for torchvision's `builder`;
+    returns their paths, the logits and the model."""
     model = randomize(getattr(tvm, builder)(), seed)
     with torch.no_grad():  # the logits are those of the weights as stored
         for tensor in list(model.parameters()) + list(model.buffers()):
@@ -65,4 +70,5 @@ def make_fixture(builder, resolution, directory, seed=0, dtype=torch.float32):
     save_safetensors(f"{directory}/weights.safetensors", model.state_dict(), dtype)
     np.save(f"{directory}/input.npy", x.numpy())
     np.save(f"{directory}/logits.npy", logits.numpy())
-    return f"{directory}/weights.safetensors", f"{directory}/input.npy", logits.numpy()
+    return Fixture(f"{directory}/weights.safetensors", f"{directory}/input.npy", logits.numpy(),
+                   model)
