@@ -49,7 +49,9 @@ public:
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
       const KernelArg &arg = plan.inputs[i];
       auto extents = halideExtents(arg.role, shapeOf(arg.value));
-      ImageParam param(Float(32), static_cast<int>(extents.size()), "arg" + std::to_string(i));
+      auto type = cast<RankedTensorType>(arg.value.getType()).getElementType();
+      ImageParam param(halideType(*elementTypeOf(type)), static_cast<int>(extents.size()),
+                       "arg" + std::to_string(i));
       // Static shapes: constant bounds let Halide simplify. The model input's
       // strides depend on the caller's layout, so only its bounds are fixed.
       int64_t stride = 1;
@@ -275,6 +277,24 @@ public:
 };
 
 } // namespace
+
+Halide::Type halideType(ElementType type) {
+  switch (type) {
+  case ElementType::f32:
+    return Float(32);
+  case ElementType::f16:
+    return Float(16);
+  case ElementType::bf16:
+    return BFloat(16);
+  case ElementType::i8:
+    return Int(8);
+  case ElementType::u8:
+    return UInt(8);
+  case ElementType::i32:
+    return Int(32);
+  }
+  return Float(32);
+}
 
 KernelFuncs defineKernel(const KernelPlan &plan) {
   Translator translator(plan);

@@ -1,13 +1,15 @@
 //===- HalideKernel.h - a kernel group as a Halide pipeline -----*- C++ -*-===//
 //
-// Algorithm (HalideAlgorithm.cpp) and schedule (HalideSchedule.cpp) apart, as
-// Halide has it. Activations are Halide (c, x, y, n) or (k, n): see Layout.h.
-// Compiled with exceptions: Halide reports errors by throwing.
+// The algorithm (HalideAlgorithm.cpp) apart from the schedule, as Halide has
+// it: the target's backend applies the schedule (TargetBackend::applySchedule).
+// Activations are Halide (c, x, y, n) or (k, n): see Layout.h. Compiled with
+// exceptions: Halide reports errors by throwing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_HALIDEKERNEL_H
 #define CNNC_CODEGEN_HALIDEKERNEL_H
 
+#include "codegen/ElementType.h"
 #include "codegen/KernelPlan.h"
 
 #include <Halide.h>
@@ -38,8 +40,8 @@ inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
 /// The algorithm: one Func per op of the group.
 KernelFuncs defineKernel(const KernelPlan &plan);
 
-/// The schedule for `target`.
-void scheduleKernel(KernelFuncs &funcs, const KernelPlan &plan, const Halide::Target &target);
+/// The Halide type of an element type.
+Halide::Type halideType(ElementType type);
 
 } // namespace cnnc
 

@@ -3,7 +3,7 @@
 #include "dialect/Cnn.h"
 
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/Support/raw_ostream.h"
+#include "llvm/ADT/DenseSet.h"
 
 using namespace mlir;
 
@@ -21,43 +21,27 @@ TensorRole roleOf(Operation *user, unsigned operandIndex) {
 }
 
 KernelPlan planKernel(const KernelGroup &group) {
-  KernelPlan plan{&group, {}, {}};
+  KernelPlan plan{&group, {}};
   llvm::DenseMap<Operation *, int> position;
   for (size_t i = 0; i < group.ops.size(); ++i)
     position[group.ops[i]] = static_cast<int>(i);
-  llvm::DenseMap<Value, int> argIndex;
+  llvm::DenseSet<Value> arguments;
 
-  llvm::raw_string_ostream key(plan.key);
   for (Operation *op : group.ops) {
-    key << op->getName() << "(";
     for (OpOperand &operand : op->getOpOperands()) {
       Value v = operand.get();
       Operation *def = v.getDefiningOp();
-      if (def && position.count(def)) {
-        key << "g" << position[def] << ",";
-        continue;
+      if ((def && position.count(def)) || !arguments.insert(v).second)
+        continue; // computed in the group, or already an argument
+      KernelArg arg{KernelArg::Kind::activation, v, TensorRole::activation};
+      if (!def)
+        arg.kind = KernelArg::Kind::modelInput;
+      else if (isWeightOnly(def)) {
+        arg.kind = KernelArg::Kind::weight;
+        arg.role = roleOf(op, operand.getOperandNumber());
       }
-      auto [it, inserted] = argIndex.try_emplace(v, static_cast<int>(plan.inputs.size()));
-      if (inserted) {
-        KernelArg arg{KernelArg::Kind::activation, v, TensorRole::activation};
-        if (!def)
-          arg.kind = KernelArg::Kind::modelInput;
-        else if (isWeightOnly(def)) {
-          arg.kind = KernelArg::Kind::weight;
-          arg.role = roleOf(op, operand.getOperandNumber());
-        }
-        plan.inputs.push_back(arg);
-        key << "a" << it->second << ":" << static_cast<int>(arg.kind) << ":"
-            << static_cast<int>(arg.role) << ":" << v.getType() << ",";
-      } else {
-        key << "a" << it->second << ",";
-      }
+      plan.inputs.push_back(arg);
     }
-    key << ")";
-    for (NamedAttribute attr : op->getAttrs())
-      if (!attr.getName().strref().starts_with("cnn."))
-        key << attr.getName() << "=" << attr.getValue() << ";";
-    key << "->" << op->getResultTypes() << "|";
     Operation *conv = convolutionFoldingScale(op);
     if (conv && position.count(conv)) {
       plan.foldedScale = op;

@@ -5,7 +5,6 @@
 #include "codegen/Layout.h"
 #include "passes/KernelGroups.h"
 
-#include <string>
 
 namespace cnnc {
 
@@ -16,13 +15,12 @@ struct KernelArg {
   TensorRole role; // activation for activations and the model input
 };
 
-/// One kernel call: its group, its inputs in argument order (the output, the
-/// group's result, comes last), and a key equal for groups that can share
+/// One kernel call: its group and its inputs in argument order (the output,
+/// the group's result, comes last). KernelSignature says which calls share
 /// one compiled kernel.
 struct KernelPlan {
   const KernelGroup *group;
   std::vector<KernelArg> inputs;
-  std::string key;
   /// A channel scale (mul) folded into a 1×1 convolution's weights: the kernel
   /// then also writes the per-image filter, (out, in, batch), to scratch.
   mlir::Operation *foldedScale = nullptr;

@@ -26,7 +26,7 @@ llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int6
   return extents;
 }
 
-std::vector<float> packForKernels(TensorRole role, const HostTensor &tensor) {
+std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   llvm::SmallVector<int, 4> axes = halideAxes(role, tensor.shape.size());
   // Stride, in the packed tensor, of a step along each IR axis (0 if absent:
   // only extent-1 axes are left out).
@@ -36,13 +36,15 @@ std::vector<float> packForKernels(TensorRole role, const HostTensor &tensor) {
     packedStride[axis] = stride;
     stride *= tensor.shape[axis];
   }
-  std::vector<float> packed(tensor.data.size());
+  size_t elementBytes = byteSize(tensor.elementType());
+  llvm::ArrayRef<uint8_t> source = tensor.bytes();
+  std::vector<uint8_t> packed(source.size());
   std::vector<int64_t> index(tensor.shape.size(), 0);
-  for (size_t flat = 0; flat < tensor.data.size(); ++flat) {
+  for (int64_t flat = 0; flat < tensor.numElements(); ++flat) {
     int64_t offset = 0;
     for (size_t a = 0; a < index.size(); ++a)
       offset += index[a] * packedStride[a];
-    packed[offset] = tensor.data[flat];
+    std::copy_n(&source[flat * elementBytes], elementBytes, &packed[offset * elementBytes]);
     for (int a = static_cast<int>(index.size()) - 1; a >= 0; --a) { // row-major increment
       if (++index[a] < tensor.shape[a])
         break;

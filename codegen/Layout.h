@@ -31,8 +31,9 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t irRank);
 /// Halide extents of a tensor of IR shape `shape` in `role`.
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape);
 
-/// `tensor` (row-major in IR order) rearranged densely in Halide order.
-std::vector<float> packForKernels(TensorRole role, const HostTensor &tensor);
+/// The bytes of `tensor` (row-major in IR order, any element type) rearranged
+/// densely in Halide order.
+std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor);
 
 } // namespace cnnc
 

@@ -2,6 +2,8 @@
 #ifndef CNNC_CODEGEN_MODELCOMPILER_H
 #define CNNC_CODEGEN_MODELCOMPILER_H
 
+#include "codegen/KernelSignature.h"
+#include "codegen/TargetBackend.h"
 #include "frontend/WeightImport.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 
@@ -10,23 +12,38 @@
 namespace cnnc {
 
 struct CompileOptions {
-  std::string target = "host"; // a Halide target string: host, x86-64-linux-avx2, ...
+  std::string target = "host"; // host, an alias (arm64, x86-64-avx2) or a Halide target string
   std::string outputDir;
-  std::string cCompiler = "cc";
-  std::string archiver = "ar";
 };
 
 struct CompileSummary {
   std::string identifier; // the C name: cnnc_<identifier>_create_from_file
+  TargetSelection target;
   size_t kernelCalls = 0, uniqueKernels = 0;
   size_t weightsBytes = 0, arenaBytes = 0;
 };
 
-/// Compiles `model` (after the full cnnc pipeline) into outputDir:
-/// <name>.h, cnnc_runtime.h, lib<name>.a, lib<name>.so and <name>.weights
-/// (from `weights`, folded and laid out for the kernels).
+/// Compiles `model` (after the full cnnc pipeline) for a target into
+/// outputDir: <name>.h, cnnc_runtime.h, lib<name>.a, lib<name>.so,
+/// <name>.weights (from `weights`, folded and laid out for the kernels) and
+/// cnnc-runner, a program that runs the model on its target.
 llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const WeightSet &weights,
                                             const CompileOptions &options);
+
+/// The kernels a compile would make, without compiling them: each call's
+/// kernel and location, each distinct kernel's signature and schedule, and
+/// the schedule space it was chosen from.
+struct CompiledKernels {
+  struct Call {
+    size_t kernel;
+    mlir::Location loc;
+  };
+  TargetSelection target;
+  std::vector<Call> calls;
+  std::vector<KernelSignature> kernels;
+  std::vector<ScheduleSpace> spaces;
+};
+llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target);
 
 /// The C identifier of a model name ("efficientnet-b0" → "efficientnet_b0").
 std::string cIdentifier(llvm::StringRef name);

@@ -52,13 +52,13 @@ HostTensor convolve(ConvOp op, const HostTensor &x, const HostTensor &w, const H
   std::vector<double> acc(oh * ow);
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < oc; ++o) {
-      std::fill(acc.begin(), acc.end(), bias ? bias->data[o] : 0.0);
+      std::fill(acc.begin(), acc.end(), bias ? bias->f32()[o] : 0.0);
       for (int64_t i = 0; i < icPerGroup; ++i) {
         int64_t inChannel = depthwise ? o : i;
-        const float *plane = &x.data[(b * c + inChannel) * h * wd];
+        const float *plane = &x.f32()[(b * c + inChannel) * h * wd];
         for (int64_t ky = 0; ky < kh; ++ky)
           for (int64_t kx = 0; kx < kw; ++kx) {
-            double weight = w.data[((o * icPerGroup + i) * kh + ky) * kw + kx];
+            double weight = w.f32()[((o * icPerGroup + i) * kh + ky) * kw + kx];
             for (int64_t yy = 0; yy < oh; ++yy) {
               int64_t iy = yy * strides[0] - pad[0] + ky;
               if (iy < 0 || iy >= h)
@@ -71,7 +71,7 @@ HostTensor convolve(ConvOp op, const HostTensor &x, const HostTensor &w, const H
             }
           }
       }
-      float *out = &y.data[(b * oc + o) * oh * ow];
+      float *out = &y.f32()[(b * oc + o) * oh * ow];
       for (int64_t k = 0; k < oh * ow; ++k)
         out[k] = static_cast<float>(acc[k]);
     }
@@ -116,7 +116,7 @@ private:
         return llvm::createStringError(std::errc::invalid_argument, "no weight '%s'",
                                        weight.getName().str().c_str());
       HostTensor t = resultTensor(op);
-      t.data = it->second;
+      llvm::copy(it->second, t.f32().begin());
       values[weight.getResult()] = std::move(t);
       return llvm::Error::success();
     }
@@ -137,7 +137,7 @@ private:
             .Case([&](cnn::BatchNormOp bn) { return batchNorm(bn); })
             .Case([&](cnn::ActivationOp act) {
               HostTensor y = at(act.getInput());
-              for (float &v : y.data)
+              for (float &v : y.f32())
                 v = activate(act.getKind(), v);
               return y;
             })
@@ -147,14 +147,14 @@ private:
             .Case([&](cnn::AddOp add) {
               HostTensor y = at(add.getLhs());
               const HostTensor &r = at(add.getRhs());
-              for (size_t i = 0; i < y.data.size(); ++i)
-                y.data[i] += r.data[i];
+              for (size_t i = 0; i < y.f32().size(); ++i)
+                y.f32()[i] += r.f32()[i];
               return y;
             })
             .Case([&](cnn::MulOp mul) { return multiply(mul); })
             .Case([&](cnn::FlattenOp flatten) {
               HostTensor y = resultTensor(flatten);
-              y.data = at(flatten.getInput()).data;
+              llvm::copy(at(flatten.getInput()).f32(), y.f32().begin());
               return y;
             })
             .Case([&](cnn::FullyConnectedOp fc) { return fullyConnected(fc); })
@@ -167,13 +167,13 @@ private:
 
   HostTensor batchNorm(cnn::BatchNormOp bn) {
     HostTensor y = at(bn.getInput());
-    const auto &scale = at(bn.getScale()).data, &shift = at(bn.getShift()).data,
-               &mean = at(bn.getMean()).data, &var = at(bn.getVariance()).data;
+    const auto &scale = at(bn.getScale()).f32(), &shift = at(bn.getShift()).f32(),
+               &mean = at(bn.getMean()).f32(), &var = at(bn.getVariance()).f32();
     double eps = bn.getEpsilon().convertToDouble();
     int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
-    for (int64_t i = 0; i < static_cast<int64_t>(y.data.size()); ++i) {
+    for (int64_t i = 0; i < static_cast<int64_t>(y.f32().size()); ++i) {
       int64_t ch = (i / plane) % c;
-      y.data[i] = static_cast<float>((y.data[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] +
+      y.f32()[i] = static_cast<float>((y.f32()[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] +
                                      shift[ch]);
     }
     return y;
@@ -182,16 +182,16 @@ private:
   void foldBatchNorm(cnn::FoldBatchNormOp fold) {
     HostTensor filter = at(fold.getFilter());
     HostTensor bias = at(fold.getShift());
-    const auto &scale = at(fold.getScale()).data, &shift = at(fold.getShift()).data,
-               &mean = at(fold.getMean()).data, &var = at(fold.getVariance()).data;
+    const auto &scale = at(fold.getScale()).f32(), &shift = at(fold.getShift()).f32(),
+               &mean = at(fold.getMean()).f32(), &var = at(fold.getVariance()).f32();
     double eps = fold.getEpsilon().convertToDouble();
     int64_t channels = filter.shape[0], perChannel = filter.numElements() / channels;
     for (int64_t o = 0; o < channels; ++o) {
       double s = scale[o] / std::sqrt(var[o] + eps);
       for (int64_t k = 0; k < perChannel; ++k)
-        filter.data[o * perChannel + k] = static_cast<float>(filter.data[o * perChannel + k] * s);
-      double b = fold.getBias() ? at(fold.getBias()).data[o] : 0.0;
-      bias.data[o] = static_cast<float>((b - mean[o]) * s + shift[o]);
+        filter.f32()[o * perChannel + k] = static_cast<float>(filter.f32()[o * perChannel + k] * s);
+      double b = fold.getBias() ? at(fold.getBias()).f32()[o] : 0.0;
+      bias.f32()[o] = static_cast<float>((b - mean[o]) * s + shift[o]);
     }
     values[fold.getFoldedFilter()] = std::move(filter);
     values[fold.getFoldedBias()] = std::move(bias);
@@ -202,14 +202,14 @@ private:
     HostTensor y = resultTensor(pool);
     int64_t plane = x.shape[2] * x.shape[3];
     for (int64_t i = 0; i < y.numElements(); ++i) {
-      const float *p = &x.data[i * plane];
+      const float *p = &x.f32()[i * plane];
       if (pool.getKind() == cnn::PoolKind::avg) {
         double sum = 0;
         for (int64_t k = 0; k < plane; ++k)
           sum += p[k];
-        y.data[i] = static_cast<float>(sum / plane);
+        y.f32()[i] = static_cast<float>(sum / plane);
       } else {
-        y.data[i] = *std::max_element(p, p + plane);
+        y.f32()[i] = *std::max_element(p, p + plane);
       }
     }
     return y;
@@ -222,13 +222,13 @@ private:
     for (int64_t b = 0; b < n; ++b)
       for (int64_t k = 0; k < plane; ++k) {
         double sum = 0;
-        float best = x.data[b * c * plane + k];
+        float best = x.f32()[b * c * plane + k];
         for (int64_t ch = 0; ch < c; ++ch) {
-          float v = x.data[(b * c + ch) * plane + k];
+          float v = x.f32()[(b * c + ch) * plane + k];
           sum += v;
           best = std::max(best, v);
         }
-        y.data[b * plane + k] =
+        y.f32()[b * plane + k] =
             pool.getKind() == cnn::PoolKind::avg ? static_cast<float>(sum / c) : best;
       }
     return y;
@@ -241,7 +241,7 @@ private:
       const HostTensor &x = at(input);
       int64_t chunk = x.numElements() / n;
       for (int64_t b = 0; b < n; ++b)
-        std::copy_n(&x.data[b * chunk], chunk, &y.data[b * perImage + offset]);
+        std::copy_n(&x.f32()[b * chunk], chunk, &y.f32()[b * perImage + offset]);
       offset += chunk;
     }
     return y;
@@ -253,12 +253,12 @@ private:
     int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
     bool perChannel = g.shape[1] == c && g.shape[2] * g.shape[3] == 1 && plane != 1;
     bool same = g.numElements() == y.numElements();
-    for (int64_t i = 0; i < static_cast<int64_t>(y.data.size()); ++i) {
+    for (int64_t i = 0; i < static_cast<int64_t>(y.f32().size()); ++i) {
       int64_t b = i / (c * plane);
-      float gate = same         ? g.data[i]
-                   : perChannel ? g.data[i / plane]
-                                : g.data[b * plane + i % plane];
-      y.data[i] *= gate;
+      float gate = same         ? g.f32()[i]
+                   : perChannel ? g.f32()[i / plane]
+                                : g.f32()[b * plane + i % plane];
+      y.f32()[i] *= gate;
     }
     return y;
   }
@@ -269,10 +269,10 @@ private:
     int64_t n = x.shape[0], k = x.shape[1], m = w.shape[0];
     for (int64_t b = 0; b < n; ++b)
       for (int64_t o = 0; o < m; ++o) {
-        double sum = fc.getBias() ? at(fc.getBias()).data[o] : 0.0;
+        double sum = fc.getBias() ? at(fc.getBias()).f32()[o] : 0.0;
         for (int64_t i = 0; i < k; ++i)
-          sum += static_cast<double>(w.data[o * k + i]) * x.data[b * k + i];
-        y.data[b * m + o] = static_cast<float>(sum);
+          sum += static_cast<double>(w.f32()[o * k + i]) * x.f32()[b * k + i];
+        y.f32()[b * m + o] = static_cast<float>(sum);
       }
     return y;
   }

@@ -16,13 +16,26 @@ typedef enum cnnc_tensor_kind {
   CNNC_TENSOR_WEIGHT = 3  /* at `offset` bytes into the weights */
 } cnnc_tensor_kind;
 
-/* A dense float32 tensor as a kernel sees it: extents innermost first. The
- * input's strides follow the layout option instead. */
+/* Every arena offset, weight offset and allocation is a multiple of this: the
+ * compiler plans with it and the runtime allocates with it. */
+#define CNNC_ALIGNMENT 64
+
+/* Affine quantization of a tensor: real = scale * (q - zero_point). A scale of
+ * 0 means the tensor is not quantized. */
+typedef struct cnnc_quant {
+  float scale;
+  int32_t zero_point;
+} cnnc_quant;
+
+/* A dense tensor as a kernel sees it: extents innermost first. The input's
+ * strides follow the layout option instead. */
 typedef struct cnnc_tensor_ref {
   cnnc_tensor_kind kind;
+  cnnc_dtype dtype;
   int64_t offset;
   int rank;
   int32_t extents[4];
+  cnnc_quant quant;
 } cnnc_tensor_ref;
 
 /* One kernel call: Halide's argv entry point and its buffers, in order. */
@@ -38,18 +51,23 @@ typedef struct cnnc_model_desc {
   uint64_t signature; /* must equal the weights file's */
   int64_t input_shape[4];  /* N, C, H, W */
   int64_t output_shape[2]; /* N, classes */
+  cnnc_dtype input_dtype, output_dtype;
   size_t arena_bytes;
   size_t weights_bytes;
   int num_calls;
   const cnnc_call *calls;
 } cnnc_model_desc;
 
-/* The weights file: this header, then weights_bytes of float32 data. */
+/* The weights file: this header, then weights_bytes of packed tensors, each
+ * at a CNNC_ALIGNMENT-aligned offset and of the dtype its references give. */
 #define CNNC_WEIGHTS_MAGIC "CNNCWGT1"
 #define CNNC_WEIGHTS_HEADER_BYTES 64
 /* magic[8], signature u64, payload bytes u64, FNV-1a 64 checksum of the payload u64 */
 
 uint64_t cnnc_fnv1a64(const void *data, size_t size);
+
+/* Bytes of one element of `dtype`. */
+size_t cnnc_dtype_bytes(cnnc_dtype dtype);
 
 cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *weights_path,
                                   const cnnc_options *options, cnnc_model **model);

@@ -13,8 +13,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { kAlignment = 64 };
-
 struct cnnc_model {
   const cnnc_model_desc *desc;
   cnnc_options options;
@@ -52,6 +50,29 @@ cnnc_options cnnc_default_options(void) {
   return options;
 }
 
+static struct halide_type_t halide_type_of(cnnc_dtype dtype) {
+  struct halide_type_t type;
+  type.lanes = 1;
+  type.bits = (uint8_t)(8 * cnnc_dtype_bytes(dtype));
+  switch (dtype) {
+  case CNNC_DTYPE_F32:
+  case CNNC_DTYPE_F16:
+    type.code = halide_type_float;
+    break;
+  case CNNC_DTYPE_BF16:
+    type.code = halide_type_bfloat;
+    break;
+  case CNNC_DTYPE_I8:
+  case CNNC_DTYPE_I32:
+    type.code = halide_type_int;
+    break;
+  case CNNC_DTYPE_U8:
+    type.code = halide_type_uint;
+    break;
+  }
+  return type;
+}
+
 static size_t input_count(const cnnc_model_desc *d) {
   return (size_t)(d->input_shape[0] * d->input_shape[1] * d->input_shape[2] * d->input_shape[3]);
 }
@@ -81,9 +102,7 @@ static void build_buffers(cnnc_model *m) {
       halide_buffer_t *b = &m->buffers[k];
       halide_dimension_t *dims = &m->dims[4 * k];
       memset(b, 0, sizeof *b);
-      b->type.code = halide_type_float;
-      b->type.bits = 32;
-      b->type.lanes = 1;
+      b->type = halide_type_of(ref->dtype);
       b->dimensions = ref->rank;
       b->dim = dims;
       if (ref->kind == CNNC_TENSOR_INPUT) {
@@ -144,10 +163,10 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
     return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
   m->desc = desc;
   m->options = opts;
-  size_t weight_bytes = (desc->weights_bytes + kAlignment - 1) / kAlignment * kAlignment;
-  size_t arena_bytes = (desc->arena_bytes + kAlignment - 1) / kAlignment * kAlignment;
-  m->weights = (uint8_t *)aligned_alloc(kAlignment, weight_bytes ? weight_bytes : kAlignment);
-  m->arena = (uint8_t *)aligned_alloc(kAlignment, arena_bytes ? arena_bytes : kAlignment);
+  size_t weight_bytes = (desc->weights_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
+  size_t arena_bytes = (desc->arena_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
+  m->weights = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, weight_bytes ? weight_bytes : CNNC_ALIGNMENT);
+  m->arena = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, arena_bytes ? arena_bytes : CNNC_ALIGNMENT);
   m->buffers = (halide_buffer_t *)calloc(num_args, sizeof *m->buffers);
   m->dims = (halide_dimension_t *)calloc(4 * num_args, sizeof *m->dims);
   m->argv = (void **)calloc(num_args, sizeof *m->argv);
@@ -198,6 +217,10 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
                      size_t output_size) {
   if (!m || !input || !output)
     return status(CNNC_INVALID_ARGUMENT, "cnnc_run: null argument");
+  if (m->desc->input_dtype != CNNC_DTYPE_F32 || m->desc->output_dtype != CNNC_DTYPE_F32)
+    return status(CNNC_INVALID_ARGUMENT,
+                  "cnnc_run: model '%s' takes dtype %d and gives dtype %d; cnnc_run passes float32",
+                  m->desc->name, (int)m->desc->input_dtype, (int)m->desc->output_dtype);
   if (input_size != input_count(m->desc))
     return status(CNNC_INVALID_ARGUMENT,
                   "cnnc_run: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)",
@@ -235,6 +258,8 @@ cnnc_model_info cnnc_info(const cnnc_model *m) {
   info.name = m->desc->name;
   memcpy(info.input_shape, m->desc->input_shape, sizeof info.input_shape);
   memcpy(info.output_shape, m->desc->output_shape, sizeof info.output_shape);
+  info.input_dtype = m->desc->input_dtype;
+  info.output_dtype = m->desc->output_dtype;
   info.input_count = input_count(m->desc);
   info.output_count = output_count(m->desc);
   info.arena_bytes = m->desc->arena_bytes;

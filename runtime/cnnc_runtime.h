@@ -32,6 +32,17 @@ typedef enum cnnc_layout {
   CNNC_LAYOUT_NHWC = 1
 } cnnc_layout;
 
+/* Element types of tensors: the model's input and output, and every tensor
+ * the model table describes. */
+typedef enum cnnc_dtype {
+  CNNC_DTYPE_F32 = 0,
+  CNNC_DTYPE_F16 = 1,
+  CNNC_DTYPE_BF16 = 2,
+  CNNC_DTYPE_I8 = 3,
+  CNNC_DTYPE_U8 = 4,
+  CNNC_DTYPE_I32 = 5
+} cnnc_dtype;
+
 typedef struct cnnc_options {
   int num_threads;           /* 0: all cores. Halide's thread pool is per process. */
   cnnc_layout input_layout;  /* layout of the buffer given to cnnc_run */
@@ -44,8 +55,10 @@ typedef struct cnnc_model_info {
   const char *name;
   int64_t input_shape[4];
   int64_t output_shape[2];
-  size_t input_count;  /* floats */
-  size_t output_count; /* floats */
+  cnnc_dtype input_dtype;  /* CNNC_DTYPE_F32 for every model today */
+  cnnc_dtype output_dtype;
+  size_t input_count;  /* elements */
+  size_t output_count; /* elements */
   size_t arena_bytes;
   size_t weights_bytes;
 } cnnc_model_info;

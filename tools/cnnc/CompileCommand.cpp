@@ -15,7 +15,7 @@ namespace cnnc {
 
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc compile MODEL [--target T] [--batch N]\n"
+      "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|HALIDE-TARGET] [--batch N]\n"
       "                    (--weights W.safetensors | --random-weights SEED) -o DIR\n";
   std::optional<Args> args =
       parseCommandArgs("compile", rawArgs,
@@ -61,7 +61,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)
     return report(summary.takeError());
-  if (llvm::Error error = writeManifest(outputDir, model, summary->identifier, options.target))
+  if (llvm::Error error = writeManifest(outputDir, model, *summary))
     return report(std::move(error));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

@@ -1,17 +1,24 @@
-//===- CompiledModel.cpp - a compiled model, loaded for cnnc run/bench ----===//
+//===- CompiledModel.cpp - a compiled model, opened for cnnc run/bench ----===//
 #include "CompiledModel.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <dlfcn.h>
+#include <random>
 
 namespace cnnc {
 namespace {
 
 constexpr const char *kManifest = "cnnc-model.json";
+constexpr const char *kRunner = "cnnc-runner";
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
@@ -23,10 +30,263 @@ std::string join(llvm::StringRef dir, llvm::StringRef file) {
   return path.str().str();
 }
 
+const char *layoutName(cnnc_layout layout) {
+  return layout == CNNC_LAYOUT_NHWC ? "nhwc" : "nchw";
+}
+
+/// What cnnc-model.json says.
+struct Manifest {
+  std::string path, name, identifier, target, halideTarget, library, weights;
+  int64_t inputShape[4] = {}, outputShape[2] = {};
+  size_t arenaBytes = 0, weightsBytes = 0;
+
+  static llvm::Expected<Manifest> read(llvm::StringRef dir) {
+    Manifest m;
+    m.path = join(dir, kManifest);
+    auto text = llvm::MemoryBuffer::getFile(m.path);
+    if (!text)
+      return fail(dir + " holds no compiled model (no " + kManifest + "): run cnnc compile first");
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
+    if (!json)
+      return fail(m.path + ": " + llvm::toString(json.takeError()));
+    const llvm::json::Object *object = json->getAsObject();
+    auto string = [&](llvm::StringRef key) {
+      auto value = object ? object->getString(key) : std::nullopt;
+      return value ? value->str() : std::string();
+    };
+    auto shape = [&](llvm::StringRef key, llvm::MutableArrayRef<int64_t> out) {
+      const llvm::json::Array *array = object ? object->getArray(key) : nullptr;
+      if (!array || array->size() != out.size())
+        return false;
+      for (size_t i = 0; i < out.size(); ++i) {
+        std::optional<int64_t> extent = (*array)[i].getAsInteger();
+        if (!extent || *extent < 1)
+          return false;
+        out[i] = *extent;
+      }
+      return true;
+    };
+    m.name = string("name");
+    m.identifier = string("identifier");
+    m.target = string("target");
+    m.halideTarget = string("halide_target");
+    m.library = string("library");
+    m.weights = string("weights");
+    if (m.identifier.empty() || m.library.empty() || m.weights.empty() ||
+        m.halideTarget.empty() || !shape("input_shape", m.inputShape) ||
+        !shape("output_shape", m.outputShape))
+      return fail(m.path + " lacks the identifier, library, weights, halide_target or shapes of "
+                           "a model: compile it again with this cnnc");
+    auto bytes = [&](llvm::StringRef key) {
+      return static_cast<size_t>(object->getInteger(key).value_or(0));
+    };
+    m.arenaBytes = bytes("arena_bytes");
+    m.weightsBytes = bytes("weights_bytes");
+    return m;
+  }
+};
+
+/// The shared library loaded into this process, called through its C API.
+class InProcessModel final : public CompiledModel {
+public:
+  static llvm::Expected<std::unique_ptr<CompiledModel>> open(llvm::StringRef dir,
+                                                             const Manifest &manifest,
+                                                             const cnnc_options &options) {
+    std::unique_ptr<InProcessModel> m(new InProcessModel());
+    std::string libraryPath = join(dir, manifest.library);
+    m->library = dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
+    if (!m->library)
+      return fail(llvm::Twine("cannot load ") + libraryPath + ": " + dlerror());
+    using CreateFn = cnnc_status (*)(const char *, const cnnc_options *, cnnc_model **);
+    auto create = reinterpret_cast<CreateFn>(
+        dlsym(m->library, ("cnnc_" + manifest.identifier + "_create_from_file").c_str()));
+    auto info =
+        reinterpret_cast<cnnc_model_info (*)(const cnnc_model *)>(dlsym(m->library, "cnnc_info"));
+    m->runFn = reinterpret_cast<decltype(runFn)>(dlsym(m->library, "cnnc_run"));
+    m->destroyFn = reinterpret_cast<decltype(destroyFn)>(dlsym(m->library, "cnnc_destroy"));
+    if (!create || !info || !m->runFn || !m->destroyFn)
+      return fail(libraryPath + " lacks the cnnc entry points of model '" + manifest.identifier +
+                  "'");
+    cnnc_status status = create(join(dir, manifest.weights).c_str(), &options, &m->model);
+    if (status.code != CNNC_OK)
+      return fail(status.message);
+    m->modelInfo = info(m->model);
+    return std::unique_ptr<CompiledModel>(std::move(m));
+  }
+
+  ~InProcessModel() override {
+    if (model)
+      destroyFn(model);
+    if (library)
+      dlclose(library);
+  }
+
+  llvm::Error run(const float *input, size_t inputCount, float *output,
+                  size_t outputCount) override {
+    cnnc_status status = runFn(model, input, inputCount, output, outputCount);
+    if (status.code != CNNC_OK)
+      return fail(status.message);
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<std::vector<double>> time(int iterations, int warmup) override {
+    std::vector<float> input(modelInfo.input_count), output(modelInfo.output_count);
+    std::mt19937 rng(0);
+    std::normal_distribution<float> normal;
+    for (float &v : input)
+      v = normal(rng);
+    std::vector<double> ms;
+    for (int i = 0; i < warmup + iterations; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      if (llvm::Error error = run(input.data(), input.size(), output.data(), output.size()))
+        return std::move(error);
+      std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+      if (i >= warmup)
+        ms.push_back(elapsed.count());
+    }
+    return ms;
+  }
+
+private:
+  InProcessModel() = default;
+
+  void *library = nullptr;
+  cnnc_model *model = nullptr;
+  cnnc_status (*runFn)(cnnc_model *, const float *, size_t, float *, size_t) = nullptr;
+  void (*destroyFn)(cnnc_model *) = nullptr;
+};
+
+/// The target's runner, started behind a launcher; tensors cross as raw
+/// float32 files (so the launcher must see this machine's paths).
+class LaunchedModel final : public CompiledModel {
+public:
+  LaunchedModel(llvm::StringRef dir, const Manifest &manifest, const cnnc_options &options,
+                std::vector<std::string> prefix, std::string timingNote)
+      : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
+        prefix(std::move(prefix)) {
+    note = std::move(timingNote);
+    modelInfo.name = nameStorage.assign(manifest.name).c_str();
+    std::copy(std::begin(manifest.inputShape), std::end(manifest.inputShape),
+              modelInfo.input_shape);
+    std::copy(std::begin(manifest.outputShape), std::end(manifest.outputShape),
+              modelInfo.output_shape);
+    modelInfo.input_dtype = modelInfo.output_dtype = CNNC_DTYPE_F32;
+    modelInfo.input_count = 1;
+    for (int64_t extent : manifest.inputShape)
+      modelInfo.input_count *= static_cast<size_t>(extent);
+    modelInfo.output_count = static_cast<size_t>(manifest.outputShape[0] * manifest.outputShape[1]);
+    modelInfo.arena_bytes = manifest.arenaBytes;
+    modelInfo.weights_bytes = manifest.weightsBytes;
+  }
+
+  llvm::Error run(const float *input, size_t inputCount, float *output,
+                  size_t outputCount) override {
+    if (inputCount != modelInfo.input_count || outputCount != modelInfo.output_count)
+      return fail(llvm::formatv("model '{0}' takes {1} floats and gives {2}", modelInfo.name,
+                                modelInfo.input_count, modelInfo.output_count));
+    TempFile in("input"), out("output");
+    if (llvm::Error error = in.create())
+      return error;
+    if (llvm::Error error = out.create())
+      return error;
+    {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(in.path, ec);
+      if (ec)
+        return fail("cannot write " + in.path + ": " + ec.message());
+      os.write(reinterpret_cast<const char *>(input), inputCount * sizeof(float));
+    }
+    llvm::Expected<std::string> printed = launch({"run", in.path, out.path});
+    if (!printed)
+      return printed.takeError();
+    auto result = llvm::MemoryBuffer::getFile(out.path);
+    if (!result || (*result)->getBufferSize() != outputCount * sizeof(float))
+      return fail(runner + " wrote no complete output to " + out.path);
+    std::memcpy(output, (*result)->getBufferStart(), outputCount * sizeof(float));
+    return llvm::Error::success();
+  }
+
+  llvm::Expected<std::vector<double>> time(int iterations, int warmup) override {
+    llvm::Expected<std::string> printed =
+        launch({"bench", std::to_string(iterations), std::to_string(warmup)});
+    if (!printed)
+      return printed.takeError();
+    std::vector<double> ms;
+    llvm::SmallVector<llvm::StringRef> lines;
+    llvm::StringRef(*printed).split(lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef line : lines) {
+      double value;
+      if (!line.consume_front("ms ") || line.trim().getAsDouble(value))
+        return fail(runner + " printed '" + line + "', not a timing");
+      ms.push_back(value);
+    }
+    if (ms.size() != static_cast<size_t>(iterations))
+      return fail(runner + " printed " + llvm::Twine(ms.size()) + " timings, not " +
+                  llvm::Twine(iterations));
+    return ms;
+  }
+
+private:
+  /// A temporary file, removed when done.
+  struct TempFile {
+    std::string prefix, path;
+    explicit TempFile(std::string prefix) : prefix(std::move(prefix)) {}
+    llvm::Error create() {
+      llvm::SmallString<128> p;
+      if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-" + prefix, "f32", p))
+        return fail("cannot create a temporary file: " + ec.message());
+      path = p.str().str();
+      return llvm::Error::success();
+    }
+    ~TempFile() {
+      if (!path.empty())
+        llvm::sys::fs::remove(path);
+    }
+  };
+
+  /// Runs `prefix... runner WEIGHTS <args> LAYOUT THREADS`; returns what it
+  /// printed, or an error with what it said on stderr.
+  llvm::Expected<std::string> launch(std::vector<std::string> args) {
+    std::vector<std::string> command = prefix;
+    command.push_back(runner);
+    command.push_back(weights);
+    command.insert(command.end(), args.begin(), args.end());
+    command.push_back(layoutName(options.input_layout));
+    command.push_back(std::to_string(options.num_threads));
+    llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(command[0]);
+    if (!program)
+      return fail("cannot start '" + command[0] + "' (not found)");
+    TempFile out("stdout"), err("stderr");
+    if (llvm::Error error = out.create())
+      return std::move(error);
+    if (llvm::Error error = err.create())
+      return std::move(error);
+    std::vector<llvm::StringRef> argv(command.begin(), command.end());
+    std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(out.path),
+                                                  llvm::StringRef(err.path)};
+    std::string message;
+    int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, redirects, 0, 0, &message);
+    auto read = [](const std::string &path) {
+      auto buffer = llvm::MemoryBuffer::getFile(path);
+      return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
+    };
+    if (rc != 0) {
+      std::string said = read(err.path);
+      return fail(llvm::join(command, " ") + " failed (" + llvm::Twine(rc) + ")" +
+                  (said.empty() ? message.empty() ? "" : ": " + message : ": " + said));
+    }
+    return read(out.path);
+  }
+
+  std::string runner, weights, nameStorage;
+  cnnc_options options;
+  std::vector<std::string> prefix;
+};
+
 } // namespace
 
-llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model, llvm::StringRef identifier,
-                          llvm::StringRef target) {
+llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
+                          const CompileSummary &summary) {
   std::string name = model.getSymName().str();
   auto shape = [](mlir::Type type) {
     return llvm::json::Array(llvm::cast<mlir::RankedTensorType>(type).getShape());
@@ -34,10 +294,15 @@ llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model, llvm::S
   llvm::json::Object manifest{{"name", name},
                               {"input_shape", shape(model.getArgument(0).getType())},
                               {"output_shape", shape(model.getResultTypes()[0])},
-                              {"identifier", identifier},
-                              {"target", target},
+                              {"identifier", summary.identifier},
+                              {"target", summary.target.requested},
+                              {"halide_target", summary.target.halideTarget},
+                              {"backend", summary.target.backend->name()},
                               {"library", "lib" + name + ".so"},
-                              {"weights", name + ".weights"}};
+                              {"weights", name + ".weights"},
+                              {"runner", kRunner},
+                              {"arena_bytes", static_cast<int64_t>(summary.arenaBytes)},
+                              {"weights_bytes", static_cast<int64_t>(summary.weightsBytes)}};
   std::error_code ec;
   llvm::raw_fd_ostream os(join(dir, kManifest), ec);
   if (ec)
@@ -46,57 +311,32 @@ llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model, llvm::S
   return llvm::Error::success();
 }
 
-llvm::Expected<std::unique_ptr<CompiledModel>> CompiledModel::open(llvm::StringRef dir,
-                                                                   const cnnc_options &options) {
-  auto text = llvm::MemoryBuffer::getFile(join(dir, kManifest));
-  if (!text)
-    return fail(dir + " holds no compiled model (no " + kManifest + "): run cnnc compile first");
-  llvm::Expected<llvm::json::Value> manifest = llvm::json::parse((*text)->getBuffer());
+llvm::Expected<std::unique_ptr<CompiledModel>>
+CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
+                    const std::optional<std::string> &launcherOverride) {
+  llvm::Expected<Manifest> manifest = Manifest::read(dir);
   if (!manifest)
-    return fail(join(dir, kManifest) + ": " + llvm::toString(manifest.takeError()));
-  const llvm::json::Object *object = manifest->getAsObject();
-  auto field = [&](llvm::StringRef key) {
-    auto value = object ? object->getString(key) : std::nullopt;
-    return value ? value->str() : std::string();
-  };
-  std::string identifier = field("identifier"), libraryPath = join(dir, field("library"));
-  if (identifier.empty() || field("library").empty() || field("weights").empty())
-    return fail(join(dir, kManifest) + " lacks identifier, library or weights");
-
-  std::unique_ptr<CompiledModel> compiled(new CompiledModel());
-  compiled->library = dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (!compiled->library)
-    return fail(llvm::Twine("cannot load ") + libraryPath + ": " + dlerror());
-  using CreateFn = cnnc_status (*)(const char *, const cnnc_options *, cnnc_model **);
-  auto create = reinterpret_cast<CreateFn>(
-      dlsym(compiled->library, ("cnnc_" + identifier + "_create_from_file").c_str()));
-  auto info = reinterpret_cast<cnnc_model_info (*)(const cnnc_model *)>(
-      dlsym(compiled->library, "cnnc_info"));
-  compiled->runFn = reinterpret_cast<decltype(runFn)>(dlsym(compiled->library, "cnnc_run"));
-  compiled->destroyFn =
-      reinterpret_cast<decltype(destroyFn)>(dlsym(compiled->library, "cnnc_destroy"));
-  if (!create || !info || !compiled->runFn || !compiled->destroyFn)
-    return fail(libraryPath + " lacks the cnnc entry points of model '" + identifier + "'");
-  cnnc_status status = create(join(dir, field("weights")).c_str(), &options, &compiled->model);
-  if (status.code != CNNC_OK)
-    return fail(status.message);
-  compiled->modelInfo = info(compiled->model);
-  return compiled;
-}
-
-CompiledModel::~CompiledModel() {
-  if (model)
-    destroyFn(model);
-  if (library)
-    dlclose(library);
-}
-
-llvm::Error CompiledModel::run(const float *input, size_t inputCount, float *output,
-                               size_t outputCount) {
-  cnnc_status status = runFn(model, input, inputCount, output, outputCount);
-  if (status.code != CNNC_OK)
-    return fail(status.message);
-  return llvm::Error::success();
+    return manifest.takeError();
+  llvm::Expected<TargetSelection> target = selectTarget(manifest->halideTarget);
+  if (!target)
+    return fail(dir + " was compiled for target '" + manifest->target +
+                "', which this cnnc cannot run: " + llvm::toString(target.takeError()));
+  Launcher launcher = target->backend->launcher(target->halideTarget);
+  if (launcherOverride) {
+    llvm::SmallVector<llvm::StringRef> words;
+    llvm::StringRef(*launcherOverride).split(words, ' ', -1, /*KeepEmpty=*/false);
+    launcher = Launcher{false, {words.begin(), words.end()}, "", ""};
+  }
+  if (!launcher.unavailable.empty())
+    return fail("cannot run " + dir + " here: it was compiled for " + manifest->target + " (" +
+                target->halideTarget + ") and " + launcher.unavailable);
+  if (launcher.inProcess)
+    return InProcessModel::open(dir, *manifest, options);
+  if (!llvm::sys::fs::can_execute(join(dir, kRunner)))
+    return fail(dir + " has no " + kRunner + " to run its " + target->backend->name() +
+                " model: compile it again with this cnnc");
+  return std::unique_ptr<CompiledModel>(
+      new LaunchedModel(dir, *manifest, options, launcher.prefix, launcher.timingNote));
 }
 
 } // namespace cnnc

@@ -1,42 +1,54 @@
-//===- CompiledModel.h - a compiled model, loaded for cnnc run/bench -*- C++ -*-===//
+//===- CompiledModel.h - a compiled model, opened for cnnc run/bench -*- C++ -*-===//
 //
-// `cnnc compile` leaves cnnc-model.json beside the library: which library,
-// weights and C entry point belong to the model. run and bench dlopen the
-// shared library and go through its C API, as an application would.
+// `cnnc compile` leaves cnnc-model.json beside the library: the model's
+// shapes, its target, which library, weights, C entry point and runner belong
+// to it. run and bench open the model as its target backend says it runs from
+// this machine: loaded into cnnc's own process (dlopen, through its C API, as
+// an application would), or through cnnc-runner, the program built for the
+// target, started behind a launcher (qemu-aarch64, or a command prefix such
+// as `ssh board` given with --launcher).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_COMPILEDMODEL_H
 #define CNNC_TOOLS_COMPILEDMODEL_H
 
 #include "cnnc_runtime.h"
+#include "codegen/ModelCompiler.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 
 #include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace cnnc {
 
-llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model, llvm::StringRef identifier,
-                          llvm::StringRef target);
+llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
+                          const CompileSummary &summary);
 
 class CompiledModel {
 public:
-  static llvm::Expected<std::unique_ptr<CompiledModel>> open(llvm::StringRef dir,
-                                                             const cnnc_options &options);
-  ~CompiledModel();
+  /// Opens the model compiled into `dir`. `launcher`, if given, is a command
+  /// prefix that starts the target's runner instead of the backend's way
+  /// (split at spaces; empty: start the runner directly).
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  open(llvm::StringRef dir, const cnnc_options &options,
+       const std::optional<std::string> &launcher = std::nullopt);
+  virtual ~CompiledModel() = default;
 
-  llvm::Error run(const float *input, size_t inputCount, float *output, size_t outputCount);
+  virtual llvm::Error run(const float *input, size_t inputCount, float *output,
+                          size_t outputCount) = 0;
+  /// Milliseconds of each of `iterations` runs after `warmup` untimed ones.
+  virtual llvm::Expected<std::vector<double>> time(int iterations, int warmup) = 0;
+
   const cnnc_model_info &info() const { return modelInfo; }
+  /// Said beside timings that are not the target's own speed; empty if they are.
+  const std::string &timingNote() const { return note; }
 
-private:
-  CompiledModel() = default;
-
-  void *library = nullptr;
-  cnnc_model *model = nullptr;
+protected:
   cnnc_model_info modelInfo{};
-  cnnc_status (*runFn)(cnnc_model *, const float *, size_t, float *, size_t) = nullptr;
-  void (*destroyFn)(cnnc_model *) = nullptr;
+  std::string note;
 };
 
 } // namespace cnnc

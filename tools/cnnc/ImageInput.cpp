@@ -130,7 +130,7 @@ llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resoluti
         float sx = (static_cast<float>(x) + left + 0.5f) * image->width / resizedWidth;
         float sy = (static_cast<float>(y) + top + 0.5f) * image->height / resizedHeight;
         float value = sample(*image, sx, sy, ch) / 255.0f;
-        tensor.data[(ch * resolution + y) * resolution + x] = (value - mean[ch]) / deviation[ch];
+        tensor.f32()[(ch * resolution + y) * resolution + x] = (value - mean[ch]) / deviation[ch];
       }
   return tensor;
 }

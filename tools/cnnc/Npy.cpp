@@ -62,22 +62,24 @@ llvm::Expected<HostTensor> readNpy(llvm::StringRef path) {
   if (*fortran != "False")
     return fail(path, "is in Fortran order; cnnc needs C order");
 
-  HostTensor tensor;
+  std::vector<int64_t> shape;
   llvm::SmallVector<llvm::StringRef> dims;
   shapeText->trim("()").split(dims, ',', -1, /*KeepEmpty=*/false);
   for (llvm::StringRef dim : dims) {
     int64_t extent;
     if (dim.trim().getAsInteger(10, extent) || extent < 0)
       return fail(path, "malformed shape " + *shapeText);
-    tensor.shape.push_back(extent);
+    shape.push_back(extent);
   }
-  size_t bytes = static_cast<size_t>(tensor.numElements()) * sizeof(float);
+  size_t bytes = sizeof(float);
+  for (int64_t extent : shape)
+    bytes *= static_cast<size_t>(extent);
   llvm::StringRef payload = data.drop_front(headerStart + headerLength);
   if (payload.size() != bytes)
     return fail(path, "holds " + llvm::Twine(payload.size()) + " data bytes, its shape " +
                           *shapeText + " needs " + llvm::Twine(bytes));
-  tensor.data.resize(tensor.numElements());
-  std::memcpy(tensor.data.data(), payload.data(), bytes);
+  HostTensor tensor(std::move(shape));
+  std::memcpy(tensor.f32().data(), payload.data(), bytes);
   return tensor;
 }
 
@@ -112,7 +114,7 @@ llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor) {
   llvm::support::endian::write16le(length, static_cast<uint16_t>(header.size()));
   os.write(length, 2);
   os << header;
-  os.write(reinterpret_cast<const char *>(tensor.data.data()), tensor.data.size() * sizeof(float));
+  os.write(reinterpret_cast<const char *>(tensor.f32().data()), tensor.f32().size() * sizeof(float));
   return llvm::Error::success();
 }
 

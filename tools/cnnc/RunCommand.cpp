@@ -10,10 +10,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
-#include <chrono>
 #include <cmath>
 #include <numeric>
-#include <random>
 
 namespace cnnc {
 
@@ -21,6 +19,13 @@ namespace cnnc {
 extern const EmbeddedFile kImageNetClasses[];
 
 namespace {
+
+/// --launcher PREFIX, shared by run and bench: absent, the target's own way.
+std::optional<std::string> launcherOption(const Args &args) {
+  if (!args.values.count("launcher"))
+    return std::nullopt;
+  return args.value("launcher");
+}
 
 /// --threads N and --layout nchw|nhwc, shared by run and bench.
 llvm::Expected<cnnc_options> runtimeOptions(const Args &args) {
@@ -59,25 +64,26 @@ void printTop(const HostTensor &logits, size_t k) {
   std::iota(order.begin(), order.end(), 0);
   k = std::min(k, classes);
   std::partial_sort(order.begin(), order.begin() + k, order.end(),
-                    [&](size_t a, size_t b) { return logits.data[a] > logits.data[b]; });
-  float top = logits.data[order[0]];
+                    [&](size_t a, size_t b) { return logits.f32()[a] > logits.f32()[b]; });
+  float top = logits.f32()[order[0]];
   double sum = 0;
   for (size_t i = 0; i < classes; ++i)
-    sum += std::exp(static_cast<double>(logits.data[i] - top));
+    sum += std::exp(static_cast<double>(logits.f32()[i] - top));
   for (size_t rank = 0; rank < k; ++rank) {
     size_t c = order[rank];
     llvm::outs() << llvm::format("%2zu. %-32s %5zu  logit %8.4f  p %.4f\n", rank + 1,
-                                 className(c, classes).c_str(), c, logits.data[c],
-                                 std::exp(static_cast<double>(logits.data[c] - top)) / sum);
+                                 className(c, classes).c_str(), c, logits.f32()[c],
+                                 std::exp(static_cast<double>(logits.f32()[c] - top)) / sum);
   }
 }
 
 int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc run DIR (--input X.npy | --image PHOTO.png|jpg) [--output Y.npy] [--top K]\n"
-      "                [--layout nchw|nhwc] [--threads N]\n";
+      "                [--layout nchw|nhwc] [--threads N] [--launcher PREFIX]\n";
   std::optional<Args> args = parseCommandArgs(
-      "run", rawArgs, {"input", "image", "output", "top", "threads", "layout"}, {}, usage);
+      "run", rawArgs, {"input", "image", "output", "top", "threads", "layout", "launcher"}, {},
+      usage);
   if (!args)
     return kUsageError;
   bool image = !args->value("image").empty();
@@ -96,7 +102,7 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                        llvm::createStringError(std::errc::invalid_argument,
                                                "--image makes an NCHW input; drop --layout"));
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
-      CompiledModel::open(args->positional[0], *options);
+      CompiledModel::open(args->positional[0], *options, launcherOption(*args));
   if (!model)
     return reportError("run", model.takeError());
   const cnnc_model_info &info = (*model)->info();
@@ -113,8 +119,8 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
           checkInputShape(args->value(image ? "image" : "input"), *input, expected, info.name))
     return reportError("run", std::move(error));
   HostTensor output({info.output_shape[0], info.output_shape[1]});
-  if (llvm::Error error = (*model)->run(input->data.data(), input->data.size(), output.data.data(),
-                                        output.data.size()))
+  if (llvm::Error error = (*model)->run(input->f32().data(), input->f32().size(),
+                                        output.f32().data(), output.f32().size()))
     return reportError("run", std::move(error));
   if (!args->value("output").empty())
     if (llvm::Error error = writeNpy(args->value("output"), output))
@@ -126,9 +132,11 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n";
+      "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n"
+      "                  [--launcher PREFIX] [--json]\n";
   std::optional<Args> args = parseCommandArgs(
-      "bench", rawArgs, {"threads", "iterations", "warmup", "layout"}, {"json"}, usage);
+      "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"}, {"json"},
+      usage);
   if (!args)
     return kUsageError;
   int iterations = 0, warmup = 0;
@@ -143,35 +151,25 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!options)
     return reportError("bench", options.takeError());
   llvm::Expected<std::unique_ptr<CompiledModel>> model =
-      CompiledModel::open(args->positional[0], *options);
+      CompiledModel::open(args->positional[0], *options, launcherOption(*args));
   if (!model)
     return reportError("bench", model.takeError());
   const cnnc_model_info &info = (*model)->info();
-
-  std::vector<float> input(info.input_count), output(info.output_count);
-  std::mt19937 rng(0);
-  std::normal_distribution<float> normal;
-  for (float &v : input)
-    v = normal(rng);
-  std::vector<double> ms;
-  for (int i = 0; i < warmup + iterations; ++i) {
-    auto start = std::chrono::steady_clock::now();
-    if (llvm::Error error = (*model)->run(input.data(), input.size(), output.data(), output.size()))
-      return reportError("bench", std::move(error));
-    double elapsed =
-        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
-    if (i >= warmup)
-      ms.push_back(elapsed);
-  }
+  llvm::Expected<std::vector<double>> times = (*model)->time(iterations, warmup);
+  if (!times)
+    return reportError("bench", times.takeError());
+  std::vector<double> &ms = *times;
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
   double batch = static_cast<double>(info.input_shape[0]);
+  const std::string &note = (*model)->timingNote();
   if (args->flag("json")) {
     llvm::outs() << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
                                  "\"min_ms\": %.4f, \"median_ms\": %.4f, \"p90_ms\": %.4f, "
-                                 "\"images_per_s\": %.2f}\n",
+                                 "\"images_per_s\": %.2f, \"note\": %s}\n",
                                  info.name, options->num_threads, iterations, ms.front(), median,
-                                 p90, batch * 1000.0 / median);
+                                 p90, batch * 1000.0 / median,
+                                 note.empty() ? "null" : ("\"" + note + "\"").c_str());
   } else {
     llvm::outs() << llvm::format("%s, batch %d, %s threads, %d runs: min %.3f ms, median %.3f ms, "
                                  "p90 %.3f ms, %.1f images/s\n",
@@ -179,6 +177,8 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                  options->num_threads ? std::to_string(options->num_threads).c_str()
                                                       : "all",
                                  iterations, ms.front(), median, p90, batch * 1000.0 / median);
+    if (!note.empty())
+      llvm::outs() << "note: " << note << "\n";
   }
   return 0;
 }

@@ -2,6 +2,7 @@
 #include "Args.h"
 #include "Commands.h"
 #include "ModelSession.h"
+#include "codegen/ModelCompiler.h"
 #include "frontend/Presets.h"
 
 #include "mlir/IR/AsmState.h"
@@ -20,21 +21,29 @@ const char kUsage[] = R"(usage: cnnc COMMAND [ARGS]
 commands:
   compile MODEL [--target T] [--batch N] (--weights W.safetensors | --random-weights SEED) -o DIR
                                  compile into DIR: <name>.h, lib<name>.a,
-                                 lib<name>.so, <name>.weights (target: a Halide
-                                 target such as host or x86-64-linux-avx2)
+                                 lib<name>.so, <name>.weights, cnnc-runner
+                                 (T: host, x86-64, x86-64-avx2, x86-64-avx512,
+                                 arm64, arm64-dotprod, arm64-fp16, or a Halide
+                                 target string such as arm-64-linux-arm_dot_prod)
   run DIR (--input X.npy | --image PHOTO) [--output Y.npy] [--top K]
-      [--layout nchw|nhwc] [--threads N]
+      [--layout nchw|nhwc] [--threads N] [--launcher PREFIX]
                                  run a compiled model on a .npy input, or on a
                                  PNG/JPEG (resized, center-cropped, ImageNet-
-                                 normalized) printing the top K classes
-  bench DIR [--threads N] [--iterations K]
+                                 normalized) printing the top K classes; a model
+                                 for another architecture runs under its
+                                 emulator (arm64: qemu-aarch64), or behind
+                                 PREFIX (such as "ssh board")
+  bench DIR [--threads N] [--iterations K] [--launcher PREFIX] [--json]
                                  latency (min, median, p90) and throughput
   stats MODEL [--json]           per-stage table and totals: parameters, MACs,
                                  activation memory (total and peak live)
-  ir MODEL [--level LEVEL]       print the model as MLIR; LEVEL is spec (effnet
+  ir MODEL [--level LEVEL] [--target T]
+                                 print the model as MLIR; LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
                                  scaling), cnn (lowered, the default) or
-                                 compiled (folded, fused, memory planned)
+                                 compiled (folded, fused, memory planned); or
+                                 kernels: each distinct kernel's signature and
+                                 the schedule target T gives it
   eval MODEL --weights W.safetensors --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
@@ -43,14 +52,40 @@ commands:
 MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
 )";
 
+/// Each distinct kernel of a lowered model: signature, schedule, schedule
+/// space; then which kernel each call runs.
+int printKernels(func::FuncOp model, StringRef target) {
+  llvm::Expected<cnnc::CompiledKernels> kernels = cnnc::planModelKernels(model, target);
+  if (!kernels)
+    return cnnc::reportError("ir", kernels.takeError());
+  llvm::outs() << "// " << model.getSymName() << " for " << kernels->target.requested << " ("
+               << kernels->target.halideTarget << ", " << kernels->target.backend->name()
+               << " backend): " << kernels->calls.size() << " kernel calls, "
+               << kernels->kernels.size() << " distinct kernels\n";
+  for (size_t k = 0; k < kernels->kernels.size(); ++k) {
+    const cnnc::KernelSignature &signature = kernels->kernels[k];
+    llvm::outs() << "kernel k" << k << " " << signature.label() << "\n"
+                 << "  signature: " << signature.computation() << "\n"
+                 << "  schedule:  " << signature.schedule << "\n"
+                 << "  space:     " << kernels->spaces[k].enumerate().size()
+                 << " legal schedules\n";
+  }
+  for (size_t i = 0; i < kernels->calls.size(); ++i)
+    llvm::outs() << "call " << i << ": k" << kernels->calls[i].kernel << " at "
+                 << kernels->calls[i].loc << "\n";
+  return 0;
+}
+
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
-  std::optional<cnnc::Args> args = cnnc::parseCommandArgs("ir", rawArgs, {"level"}, {}, kUsage);
+  std::optional<cnnc::Args> args =
+      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target"}, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
   if (args->positional.size() != 1 ||
-      !llvm::is_contained({"spec", "scaled", "cnn", "compiled"}, level)) {
-    llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled]\n";
+      !llvm::is_contained({"spec", "scaled", "cnn", "compiled", "kernels"}, level)) {
+    llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled|kernels] "
+                    "[--target T]\n";
     return cnnc::kUsageError;
   }
   cnnc::ModelSession session;
@@ -70,10 +105,13 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   std::function<void(cnnc::effnet::ModelOp)> afterScaling;
   if (level == "scaled")
     afterScaling = printScaled;
-  auto pipeline = level == "compiled" ? cnnc::ModelSession::Pipeline::full
-                                      : cnnc::ModelSession::Pipeline::frontend;
+  auto pipeline = level == "compiled" || level == "kernels"
+                      ? cnnc::ModelSession::Pipeline::full
+                      : cnnc::ModelSession::Pipeline::frontend;
   if (failed(session.lower(pipeline, afterScaling)))
     return 1;
+  if (level == "kernels")
+    return printKernels(session.loweredModel(), args->value("target", "host"));
   if (!printed)
     session.module()->print(llvm::outs(), flags);
   return 0;

@@ -1,0 +1,38 @@
+//===- KernelCompiler.cpp - distinct kernels to one object file -----------===//
+//
+// Each distinct kernel: the algorithm (HalideAlgorithm.cpp), the schedule its
+// signature carries applied by the target's backend, AOT-compiled in-process
+// for the target without a runtime; the kernels are linked into one object,
+// and one Halide runtime for the target goes beside it.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/HalideKernel.h"
+#include "codegen/ModelBuild.h"
+
+namespace cnnc {
+
+llvm::Error compileKernels(const ModelBuild &build) {
+  try {
+    Halide::Target target(build.target.halideTarget);
+    std::vector<Halide::Module> modules;
+    for (size_t k = 0; k < build.kernels.size(); ++k) {
+      const DistinctKernel &kernel = build.kernels[k];
+      KernelFuncs funcs = defineKernel(build.calls[kernel.firstCall]);
+      build.target.backend->applySchedule(funcs, kernel.signature);
+      std::vector<Halide::Argument> args(funcs.params.begin(), funcs.params.end());
+      Halide::Pipeline pipeline = funcs.imageFilter
+                                      ? Halide::Pipeline({funcs.output, *funcs.imageFilter})
+                                      : Halide::Pipeline(funcs.output);
+      modules.push_back(pipeline.compile_to_module(args, build.kernelName(k),
+                                                   target.with_feature(Halide::Target::NoRuntime)));
+    }
+    Halide::link_modules(build.identifier + "_kernels", modules)
+        .compile({{Halide::OutputFileType::object, build.path(build.identifier + "_kernels.o")}});
+    Halide::compile_standalone_runtime(build.path("halide_runtime.o"), target);
+  } catch (const Halide::Error &error) {
+    return llvm::createStringError(std::errc::invalid_argument, "Halide: %s", error.what());
+  }
+  return llvm::Error::success();
+}
+
+} // namespace cnnc

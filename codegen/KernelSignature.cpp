@@ -1,0 +1,152 @@
+//===- KernelSignature.cpp - what makes two kernels the same --------------===//
+#include "codegen/KernelSignature.h"
+#include "dialect/Cnn.h"
+
+#include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/STLExtras.h"
+
+namespace cnnc {
+namespace {
+
+llvm::Expected<TensorDesc> describe(mlir::Value value) {
+  auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
+  std::optional<ElementType> element = elementTypeOf(type.getElementType());
+  if (!element) {
+    std::string text;
+    llvm::raw_string_ostream os(text);
+    os << type;
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "cnnc has no kernels for tensors of type %s", text.c_str());
+  }
+  // Quantized types will carry their scale and zero point here.
+  return TensorDesc{{type.getShape().begin(), type.getShape().end()}, *element, {}};
+}
+
+void print(llvm::raw_ostream &os, const TensorDesc &t) {
+  os << elementTypeName(t.elementType) << "[";
+  llvm::interleave(t.shape, os, "x");
+  os << "]";
+  if (t.quant.quantized())
+    os << "{scale=" << llvm::format("%a", t.quant.scale) << ",zero=" << t.quant.zeroPoint << "}";
+}
+
+const char *kindName(KernelArg::Kind kind) {
+  switch (kind) {
+  case KernelArg::Kind::modelInput:
+    return "input";
+  case KernelArg::Kind::activation:
+    return "activation";
+  case KernelArg::Kind::weight:
+    return "weight";
+  }
+  return "?";
+}
+
+const char *roleName(TensorRole role) {
+  switch (role) {
+  case TensorRole::activation:
+    return "nhwc";
+  case TensorRole::convFilter:
+    return "filter_oi_hw";
+  case TensorRole::depthwiseFilter:
+    return "filter_c_hw";
+  case TensorRole::fcWeight:
+    return "matrix_mk";
+  case TensorRole::vector:
+    return "vector";
+  }
+  return "?";
+}
+
+} // namespace
+
+llvm::ArrayRef<llvm::StringRef> placementAttributes() {
+  static const llvm::StringRef names[] = {kGroupAttr, kArenaOffsetAttr};
+  return names;
+}
+
+std::string KernelSignature::computation() const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  for (size_t i = 0; i < args.size(); ++i) {
+    os << "a" << i << ":" << kindName(args[i].kind) << ":" << roleName(args[i].role) << ":";
+    print(os, args[i].tensor);
+    os << " ";
+  }
+  for (const SignatureOp &op : ops) {
+    os << "| " << op.name << "(";
+    llvm::interleave(op.operands, os, ",");
+    os << "){";
+    llvm::interleave(op.attributes, os, ";");
+    os << "} -> ";
+    llvm::interleave(op.results, os, [&](const TensorDesc &t) { print(os, t); }, ",");
+    os << " ";
+  }
+  return text;
+}
+
+std::string KernelSignature::str() const { return computation() + "| schedule " + schedule.str(); }
+
+std::string KernelSignature::label() const {
+  std::string label;
+  for (const SignatureOp &op : ops)
+    label += (label.empty() ? "" : "+") + llvm::StringRef(op.name).split('.').second.str();
+  return label;
+}
+
+bool KernelSignature::isConvolution(size_t op) const {
+  return ops[op].name == cnn::Conv2DOp::getOperationName() ||
+         ops[op].name == cnn::DepthwiseConv2DOp::getOperationName();
+}
+
+size_t KernelSignature::anchor() const {
+  for (size_t i = 0; i < ops.size(); ++i)
+    if (isConvolution(i))
+      return i;
+  return 0;
+}
+
+llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
+  KernelSignature signature;
+  llvm::DenseMap<mlir::Value, std::string> names;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const KernelArg &arg = plan.inputs[i];
+    llvm::Expected<TensorDesc> tensor = describe(arg.value);
+    if (!tensor)
+      return tensor.takeError();
+    signature.args.push_back({arg.kind, arg.role, std::move(*tensor)});
+    names[arg.value] = "a" + std::to_string(i);
+  }
+  for (size_t j = 0; j < plan.group->ops.size(); ++j) {
+    mlir::Operation *op = plan.group->ops[j];
+    SignatureOp entry;
+    entry.name = op->getName().getStringRef().str();
+    if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op))
+      entry.padsInput = llvm::any_of(conv.getPadding(), [](int64_t p) { return p != 0; });
+    if (auto conv = llvm::dyn_cast<cnn::DepthwiseConv2DOp>(op))
+      entry.padsInput = llvm::any_of(conv.getPadding(), [](int64_t p) { return p != 0; });
+    for (mlir::Value operand : op->getOperands())
+      entry.operands.push_back(names.lookup(operand));
+    for (mlir::NamedAttribute attr : op->getAttrDictionary()) {
+      if (llvm::is_contained(placementAttributes(), attr.getName().strref()))
+        continue;
+      std::string text;
+      llvm::raw_string_ostream os(text);
+      os << attr.getName().strref() << "=" << attr.getValue();
+      entry.attributes.push_back(std::move(text));
+    }
+    llvm::sort(entry.attributes);
+    for (mlir::Value result : op->getResults()) {
+      llvm::Expected<TensorDesc> tensor = describe(result);
+      if (!tensor)
+        return tensor.takeError();
+      entry.results.push_back(std::move(*tensor));
+      names[result] = "g" + std::to_string(j);
+    }
+    signature.ops.push_back(std::move(entry));
+  }
+  return signature;
+}
+
+} // namespace cnnc

@@ -1,0 +1,79 @@
+//===- KernelSignature.h - what makes two kernels the same ------*- C++ -*-===//
+//
+// A kernel group's typed signature: its arguments (kind, layout role, shape,
+// element type, quantization), its ops in order (name, operands as argument or
+// group-value references, every attribute, result types) and its schedule.
+// Groups with equal signatures share one compiled kernel, and the signature
+// without its schedule keys the tuning database. Every attribute of every op
+// is part of it except the placement attributes (placementAttributes()),
+// which say where a group runs and where its result lives, not what it
+// computes; an attribute cnnc does not know is therefore never left out.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_KERNELSIGNATURE_H
+#define CNNC_CODEGEN_KERNELSIGNATURE_H
+
+#include "codegen/ElementType.h"
+#include "codegen/KernelPlan.h"
+#include "codegen/Schedule.h"
+
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// A tensor as a kernel sees it.
+struct TensorDesc {
+  std::vector<int64_t> shape; // IR order
+  ElementType elementType = ElementType::f32;
+  QuantParams quant;
+};
+
+struct SignatureArg {
+  KernelArg::Kind kind;
+  TensorRole role; // how it is laid out in memory (Layout.h)
+  TensorDesc tensor;
+};
+
+struct SignatureOp {
+  std::string name;
+  /// "a<i>" for the kernel's i-th argument, "g<j>" for the j-th op's result.
+  std::vector<std::string> operands;
+  /// name=value, sorted by name: every attribute but the placement ones.
+  std::vector<std::string> attributes;
+  std::vector<TensorDesc> results;
+  /// A convolution that reads its input zero-padded (what a schedule may place).
+  bool padsInput = false;
+};
+
+struct KernelSignature {
+  std::vector<SignatureArg> args;
+  std::vector<SignatureOp> ops;
+  ScheduleParams schedule;
+
+  /// What the kernel computes, without its schedule: the tuning database's key.
+  std::string computation() const;
+  /// computation() and the schedule: equal strings, one compiled kernel.
+  std::string str() const;
+  bool operator==(const KernelSignature &o) const { return str() == o.str(); }
+
+  /// The op names joined by '+': "conv2d+activation".
+  std::string label() const;
+  /// The op the schedule is built around: the first convolution, else the first op.
+  size_t anchor() const;
+  bool isConvolution(size_t op) const;
+};
+
+/// The attributes left out of signatures, because they place a group rather
+/// than define it: cnn.group and cnn.arena_offset.
+llvm::ArrayRef<llvm::StringRef> placementAttributes();
+
+/// The signature of `plan` with a default (generic, 1-lane) schedule, which
+/// the target then chooses. Fails on an element type cnnc has no kernels for.
+llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_KERNELSIGNATURE_H

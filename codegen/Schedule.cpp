@@ -1,0 +1,98 @@
+//===- Schedule.cpp - a kernel's schedule, as data ------------------------===//
+#include "codegen/Schedule.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+namespace cnnc {
+namespace {
+
+llvm::Error illegal(const ScheduleParams &params, const llvm::Twine &why) {
+  return llvm::createStringError(std::errc::invalid_argument, "illegal schedule '%s': %s",
+                                 params.str().c_str(), why.str().c_str());
+}
+
+template <typename T> std::string listOf(const std::vector<T> &values) {
+  std::string text;
+  for (const T &v : values)
+    text += (text.empty() ? "" : ", ") + std::to_string(v);
+  return "{" + text + "}";
+}
+
+/// Registers a block needs: its accumulators, one weight vector per channel
+/// vector and one broadcast input.
+int registersNeeded(const ScheduleParams &p) {
+  return p.accumulatorRegisters() + p.channelBlock / p.vectorLanes + 1;
+}
+
+} // namespace
+
+std::string ScheduleParams::str() const {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  bool blocked = strategy == Strategy::blockedConvolution;
+  os << (blocked ? "blocked" : "generic") << " lanes=" << vectorLanes;
+  if (blocked)
+    os << " channels=" << channelBlock << " pixels=" << pixelBlock
+       << (unrollBlock ? " unroll" : " no-unroll");
+  os << " parallel=" << (parallelRows ? "rows" : "none");
+  if (blocked)
+    os << " padded=" << (paddedInput == PaddedInput::perBlock ? "block" : "inline");
+  return text;
+}
+
+llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const ScheduleParams &params) {
+  return os << params.str();
+}
+
+std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
+  std::vector<ScheduleParams> points;
+  for (ScheduleParams::Strategy strategy : strategies)
+    for (int lanes : vectorLanes)
+      for (bool parallel : parallelRows) {
+        ScheduleParams p;
+        p.strategy = strategy;
+        p.vectorLanes = lanes;
+        p.parallelRows = parallel;
+        if (strategy == ScheduleParams::Strategy::generic) {
+          points.push_back(p);
+          continue;
+        }
+        for (int channels : channelBlocks)
+          for (int pixels : pixelBlocks)
+            for (ScheduleParams::PaddedInput padded : paddedInputs)
+              for (bool unroll : {true, false}) {
+                p.channelBlock = channels;
+                p.pixelBlock = pixels;
+                p.paddedInput = padded;
+                p.unrollBlock = unroll;
+                if (llvm::Error error = check(p))
+                  llvm::consumeError(std::move(error)); // over the register file
+                else
+                  points.push_back(p);
+              }
+      }
+  return points;
+}
+
+llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
+  if (!llvm::is_contained(strategies, p.strategy))
+    return illegal(p, "this kernel cannot use that strategy");
+  if (!llvm::is_contained(vectorLanes, p.vectorLanes))
+    return illegal(p, "lanes must be one of " + listOf(vectorLanes));
+  if (!llvm::is_contained(parallelRows, p.parallelRows))
+    return illegal(p, "this kernel has no rows to spread over threads");
+  if (p.strategy == ScheduleParams::Strategy::generic)
+    return llvm::Error::success();
+  if (!llvm::is_contained(channelBlocks, p.channelBlock) || p.channelBlock % p.vectorLanes)
+    return illegal(p, "channels must be a multiple of the lanes among " + listOf(channelBlocks));
+  if (!llvm::is_contained(pixelBlocks, p.pixelBlock))
+    return illegal(p, "pixels must be one of " + listOf(pixelBlocks));
+  if (!llvm::is_contained(paddedInputs, p.paddedInput))
+    return illegal(p, "this kernel has no padded input to place");
+  if (registersNeeded(p) > vectorRegisters)
+    return illegal(p, "the block needs " + llvm::Twine(registersNeeded(p)) +
+                          " vector registers and the target has " + llvm::Twine(vectorRegisters));
+  return llvm::Error::success();
+}
+
+} // namespace cnnc

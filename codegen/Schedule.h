@@ -1,0 +1,92 @@
+//===- Schedule.h - a kernel's schedule, as data ----------------*- C++ -*-===//
+//
+// A schedule is chosen (the target's defaults, later the tuning database),
+// printed, checked against the target's legal space, and only then applied
+// to the Halide pipeline. Keeping it as plain data is what lets the autotuner
+// search it, the tuning database store it and `cnnc ir --level kernels` show
+// it.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_SCHEDULE_H
+#define CNNC_CODEGEN_SCHEDULE_H
+
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// The vector registers a target's kernels have: what register blocks must fit.
+struct RegisterFile {
+  int vectorBits = 0;
+  int vectorRegisters = 0;
+  /// Elements of `elementBytes` bytes per vector.
+  int lanes(int elementBytes) const { return vectorBits / 8 / elementBytes; }
+};
+
+/// How one kernel runs on a CPU.
+struct ScheduleParams {
+  enum class Strategy {
+    /// A register-blocked direct convolution: the output is cut into blocks of
+    /// channelBlock channels × pixelBlock pixels whose accumulators live in
+    /// registers across the whole reduction; the epilogue is applied as the
+    /// block is stored.
+    blockedConvolution,
+    /// Every reduction computed at the root, vectorized over its innermost
+    /// dimension; elementwise ops inlined into their consumers.
+    generic,
+  };
+  /// Where a convolution reads its zero-padded input from.
+  enum class PaddedInput {
+    perBlock, // gathered once per register block, borders tested once
+    inlined,  // borders tested at every tap
+  };
+
+  Strategy strategy = Strategy::generic;
+  int vectorLanes = 1;  // elements per vector instruction
+  int channelBlock = 0; // output channels per block (a multiple of vectorLanes); blocked only
+  int pixelBlock = 0;   // output pixels along x per block; blocked only
+  bool unrollBlock = true;    // unroll the block's channel vectors and pixels; blocked only
+  bool parallelRows = false;  // spread output rows over threads
+  PaddedInput paddedInput = PaddedInput::perBlock; // blocked only
+
+  /// Vector registers the block's accumulators take.
+  int accumulatorRegisters() const {
+    return vectorLanes ? channelBlock / vectorLanes * pixelBlock : 0;
+  }
+
+  bool operator==(const ScheduleParams &o) const { return str() == o.str(); }
+  bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
+
+  /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
+  /// padded=block", or "generic lanes=8 parallel=rows".
+  std::string str() const;
+};
+
+/// The schedules a target allows for one kernel: what the autotuner searches.
+struct ScheduleSpace {
+  std::vector<ScheduleParams::Strategy> strategies;
+  std::vector<int> vectorLanes;
+  std::vector<int> channelBlocks; // candidate values; each must also be a multiple of the lanes
+  std::vector<int> pixelBlocks;
+  std::vector<bool> parallelRows;
+  std::vector<ScheduleParams::PaddedInput> paddedInputs;
+  /// Register blocks must leave this many vector registers for operands.
+  int vectorRegisters = 0;
+
+  /// Every legal point of the space, in a fixed order.
+  std::vector<ScheduleParams> enumerate() const;
+
+  /// Success if `params` is legal here, else an error saying which parameter
+  /// is not and what the space allows.
+  llvm::Error check(const ScheduleParams &params) const;
+};
+
+llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const ScheduleParams &params);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_SCHEDULE_H

@@ -1,0 +1,70 @@
+//===- TargetBackend.cpp - the registry of target families ----------------===//
+#include "codegen/TargetBackend.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Program.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
+}
+
+/// "host, x86-64, x86-64-avx2, ..., arm64, ...": every name a user may give.
+std::string knownNames() {
+  std::vector<std::string> names = {"host"};
+  for (const TargetBackend *backend : targetBackends())
+    for (const auto &[alias, halide] : backend->aliases())
+      names.push_back(alias);
+  return llvm::join(names, ", ");
+}
+
+} // namespace
+
+llvm::ArrayRef<const TargetBackend *> targetBackends() {
+  static const TargetBackend *const backends[] = {&x86Backend(), &arm64Backend()};
+  return backends;
+}
+
+llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
+  TargetSelection selection;
+  selection.requested = requested.str();
+  for (const TargetBackend *backend : targetBackends())
+    for (const auto &[alias, halide] : backend->aliases())
+      if (alias == requested)
+        selection.halideTarget = halide;
+  if (selection.halideTarget.empty()) {
+    // "host", "host-profile" and full Halide strings.
+    if (!Halide::Target::validate_target_string(requested.str()))
+      return fail("unknown target '" + requested + "'; cnnc knows " + knownNames() +
+                  ", or a full Halide target string such as arm-64-linux-arm_dot_prod");
+    selection.halideTarget = Halide::Target(requested.str()).to_string();
+  }
+  for (const TargetBackend *backend : targetBackends())
+    if (backend->handles(selection.halideTarget))
+      selection.backend = backend;
+  if (!selection.backend) {
+    std::vector<std::string> families;
+    for (const TargetBackend *backend : targetBackends())
+      families.push_back(backend->name().str());
+    return fail("no cnnc backend compiles for target '" + requested + "' (" +
+                selection.halideTarget + "); the target families are " +
+                llvm::join(families, ", "));
+  }
+  if (llvm::Error error = selection.backend->checkTarget(selection.halideTarget))
+    return std::move(error);
+  return selection;
+}
+
+llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target) {
+  for (const std::string &tool : {toolchain.cCompiler, toolchain.archiver})
+    if (!llvm::sys::findProgramByName(tool))
+      return fail("target " + target + " needs '" + tool + "', which is not on PATH: " +
+                  toolchain.installHint);
+  return llvm::Error::success();
+}
+
+} // namespace cnnc

@@ -1,0 +1,118 @@
+//===- TargetBackend.h - one interface for every target family -*- C++ -*-===//
+//
+// Everything cnnc knows about a target lives behind this interface, one
+// implementation per target family (codegen/<family>/), registered by name:
+// which Halide targets it compiles for, which element types it has kernels
+// for, the default schedule of a kernel and the legal space of schedules (what
+// the autotuner searches), applying a schedule, the toolchain that packages
+// the kernels with the runtime, and how a compiled model runs from this
+// machine. The model compiler and the tools ask the backend; nothing else
+// tests which target it is.
+//
+// This header stays free of Halide.h (which takes long to parse and needs
+// exceptions): Halide targets cross it as their canonical strings.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_TARGETBACKEND_H
+#define CNNC_CODEGEN_TARGETBACKEND_H
+
+#include "codegen/ElementType.h"
+#include "codegen/Schedule.h"
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+struct KernelFuncs;
+struct KernelSignature;
+
+/// How C sources are compiled and packaged for a target.
+struct Toolchain {
+  std::string cCompiler; // looked up on PATH
+  std::string archiver;
+  std::vector<std::string> cFlags;    // for every C source
+  std::vector<std::string> linkLibraries; // what lib<name>.so and programs link with
+  std::string installHint; // what to install when a tool is missing
+};
+
+/// How a compiled model runs from this machine.
+struct Launcher {
+  /// cnnc loads the shared library into its own process.
+  bool inProcess = false;
+  /// Otherwise the target's runner is started behind this command prefix
+  /// (an emulator, `ssh board`, `adb shell`); empty: started directly.
+  std::vector<std::string> prefix;
+  /// Why the model cannot run here at all; empty if it can.
+  std::string unavailable;
+  /// Said beside timings when they are not the target's own speed.
+  std::string timingNote;
+};
+
+/// A target as the user named it, resolved to its backend.
+struct TargetSelection {
+  const class TargetBackend *backend = nullptr;
+  std::string requested;    // as given: host, arm64, x86-64-linux-avx2, ...
+  std::string halideTarget; // the full Halide target string it means
+};
+
+class TargetBackend {
+public:
+  virtual ~TargetBackend() = default;
+
+  /// The family's name ("x86-64", "arm64") and the names users may give for
+  /// it, each with the Halide target it stands for.
+  virtual llvm::StringRef name() const = 0;
+  virtual std::vector<std::pair<std::string, std::string>> aliases() const = 0;
+
+  /// Whether this family compiles for the Halide target `halideTarget`; an
+  /// error says why not when the architecture is ours but something else
+  /// (operating system, bits, features) is not supported.
+  virtual bool handles(llvm::StringRef halideTarget) const = 0;
+  virtual llvm::Error checkTarget(llvm::StringRef halideTarget) const = 0;
+
+  /// The element types this family has kernels for.
+  virtual llvm::ArrayRef<ElementType> elementTypes() const = 0;
+
+  /// The vector register file kernels are blocked for.
+  virtual RegisterFile registerFile(llvm::StringRef halideTarget) const = 0;
+
+  /// The schedule a kernel gets when nothing was tuned, and every schedule it may get.
+  virtual ScheduleParams defaultSchedule(const KernelSignature &signature,
+                                         llvm::StringRef halideTarget) const = 0;
+  virtual ScheduleSpace scheduleSpace(const KernelSignature &signature,
+                                      llvm::StringRef halideTarget) const = 0;
+
+  /// Applies a schedule (already checked against scheduleSpace) to the
+  /// kernel's Halide pipeline. Throws Halide::CompileError on failure.
+  virtual void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const = 0;
+
+  virtual Toolchain toolchain(llvm::StringRef halideTarget) const = 0;
+
+  /// How a model compiled for `halideTarget` runs from this machine.
+  virtual Launcher launcher(llvm::StringRef halideTarget) const = 0;
+};
+
+/// The families, one per folder under codegen/; targetBackends() lists them.
+const TargetBackend &x86Backend();
+const TargetBackend &arm64Backend();
+
+/// Every registered backend, in a fixed order.
+llvm::ArrayRef<const TargetBackend *> targetBackends();
+
+/// Resolves what a user named (`host`, an alias such as `arm64`, or a full
+/// Halide target string) to its backend, or says what is wrong and what
+/// cnnc accepts.
+llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested);
+
+/// Success if every tool of `toolchain` is on PATH, else one error naming
+/// the missing tool, the target that needs it and what to install.
+llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_TARGETBACKEND_H

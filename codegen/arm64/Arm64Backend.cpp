@@ -1,0 +1,84 @@
+//===- Arm64Backend.cpp - 64-bit ARM CPUs: NEON, dot product --------------===//
+//
+// Kernels AOT-compiled by Halide for AArch64 Linux, packaged with Debian's
+// aarch64-linux-gnu cross toolchain. NEON has 32 vector registers of 128 bits
+// (4 floats), so register blocks are sized for that, not for x86. From an x86
+// machine a model runs under qemu-aarch64 with the cross toolchain's sysroot;
+// on an ARM64 machine, in cnnc's own process.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/CpuBackend.h"
+
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/Program.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+/// Debian's qemu-user, given the sysroot of g++-aarch64-linux-gnu.
+const char *const kEmulator[] = {"qemu-aarch64", "-L", "/usr/aarch64-linux-gnu"};
+
+class Arm64Backend final : public CpuBackend {
+public:
+  llvm::StringRef name() const override { return "arm64"; }
+
+  std::vector<std::pair<std::string, std::string>> aliases() const override {
+    return {{"arm64", "arm-64-linux"},
+            {"arm64-dotprod", "arm-64-linux-arm_dot_prod"},
+            {"arm64-fp16", "arm-64-linux-arm_dot_prod-arm_fp16"}};
+  }
+
+  bool handles(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    return t.arch == Halide::Target::ARM && t.bits == 64;
+  }
+
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
+    if (Halide::Target(halideTarget.str()).os != Halide::Target::Linux)
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "target '%s': cnnc builds arm64 libraries for Linux only",
+                                     halideTarget.str().c_str());
+    return llvm::Error::success();
+  }
+
+  RegisterFile registerFile(llvm::StringRef) const override { return {128, 32}; }
+
+  Toolchain toolchain(llvm::StringRef) const override {
+    return {"aarch64-linux-gnu-gcc",
+            "aarch64-linux-gnu-ar",
+            {"-std=c11", "-O2", "-fPIC"},
+            {"-lpthread", "-ldl", "-lm"},
+            "install g++-aarch64-linux-gnu (scripts/setup.sh does)"};
+  }
+
+  Launcher launcher(llvm::StringRef halideTarget) const override {
+    Launcher launcher;
+    Halide::Target host = Halide::get_host_target();
+    if (host.arch == Halide::Target::ARM && host.bits == 64) {
+      std::vector<std::string> missing = featuresMissingOnHost(halideTarget);
+      launcher.inProcess = missing.empty();
+      if (!missing.empty())
+        launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
+      return launcher;
+    }
+    launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
+    if (!llvm::sys::findProgramByName(kEmulator[0]))
+      launcher.unavailable = std::string("it runs here under ") + kEmulator[0] +
+                             ", which is not on PATH (install qemu-user; scripts/setup.sh "
+                             "does), or give --launcher";
+    launcher.timingNote = "run under qemu-aarch64 on this x86 machine: these are the "
+                          "emulator's times, not an ARM64 CPU's speed";
+    return launcher;
+  }
+};
+
+} // namespace
+
+const TargetBackend &arm64Backend() {
+  static const Arm64Backend backend;
+  return backend;
+}
+
+} // namespace cnnc

@@ -1,0 +1,128 @@
+//===- CpuBackend.cpp - what every CPU target family shares ---------------===//
+//
+// The default schedule is sized from the register file: channel blocks of up
+// to two vectors, and pixel blocks as wide as keeps the accumulators of a
+// two-vector block within half the vector registers (8 pixels with 32
+// registers, as on AVX-512 and NEON; 4 with AVX2's 16). The space around it is
+// every block that fits the register file and the output.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/CpuBackend.h"
+#include "codegen/KernelSignature.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+using Strategy = ScheduleParams::Strategy;
+using PaddedInput = ScheduleParams::PaddedInput;
+
+/// NCHW shape of the op the schedule is built around, and of the group's result.
+llvm::ArrayRef<int64_t> anchorShape(const KernelSignature &s) {
+  return s.ops[s.anchor()].results[0].shape;
+}
+llvm::ArrayRef<int64_t> resultShape(const KernelSignature &s) {
+  return s.ops.back().results[0].shape;
+}
+
+int floatLanes(const CpuBackend &backend, llvm::StringRef target) {
+  return backend.registerFile(target).lanes(sizeof(float));
+}
+
+/// A convolution whose output channels come in half vectors and whose output
+/// has more than one pixel is register-blocked.
+bool blockable(const KernelSignature &s, int vector) {
+  if (!s.isConvolution(s.anchor()))
+    return false;
+  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  return out[1] >= vector / 2 && out[1] % (vector / 2) == 0 && out[2] * out[3] > 1;
+}
+
+bool hasRows(const KernelSignature &s) {
+  llvm::ArrayRef<int64_t> shape = resultShape(s);
+  return shape.size() == 4 && shape[2] > 1;
+}
+
+/// Halide's target features that select instructions, on any CPU family.
+constexpr Halide::Target::Feature kInstructionSetFeatures[] = {
+    Halide::Target::SSE41,          Halide::Target::AVX,
+    Halide::Target::AVX2,           Halide::Target::AVXVNNI,
+    Halide::Target::FMA,            Halide::Target::FMA4,
+    Halide::Target::F16C,           Halide::Target::AVX512,
+    Halide::Target::AVX512_KNL,     Halide::Target::AVX512_Skylake,
+    Halide::Target::AVX512_Cannonlake, Halide::Target::AVX512_SapphireRapids,
+    Halide::Target::AVX512_Zen4,    Halide::Target::AVX512_Zen5,
+    Halide::Target::AVX10_1,        Halide::Target::X86APX,
+    Halide::Target::SVE,            Halide::Target::SVE2,
+    Halide::Target::ARMDotProd,     Halide::Target::ARMFp16,
+};
+
+} // namespace
+
+std::vector<std::string> featuresMissingOnHost(llvm::StringRef halideTarget) {
+  Halide::Target target(halideTarget.str()), host = Halide::get_host_target();
+  std::vector<std::string> missing;
+  for (Halide::Target::Feature feature : kInstructionSetFeatures)
+    if (target.has_feature(feature) && !host.has_feature(feature))
+      missing.push_back(Halide::Target::feature_to_name(feature));
+  return missing;
+}
+
+llvm::ArrayRef<ElementType> CpuBackend::elementTypes() const {
+  static const ElementType types[] = {ElementType::f32};
+  return types;
+}
+
+ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s,
+                                           llvm::StringRef target) const {
+  int vector = floatLanes(*this, target);
+  ScheduleParams p;
+  p.parallelRows = hasRows(s);
+  p.vectorLanes = vector;
+  if (!blockable(s, vector))
+    return p;
+  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  int64_t channels = out[1];
+  p.strategy = Strategy::blockedConvolution;
+  p.vectorLanes = channels % vector == 0 ? vector : vector / 2;
+  p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
+  int registers = registerFile(target).vectorRegisters;
+  int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
+  p.pixelBlock = static_cast<int>(std::min<int64_t>(out[3], pixels));
+  p.paddedInput = PaddedInput::perBlock;
+  return p;
+}
+
+ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRef target) const {
+  int vector = floatLanes(*this, target);
+  ScheduleSpace space;
+  space.vectorRegisters = registerFile(target).vectorRegisters;
+  space.strategies = {Strategy::generic};
+  space.vectorLanes = {vector, vector / 2};
+  space.parallelRows = hasRows(s) ? std::vector<bool>{true, false} : std::vector<bool>{false};
+  space.paddedInputs = {PaddedInput::perBlock};
+  if (!blockable(s, vector))
+    return space;
+  space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
+  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  for (int multiple = 1; multiple <= 4; ++multiple)
+    for (int lanes : {vector / 2, vector})
+      if (multiple * lanes <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * lanes))
+        space.channelBlocks.push_back(multiple * lanes);
+  llvm::sort(space.channelBlocks);
+  for (int pixels : {1, 2, 3, 4, 5, 6, 7, 8, 12, 16})
+    if (pixels <= out[3])
+      space.pixelBlocks.push_back(pixels);
+  if (s.ops[s.anchor()].padsInput)
+    space.paddedInputs.push_back(PaddedInput::inlined);
+  return space;
+}
+
+void CpuBackend::applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const {
+  applyCpuSchedule(funcs, signature);
+}
+
+} // namespace cnnc

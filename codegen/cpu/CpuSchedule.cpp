@@ -1,0 +1,120 @@
+//===- CpuSchedule.cpp - applying a CPU schedule to a kernel --------------===//
+//
+// Two strategies, their parameters chosen beforehand (CpuBackend.cpp):
+// - blocked: the output is cut into blocks of channelBlock channels ×
+//   pixelBlock pixels; each block's accumulators live in registers across the
+//   whole reduction, then the epilogue (bias, activation, residual) is applied
+//   as the block is stored. Blocks never exceed the extents, and tails shift
+//   inwards (recomputing a few outputs) rather than shrink, so a block's size
+//   is constant and its storage is registers and stack, never heap.
+// - generic: each reduction computed at the root, vectorized over its
+//   innermost dimension with the reduction outside; elementwise ops inlined
+//   into their consumers.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/HalideKernel.h"
+#include "codegen/KernelSignature.h"
+#include "codegen/cpu/CpuBackend.h"
+
+using namespace mlir;
+using namespace Halide;
+
+namespace cnnc {
+namespace {
+
+/// Vectorizes `stage` along `var` if `extent` fills a vector, else not at all.
+void vectorizeIfWide(Stage stage, VarOrRVar var, int64_t extent, int vector) {
+  if (extent >= vector)
+    stage.vectorize(var, vector, TailStrategy::GuardWithIf);
+}
+
+/// Intermediates up to this size live on the stack, not the heap: run allocates nothing.
+constexpr int64_t kStackBytes = 64 * 1024;
+
+void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
+  int64_t bytes = sizeof(float);
+  for (int64_t extent : shape)
+    bytes *= extent;
+  if (bytes <= kStackBytes)
+    f.store_in(MemoryType::Stack);
+}
+
+void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex,
+                                const ScheduleParams &p) {
+  auto [anchor, conv] = funcs.ops[anchorIndex];
+  Func output = funcs.output;
+  int lanes = p.vectorLanes;
+
+  Var c = output.args()[0], x = output.args()[1], y = output.args()[2], n = output.args()[3];
+  Var co("co"), ci("ci"), xo("xo"), xi("xi");
+  output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
+      .reorder(ci, xi, co, xo, y, n)
+      .vectorize(ci, lanes);
+  if (p.unrollBlock)
+    output.unroll(ci).unroll(xi);
+  if (p.parallelRows)
+    output.parallel(y);
+
+  Var cc = conv.args()[0], cx = conv.args()[1];
+  conv.compute_at(output, co).vectorize(cc, lanes);
+  std::vector<VarOrRVar> order = {cc, cx};
+  for (const Halide::Internal::ReductionVariable &r : conv.update().get_schedule().rvars())
+    order.push_back(RVar(r.var));
+  conv.update().reorder(order).vectorize(cc, lanes);
+  if (p.unrollBlock) {
+    conv.unroll(cc).unroll(cx);
+    conv.update().unroll(cc).unroll(cx);
+  }
+
+  // The padded input a block reads, gathered once per block (a constant-size
+  // tile on the stack) instead of testing the border at every tap.
+  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
+    for (auto &[op, input] : funcs.paddedInputs)
+      if (op == anchor)
+        input.compute_at(output, co).vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
+
+  if (funcs.imageFilter) // an output: computed once per call, before the blocks
+    funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
+}
+
+void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
+  int vector = p.vectorLanes;
+  for (auto &[op, f] : funcs.ops) {
+    if (!f.has_update_definition())
+      continue; // elementwise: inlined into its consumer
+    // Vectorize over channels (or features); over x for one-channel maps (CBAM).
+    ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
+    bool narrow = shape.size() == 4 && shape[1] < vector;
+    Var inner = f.args()[narrow ? 1 : 0];
+    int64_t extent = narrow ? shape[3] : shape[1];
+    f.compute_root();
+    storeSmallOnStack(f, shape);
+    vectorizeIfWide(f, inner, extent, vector);
+    std::vector<VarOrRVar> order = {inner};
+    for (const Halide::Internal::ReductionVariable &r : f.update().get_schedule().rvars())
+      order.push_back(RVar(r.var));
+    f.update().reorder(order);
+    vectorizeIfWide(f.update(), inner, extent, vector);
+  }
+  Func output = funcs.output;
+  Value result = funcs.ops.back().first->getResult(0);
+  ArrayRef<int64_t> shape = shapeOf(result);
+  if (shape.size() == 4 && shape[1] == 1)
+    vectorizeIfWide(output, output.args()[1], shape[3], vector);
+  else
+    vectorizeIfWide(output, output.args()[0], shape[1], vector);
+  if (p.parallelRows)
+    output.parallel(output.args()[2]);
+}
+
+} // namespace
+
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature) {
+  if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
+    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule);
+  else
+    scheduleGeneric(funcs, signature.schedule);
+}
+
+} // namespace cnnc

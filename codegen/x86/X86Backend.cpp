@@ -1,0 +1,77 @@
+//===- X86Backend.cpp - x86-64 CPUs: SSE4.1, AVX2, AVX-512 ----------------===//
+//
+// Kernels for the machine cnnc runs on, or for a named x86-64 feature set.
+// A model runs in cnnc's own process when this CPU has every instruction-set
+// feature it was compiled for; otherwise it is refused with the features
+// missing (it would die with SIGILL), unless a launcher runs it elsewhere.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/cpu/CpuBackend.h"
+
+#include "llvm/ADT/StringExtras.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+class X86Backend final : public CpuBackend {
+public:
+  llvm::StringRef name() const override { return "x86-64"; }
+
+  std::vector<std::pair<std::string, std::string>> aliases() const override {
+    return {{"x86-64", "x86-64-linux-sse41"},
+            {"x86-64-avx2", "x86-64-linux-avx-avx2-f16c-fma-sse41"},
+            {"x86-64-avx512", "x86-64-linux-avx-avx2-avx512-avx512_skylake-f16c-fma-sse41"}};
+  }
+
+  bool handles(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    return t.arch == Halide::Target::X86 && t.bits == 64;
+  }
+
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
+    if (Halide::Target(halideTarget.str()).os != Halide::Target::Linux)
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "target '%s': cnnc builds x86-64 libraries for Linux only",
+                                     halideTarget.str().c_str());
+    return llvm::Error::success();
+  }
+
+  /// 32 vector registers with AVX-512 (zmm0-31), else 16 (ymm or xmm).
+  RegisterFile registerFile(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    bool avx512 = t.features_any_of({Halide::Target::AVX512, Halide::Target::AVX512_Skylake,
+                                     Halide::Target::AVX512_Cannonlake,
+                                     Halide::Target::AVX512_SapphireRapids,
+                                     Halide::Target::AVX512_Zen4, Halide::Target::AVX512_Zen5});
+    return {t.natural_vector_size<uint8_t>() * 8, avx512 ? 32 : 16};
+  }
+
+  Toolchain toolchain(llvm::StringRef) const override {
+    return {"cc", "ar", {"-std=c11", "-O2", "-fPIC"}, {"-lpthread", "-ldl", "-lm"},
+            "install gcc and binutils"};
+  }
+
+  Launcher launcher(llvm::StringRef halideTarget) const override {
+    Launcher launcher;
+    if (Halide::get_host_target().arch != Halide::Target::X86) {
+      launcher.unavailable = "this machine is not an x86-64 one";
+      return launcher;
+    }
+    std::vector<std::string> missing = featuresMissingOnHost(halideTarget);
+    if (!missing.empty())
+      launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
+    launcher.inProcess = missing.empty();
+    return launcher;
+  }
+};
+
+} // namespace
+
+const TargetBackend &x86Backend() {
+  static const X86Backend backend;
+  return backend;
+}
+
+} // namespace cnnc
