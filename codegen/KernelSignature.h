@@ -58,6 +58,7 @@ struct KernelSignature {
   /// computation() and the schedule: equal strings, one compiled kernel.
   std::string str() const;
   bool operator==(const KernelSignature &o) const { return str() == o.str(); }
+  bool operator!=(const KernelSignature &o) const { return !(*this == o); }
 
   /// The op names joined by '+': "conv2d+activation".
   std::string label() const;

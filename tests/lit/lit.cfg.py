@@ -1,6 +1,8 @@
 # lit configuration for cnnc: .mlir files exercise cnnc-opt (passes, verifiers,
 # round trips); .yaml files exercise the spec frontend through cnnc.
 import os
+import platform
+import shutil
 
 import lit.formats
 
@@ -21,3 +23,21 @@ config.substitutions.append(("%examples", os.path.join(config.cnnc_source_dir, "
 config.substitutions.append(
     ("%make_weights", config.python + " " +
      os.path.join(config.cnnc_source_dir, "tests", "tools", "make_weights.py") + " cnnc"))
+# The cnnc binary by path, for commands run with a reduced PATH.
+config.substitutions.append(("%cnnc", os.path.join(config.cnnc_tools_dir, "cnnc")))
+
+# Target features: what this machine can build and run. Tests say what they
+# need (REQUIRES) instead of assuming the host's ISA.
+config.available_features.add("host-" + platform.machine())
+if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("aarch64-linux-gnu-g++"):
+    config.available_features.add("arm64-cross")
+if shutil.which("qemu-aarch64"):
+    config.available_features.add("qemu-aarch64")
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        flags = next((line.split(":", 1)[1].split() for line in cpuinfo
+                      if line.startswith("flags")), [])
+except OSError:
+    flags = []
+if any(f == "apx" or f.startswith("apx_") for f in flags):
+    config.available_features.add("cpu-apx")

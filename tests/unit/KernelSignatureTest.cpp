@@ -1,0 +1,149 @@
+//===- KernelSignatureTest.cpp - kernel signatures, schedules, targets ----===//
+//
+// Which groups share a compiled kernel: only those whose every code-changing
+// attribute, type and schedule agree. Which schedules a target allows: blocks
+// that fit its register file. Which targets cnnc accepts.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/KernelSignature.h"
+#include "codegen/ModelCompiler.h"
+#include "codegen/TargetBackend.h"
+#include "dialect/Cnn.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/Parser/Parser.h"
+
+#include <gtest/gtest.h>
+
+namespace cnnc {
+namespace {
+
+/// Three kernel groups: a ReLU of the input, then twice a 3×3 convolution
+/// with a SiLU on the same shapes; `secondConvAttrs` and `secondActivation`
+/// say how the last differs from the one before.
+std::string convolutionGroups(llvm::StringRef secondConvAttrs, llvm::StringRef secondActivation) {
+  return (R"(
+func.func @m(%x: tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32> {
+  %w = cnn.weight "w" : tensor<64x64x3x3xf32>
+  %b = cnn.weight "b" : tensor<64xf32>
+  %a = cnn.activation relu %x {cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : tensor<1x64x8x8xf32>
+  %0 = cnn.conv2d %a, %w, %b {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, cnn.group = 1 : i64} : (tensor<1x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+  %1 = cnn.activation silu %0 {cnn.group = 1 : i64, cnn.arena_offset = 16384 : i64} : tensor<1x64x8x8xf32>
+  %2 = cnn.conv2d %1, %w, %b {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, cnn.group = 2 : i64)" +
+          secondConvAttrs + R"(} : (tensor<1x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+  %3 = cnn.activation )" +
+          secondActivation + R"( %2 {cnn.group = 2 : i64, cnn.arena_offset = 0 : i64} : tensor<1x64x8x8xf32>
+  return %3 : tensor<1x64x8x8xf32>
+})")
+      .str();
+}
+
+class KernelSignatureTest : public ::testing::Test {
+protected:
+  KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
+
+  /// The signatures of the two convolution groups of convolutionGroups(...).
+  std::pair<std::string, std::string> signatures(llvm::StringRef attrs, llvm::StringRef act) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(convolutionGroups(attrs, act), &context);
+    EXPECT_TRUE(module);
+    auto func = *module->getOps<mlir::func::FuncOp>().begin();
+    groups = collectKernelGroups(func);
+    plans = planKernels(groups);
+    EXPECT_EQ(plans.size(), 3u);
+    llvm::Expected<KernelSignature> first = signatureOf(plans[1]);
+    llvm::Expected<KernelSignature> second = signatureOf(plans[2]);
+    EXPECT_TRUE(bool(first) && bool(second));
+    return {first->str(), second->str()};
+  }
+
+  mlir::MLIRContext context;
+  mlir::OwningOpRef<mlir::ModuleOp> module;
+  std::vector<KernelGroup> groups;
+  std::vector<KernelPlan> plans;
+};
+
+TEST_F(KernelSignatureTest, SameComputationElsewhereSharesAKernel) {
+  // The convolutions differ in their group number and arena offsets: placement only.
+  auto [a, b] = signatures("", "silu");
+  EXPECT_EQ(a, b);
+}
+
+TEST_F(KernelSignatureTest, AnActivationMakesAnotherKernel) {
+  auto [a, b] = signatures("", "relu");
+  EXPECT_NE(a, b);
+}
+
+TEST_F(KernelSignatureTest, NoAttributeIsLeftOut) {
+  // An attribute cnnc does not know, even in the cnn namespace, may change
+  // the code of a later pass (a quantization scale): it separates kernels.
+  auto [a, b] = signatures(", cnn.requant_scale = 0.5 : f32", "silu");
+  EXPECT_NE(a, b);
+  EXPECT_NE(b.find("cnn.requant_scale"), std::string::npos);
+}
+
+TEST_F(KernelSignatureTest, SchedulesSeparateKernels) {
+  signatures("", "silu");
+  KernelSignature first = *signatureOf(plans[1]), second = *signatureOf(plans[2]);
+  EXPECT_EQ(first, second);
+  second.schedule.parallelRows = !second.schedule.parallelRows;
+  EXPECT_NE(first, second);
+  EXPECT_EQ(first.computation(), second.computation()); // one tuning-database key
+}
+
+TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
+  signatures("", "silu");
+  KernelSignature signature = *signatureOf(plans[1]);
+  struct Case {
+    const char *target;
+    int lanes, pixels;
+  } cases[] = {{"x86-64-avx2", 8, 4}, {"x86-64-avx512", 16, 8}, {"arm64", 4, 8}};
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target)) << c.target;
+    const TargetBackend &backend = *target->backend;
+    ScheduleParams p = backend.defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = backend.scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution) << c.target;
+    EXPECT_EQ(p.vectorLanes, c.lanes) << c.target;
+    EXPECT_EQ(p.pixelBlock, c.pixels) << c.target;
+    EXPECT_FALSE(bool(space.check(p))) << c.target << ": " << p.str();
+    EXPECT_GT(space.enumerate().size(), 1u) << c.target;
+    for (const ScheduleParams &legal : space.enumerate())
+      EXPECT_LE(legal.accumulatorRegisters() + legal.channelBlock / legal.vectorLanes + 1,
+                space.vectorRegisters);
+    // A block of 16 accumulators and its operands overflows AVX2's 16 registers.
+    ScheduleParams wide = p;
+    wide.channelBlock = 2 * p.vectorLanes;
+    wide.pixelBlock = 8;
+    llvm::Error error = space.check(wide);
+    EXPECT_EQ(bool(error), space.vectorRegisters == 16) << c.target;
+    if (error)
+      EXPECT_NE(llvm::toString(std::move(error)).find("vector registers"), std::string::npos);
+  }
+}
+
+TEST(TargetSelection, NamesAndErrors) {
+  llvm::Expected<TargetSelection> arm = selectTarget("arm64");
+  ASSERT_TRUE(bool(arm));
+  EXPECT_EQ(arm->backend->name(), "arm64");
+  llvm::Expected<TargetSelection> full = selectTarget("arm-64-linux-arm_dot_prod");
+  ASSERT_TRUE(bool(full));
+  EXPECT_EQ(full->backend->name(), "arm64");
+  llvm::Expected<TargetSelection> host = selectTarget("host");
+  ASSERT_TRUE(bool(host)); // whatever this machine is, cnnc has a backend for it
+
+  auto message = [](llvm::Expected<TargetSelection> selection) {
+    EXPECT_FALSE(bool(selection));
+    return selection ? std::string() : llvm::toString(selection.takeError());
+  };
+  EXPECT_NE(message(selectTarget("x86-65-linux")).find("unknown target 'x86-65-linux'"),
+            std::string::npos);
+  EXPECT_NE(message(selectTarget("hexagon-32-noos-hvx_128")).find("no cnnc backend"),
+            std::string::npos);
+  EXPECT_NE(message(selectTarget("x86-64-windows")).find("Linux only"), std::string::npos);
+}
+
+} // namespace
+} // namespace cnnc
