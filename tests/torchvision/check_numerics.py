@@ -2,9 +2,10 @@
 """cnnc's logits against PyTorch's on the same random weights and input.
 
 For each model: torchvision builds it with seeded random weights and batch-norm
-statistics, and cnnc runs it twice: with its unfused reference evaluator
-(`cnnc eval`) and compiled for this machine (`cnnc compile` + `cnnc run`, the
-input once NCHW and once NHWC). Each time max |cnnc - torch| must be at most
+statistics, and cnnc runs it with its unfused reference evaluator (`cnnc eval`)
+and compiled for each of its targets (`cnnc compile --target T` + `cnnc run`,
+the input once NCHW and once NHWC): for this machine, and for ARM64, run under
+qemu-aarch64 from an x86 machine. Each time max |cnnc - torch| must be at most
 1e-4 of max |torch logit|.
 """
 import argparse
@@ -20,11 +21,14 @@ from fixtures import make_fixture
 
 warnings.filterwarnings("ignore")
 
-CASES = [  # preset, torchvision builder, resolution, weights dtype, also compiled
-    ("efficientnet-b0", "efficientnet_b0", 224, torch.float32, True),
-    ("mobilenet-v3-large", "mobilenet_v3_large", 224, torch.float32, True),
-    ("efficientnetv2-s", "efficientnet_v2_s", 384, torch.float32, True),
-    ("mobilenet-v2", "mobilenet_v2", 224, torch.float16, False),
+# ARM64 needs the cross toolchain (and, off ARM, QEMU): scripts/setup.sh installs both.
+ARM64 = ["arm64"]
+CASES = [  # preset, torchvision builder, resolution, weights dtype, compiled for
+    ("efficientnet-b0", "efficientnet_b0", 224, torch.float32, ["host"] + ARM64),
+    ("mobilenet-v3-large", "mobilenet_v3_large", 224, torch.float32, ["host"] + ARM64),
+    # 8.4 GMACs: minutes under an emulator, so host only.
+    ("efficientnetv2-s", "efficientnet_v2_s", 384, torch.float32, ["host"]),
+    ("mobilenet-v2", "mobilenet_v2", 224, torch.float16, []),
 ]
 TOLERANCE = 1e-4
 
@@ -47,7 +51,7 @@ def main():
               f"max |logit| = {scale:.3g}, ratio {error / scale:.2g} (limit {TOLERANCE:g})",
               flush=True)
 
-    for preset, builder, resolution, dtype, compiled in CASES:
+    for preset, builder, resolution, dtype, targets in CASES:
         with tempfile.TemporaryDirectory() as tmp:
             weights, inputs, expected, _ = make_fixture(builder, resolution, tmp, seed=7,
                                                         dtype=dtype)
@@ -55,17 +59,17 @@ def main():
             subprocess.run([args.cnnc, "eval", preset, "--weights", weights, "--input", inputs,
                             "--output", out], check=True)
             check(f"{preset} reference ({str(dtype)[6:]} weights)", np.load(out), expected)
-            if not compiled:
-                continue
-            subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "-o",
-                            f"{tmp}/lib"], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run([args.cnnc, "run", f"{tmp}/lib", "--input", inputs, "--output", out],
-                           check=True)
-            check(f"{preset} compiled for host, NCHW input", np.load(out), expected)
             np.save(f"{tmp}/nhwc.npy", np.ascontiguousarray(np.load(inputs).transpose(0, 2, 3, 1)))
-            subprocess.run([args.cnnc, "run", f"{tmp}/lib", "--input", f"{tmp}/nhwc.npy",
-                            "--output", out, "--layout", "nhwc", "--threads", "1"], check=True)
-            check(f"{preset} compiled for host, NHWC input", np.load(out), expected)
+            for target in targets:
+                lib = f"{tmp}/{target}"
+                subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "--target",
+                                target, "-o", lib], check=True, stdout=subprocess.DEVNULL)
+                subprocess.run([args.cnnc, "run", lib, "--input", inputs, "--output", out],
+                               check=True)
+                check(f"{preset} compiled for {target}, NCHW input", np.load(out), expected)
+                subprocess.run([args.cnnc, "run", lib, "--input", f"{tmp}/nhwc.npy", "--output",
+                                out, "--layout", "nhwc", "--threads", "1"], check=True)
+                check(f"{preset} compiled for {target}, NHWC input", np.load(out), expected)
     print(f"{passed} passed, {failed} failed")
     return 1 if failed else 0
 
