@@ -35,26 +35,8 @@ struct TensorRef {
   QuantParams quant;
 };
 
-const char *dtypeName(ElementType type) {
-  switch (type) {
-  case ElementType::f32:
-    return "CNNC_DTYPE_F32";
-  case ElementType::f16:
-    return "CNNC_DTYPE_F16";
-  case ElementType::bf16:
-    return "CNNC_DTYPE_BF16";
-  case ElementType::i8:
-    return "CNNC_DTYPE_I8";
-  case ElementType::u8:
-    return "CNNC_DTYPE_U8";
-  case ElementType::i32:
-    return "CNNC_DTYPE_I32";
-  }
-  return "CNNC_DTYPE_F32";
-}
-
 void write(llvm::raw_ostream &os, const TensorRef &ref) {
-  os << "{" << ref.kind << ", " << dtypeName(ref.elementType) << ", " << ref.offset << ", "
+  os << "{" << ref.kind << ", " << elementTypeCName(ref.elementType) << ", " << ref.offset << ", "
      << ref.extents.size() << ", {";
   llvm::interleaveComma(ref.extents, os);
   os << "}, {" << llvm::format("%a", ref.quant.scale) << "f, " << ref.quant.zeroPoint << "}}";
@@ -73,8 +55,8 @@ std::vector<TensorRef> tensorsOf(const ModelBuild &build, size_t i) {
   for (size_t a = 0; a < call.inputs.size(); ++a) {
     const KernelArg &arg = call.inputs[a];
     const TensorDesc &tensor = signature.args[a].tensor;
-    TensorRef ref{"CNNC_TENSOR_ARENA", 0, halideExtents(arg.role, tensor.shape),
-                  tensor.elementType, tensor.quant};
+    TensorRef ref{"CNNC_TENSOR_ARENA", 0, halideExtents(arg.role, tensor.shape), tensor.elementType,
+                  tensor.quant};
     if (arg.kind == KernelArg::Kind::modelInput)
       ref.kind = "CNNC_TENSOR_INPUT";
     else if (arg.kind == KernelArg::Kind::weight) {
@@ -174,7 +156,8 @@ llvm::Error writeModelTable(const ModelBuild &build) {
   llvm::interleaveComma(in.getShape(), os);
   os << "}, {";
   llvm::interleaveComma(out.getShape(), os);
-  os << "},\n    " << dtypeName(elementOf(in)) << ", " << dtypeName(elementOf(out)) << ",\n"
+  os << "},\n    " << elementTypeCName(elementOf(in)) << ", " << elementTypeCName(elementOf(out))
+     << ",\n"
      << "    " << build.arenaBytes << ", " << build.payload.size() << ", " << build.calls.size()
      << ", calls};\n\n"
      << "cnnc_status cnnc_" << id << "_create_from_file(const char *weights_path,\n"

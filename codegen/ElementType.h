@@ -44,6 +44,9 @@ size_t byteSize(ElementType type);
 /// "f32", "i8", ...: how element types are printed in signatures and messages.
 llvm::StringRef elementTypeName(ElementType type);
 
+/// "CNNC_DTYPE_F32", ...: the runtime's name, in generated C.
+llvm::StringRef elementTypeCName(ElementType type);
+
 /// The element type of an MLIR scalar type (f32, f16, bf16, i8, ui8, i32), if cnnc has one.
 std::optional<ElementType> elementTypeOf(mlir::Type scalar);
 

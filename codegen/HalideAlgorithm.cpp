@@ -279,21 +279,20 @@ public:
 } // namespace
 
 Halide::Type halideType(ElementType type) {
+  int bits = static_cast<int>(8 * byteSize(type));
   switch (type) {
   case ElementType::f32:
-    return Float(32);
   case ElementType::f16:
-    return Float(16);
+    return Float(bits);
   case ElementType::bf16:
-    return BFloat(16);
+    return BFloat(bits);
   case ElementType::i8:
-    return Int(8);
-  case ElementType::u8:
-    return UInt(8);
   case ElementType::i32:
-    return Int(32);
+    return Int(bits);
+  case ElementType::u8:
+    return UInt(bits);
   }
-  return Float(32);
+  llvm_unreachable("an ElementType without a Halide type");
 }
 
 KernelFuncs defineKernel(const KernelPlan &plan) {

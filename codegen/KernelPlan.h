@@ -5,7 +5,6 @@
 #include "codegen/Layout.h"
 #include "passes/KernelGroups.h"
 
-
 namespace cnnc {
 
 struct KernelArg {

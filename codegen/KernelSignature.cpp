@@ -80,7 +80,8 @@ std::string KernelSignature::computation() const {
     os << "){";
     llvm::interleave(op.attributes, os, ";");
     os << "} -> ";
-    llvm::interleave(op.results, os, [&](const TensorDesc &t) { print(os, t); }, ",");
+    llvm::interleave(
+        op.results, os, [&](const TensorDesc &t) { print(os, t); }, ",");
     os << " ";
   }
   return text;
@@ -122,10 +123,11 @@ llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
     mlir::Operation *op = plan.group->ops[j];
     SignatureOp entry;
     entry.name = op->getName().getStringRef().str();
-    if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op))
-      entry.padsInput = llvm::any_of(conv.getPadding(), [](int64_t p) { return p != 0; });
-    if (auto conv = llvm::dyn_cast<cnn::DepthwiseConv2DOp>(op))
-      entry.padsInput = llvm::any_of(conv.getPadding(), [](int64_t p) { return p != 0; });
+    auto pads = [](auto conv) {
+      return conv && llvm::any_of(conv.getPadding(), [](int64_t p) { return p != 0; });
+    };
+    entry.padsInput =
+        pads(llvm::dyn_cast<cnn::Conv2DOp>(op)) || pads(llvm::dyn_cast<cnn::DepthwiseConv2DOp>(op));
     for (mlir::Value operand : op->getOperands())
       entry.operands.push_back(names.lookup(operand));
     for (mlir::NamedAttribute attr : op->getAttrDictionary()) {

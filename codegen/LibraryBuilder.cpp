@@ -23,8 +23,8 @@ llvm::Error runTool(const ModelBuild &build, llvm::StringRef tool,
                     llvm::ArrayRef<std::string> args) {
   llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(tool);
   if (!program) // checkToolchain ran before anything was compiled; PATH changed since
-    return llvm::createStringError(std::errc::no_such_file_or_directory,
-                                   "cannot find '%s' on PATH", tool.str().c_str());
+    return llvm::createStringError(std::errc::no_such_file_or_directory, "cannot find '%s' on PATH",
+                                   tool.str().c_str());
   std::vector<llvm::StringRef> argv = {*program};
   argv.insert(argv.end(), args.begin(), args.end());
   std::string message;

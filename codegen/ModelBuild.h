@@ -40,14 +40,14 @@ struct DistinctKernel {
 
 struct ModelBuild {
   mutable mlir::func::FuncOp model; // a handle; MLIR ops are not const-correct
-  std::string name;       // the model's name: file names
-  std::string identifier; // its C identifier: symbol names
+  std::string name;                 // the model's name: file names
+  std::string identifier;           // its C identifier: symbol names
   TargetSelection target;
   std::string outputDir;
 
   std::vector<KernelGroup> groups;
-  std::vector<KernelPlan> calls;      // in execution order
-  std::vector<size_t> kernelOfCall;   // index into kernels
+  std::vector<KernelPlan> calls;    // in execution order
+  std::vector<size_t> kernelOfCall; // index into kernels
   std::vector<DistinctKernel> kernels;
 
   std::vector<WeightSlot> weights;

@@ -70,8 +70,8 @@ llvm::Error planKernels(ModelBuild &build) {
                     ") has no kernels for " + elementTypeName(arg.tensor.elementType) +
                     " tensors, which kernel '" + signature->label() + "' takes");
     signature->schedule = backend.defaultSchedule(*signature, build.target.halideTarget);
-    if (llvm::Error error = backend.scheduleSpace(*signature, build.target.halideTarget)
-                                .check(signature->schedule))
+    if (llvm::Error error =
+            backend.scheduleSpace(*signature, build.target.halideTarget).check(signature->schedule))
       return fail("kernel '" + signature->label() + "' on " + build.target.requested + ": " +
                   llvm::toString(std::move(error)));
     auto [it, inserted] = byKey.try_emplace(signature->str(), build.kernels.size());
@@ -97,7 +97,8 @@ llvm::Error packWeights(ModelBuild &build, const WeightSet &weights) {
       build.weightOf[arg.value] = build.weights.size();
       build.weights.push_back({arg.value, arg.role, signature.args[a].tensor, offset});
       build.payload.insert(build.payload.end(), packed.begin(), packed.end());
-      build.payload.resize(static_cast<size_t>(alignUp(static_cast<int64_t>(build.payload.size()))));
+      build.payload.resize(
+          static_cast<size_t>(alignUp(static_cast<int64_t>(build.payload.size()))));
     }
   }
   return llvm::Error::success();
@@ -151,8 +152,7 @@ std::string cIdentifier(llvm::StringRef modelName) {
   return id;
 }
 
-llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model,
-                                                 llvm::StringRef target) {
+llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target) {
   ModelBuild build;
   if (llvm::Error error = planBuild(build, model, target))
     return std::move(error);
@@ -174,8 +174,8 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   if (llvm::Error error = planBuild(build, model, options.target))
     return std::move(error);
   build.outputDir = options.outputDir;
-  if (llvm::Error error = checkToolchain(
-          build.target.backend->toolchain(build.target.halideTarget), build.target.requested))
+  if (llvm::Error error = checkToolchain(build.target.backend->toolchain(build.target.halideTarget),
+                                         build.target.requested))
     return std::move(error);
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
     return fail("cannot create " + options.outputDir + ": " + ec.message());
@@ -185,8 +185,9 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   for (auto step : {compileKernels, writeBundle, buildLibraries})
     if (llvm::Error error = step(build))
       return std::move(error);
-  return CompileSummary{build.identifier,   build.target,         build.calls.size(),
-                        build.kernels.size(), build.payload.size(), static_cast<size_t>(build.arenaBytes)};
+  return CompileSummary{build.identifier,     build.target,
+                        build.calls.size(),   build.kernels.size(),
+                        build.payload.size(), static_cast<size_t>(build.arenaBytes)};
 }
 
 } // namespace cnnc

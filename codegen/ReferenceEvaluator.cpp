@@ -173,8 +173,8 @@ private:
     int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
     for (int64_t i = 0; i < static_cast<int64_t>(y.f32().size()); ++i) {
       int64_t ch = (i / plane) % c;
-      y.f32()[i] = static_cast<float>((y.f32()[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] +
-                                     shift[ch]);
+      y.f32()[i] = static_cast<float>(
+          (y.f32()[i] - mean[ch]) / std::sqrt(var[ch] + eps) * scale[ch] + shift[ch]);
     }
     return y;
   }

@@ -46,11 +46,11 @@ struct ScheduleParams {
   };
 
   Strategy strategy = Strategy::generic;
-  int vectorLanes = 1;  // elements per vector instruction
-  int channelBlock = 0; // output channels per block (a multiple of vectorLanes); blocked only
-  int pixelBlock = 0;   // output pixels along x per block; blocked only
-  bool unrollBlock = true;    // unroll the block's channel vectors and pixels; blocked only
-  bool parallelRows = false;  // spread output rows over threads
+  int vectorLanes = 1;       // elements per vector instruction
+  int channelBlock = 0;      // output channels per block (a multiple of vectorLanes); blocked only
+  int pixelBlock = 0;        // output pixels along x per block; blocked only
+  bool unrollBlock = true;   // unroll the block's channel vectors and pixels; blocked only
+  bool parallelRows = false; // spread output rows over threads
   PaddedInput paddedInput = PaddedInput::perBlock; // blocked only
 
   /// Vector registers the block's accumulators take.

@@ -62,8 +62,8 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
 llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target) {
   for (const std::string &tool : {toolchain.cCompiler, toolchain.archiver})
     if (!llvm::sys::findProgramByName(tool))
-      return fail("target " + target + " needs '" + tool + "', which is not on PATH: " +
-                  toolchain.installHint);
+      return fail("target " + target + " needs '" + tool +
+                  "', which is not on PATH: " + toolchain.installHint);
   return llvm::Error::success();
 }
 

@@ -35,9 +35,9 @@ struct KernelSignature;
 struct Toolchain {
   std::string cCompiler; // looked up on PATH
   std::string archiver;
-  std::vector<std::string> cFlags;    // for every C source
+  std::vector<std::string> cFlags;        // for every C source
   std::vector<std::string> linkLibraries; // what lib<name>.so and programs link with
-  std::string installHint; // what to install when a tool is missing
+  std::string installHint;                // what to install when a tool is missing
 };
 
 /// How a compiled model runs from this machine.

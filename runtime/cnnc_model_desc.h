@@ -48,7 +48,7 @@ typedef struct cnnc_call {
 
 typedef struct cnnc_model_desc {
   const char *name;
-  uint64_t signature; /* must equal the weights file's */
+  uint64_t signature;      /* must equal the weights file's */
   int64_t input_shape[4];  /* N, C, H, W */
   int64_t output_shape[2]; /* N, classes */
   cnnc_dtype input_dtype, output_dtype;
@@ -71,9 +71,8 @@ size_t cnnc_dtype_bytes(cnnc_dtype dtype);
 
 cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *weights_path,
                                   const cnnc_options *options, cnnc_model **model);
-cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *weights,
-                                    size_t size, const cnnc_options *options,
-                                    cnnc_model **model);
+cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *weights, size_t size,
+                                    const cnnc_options *options, cnnc_model **model);
 
 #ifdef __cplusplus
 }

@@ -18,9 +18,9 @@ struct cnnc_model {
   cnnc_options options;
   uint8_t *weights;
   uint8_t *arena;
-  halide_buffer_t *buffers;     /* one per call argument, all calls */
-  halide_dimension_t *dims;     /* four per buffer */
-  void **argv;                  /* one pointer per call argument */
+  halide_buffer_t *buffers; /* one per call argument, all calls */
+  halide_dimension_t *dims; /* four per buffer */
+  void **argv;              /* one pointer per call argument */
 };
 
 static cnnc_status status(cnnc_status_code code, const char *format, ...) {
@@ -163,17 +163,21 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
     return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
   m->desc = desc;
   m->options = opts;
-  size_t weight_bytes = (desc->weights_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
+  size_t weight_bytes =
+      (desc->weights_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
   size_t arena_bytes = (desc->arena_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
-  m->weights = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, weight_bytes ? weight_bytes : CNNC_ALIGNMENT);
+  m->weights =
+      (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, weight_bytes ? weight_bytes : CNNC_ALIGNMENT);
   m->arena = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, arena_bytes ? arena_bytes : CNNC_ALIGNMENT);
   m->buffers = (halide_buffer_t *)calloc(num_args, sizeof *m->buffers);
   m->dims = (halide_dimension_t *)calloc(4 * num_args, sizeof *m->dims);
   m->argv = (void **)calloc(num_args, sizeof *m->argv);
   if (!m->weights || !m->arena || !m->buffers || !m->dims || !m->argv) {
     cnnc_destroy(m);
-    return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory (%zu bytes of weights, %zu of "
-                                      "arena)", weight_bytes, arena_bytes);
+    return status(CNNC_OUT_OF_MEMORY,
+                  "cnnc_create: out of memory (%zu bytes of weights, %zu of "
+                  "arena)",
+                  weight_bytes, arena_bytes);
   }
   memcpy(m->weights, bytes + CNNC_WEIGHTS_HEADER_BYTES, desc->weights_bytes);
   build_buffers(m);
@@ -228,9 +232,8 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
                   (long long)m->desc->input_shape[0], (long long)m->desc->input_shape[1],
                   (long long)m->desc->input_shape[2], (long long)m->desc->input_shape[3]);
   if (output_size != output_count(m->desc))
-    return status(CNNC_INVALID_ARGUMENT,
-                  "cnnc_run: output holds %zu floats, model '%s' gives %zu", output_size,
-                  m->desc->name, output_count(m->desc));
+    return status(CNNC_INVALID_ARGUMENT, "cnnc_run: output holds %zu floats, model '%s' gives %zu",
+                  output_size, m->desc->name, output_count(m->desc));
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];

@@ -44,8 +44,8 @@ typedef enum cnnc_dtype {
 } cnnc_dtype;
 
 typedef struct cnnc_options {
-  int num_threads;           /* 0: all cores. Halide's thread pool is per process. */
-  cnnc_layout input_layout;  /* layout of the buffer given to cnnc_run */
+  int num_threads;          /* 0: all cores. Halide's thread pool is per process. */
+  cnnc_layout input_layout; /* layout of the buffer given to cnnc_run */
 } cnnc_options;
 
 typedef struct cnnc_model cnnc_model;
@@ -55,7 +55,7 @@ typedef struct cnnc_model_info {
   const char *name;
   int64_t input_shape[4];
   int64_t output_shape[2];
-  cnnc_dtype input_dtype;  /* CNNC_DTYPE_F32 for every model today */
+  cnnc_dtype input_dtype; /* CNNC_DTYPE_F32 for every model today */
   cnnc_dtype output_dtype;
   size_t input_count;  /* elements */
   size_t output_count; /* elements */

@@ -9,7 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
 
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Program.h"
 
 #include <Halide.h>
@@ -35,14 +34,6 @@ public:
     return t.arch == Halide::Target::ARM && t.bits == 64;
   }
 
-  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
-    if (Halide::Target(halideTarget.str()).os != Halide::Target::Linux)
-      return llvm::createStringError(std::errc::invalid_argument,
-                                     "target '%s': cnnc builds arm64 libraries for Linux only",
-                                     halideTarget.str().c_str());
-    return llvm::Error::success();
-  }
-
   RegisterFile registerFile(llvm::StringRef) const override { return {128, 32}; }
 
   Toolchain toolchain(llvm::StringRef) const override {
@@ -54,15 +45,10 @@ public:
   }
 
   Launcher launcher(llvm::StringRef halideTarget) const override {
-    Launcher launcher;
     Halide::Target host = Halide::get_host_target();
-    if (host.arch == Halide::Target::ARM && host.bits == 64) {
-      std::vector<std::string> missing = featuresMissingOnHost(halideTarget);
-      launcher.inProcess = missing.empty();
-      if (!missing.empty())
-        launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
-      return launcher;
-    }
+    if (host.arch == Halide::Target::ARM && host.bits == 64)
+      return nativeLauncher(halideTarget);
+    Launcher launcher;
     launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
     if (!llvm::sys::findProgramByName(kEmulator[0]))
       launcher.unavailable = std::string("it runs here under ") + kEmulator[0] +

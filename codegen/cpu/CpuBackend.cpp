@@ -11,6 +11,7 @@
 #include "codegen/KernelSignature.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 
 #include <Halide.h>
 
@@ -48,27 +49,49 @@ bool hasRows(const KernelSignature &s) {
 
 /// Halide's target features that select instructions, on any CPU family.
 constexpr Halide::Target::Feature kInstructionSetFeatures[] = {
-    Halide::Target::SSE41,          Halide::Target::AVX,
-    Halide::Target::AVX2,           Halide::Target::AVXVNNI,
-    Halide::Target::FMA,            Halide::Target::FMA4,
-    Halide::Target::F16C,           Halide::Target::AVX512,
-    Halide::Target::AVX512_KNL,     Halide::Target::AVX512_Skylake,
-    Halide::Target::AVX512_Cannonlake, Halide::Target::AVX512_SapphireRapids,
-    Halide::Target::AVX512_Zen4,    Halide::Target::AVX512_Zen5,
-    Halide::Target::AVX10_1,        Halide::Target::X86APX,
-    Halide::Target::SVE,            Halide::Target::SVE2,
-    Halide::Target::ARMDotProd,     Halide::Target::ARMFp16,
+    Halide::Target::SSE41,
+    Halide::Target::AVX,
+    Halide::Target::AVX2,
+    Halide::Target::AVXVNNI,
+    Halide::Target::FMA,
+    Halide::Target::FMA4,
+    Halide::Target::F16C,
+    Halide::Target::AVX512,
+    Halide::Target::AVX512_KNL,
+    Halide::Target::AVX512_Skylake,
+    Halide::Target::AVX512_Cannonlake,
+    Halide::Target::AVX512_SapphireRapids,
+    Halide::Target::AVX512_Zen4,
+    Halide::Target::AVX512_Zen5,
+    Halide::Target::AVX10_1,
+    Halide::Target::X86APX,
+    Halide::Target::SVE,
+    Halide::Target::SVE2,
+    Halide::Target::ARMDotProd,
+    Halide::Target::ARMFp16,
 };
 
 } // namespace
 
-std::vector<std::string> featuresMissingOnHost(llvm::StringRef halideTarget) {
+Launcher nativeLauncher(llvm::StringRef halideTarget) {
   Halide::Target target(halideTarget.str()), host = Halide::get_host_target();
   std::vector<std::string> missing;
   for (Halide::Target::Feature feature : kInstructionSetFeatures)
     if (target.has_feature(feature) && !host.has_feature(feature))
       missing.push_back(Halide::Target::feature_to_name(feature));
-  return missing;
+  Launcher launcher;
+  launcher.inProcess = missing.empty();
+  if (!missing.empty())
+    launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
+  return launcher;
+}
+
+llvm::Error CpuBackend::checkTarget(llvm::StringRef halideTarget) const {
+  if (Halide::Target(halideTarget.str()).os != Halide::Target::Linux)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "target '%s': cnnc builds %s libraries for Linux only",
+                                   halideTarget.str().c_str(), name().str().c_str());
+  return llvm::Error::success();
 }
 
 llvm::ArrayRef<ElementType> CpuBackend::elementTypes() const {
@@ -76,8 +99,7 @@ llvm::ArrayRef<ElementType> CpuBackend::elementTypes() const {
   return types;
 }
 
-ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s,
-                                           llvm::StringRef target) const {
+ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::StringRef target) const {
   int vector = floatLanes(*this, target);
   ScheduleParams p;
   p.parallelRows = hasRows(s);

@@ -15,6 +15,8 @@ namespace cnnc {
 
 class CpuBackend : public TargetBackend {
 public:
+  /// Linux is the one operating system cnnc packages CPU libraries for.
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
   ScheduleParams defaultSchedule(const KernelSignature &signature,
                                  llvm::StringRef halideTarget) const override;
@@ -23,10 +25,10 @@ public:
   void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override;
 };
 
-/// The instruction-set features of `halideTarget` that this machine's CPU
-/// lacks, by Halide's names ("avx512_skylake"): code using them would die
-/// with SIGILL here.
-std::vector<std::string> featuresMissingOnHost(llvm::StringRef halideTarget);
+/// How a model runs on a machine of its own architecture: in cnnc's process,
+/// unless this CPU lacks an instruction-set feature it was compiled for (it
+/// would die with SIGILL), which the refusal names.
+Launcher nativeLauncher(llvm::StringRef halideTarget);
 
 /// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature);

@@ -39,8 +39,7 @@ void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
     f.store_in(MemoryType::Stack);
 }
 
-void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex,
-                                const ScheduleParams &p) {
+void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
   auto [anchor, conv] = funcs.ops[anchorIndex];
   Func output = funcs.output;
   int lanes = p.vectorLanes;

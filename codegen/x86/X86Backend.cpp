@@ -8,8 +8,6 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
 
-#include "llvm/ADT/StringExtras.h"
-
 #include <Halide.h>
 
 namespace cnnc {
@@ -30,39 +28,29 @@ public:
     return t.arch == Halide::Target::X86 && t.bits == 64;
   }
 
-  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
-    if (Halide::Target(halideTarget.str()).os != Halide::Target::Linux)
-      return llvm::createStringError(std::errc::invalid_argument,
-                                     "target '%s': cnnc builds x86-64 libraries for Linux only",
-                                     halideTarget.str().c_str());
-    return llvm::Error::success();
-  }
-
   /// 32 vector registers with AVX-512 (zmm0-31), else 16 (ymm or xmm).
   RegisterFile registerFile(llvm::StringRef halideTarget) const override {
     Halide::Target t(halideTarget.str());
-    bool avx512 = t.features_any_of({Halide::Target::AVX512, Halide::Target::AVX512_Skylake,
-                                     Halide::Target::AVX512_Cannonlake,
-                                     Halide::Target::AVX512_SapphireRapids,
-                                     Halide::Target::AVX512_Zen4, Halide::Target::AVX512_Zen5});
+    bool avx512 =
+        t.features_any_of({Halide::Target::AVX512, Halide::Target::AVX512_Skylake,
+                           Halide::Target::AVX512_Cannonlake, Halide::Target::AVX512_SapphireRapids,
+                           Halide::Target::AVX512_Zen4, Halide::Target::AVX512_Zen5});
     return {t.natural_vector_size<uint8_t>() * 8, avx512 ? 32 : 16};
   }
 
   Toolchain toolchain(llvm::StringRef) const override {
-    return {"cc", "ar", {"-std=c11", "-O2", "-fPIC"}, {"-lpthread", "-ldl", "-lm"},
+    return {"cc",
+            "ar",
+            {"-std=c11", "-O2", "-fPIC"},
+            {"-lpthread", "-ldl", "-lm"},
             "install gcc and binutils"};
   }
 
   Launcher launcher(llvm::StringRef halideTarget) const override {
+    if (Halide::get_host_target().arch == Halide::Target::X86)
+      return nativeLauncher(halideTarget);
     Launcher launcher;
-    if (Halide::get_host_target().arch != Halide::Target::X86) {
-      launcher.unavailable = "this machine is not an x86-64 one";
-      return launcher;
-    }
-    std::vector<std::string> missing = featuresMissingOnHost(halideTarget);
-    if (!missing.empty())
-      launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
-    launcher.inProcess = missing.empty();
+    launcher.unavailable = "this machine is not an x86-64 one (give --launcher)";
     return launcher;
   }
 };

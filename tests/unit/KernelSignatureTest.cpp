@@ -32,9 +32,11 @@ func.func @m(%x: tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32> {
   %0 = cnn.conv2d %a, %w, %b {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, cnn.group = 1 : i64} : (tensor<1x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
   %1 = cnn.activation silu %0 {cnn.group = 1 : i64, cnn.arena_offset = 16384 : i64} : tensor<1x64x8x8xf32>
   %2 = cnn.conv2d %1, %w, %b {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, cnn.group = 2 : i64)" +
-          secondConvAttrs + R"(} : (tensor<1x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
+          secondConvAttrs +
+          R"(} : (tensor<1x64x8x8xf32>, tensor<64x64x3x3xf32>, tensor<64xf32>) -> tensor<1x64x8x8xf32>
   %3 = cnn.activation )" +
-          secondActivation + R"( %2 {cnn.group = 2 : i64, cnn.arena_offset = 0 : i64} : tensor<1x64x8x8xf32>
+          secondActivation +
+          R"( %2 {cnn.group = 2 : i64, cnn.arena_offset = 0 : i64} : tensor<1x64x8x8xf32>
   return %3 : tensor<1x64x8x8xf32>
 })")
       .str();

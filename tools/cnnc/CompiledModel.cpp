@@ -30,9 +30,7 @@ std::string join(llvm::StringRef dir, llvm::StringRef file) {
   return path.str().str();
 }
 
-const char *layoutName(cnnc_layout layout) {
-  return layout == CNNC_LAYOUT_NHWC ? "nhwc" : "nchw";
-}
+const char *layoutName(cnnc_layout layout) { return layout == CNNC_LAYOUT_NHWC ? "nhwc" : "nchw"; }
 
 /// What cnnc-model.json says.
 struct Manifest {
@@ -72,9 +70,8 @@ struct Manifest {
     m.halideTarget = string("halide_target");
     m.library = string("library");
     m.weights = string("weights");
-    if (m.identifier.empty() || m.library.empty() || m.weights.empty() ||
-        m.halideTarget.empty() || !shape("input_shape", m.inputShape) ||
-        !shape("output_shape", m.outputShape))
+    if (m.identifier.empty() || m.library.empty() || m.weights.empty() || m.halideTarget.empty() ||
+        !shape("input_shape", m.inputShape) || !shape("output_shape", m.outputShape))
       return fail(m.path + " lacks the identifier, library, weights, halide_target or shapes of "
                            "a model: compile it again with this cnnc");
     auto bytes = [&](llvm::StringRef key) {
@@ -89,9 +86,8 @@ struct Manifest {
 /// The shared library loaded into this process, called through its C API.
 class InProcessModel final : public CompiledModel {
 public:
-  static llvm::Expected<std::unique_ptr<CompiledModel>> open(llvm::StringRef dir,
-                                                             const Manifest &manifest,
-                                                             const cnnc_options &options) {
+  static llvm::Expected<std::unique_ptr<CompiledModel>>
+  open(llvm::StringRef dir, const Manifest &manifest, const cnnc_options &options) {
     std::unique_ptr<InProcessModel> m(new InProcessModel());
     std::string libraryPath = join(dir, manifest.library);
     m->library = dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);

@@ -114,7 +114,8 @@ llvm::Error writeNpy(llvm::StringRef path, const HostTensor &tensor) {
   llvm::support::endian::write16le(length, static_cast<uint16_t>(header.size()));
   os.write(length, 2);
   os << header;
-  os.write(reinterpret_cast<const char *>(tensor.f32().data()), tensor.f32().size() * sizeof(float));
+  os.write(reinterpret_cast<const char *>(tensor.f32().data()),
+           tensor.f32().size() * sizeof(float));
   return llvm::Error::success();
 }
 

@@ -135,8 +135,7 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n"
       "                  [--launcher PREFIX] [--json]\n";
   std::optional<Args> args = parseCommandArgs(
-      "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"}, {"json"},
-      usage);
+      "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"}, {"json"}, usage);
   if (!args)
     return kUsageError;
   int iterations = 0, warmup = 0;
