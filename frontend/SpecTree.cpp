@@ -34,13 +34,25 @@ const Node *Node::find(StringRef key) const {
 
 namespace {
 
+/// Deeper nesting than any spec needs is refused before it can exhaust the
+/// stack (the YAML parser and this builder both recurse per level).
+constexpr int kMaxNesting = 64;
+
 class TreeBuilder {
 public:
-  explicit TreeBuilder(const Diagnostics &diag) : diag(diag) {}
+  TreeBuilder(const Diagnostics &diag, const bool &yamlFailed)
+      : diag(diag), yamlFailed(yamlFailed) {}
 
-  FailureOr<Node> build(yaml::Node *yamlNode) {
+  FailureOr<Node> build(yaml::Node *yamlNode, int depth = 0) {
+    // The parser is lazy: after a syntax error (already reported) it hands
+    // out null or partial nodes, so nothing more is read.
+    if (!yamlNode || yamlFailed)
+      return failure();
     Node node;
     node.loc = yamlNode->getSourceRange().Start;
+    if (depth > kMaxNesting)
+      return diag.error(node.loc) << "the spec nests deeper than " << kMaxNesting << " levels",
+             failure();
     if (!yamlNode->getRawTag().empty())
       return diag.error(node.loc) << "YAML tags are not supported in specs", failure();
     if (isa<yaml::NullNode>(yamlNode))
@@ -56,6 +68,8 @@ public:
       llvm::StringSet<> seen;
       for (yaml::KeyValueNode &kv : *mapping) {
         auto *key = dyn_cast_or_null<yaml::ScalarNode>(kv.getKey());
+        if (yamlFailed)
+          return failure();
         if (!key)
           return diag.error(kv.getSourceRange().Start) << "keys must be plain words", failure();
         SmallString<32> storage;
@@ -63,7 +77,7 @@ public:
         if (!seen.insert(keyText).second)
           return diag.error(key->getSourceRange().Start) << "duplicate key '" << keyText << "'",
                  failure();
-        FailureOr<Node> value = build(kv.getValue());
+        FailureOr<Node> value = build(kv.getValue(), depth + 1);
         if (failed(value))
           return failure();
         node.entries.push_back({keyText, key->getSourceRange().Start, std::move(*value)});
@@ -73,7 +87,7 @@ public:
     if (auto *sequence = dyn_cast<yaml::SequenceNode>(yamlNode)) {
       node.kind = Node::Kind::Sequence;
       for (yaml::Node &item : *sequence) {
-        FailureOr<Node> value = build(&item);
+        FailureOr<Node> value = build(&item, depth + 1);
         if (failed(value))
           return failure();
         node.items.push_back(std::move(*value));
@@ -85,6 +99,7 @@ public:
 
 private:
   const Diagnostics &diag;
+  const bool &yamlFailed;
 };
 
 } // namespace
@@ -118,7 +133,7 @@ FailureOr<Node> parseSpecTree(unsigned bufferId, const Diagnostics &diag) {
   } else if (!yamlFailed) {
     // The parser is lazy: syntax errors inside the document surface while the
     // tree is built, so yamlFailed is checked again afterwards.
-    result = TreeBuilder(diag).build(root);
+    result = TreeBuilder(diag, yamlFailed).build(root);
     if (succeeded(result) && !yamlFailed && ++document != stream.end()) {
       diag.error(start) << "a spec holds one YAML document";
       result = failure();
