@@ -149,6 +149,14 @@ llvm::Error writeModelTable(const ModelBuild &build) {
     os << "    {" << build.kernelName(k) << "_argv, \"" << build.kernels[k].signature.label()
        << "\", " << numArgs[i] << ", call" << i << "_args},\n";
   }
+  std::vector<CpuFeature> features =
+      build.target.backend->requiredFeatures(build.target.halideTarget);
+  os << "};\n\n/* The CPU features the kernels use: create refuses a CPU without one. */\n"
+     << "static const cnnc_cpu_feature cpu_features[] = {\n";
+  for (const CpuFeature &feature : features)
+    os << "    {" << feature.halideFeature << ", \"" << feature.name << "\"},\n";
+  if (features.empty())
+    os << "    {0, 0} /* none; C has no empty arrays */\n";
   mlir::RankedTensorType in = inputType(build), out = outputType(build);
   os << "};\n\nstatic const cnnc_model_desc desc = {\n"
      << "    \"" << build.name << "\", 0x" << llvm::format_hex_no_prefix(build.signature, 16)
@@ -159,7 +167,8 @@ llvm::Error writeModelTable(const ModelBuild &build) {
   os << "},\n    " << elementTypeCName(elementOf(in)) << ", " << elementTypeCName(elementOf(out))
      << ",\n"
      << "    " << build.arenaBytes << ", " << build.payload.size() << ", " << build.calls.size()
-     << ", calls};\n\n"
+     << ", calls,\n"
+     << "    \"" << build.target.halideTarget << "\", " << features.size() << ", cpu_features};\n\n"
      << "cnnc_status cnnc_" << id << "_create_from_file(const char *weights_path,\n"
      << "    const cnnc_options *options, cnnc_model **model) {\n"
      << "  return cnnc_create_from_file(&desc, weights_path, options, model);\n}\n\n"

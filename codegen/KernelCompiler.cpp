@@ -3,7 +3,7 @@
 // Each distinct kernel: the algorithm (HalideAlgorithm.cpp), the schedule its
 // signature carries applied by the target's backend, AOT-compiled in-process
 // for the target without a runtime; the kernels are linked into one object,
-// and one Halide runtime for the target goes beside it.
+// and one Halide runtime for the target's baseline goes beside it.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/HalideKernel.h"
@@ -28,7 +28,15 @@ llvm::Error compileKernels(const ModelBuild &build) {
     }
     Halide::link_modules(build.identifier + "_kernels", modules)
         .compile({{Halide::OutputFileType::object, build.path(build.identifier + "_kernels.o")}});
-    Halide::compile_standalone_runtime(build.path("halide_runtime.o"), target);
+    // The runtime is built without the kernels' instruction-set features: it
+    // is what checks, at create, that the CPU has them (as Halide's
+    // multi-target runtimes are built for the baseline).
+    Halide::Target runtimeTarget = target;
+    for (const CpuFeature &feature :
+         build.target.backend->requiredFeatures(build.target.halideTarget))
+      runtimeTarget = runtimeTarget.without_feature(
+          static_cast<Halide::Target::Feature>(feature.halideFeature));
+    Halide::compile_standalone_runtime(build.path("halide_runtime.o"), runtimeTarget);
   } catch (const Halide::Error &error) {
     return llvm::createStringError(std::errc::invalid_argument, "Halide: %s", error.what());
   }

@@ -53,6 +53,13 @@ struct Launcher {
   std::string timingNote;
 };
 
+/// An instruction-set feature a compiled model needs of the CPU it runs on:
+/// Halide's halide_target_feature_t value and name.
+struct CpuFeature {
+  int halideFeature;
+  std::string name;
+};
+
 /// A target as the user named it, resolved to its backend.
 struct TargetSelection {
   const class TargetBackend *backend = nullptr;
@@ -92,6 +99,10 @@ public:
   virtual void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const = 0;
 
   virtual Toolchain toolchain(llvm::StringRef halideTarget) const = 0;
+
+  /// The CPU features code for `halideTarget` uses: the runtime refuses, at
+  /// create, to run on a CPU that lacks one.
+  virtual std::vector<CpuFeature> requiredFeatures(llvm::StringRef halideTarget) const = 0;
 
   /// How a model compiled for `halideTarget` runs from this machine.
   virtual Launcher launcher(llvm::StringRef halideTarget) const = 0;

@@ -46,6 +46,12 @@ typedef struct cnnc_call {
   const cnnc_tensor_ref *args;
 } cnnc_call;
 
+/* A CPU feature the kernels use: Halide's halide_target_feature_t and its name. */
+typedef struct cnnc_cpu_feature {
+  int halide_feature;
+  const char *name;
+} cnnc_cpu_feature;
+
 typedef struct cnnc_model_desc {
   const char *name;
   uint64_t signature;      /* must equal the weights file's */
@@ -56,13 +62,18 @@ typedef struct cnnc_model_desc {
   size_t weights_bytes;
   int num_calls;
   const cnnc_call *calls;
+  const char *target; /* the Halide target it was compiled for, for messages */
+  int num_cpu_features; /* create refuses a CPU without every one of these */
+  const cnnc_cpu_feature *cpu_features;
 } cnnc_model_desc;
 
 /* The weights file: this header, then weights_bytes of packed tensors, each
  * at a CNNC_ALIGNMENT-aligned offset and of the dtype its references give. */
 #define CNNC_WEIGHTS_MAGIC "CNNCWGT1"
 #define CNNC_WEIGHTS_HEADER_BYTES 64
-/* magic[8], signature u64, payload bytes u64, FNV-1a 64 checksum of the payload u64 */
+/* magic[8], signature u64, payload bytes u64, FNV-1a 64 checksum of the payload u64, then
+ * 32 reserved bytes that must be zero. All integers little-endian. */
+#define CNNC_WEIGHTS_RESERVED_OFFSET 32
 
 uint64_t cnnc_fnv1a64(const void *data, size_t size);
 

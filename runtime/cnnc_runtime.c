@@ -4,6 +4,7 @@
  * into aligned memory, allocates the activation arena and builds every
  * halide_buffer_t the kernel calls need. run: points the input and output
  * buffers at the caller's memory and calls the kernels in order. */
+#define _POSIX_C_SOURCE 200809L /* fstat, fileno */
 #include "cnnc_model_desc.h"
 
 #include "HalideRuntime.h"
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 struct cnnc_model {
   const cnnc_model_desc *desc;
@@ -126,6 +128,27 @@ static void build_buffers(cnnc_model *m) {
   }
 }
 
+/* Refuses a CPU that lacks a feature the kernels use: they would die with
+ * SIGILL. Names every missing feature. */
+static cnnc_status check_cpu(const cnnc_model_desc *d) {
+  enum { kWords = (halide_target_feature_end + 63) / 64 };
+  char missing[160] = "";
+  for (int i = 0; i < d->num_cpu_features; ++i) {
+    uint64_t mask[kWords] = {0};
+    int f = d->cpu_features[i].halide_feature;
+    mask[f / 64] = (uint64_t)1 << (f % 64);
+    if (!halide_can_use_target_features(kWords, mask)) {
+      size_t used = strlen(missing);
+      snprintf(missing + used, sizeof missing - used, "%s%s", used ? ", " : "",
+               d->cpu_features[i].name);
+    }
+  }
+  if (missing[0])
+    return status(CNNC_UNSUPPORTED_CPU, "model '%s' was compiled for %s; this CPU lacks %s",
+                  d->name, d->target, missing);
+  return kOk;
+}
+
 cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *data, size_t size,
                                     const cnnc_options *options, cnnc_model **out) {
   if (!desc || !data || !out)
@@ -137,10 +160,19 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
     return status(CNNC_INVALID_ARGUMENT, "cnnc_create: bad options (threads %d, layout %d)",
                   opts.num_threads, (int)opts.input_layout);
 
+  cnnc_status cpu = check_cpu(desc);
+  if (cpu.code != CNNC_OK)
+    return cpu;
+
   const uint8_t *bytes = (const uint8_t *)data;
   if (size < CNNC_WEIGHTS_HEADER_BYTES || memcmp(bytes, CNNC_WEIGHTS_MAGIC, 8) != 0)
     return status(CNNC_BAD_WEIGHTS, "not a cnnc weights file (%zu bytes, no %s header)", size,
                   CNNC_WEIGHTS_MAGIC);
+  for (size_t i = CNNC_WEIGHTS_RESERVED_OFFSET; i < CNNC_WEIGHTS_HEADER_BYTES; ++i)
+    if (bytes[i] != 0)
+      return status(CNNC_BAD_WEIGHTS,
+                    "not a weights file of this cnnc: header byte %zu is reserved and must be 0",
+                    i);
   uint64_t signature = read_u64(bytes + 8), payload = read_u64(bytes + 16);
   uint64_t checksum = read_u64(bytes + 24);
   if (signature != desc->signature)
@@ -192,22 +224,44 @@ cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
   if (!path || !out)
     return status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
   *out = NULL;
+  cnnc_status cpu = check_cpu(desc); /* before the weights: they are not the problem */
+  if (cpu.code != CNNC_OK)
+    return cpu;
   FILE *f = fopen(path, "rb");
   if (!f)
     return status(CNNC_BAD_WEIGHTS, "cannot open weights file '%s'", path);
-  fseek(f, 0, SEEK_END);
-  long size = ftell(f);
-  fseek(f, 0, SEEK_SET);
-  void *data = malloc(size > 0 ? (size_t)size : 1);
+  /* Only a regular file of exactly the model's size is read: a directory, a
+   * device or a file of another size is refused before any allocation. */
+  struct stat st;
+  size_t expected = CNNC_WEIGHTS_HEADER_BYTES + desc->weights_bytes;
+  if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+    fclose(f);
+    return status(CNNC_BAD_WEIGHTS, "'%s' is not a regular file", path);
+  }
+  uint8_t magic[8];
+  size_t head = fread(magic, 1, sizeof magic, f);
+  if (head != sizeof magic || memcmp(magic, CNNC_WEIGHTS_MAGIC, sizeof magic) != 0) {
+    fclose(f);
+    return status(CNNC_BAD_WEIGHTS, "%s: not a cnnc weights file (%lld bytes, no %s header)", path,
+                  (long long)st.st_size, CNNC_WEIGHTS_MAGIC);
+  }
+  if ((uint64_t)st.st_size != (uint64_t)expected) {
+    fclose(f);
+    return status(CNNC_BAD_WEIGHTS,
+                  "%s: weights are truncated or padded: %lld bytes, model '%s' needs %zu", path,
+                  (long long)st.st_size, desc->name, expected);
+  }
+  rewind(f);
+  size_t size = (size_t)st.st_size;
+  void *data = malloc(size ? size : 1);
   if (!data) {
     fclose(f);
     return status(CNNC_OUT_OF_MEMORY, "cannot read '%s': out of memory", path);
   }
-  size_t got = fread(data, 1, (size_t)size, f);
+  size_t got = fread(data, 1, size, f);
   fclose(f);
-  cnnc_status s = got == (size_t)size
-                      ? cnnc_create_from_memory(desc, data, (size_t)size, options, out)
-                      : status(CNNC_BAD_WEIGHTS, "cannot read weights file '%s'", path);
+  cnnc_status s = got == size ? cnnc_create_from_memory(desc, data, size, options, out)
+                              : status(CNNC_BAD_WEIGHTS, "cannot read weights file '%s'", path);
   free(data);
   if (s.code != CNNC_OK) { /* name the file in the message */
     char message[sizeof s.message];

@@ -19,7 +19,8 @@ typedef enum cnnc_status_code {
   CNNC_INVALID_ARGUMENT = 1, /* a null pointer, a wrong buffer size, a bad option */
   CNNC_BAD_WEIGHTS = 2,      /* missing, truncated, corrupted or another model's weights */
   CNNC_OUT_OF_MEMORY = 3,
-  CNNC_KERNEL_FAILED = 4
+  CNNC_KERNEL_FAILED = 4,
+  CNNC_UNSUPPORTED_CPU = 5 /* this CPU lacks an instruction-set feature the model uses */
 } cnnc_status_code;
 
 typedef struct cnnc_status {

@@ -47,7 +47,7 @@ public:
   Launcher launcher(llvm::StringRef halideTarget) const override {
     Halide::Target host = Halide::get_host_target();
     if (host.arch == Halide::Target::ARM && host.bits == 64)
-      return nativeLauncher(halideTarget);
+      return nativeLauncher(requiredFeatures(halideTarget));
     Launcher launcher;
     launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
     if (!llvm::sys::findProgramByName(kEmulator[0]))

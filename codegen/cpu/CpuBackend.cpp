@@ -73,17 +73,26 @@ constexpr Halide::Target::Feature kInstructionSetFeatures[] = {
 
 } // namespace
 
-Launcher nativeLauncher(llvm::StringRef halideTarget) {
-  Halide::Target target(halideTarget.str()), host = Halide::get_host_target();
+Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required) {
+  Halide::Target host = Halide::get_host_target();
   std::vector<std::string> missing;
-  for (Halide::Target::Feature feature : kInstructionSetFeatures)
-    if (target.has_feature(feature) && !host.has_feature(feature))
-      missing.push_back(Halide::Target::feature_to_name(feature));
+  for (const CpuFeature &feature : required)
+    if (!host.has_feature(static_cast<Halide::Target::Feature>(feature.halideFeature)))
+      missing.push_back(feature.name);
   Launcher launcher;
   launcher.inProcess = missing.empty();
   if (!missing.empty())
     launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
   return launcher;
+}
+
+std::vector<CpuFeature> CpuBackend::requiredFeatures(llvm::StringRef halideTarget) const {
+  Halide::Target target(halideTarget.str());
+  std::vector<CpuFeature> required;
+  for (Halide::Target::Feature feature : kInstructionSetFeatures)
+    if (target.has_feature(feature))
+      required.push_back({feature, Halide::Target::feature_to_name(feature)});
+  return required;
 }
 
 llvm::Error CpuBackend::checkTarget(llvm::StringRef halideTarget) const {

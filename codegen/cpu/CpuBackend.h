@@ -23,12 +23,13 @@ public:
   ScheduleSpace scheduleSpace(const KernelSignature &signature,
                               llvm::StringRef halideTarget) const override;
   void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override;
+  std::vector<CpuFeature> requiredFeatures(llvm::StringRef halideTarget) const override;
 };
 
 /// How a model runs on a machine of its own architecture: in cnnc's process,
-/// unless this CPU lacks an instruction-set feature it was compiled for (it
-/// would die with SIGILL), which the refusal names.
-Launcher nativeLauncher(llvm::StringRef halideTarget);
+/// unless this CPU lacks one of `required` (code using it would die with
+/// SIGILL), which the refusal names.
+Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required);
 
 /// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature);

@@ -13,6 +13,12 @@
 namespace cnnc {
 namespace {
 
+/// The AVX-512 subsets of real CPUs, as Halide names them.
+const std::vector<Halide::Target::Feature> kAvx512Cpus = {
+    Halide::Target::AVX512_KNL,        Halide::Target::AVX512_Skylake,
+    Halide::Target::AVX512_Cannonlake, Halide::Target::AVX512_SapphireRapids,
+    Halide::Target::AVX512_Zen4,       Halide::Target::AVX512_Zen5};
+
 class X86Backend final : public CpuBackend {
 public:
   llvm::StringRef name() const override { return "x86-64"; }
@@ -26,6 +32,22 @@ public:
   bool handles(llvm::StringRef halideTarget) const override {
     Halide::Target t(halideTarget.str());
     return t.arch == Halide::Target::X86 && t.bits == 64;
+  }
+
+  /// Halide's bare `avx512` names no CPU's AVX-512 subset, and LLVM aborts on
+  /// some of what it selects ("Cannot select"): a CPU family is required.
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
+    if (llvm::Error error = CpuBackend::checkTarget(halideTarget))
+      return error;
+    Halide::Target t(halideTarget.str());
+    if (t.has_feature(Halide::Target::AVX512) && !t.features_any_of(kAvx512Cpus))
+      return llvm::createStringError(
+          std::errc::invalid_argument,
+          "target '%s': avx512 alone names no CPU's AVX-512; add one of avx512_skylake, "
+          "avx512_cannonlake, avx512_sapphirerapids, avx512_zen4, avx512_zen5 (or use "
+          "x86-64-avx512)",
+          halideTarget.str().c_str());
+    return llvm::Error::success();
   }
 
   /// 32 vector registers with AVX-512 (zmm0-31), else 16 (ymm or xmm).
@@ -48,7 +70,7 @@ public:
 
   Launcher launcher(llvm::StringRef halideTarget) const override {
     if (Halide::get_host_target().arch == Halide::Target::X86)
-      return nativeLauncher(halideTarget);
+      return nativeLauncher(requiredFeatures(halideTarget));
     Launcher launcher;
     launcher.unavailable = "this machine is not an x86-64 one (give --launcher)";
     return launcher;

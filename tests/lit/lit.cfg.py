@@ -39,5 +39,6 @@ try:
                       if line.startswith("flags")), [])
 except OSError:
     flags = []
-if any(f == "apx" or f.startswith("apx_") for f in flags):
-    config.available_features.add("cpu-apx")
+for feature in ("avx512f", "apx"):
+    if any(f == feature or f.startswith(feature + "_") for f in flags):
+        config.available_features.add("cpu-" + feature)
