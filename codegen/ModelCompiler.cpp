@@ -20,6 +20,7 @@
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 
+#include <limits>
 #include <map>
 
 namespace cnnc {
@@ -33,7 +34,28 @@ int64_t alignUp(int64_t bytes) {
   return (bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
 }
 
+/// Halide buffers hold at most 2^31 - 1 bytes (without its large_buffers
+/// feature), and their extents and strides are 32-bit: a larger tensor would
+/// wrap silently.
+llvm::Error checkTensorSizes(mlir::func::FuncOp model) {
+  constexpr int64_t kMaxBufferBytes = std::numeric_limits<int32_t>::max();
+  llvm::Error error = llvm::Error::success();
+  model.walk([&](mlir::Operation *op) {
+    for (mlir::Value result : op->getResults())
+      if (!error && tensorBytes(result.getType()) > kMaxBufferBytes) {
+        std::string where;
+        llvm::raw_string_ostream(where) << op->getLoc();
+        error = fail("'" + op->getName().getStringRef() + "' at " + where + " makes a tensor of " +
+                     llvm::Twine(tensorBytes(result.getType())) +
+                     " bytes; a kernel buffer holds at most " + llvm::Twine(kMaxBufferBytes));
+      }
+  });
+  return error;
+}
+
 llvm::Error planCalls(ModelBuild &build) {
+  if (llvm::Error error = checkTensorSizes(build.model))
+    return error;
   build.groups = collectKernelGroups(build.model);
   for (mlir::Operation &op : build.model.getBody().front())
     if (!isWeightOnly(&op) && !llvm::isa<mlir::func::ReturnOp>(op) && !op.hasAttr(kGroupAttr))

@@ -20,6 +20,10 @@ namespace cnnc {
 struct CnncPipelineOptions : public mlir::PassPipelineOptions<CnncPipelineOptions> {
   Option<int64_t> batchSize{*this, "batch-size", llvm::cl::desc("static batch size of the input"),
                             llvm::cl::init(1)};
+  Option<std::string> limits{*this, "limits",
+                             llvm::cl::desc("resource limits over the defaults: name=N,... "
+                                            "(passes/ModelLimits.h)"),
+                             llvm::cl::init("")};
 };
 
 /// Spec-level effnet IR in, cnn IR out: compound scaling and lowering

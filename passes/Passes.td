@@ -16,7 +16,15 @@ def EffnetCompoundScale : Pass<"effnet-compound-scale", "::mlir::ModuleOp"> {
     rounded up; the resolution is multiplied and rounded to the nearest integer.
     `fixed_width` / `fixed_depth` parts keep their values (EfficientNet-Lite).
     The scaling attributes are removed; a model without them is left as is.
+    Every resulting size is checked against the resource limits (`limits`,
+    see passes/ModelLimits.h) before it is converted to an integer: a size
+    over a limit is an error at the model (when scaling caused it) or at the
+    op that declares it, and the pass fails.
   }];
+  let options = [
+    Option<"limits", "limits", "std::string", /*default=*/"\"\"",
+           "resource limits over the defaults: name=N,... (resolution, channels, repeats, classes)">,
+  ];
   let dependentDialects = ["::cnnc::effnet::EffnetDialect"];
 }
 

@@ -7,7 +7,9 @@
 namespace cnnc {
 
 void buildCnncFrontendPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &options) {
-  pm.addPass(createEffnetCompoundScale());
+  EffnetCompoundScaleOptions scaling;
+  scaling.limits = options.limits;
+  pm.addPass(createEffnetCompoundScale(scaling));
   ConvertEffnetToCnnOptions lowering;
   lowering.batchSize = options.batchSize;
   pm.addPass(createConvertEffnetToCnn(lowering));

@@ -16,10 +16,11 @@ namespace cnnc {
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|HALIDE-TARGET] [--batch N]\n"
+      "                    [--limit NAME=N,...]\n"
       "                    (--weights W.safetensors | --random-weights SEED) -o DIR\n";
-  std::optional<Args> args =
-      parseCommandArgs("compile", rawArgs,
-                       {"target", "weights", "random-weights", "o", "output", "batch"}, {}, usage);
+  std::optional<Args> args = parseCommandArgs(
+      "compile", rawArgs, {"target", "weights", "random-weights", "o", "output", "batch", "limit"},
+      {}, usage);
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
@@ -35,7 +36,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
-  if (failed(session.load(args->positional[0])) ||
+  if (failed(session.load(args->positional[0], args->value("limit"))) ||
       failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();

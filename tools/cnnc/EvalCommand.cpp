@@ -19,7 +19,7 @@ int report(llvm::Error error) { return reportError("eval", std::move(error)); }
 
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args =
-      parseCommandArgs("eval", rawArgs, {"weights", "input", "output"}, {}, kUsage);
+      parseCommandArgs("eval", rawArgs, {"weights", "input", "output", "limit"}, {}, kUsage);
   if (!args)
     return kUsageError;
   if (args->positional.size() != 1 || args->value("weights").empty() ||
@@ -29,7 +29,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
 
   ModelSession session;
-  if (failed(session.load(args->positional[0])) ||
+  if (failed(session.load(args->positional[0], args->value("limit"))) ||
       failed(session.lower(ModelSession::Pipeline::frontend)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();

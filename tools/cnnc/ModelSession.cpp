@@ -1,11 +1,14 @@
 //===- ModelSession.cpp - a model loaded and lowered for a command --------===//
 #include "ModelSession.h"
 #include "frontend/SpecLoader.h"
+#include "passes/KernelGroups.h"
+#include "passes/ModelStats.h"
 #include "passes/Passes.h"
 
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/Pass/PassInstrumentation.h"
 #include "mlir/Pass/PassManager.h"
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -27,16 +30,29 @@ private:
   std::function<void(effnet::ModelOp)> callback;
 };
 
+/// An error in what the command line asked for, which has no spec location.
+LogicalResult commandLineError(const llvm::Twine &message) {
+  llvm::errs() << "cnnc: error: " << message << "\n";
+  return failure();
+}
+
 } // namespace
 
 ModelSession::ModelSession()
     : diagnostics(std::make_unique<SourceMgrDiagnosticHandler>(sourceMgr, &context)) {
   context.loadDialect<effnet::EffnetDialect, cnn::CnnDialect, func::FuncDialect>();
+  // Errors point at spec lines; a dump of the op would bury them.
+  context.printOpOnDiagnostic(false);
 }
 
 ModelSession::~ModelSession() = default;
 
-LogicalResult ModelSession::load(StringRef model) {
+LogicalResult ModelSession::load(StringRef model, StringRef overrides) {
+  llvm::Expected<ModelLimits> parsed = ModelLimits::parse(overrides);
+  if (!parsed)
+    return commandLineError("--limit: " + llvm::toString(parsed.takeError()));
+  modelLimits = *parsed;
+  limitOverrides = overrides.str();
   moduleRef = loadModelSpec(model, sourceMgr, context);
   return success(static_cast<bool>(moduleRef));
 }
@@ -47,13 +63,28 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   PassManager pm(&context);
   CnncPipelineOptions options;
   options.batchSize = batchSize;
+  options.limits = limitOverrides;
+  if (batchSize > modelLimits.batch)
+    return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
+                            ModelLimits::describe("batch", modelLimits.batch));
   if (pipeline == Pipeline::full)
     buildCnncPipeline(pm, options);
   else
     buildCnncFrontendPipeline(pm, options);
   if (afterScaling)
     pm.addInstrumentation(std::make_unique<AfterScaling>(std::move(afterScaling)));
-  return pm.run(*moduleRef);
+  if (failed(pm.run(*moduleRef)))
+    return failure();
+  func::FuncOp model = loweredModel();
+  int64_t params = computeModelStats(model).params;
+  if (params > modelLimits.parameters)
+    return model.emitError() << "the model has " << params << " parameters, over "
+                             << ModelLimits::describe("parameters", modelLimits.parameters);
+  auto arena = model->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
+  if (arena && arena.getInt() > modelLimits.arenaBytes)
+    return model.emitError() << "a run needs " << arena.getInt() << " bytes of activations, over "
+                             << ModelLimits::describe("arena-bytes", modelLimits.arenaBytes);
+  return success();
 }
 
 func::FuncOp ModelSession::loweredModel() { return *moduleRef->getOps<func::FuncOp>().begin(); }

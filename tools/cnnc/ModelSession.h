@@ -8,6 +8,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LogicalResult.h"
+#include "passes/ModelLimits.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <functional>
@@ -22,8 +23,10 @@ public:
   ModelSession();
   ~ModelSession();
 
-  /// Loads a preset name or spec path as effnet IR.
-  mlir::LogicalResult load(llvm::StringRef model);
+  /// Loads a preset name or spec path as effnet IR, to be lowered within the
+  /// default resource limits or these overrides (`--limit`:
+  /// "resolution=8192,..."); a malformed override is an error.
+  mlir::LogicalResult load(llvm::StringRef model, llvm::StringRef limitOverrides = "");
 
   enum class Pipeline {
     frontend, // scale and lower: the model as written (stats, eval)
@@ -31,7 +34,8 @@ public:
   };
 
   /// Runs a shared cnnc pipeline. `afterScaling`, if given, sees each
-  /// effnet.model right after effnet-compound-scale.
+  /// effnet.model right after effnet-compound-scale. Fails, with an error at
+  /// the model, when the lowered model exceeds the parameter or arena limit.
   mlir::LogicalResult lower(Pipeline pipeline,
                             std::function<void(effnet::ModelOp)> afterScaling = nullptr,
                             int64_t batchSize = 1);
@@ -46,6 +50,8 @@ private:
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
   mlir::OwningOpRef<mlir::ModuleOp> moduleRef;
+  ModelLimits modelLimits;
+  std::string limitOverrides;
 };
 
 } // namespace cnnc

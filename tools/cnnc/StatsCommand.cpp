@@ -158,8 +158,9 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
 
 int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc stats MODEL [--json]   (MODEL: a preset name or a spec path)\n";
-  std::optional<Args> args = parseCommandArgs("stats", rawArgs, {}, {"json"}, usage);
+      "usage: cnnc stats MODEL [--json] [--limit NAME=N,...]   (MODEL: a preset name or a spec "
+      "path)\n";
+  std::optional<Args> args = parseCommandArgs("stats", rawArgs, {"limit"}, {"json"}, usage);
   if (!args)
     return kUsageError;
   if (args->positional.size() != 1) {
@@ -169,7 +170,7 @@ int runStatsCommand(ArrayRef<StringRef> rawArgs) {
 
   ModelSession session;
   ScaledModel scaled;
-  if (failed(session.load(args->positional[0])) ||
+  if (failed(session.load(args->positional[0], args->value("limit"))) ||
       failed(session.lower(ModelSession::Pipeline::frontend,
                            [&](effnet::ModelOp model) { scaled = describe(model); })))
     return 1;

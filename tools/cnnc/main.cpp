@@ -50,6 +50,9 @@ commands:
   presets                        list the preset names
 
 MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
+compile, stats, eval and ir refuse models beyond cnnc's resource limits
+(resolution 4096, channels 32768, repeats 256 a stage, classes 1048576,
+batch 1024, parameters 4e9, arena-bytes 64 GiB); --limit NAME=N,... raises them.
 )";
 
 /// Each distinct kernel of a lowered model: signature, schedule, schedule
@@ -78,7 +81,7 @@ int printKernels(func::FuncOp model, StringRef target) {
 
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
   std::optional<cnnc::Args> args =
-      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target"}, {}, kUsage);
+      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target", "limit"}, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
@@ -89,7 +92,7 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
     return cnnc::kUsageError;
   }
   cnnc::ModelSession session;
-  if (failed(session.load(args->positional[0])))
+  if (failed(session.load(args->positional[0], args->value("limit"))))
     return 1;
   OpPrintingFlags flags;
   if (level == "spec") {
