@@ -1,10 +1,12 @@
 //===- Safetensors.cpp - reading .safetensors weight files ----------------===//
 #include "frontend/Safetensors.h"
+#include "support/BoundedInput.h"
 
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/JSON.h"
 
 #include <cstring>
+#include <tuple>
 
 namespace cnnc {
 namespace {
@@ -25,6 +27,12 @@ int64_t bytesPerElement(llvm::StringRef dtype) {
     return 1;
   return 0;
 }
+
+/// The format's rules: a header of at most 100 MB (safetensors' own limit),
+/// nested at most as deep as {name: {shape: [...]}}; files up to 1 TiB.
+constexpr uint64_t kMaxHeaderBytes = 100'000'000;
+constexpr int kMaxHeaderNesting = 3;
+constexpr uint64_t kMaxFileBytes = 1ull << 40;
 
 float halfToFloat(uint16_t h) {
   uint32_t sign = (h & 0x8000u) << 16, exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
@@ -58,19 +66,28 @@ float bfloat16ToFloat(uint16_t b) {
 } // namespace
 
 llvm::Expected<SafetensorsFile> SafetensorsFile::open(llvm::StringRef path) {
-  auto buffer =
-      llvm::MemoryBuffer::getFile(path, /*IsText=*/false, /*RequiresNullTerminator=*/false);
+  auto buffer = readBoundedFile(path, kMaxFileBytes, "a safetensors file");
   if (!buffer)
-    return fail(path, "cannot read: " + buffer.getError().message());
+    return fail(path, "cannot read: " + llvm::toString(buffer.takeError()));
   llvm::StringRef data = (*buffer)->getBuffer();
   if (data.size() < 8)
     return fail(path, "too short for a safetensors file (" + llvm::Twine(data.size()) + " bytes)");
   uint64_t headerSize = llvm::support::endian::read64le(data.data());
+  if (headerSize > kMaxHeaderBytes)
+    return fail(path, "header length " + llvm::Twine(headerSize) +
+                          " is over the format's limit of 100 MB");
   if (headerSize > data.size() - 8)
     return fail(path, "header length " + llvm::Twine(headerSize) + " runs past the end of the " +
                           llvm::Twine(data.size()) + "-byte file (truncated?)");
   llvm::StringRef headerText = data.substr(8, headerSize);
   llvm::StringRef payload = data.substr(8 + headerSize);
+  if (!headerText.starts_with("{"))
+    return fail(path, "the header does not begin with '{'");
+  if (std::optional<size_t> at = jsonTooDeep(headerText, kMaxHeaderNesting))
+    return fail(path, "the header nests deeper than a safetensors header does (at byte " +
+                          llvm::Twine(8 + *at) + ")");
+  if (std::optional<std::string> key = jsonDuplicateKey(headerText))
+    return fail(path, "the header names tensor '" + *key + "' twice");
   llvm::Expected<llvm::json::Value> header = llvm::json::parse(headerText);
   if (!header)
     return fail(path, "malformed JSON header: " + llvm::toString(header.takeError()));
@@ -80,6 +97,7 @@ llvm::Expected<SafetensorsFile> SafetensorsFile::open(llvm::StringRef path) {
 
   SafetensorsFile file;
   file.filePath = path.str();
+  std::vector<std::tuple<int64_t, int64_t, std::string>> extents; // [begin, end), name
   for (const auto &[key, value] : *object) {
     llvm::StringRef name = key;
     if (name == "__metadata__")
@@ -95,27 +113,43 @@ llvm::Expected<SafetensorsFile> SafetensorsFile::open(llvm::StringRef path) {
       return fail(path, "tensor '" + name + "' has unknown dtype " + *dtype);
     SafetensorsEntry entry;
     entry.dtype = dtype->str();
-    int64_t elements = 1;
+    uint64_t bytes = static_cast<uint64_t>(elementSize);
     for (const llvm::json::Value &dim : *shape) {
       std::optional<int64_t> extent = dim.getAsInteger();
       if (!extent || *extent < 0)
         return fail(path, "tensor '" + name + "' has a malformed shape");
       entry.shape.push_back(*extent);
-      elements *= *extent;
+      if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(*extent), &bytes))
+        return fail(path, "tensor '" + name + "' has a shape whose size overflows 64 bits");
     }
     std::optional<int64_t> begin = (*offsets)[0].getAsInteger();
     std::optional<int64_t> end = (*offsets)[1].getAsInteger();
     if (!begin || !end || *begin < 0 || *end < *begin ||
         static_cast<uint64_t>(*end) > payload.size())
       return fail(path, "tensor '" + name + "' has data offsets outside the file (truncated?)");
-    if (*end - *begin != elements * elementSize)
+    if (static_cast<uint64_t>(*end - *begin) != bytes)
       return fail(path, "tensor '" + name + "' holds " + llvm::Twine(*end - *begin) +
-                            " bytes, its shape and dtype need " +
-                            llvm::Twine(elements * elementSize));
+                            " bytes, its shape and dtype need " + llvm::Twine(bytes));
     entry.bytes = llvm::ArrayRef<uint8_t>(
         reinterpret_cast<const uint8_t *>(payload.data()) + *begin, *end - *begin);
+    extents.push_back({*begin, *end, name.str()});
     file.entries[name] = std::move(entry);
   }
+  // The tensors tile the data exactly: no overlap, no hole, nothing after.
+  llvm::sort(extents);
+  uint64_t covered = 0;
+  for (const auto &[begin, end, name] : extents) {
+    if (static_cast<uint64_t>(begin) != covered)
+      return fail(path, "tensor '" + name + "' starts at data byte " + llvm::Twine(begin) +
+                            (static_cast<uint64_t>(begin) < covered
+                                 ? ", inside the tensor before it"
+                                 : ", leaving a hole after the tensor before it") +
+                            " (at " + llvm::Twine(covered) + ")");
+    covered = static_cast<uint64_t>(end);
+  }
+  if (covered != payload.size())
+    return fail(path,
+                llvm::Twine(payload.size() - covered) + " bytes follow the last tensor's data");
   file.buffer = std::move(*buffer);
   return file;
 }

@@ -4,6 +4,7 @@
 #include "frontend/Presets.h"
 #include "frontend/SpecReader.h"
 
+#include "support/BoundedInput.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -12,6 +13,9 @@ using namespace mlir;
 
 namespace cnnc {
 namespace {
+
+/// A spec is a page of YAML; the largest preset is 2 KB.
+constexpr uint64_t kMaxSpecBytes = 1 << 20;
 
 bool looksLikePath(StringRef ref) {
   return ref.ends_with(".yaml") || ref.ends_with(".yml") || ref.contains('/');
@@ -81,10 +85,10 @@ private:
       path = llvm::sys::path::parent_path(fromFile);
       llvm::sys::path::append(path, ref);
     }
-    auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/true);
+    auto file = readBoundedFile(path, kMaxSpecBytes, "a spec", /*isText=*/true);
     if (!file)
       return diag.error(requestedAt)
-                 << "cannot read spec '" << path << "': " << file.getError().message(),
+                 << "cannot read spec '" << path << "': " << llvm::toString(file.takeError()),
              failure();
     if (defaultName)
       *defaultName = llvm::sys::path::stem(path).str();

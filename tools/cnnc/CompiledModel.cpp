@@ -1,5 +1,6 @@
 //===- CompiledModel.cpp - a compiled model, opened for cnnc run/bench ----===//
 #include "CompiledModel.h"
+#include "support/BoundedInput.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -19,6 +20,8 @@ namespace {
 
 constexpr const char *kManifest = "cnnc-model.json";
 constexpr const char *kRunner = "cnnc-runner";
+/// cnnc writes manifests of a few hundred bytes.
+constexpr uint64_t kMaxManifestBytes = 1 << 20;
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
@@ -41,9 +44,14 @@ struct Manifest {
   static llvm::Expected<Manifest> read(llvm::StringRef dir) {
     Manifest m;
     m.path = join(dir, kManifest);
-    auto text = llvm::MemoryBuffer::getFile(m.path);
-    if (!text)
+    if (!llvm::sys::fs::exists(m.path))
       return fail(dir + " holds no compiled model (no " + kManifest + "): run cnnc compile first");
+    auto text = readBoundedFile(m.path, kMaxManifestBytes, "a manifest", /*isText=*/true);
+    if (!text)
+      return fail(m.path + ": cannot read: " + llvm::toString(text.takeError()));
+    if (std::optional<size_t> at = jsonTooDeep((*text)->getBuffer(), 2))
+      return fail(m.path + ": nests deeper than a manifest does (at byte " + llvm::Twine(*at) +
+                  ")");
     llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
     if (!json)
       return fail(m.path + ": " + llvm::toString(json.takeError()));

@@ -1,5 +1,6 @@
 //===- ImageInput.cpp - a photo as a model input --------------------------===//
 #include "ImageInput.h"
+#include "support/BoundedInput.h"
 
 #include "llvm/Support/MemoryBuffer.h"
 
@@ -25,11 +26,28 @@ llvm::Error fail(llvm::StringRef path, const llvm::Twine &message) {
                                  message.str().c_str());
 }
 
+/// Photos up to 100 megapixels (300 MB decoded); an image file is at most
+/// 256 MiB. A 2 KB file whose header claims 65500×65500 pixels is refused
+/// before anything is allocated for it.
+constexpr uint64_t kMaxPixels = 100'000'000;
+constexpr uint64_t kMaxImageFileBytes = 256ull << 20;
+
+llvm::Error checkPixels(llvm::StringRef path, uint64_t width, uint64_t height) {
+  if (width * height <= kMaxPixels) // both come from 32-bit header fields
+    return llvm::Error::success();
+  return fail(path, "the image is " + llvm::Twine(width) + "x" + llvm::Twine(height) +
+                        " pixels; cnnc reads images of at most 100 megapixels");
+}
+
 llvm::Expected<Rgb8> decodePng(llvm::StringRef path, llvm::StringRef data) {
   png_image image{};
   image.version = PNG_IMAGE_VERSION;
   if (!png_image_begin_read_from_memory(&image, data.data(), data.size()))
     return fail(path, llvm::Twine("cannot decode PNG: ") + image.message);
+  if (llvm::Error error = checkPixels(path, image.width, image.height)) {
+    png_image_free(&image);
+    return std::move(error);
+  }
   image.format = PNG_FORMAT_RGB;
   Rgb8 rgb{static_cast<int>(image.width), static_cast<int>(image.height), {}};
   rgb.pixels.resize(PNG_IMAGE_SIZE(image));
@@ -69,6 +87,10 @@ llvm::Expected<Rgb8> decodeJpeg(llvm::StringRef path, llvm::StringRef data) {
   jpeg_create_decompress(&info);
   jpeg_mem_src(&info, reinterpret_cast<const unsigned char *>(data.data()), data.size());
   jpeg_read_header(&info, TRUE);
+  if (llvm::Error error = checkPixels(path, info.image_width, info.image_height)) {
+    jpeg_destroy_decompress(&info);
+    return std::move(error);
+  }
   info.out_color_space = JCS_RGB;
   jpeg_start_decompress(&info);
   rgb.width = static_cast<int>(info.output_width);
@@ -101,10 +123,9 @@ float sample(const Rgb8 &image, float x, float y, int ch) {
 } // namespace
 
 llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resolution) {
-  auto file = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
-                                          /*RequiresNullTerminator=*/false);
+  auto file = readBoundedFile(path, kMaxImageFileBytes, "an image");
   if (!file)
-    return fail(path, "cannot read: " + file.getError().message());
+    return fail(path, "cannot read: " + llvm::toString(file.takeError()));
   llvm::StringRef data = (*file)->getBuffer();
   llvm::Expected<Rgb8> image = data.starts_with("\x89PNG") ? decodePng(path, data)
                                : data.starts_with("\xFF\xD8")
