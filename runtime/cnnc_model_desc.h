@@ -62,7 +62,7 @@ typedef struct cnnc_model_desc {
   size_t weights_bytes;
   int num_calls;
   const cnnc_call *calls;
-  const char *target; /* the Halide target it was compiled for, for messages */
+  const char *target;   /* the Halide target it was compiled for, for messages */
   int num_cpu_features; /* create refuses a CPU without every one of these */
   const cnnc_cpu_feature *cpu_features;
 } cnnc_model_desc;
@@ -79,6 +79,13 @@ uint64_t cnnc_fnv1a64(const void *data, size_t size);
 
 /* Bytes of one element of `dtype`. */
 size_t cnnc_dtype_bytes(cnnc_dtype dtype);
+
+/* A status with a printf-style message. */
+cnnc_status cnnc_make_status(cnnc_status_code code, const char *format, ...);
+
+/* Whether `data` is a complete, intact weights file for `desc`: its size,
+ * magic, reserved bytes, signature and checksum. */
+cnnc_status cnnc_check_weights(const cnnc_model_desc *desc, const void *data, size_t size);
 
 cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *weights_path,
                                   const cnnc_options *options, cnnc_model **model);

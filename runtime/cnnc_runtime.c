@@ -9,7 +9,6 @@
 
 #include "HalideRuntime.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,27 +24,7 @@ struct cnnc_model {
   void **argv;              /* one pointer per call argument */
 };
 
-static cnnc_status status(cnnc_status_code code, const char *format, ...) {
-  cnnc_status s;
-  s.code = code;
-  s.message[0] = '\0';
-  if (format) {
-    va_list args;
-    va_start(args, format);
-    vsnprintf(s.message, sizeof s.message, format, args);
-    va_end(args);
-  }
-  return s;
-}
-
 static const cnnc_status kOk = {CNNC_OK, ""};
-
-static uint64_t read_u64(const uint8_t *p) {
-  uint64_t v = 0;
-  for (int i = 7; i >= 0; --i)
-    v = (v << 8) | p[i];
-  return v;
-}
 
 cnnc_options cnnc_default_options(void) {
   cnnc_options options = {0, CNNC_LAYOUT_NCHW};
@@ -144,55 +123,39 @@ static cnnc_status check_cpu(const cnnc_model_desc *d) {
     }
   }
   if (missing[0])
-    return status(CNNC_UNSUPPORTED_CPU, "model '%s' was compiled for %s; this CPU lacks %s",
-                  d->name, d->target, missing);
+    return cnnc_make_status(CNNC_UNSUPPORTED_CPU,
+                            "model '%s' was compiled for %s; this CPU lacks %s", d->name, d->target,
+                            missing);
   return kOk;
 }
 
 cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *data, size_t size,
                                     const cnnc_options *options, cnnc_model **out) {
   if (!desc || !data || !out)
-    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
   *out = NULL;
   cnnc_options opts = options ? *options : cnnc_default_options();
   if (opts.num_threads < 0 ||
       (opts.input_layout != CNNC_LAYOUT_NCHW && opts.input_layout != CNNC_LAYOUT_NHWC))
-    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: bad options (threads %d, layout %d)",
-                  opts.num_threads, (int)opts.input_layout);
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_create: bad options (threads %d, layout %d)", opts.num_threads,
+                            (int)opts.input_layout);
 
   cnnc_status cpu = check_cpu(desc);
   if (cpu.code != CNNC_OK)
     return cpu;
 
+  cnnc_status weights = cnnc_check_weights(desc, data, size);
+  if (weights.code != CNNC_OK)
+    return weights;
   const uint8_t *bytes = (const uint8_t *)data;
-  if (size < CNNC_WEIGHTS_HEADER_BYTES || memcmp(bytes, CNNC_WEIGHTS_MAGIC, 8) != 0)
-    return status(CNNC_BAD_WEIGHTS, "not a cnnc weights file (%zu bytes, no %s header)", size,
-                  CNNC_WEIGHTS_MAGIC);
-  for (size_t i = CNNC_WEIGHTS_RESERVED_OFFSET; i < CNNC_WEIGHTS_HEADER_BYTES; ++i)
-    if (bytes[i] != 0)
-      return status(CNNC_BAD_WEIGHTS,
-                    "not a weights file of this cnnc: header byte %zu is reserved and must be 0",
-                    i);
-  uint64_t signature = read_u64(bytes + 8), payload = read_u64(bytes + 16);
-  uint64_t checksum = read_u64(bytes + 24);
-  if (signature != desc->signature)
-    return status(CNNC_BAD_WEIGHTS,
-                  "these weights were written for another model or build (signature %016llx, "
-                  "model '%s' expects %016llx)",
-                  (unsigned long long)signature, desc->name, (unsigned long long)desc->signature);
-  if (payload != desc->weights_bytes || size != CNNC_WEIGHTS_HEADER_BYTES + payload)
-    return status(CNNC_BAD_WEIGHTS,
-                  "weights are truncated or padded: %zu bytes, model '%s' needs %zu", size,
-                  desc->name, (size_t)(CNNC_WEIGHTS_HEADER_BYTES + desc->weights_bytes));
-  if (cnnc_fnv1a64(bytes + CNNC_WEIGHTS_HEADER_BYTES, payload) != checksum)
-    return status(CNNC_BAD_WEIGHTS, "weights are corrupted (checksum mismatch)");
 
   size_t num_args = 0;
   for (int i = 0; i < desc->num_calls; ++i)
     num_args += (size_t)desc->calls[i].num_args;
   cnnc_model *m = (cnnc_model *)calloc(1, sizeof *m);
   if (!m)
-    return status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
   m->desc = desc;
   m->options = opts;
   size_t weight_bytes =
@@ -206,10 +169,10 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
   m->argv = (void **)calloc(num_args, sizeof *m->argv);
   if (!m->weights || !m->arena || !m->buffers || !m->dims || !m->argv) {
     cnnc_destroy(m);
-    return status(CNNC_OUT_OF_MEMORY,
-                  "cnnc_create: out of memory (%zu bytes of weights, %zu of "
-                  "arena)",
-                  weight_bytes, arena_bytes);
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY,
+                            "cnnc_create: out of memory (%zu bytes of weights, %zu of "
+                            "arena)",
+                            weight_bytes, arena_bytes);
   }
   memcpy(m->weights, bytes + CNNC_WEIGHTS_HEADER_BYTES, desc->weights_bytes);
   build_buffers(m);
@@ -222,46 +185,48 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
 cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
                                   const cnnc_options *options, cnnc_model **out) {
   if (!path || !out)
-    return status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_create: null argument");
   *out = NULL;
   cnnc_status cpu = check_cpu(desc); /* before the weights: they are not the problem */
   if (cpu.code != CNNC_OK)
     return cpu;
   FILE *f = fopen(path, "rb");
   if (!f)
-    return status(CNNC_BAD_WEIGHTS, "cannot open weights file '%s'", path);
+    return cnnc_make_status(CNNC_BAD_WEIGHTS, "cannot open weights file '%s'", path);
   /* Only a regular file of exactly the model's size is read: a directory, a
    * device or a file of another size is refused before any allocation. */
   struct stat st;
   size_t expected = CNNC_WEIGHTS_HEADER_BYTES + desc->weights_bytes;
   if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
     fclose(f);
-    return status(CNNC_BAD_WEIGHTS, "'%s' is not a regular file", path);
+    return cnnc_make_status(CNNC_BAD_WEIGHTS, "'%s' is not a regular file", path);
   }
   uint8_t magic[8];
   size_t head = fread(magic, 1, sizeof magic, f);
   if (head != sizeof magic || memcmp(magic, CNNC_WEIGHTS_MAGIC, sizeof magic) != 0) {
     fclose(f);
-    return status(CNNC_BAD_WEIGHTS, "%s: not a cnnc weights file (%lld bytes, no %s header)", path,
-                  (long long)st.st_size, CNNC_WEIGHTS_MAGIC);
+    return cnnc_make_status(CNNC_BAD_WEIGHTS,
+                            "%s: not a cnnc weights file (%lld bytes, no %s header)", path,
+                            (long long)st.st_size, CNNC_WEIGHTS_MAGIC);
   }
   if ((uint64_t)st.st_size != (uint64_t)expected) {
     fclose(f);
-    return status(CNNC_BAD_WEIGHTS,
-                  "%s: weights are truncated or padded: %lld bytes, model '%s' needs %zu", path,
-                  (long long)st.st_size, desc->name, expected);
+    return cnnc_make_status(CNNC_BAD_WEIGHTS,
+                            "%s: weights are truncated or padded: %lld bytes, model '%s' needs %zu",
+                            path, (long long)st.st_size, desc->name, expected);
   }
   rewind(f);
   size_t size = (size_t)st.st_size;
   void *data = malloc(size ? size : 1);
   if (!data) {
     fclose(f);
-    return status(CNNC_OUT_OF_MEMORY, "cannot read '%s': out of memory", path);
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cannot read '%s': out of memory", path);
   }
   size_t got = fread(data, 1, size, f);
   fclose(f);
-  cnnc_status s = got == size ? cnnc_create_from_memory(desc, data, size, options, out)
-                              : status(CNNC_BAD_WEIGHTS, "cannot read weights file '%s'", path);
+  cnnc_status s = got == size
+                      ? cnnc_create_from_memory(desc, data, size, options, out)
+                      : cnnc_make_status(CNNC_BAD_WEIGHTS, "cannot read weights file '%s'", path);
   free(data);
   if (s.code != CNNC_OK) { /* name the file in the message */
     char message[sizeof s.message];
@@ -274,20 +239,23 @@ cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
 cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float *output,
                      size_t output_size) {
   if (!m || !input || !output)
-    return status(CNNC_INVALID_ARGUMENT, "cnnc_run: null argument");
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_run: null argument");
   if (m->desc->input_dtype != CNNC_DTYPE_F32 || m->desc->output_dtype != CNNC_DTYPE_F32)
-    return status(CNNC_INVALID_ARGUMENT,
-                  "cnnc_run: model '%s' takes dtype %d and gives dtype %d; cnnc_run passes float32",
-                  m->desc->name, (int)m->desc->input_dtype, (int)m->desc->output_dtype);
+    return cnnc_make_status(
+        CNNC_INVALID_ARGUMENT,
+        "cnnc_run: model '%s' takes dtype %d and gives dtype %d; cnnc_run passes float32",
+        m->desc->name, (int)m->desc->input_dtype, (int)m->desc->output_dtype);
   if (input_size != input_count(m->desc))
-    return status(CNNC_INVALID_ARGUMENT,
-                  "cnnc_run: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)",
-                  input_size, m->desc->name, input_count(m->desc),
-                  (long long)m->desc->input_shape[0], (long long)m->desc->input_shape[1],
-                  (long long)m->desc->input_shape[2], (long long)m->desc->input_shape[3]);
+    return cnnc_make_status(
+        CNNC_INVALID_ARGUMENT,
+        "cnnc_run: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)", input_size,
+        m->desc->name, input_count(m->desc), (long long)m->desc->input_shape[0],
+        (long long)m->desc->input_shape[1], (long long)m->desc->input_shape[2],
+        (long long)m->desc->input_shape[3]);
   if (output_size != output_count(m->desc))
-    return status(CNNC_INVALID_ARGUMENT, "cnnc_run: output holds %zu floats, model '%s' gives %zu",
-                  output_size, m->desc->name, output_count(m->desc));
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_run: output holds %zu floats, model '%s' gives %zu", output_size,
+                            m->desc->name, output_count(m->desc));
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];
@@ -300,8 +268,9 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
     }
     int err = call->kernel(m->argv + k);
     if (err != 0)
-      return status(CNNC_KERNEL_FAILED, "cnnc_run: kernel %d (%s) failed with Halide error %d", i,
-                    call->name, err);
+      return cnnc_make_status(CNNC_KERNEL_FAILED,
+                              "cnnc_run: kernel %d (%s) failed with Halide error %d", i, call->name,
+                              err);
     k += (size_t)call->num_args;
   }
   return kOk;

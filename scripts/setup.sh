@@ -2,6 +2,7 @@
 # Installs everything cnnc needs on a fresh Debian 12 machine: the Debian packages named in
 # DESIGN.md and a project-local venv (.venv) holding the halide==21.0.0 wheel. The venv sees the
 # system site-packages so Debian's python3-torch/torchvision serve the reference fixtures.
+# clang-14 with its runtimes builds the sanitizer and fuzzing configuration.
 # Idempotent and silent when everything is already there.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -12,6 +13,7 @@ debian_packages=(
   libgtest-dev libfmt-dev libpng-dev libjpeg-dev
   python3-venv python3-numpy python3-torch python3-torchvision
   g++-aarch64-linux-gnu qemu-user
+  clang-14 libclang-rt-14-dev
 )
 # Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
 # --no-deps: only Halide's C++ library is used, and these wheels' Python dependencies would bring

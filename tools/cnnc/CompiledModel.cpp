@@ -12,6 +12,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <limits>
 #include <dlfcn.h>
 #include <random>
 
@@ -35,67 +36,72 @@ std::string join(llvm::StringRef dir, llvm::StringRef file) {
 
 const char *layoutName(cnnc_layout layout) { return layout == CNNC_LAYOUT_NHWC ? "nhwc" : "nchw"; }
 
-/// What cnnc-model.json says.
-struct Manifest {
-  std::string path, name, identifier, target, halideTarget, library, weights;
-  int64_t inputShape[4] = {}, outputShape[2] = {};
-  size_t arenaBytes = 0, weightsBytes = 0;
+} // namespace
 
-  static llvm::Expected<Manifest> read(llvm::StringRef dir) {
-    Manifest m;
-    m.path = join(dir, kManifest);
-    if (!llvm::sys::fs::exists(m.path))
-      return fail(dir + " holds no compiled model (no " + kManifest + "): run cnnc compile first");
-    auto text = readBoundedFile(m.path, kMaxManifestBytes, "a manifest", /*isText=*/true);
-    if (!text)
-      return fail(m.path + ": cannot read: " + llvm::toString(text.takeError()));
-    if (std::optional<size_t> at = jsonTooDeep((*text)->getBuffer(), 2))
-      return fail(m.path + ": nests deeper than a manifest does (at byte " + llvm::Twine(*at) +
-                  ")");
-    llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
-    if (!json)
-      return fail(m.path + ": " + llvm::toString(json.takeError()));
-    const llvm::json::Object *object = json->getAsObject();
-    auto string = [&](llvm::StringRef key) {
-      auto value = object ? object->getString(key) : std::nullopt;
-      return value ? value->str() : std::string();
-    };
-    auto shape = [&](llvm::StringRef key, llvm::MutableArrayRef<int64_t> out) {
-      const llvm::json::Array *array = object ? object->getArray(key) : nullptr;
-      if (!array || array->size() != out.size())
+llvm::Expected<ModelManifest> ModelManifest::read(llvm::StringRef dir) {
+  std::string path = join(dir, kManifest);
+  if (!llvm::sys::fs::exists(path))
+    return fail(dir + " holds no compiled model (no " + kManifest + "): run cnnc compile first");
+  auto text = readBoundedFile(path, kMaxManifestBytes, "a manifest", /*isText=*/true);
+  if (!text)
+    return fail(path + ": cannot read: " + llvm::toString(text.takeError()));
+  return parse((*text)->getBuffer(), path);
+}
+
+llvm::Expected<ModelManifest> ModelManifest::parse(llvm::StringRef text, llvm::StringRef path) {
+  ModelManifest m;
+  m.path = path.str();
+  if (std::optional<size_t> at = jsonTooDeep(text, 2))
+    return fail(m.path + ": nests deeper than a manifest does (at byte " + llvm::Twine(*at) + ")");
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(text);
+  if (!json)
+    return fail(m.path + ": " + llvm::toString(json.takeError()));
+  const llvm::json::Object *object = json->getAsObject();
+  auto string = [&](llvm::StringRef key) {
+    auto value = object ? object->getString(key) : std::nullopt;
+    return value ? value->str() : std::string();
+  };
+  auto shape = [&](llvm::StringRef key, llvm::MutableArrayRef<int64_t> out) {
+    const llvm::json::Array *array = object ? object->getArray(key) : nullptr;
+    if (!array || array->size() != out.size())
+      return false;
+    for (size_t i = 0; i < out.size(); ++i) {
+      std::optional<int64_t> extent = (*array)[i].getAsInteger();
+      if (!extent || *extent < 1 || *extent > std::numeric_limits<int32_t>::max())
         return false;
-      for (size_t i = 0; i < out.size(); ++i) {
-        std::optional<int64_t> extent = (*array)[i].getAsInteger();
-        if (!extent || *extent < 1)
-          return false;
-        out[i] = *extent;
-      }
-      return true;
-    };
-    m.name = string("name");
-    m.identifier = string("identifier");
-    m.target = string("target");
-    m.halideTarget = string("halide_target");
-    m.library = string("library");
-    m.weights = string("weights");
-    if (m.identifier.empty() || m.library.empty() || m.weights.empty() || m.halideTarget.empty() ||
-        !shape("input_shape", m.inputShape) || !shape("output_shape", m.outputShape))
-      return fail(m.path + " lacks the identifier, library, weights, halide_target or shapes of "
-                           "a model: compile it again with this cnnc");
-    auto bytes = [&](llvm::StringRef key) {
-      return static_cast<size_t>(object->getInteger(key).value_or(0));
-    };
-    m.arenaBytes = bytes("arena_bytes");
-    m.weightsBytes = bytes("weights_bytes");
-    return m;
-  }
-};
+      out[i] = *extent;
+    }
+    return true;
+  };
+  m.name = string("name");
+  m.identifier = string("identifier");
+  m.target = string("target");
+  m.halideTarget = string("halide_target");
+  m.library = string("library");
+  m.weights = string("weights");
+  if (m.identifier.empty() || m.library.empty() || m.weights.empty() || m.halideTarget.empty() ||
+      !shape("input_shape", m.inputShape) || !shape("output_shape", m.outputShape))
+    return fail(m.path + " lacks the identifier, library, weights, halide_target or shapes of "
+                         "a model: compile it again with this cnnc");
+  // Files of the model directory, by plain names: a manifest cannot point elsewhere.
+  for (const std::string *file : {&m.library, &m.weights})
+    if (llvm::sys::path::filename(*file) != *file)
+      return fail(m.path + ": '" + *file + "' is not a file name in the model directory");
+  auto bytes = [&](llvm::StringRef key) {
+    return static_cast<size_t>(std::max<int64_t>(0, object->getInteger(key).value_or(0)));
+  };
+  m.arenaBytes = bytes("arena_bytes");
+  m.weightsBytes = bytes("weights_bytes");
+  return m;
+}
+
+namespace {
 
 /// The shared library loaded into this process, called through its C API.
 class InProcessModel final : public CompiledModel {
 public:
   static llvm::Expected<std::unique_ptr<CompiledModel>>
-  open(llvm::StringRef dir, const Manifest &manifest, const cnnc_options &options) {
+  open(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options) {
     std::unique_ptr<InProcessModel> m(new InProcessModel());
     std::string libraryPath = join(dir, manifest.library);
     m->library = dlopen(libraryPath.c_str(), RTLD_NOW | RTLD_LOCAL);
@@ -164,7 +170,7 @@ private:
 /// float32 files (so the launcher must see this machine's paths).
 class LaunchedModel final : public CompiledModel {
 public:
-  LaunchedModel(llvm::StringRef dir, const Manifest &manifest, const cnnc_options &options,
+  LaunchedModel(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options,
                 std::vector<std::string> prefix, std::string timingNote)
       : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
         prefix(std::move(prefix)) {
@@ -318,7 +324,7 @@ llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
 llvm::Expected<std::unique_ptr<CompiledModel>>
 CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
                     const std::optional<std::string> &launcherOverride) {
-  llvm::Expected<Manifest> manifest = Manifest::read(dir);
+  llvm::Expected<ModelManifest> manifest = ModelManifest::read(dir);
   if (!manifest)
     return manifest.takeError();
   llvm::Expected<TargetSelection> target = selectTarget(manifest->halideTarget);

@@ -27,6 +27,18 @@ namespace cnnc {
 llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
                           const CompileSummary &summary);
 
+/// What cnnc-model.json says, every field checked.
+struct ModelManifest {
+  std::string path, name, identifier, target, halideTarget, library, weights;
+  int64_t inputShape[4] = {}, outputShape[2] = {};
+  size_t arenaBytes = 0, weightsBytes = 0;
+
+  /// The manifest in `dir`; an error if there is none or it is malformed.
+  static llvm::Expected<ModelManifest> read(llvm::StringRef dir);
+  /// The manifest `text`, read from `path` (for messages).
+  static llvm::Expected<ModelManifest> parse(llvm::StringRef text, llvm::StringRef path);
+};
+
 class CompiledModel {
 public:
   /// Opens the model compiled into `dir`. `launcher`, if given, is a command
