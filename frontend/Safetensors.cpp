@@ -115,15 +115,15 @@ llvm::Expected<SafetensorsFile> SafetensorsFile::open(llvm::StringRef path) {
     entry.dtype = dtype->str();
     uint64_t bytes = static_cast<uint64_t>(elementSize);
     for (const llvm::json::Value &dim : *shape) {
-      std::optional<int64_t> extent = dim.getAsInteger();
+      std::optional<int64_t> extent = jsonInteger(dim);
       if (!extent || *extent < 0)
         return fail(path, "tensor '" + name + "' has a malformed shape");
       entry.shape.push_back(*extent);
       if (__builtin_mul_overflow(bytes, static_cast<uint64_t>(*extent), &bytes))
         return fail(path, "tensor '" + name + "' has a shape whose size overflows 64 bits");
     }
-    std::optional<int64_t> begin = (*offsets)[0].getAsInteger();
-    std::optional<int64_t> end = (*offsets)[1].getAsInteger();
+    std::optional<int64_t> begin = jsonInteger((*offsets)[0]);
+    std::optional<int64_t> end = jsonInteger((*offsets)[1]);
     if (!begin || !end || *begin < 0 || *end < *begin ||
         static_cast<uint64_t>(*end) > payload.size())
       return fail(path, "tensor '" + name + "' has data offsets outside the file (truncated?)");
@@ -163,7 +163,8 @@ llvm::Expected<std::vector<float>> SafetensorsFile::readFloat32(llvm::StringRef 
   std::vector<float> values;
   if (entry.dtype == "F32") {
     values.resize(entry.bytes.size() / 4);
-    std::memcpy(values.data(), bytes, entry.bytes.size());
+    if (!values.empty()) // memcpy from an empty tensor's null data is undefined
+      std::memcpy(values.data(), bytes, entry.bytes.size());
   } else if (entry.dtype == "F16" || entry.dtype == "BF16") {
     values.resize(entry.bytes.size() / 2);
     for (size_t i = 0; i < values.size(); ++i) {

@@ -15,6 +15,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <algorithm>
@@ -79,6 +80,17 @@ inline std::optional<size_t> jsonTooDeep(llvm::StringRef json, int maxDepth) {
     }
   }
   return std::nullopt;
+}
+
+/// The integer value of `value`, if it is one. llvm::json::Value::getAsInteger
+/// converts a double of 2^63 (say 9223372036854775808.4) to int64_t, which is
+/// undefined: such values are refused first.
+inline std::optional<int64_t> jsonInteger(const llvm::json::Value &value) {
+  constexpr double kLimit = 9223372036854775808.0; // 2^63
+  std::optional<double> number = value.getAsNumber();
+  if (!number || !(*number < kLimit && *number >= -kLimit))
+    return std::nullopt;
+  return value.getAsInteger();
 }
 
 /// The first key that the top-level object of `json` holds twice, if any

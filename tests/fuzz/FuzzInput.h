@@ -17,8 +17,7 @@ namespace cnnc::fuzz {
 
 /// Writes `data` to a per-process file with `suffix` and returns its path.
 inline std::string asFile(const uint8_t *data, size_t size, const char *suffix) {
-  static const std::string path =
-      "/tmp/cnnc-fuzz-" + std::to_string(getpid()) + suffix;
+  static const std::string path = "/tmp/cnnc-fuzz-" + std::to_string(getpid()) + suffix;
   if (FILE *f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(data, 1, size, f);
     std::fclose(f);

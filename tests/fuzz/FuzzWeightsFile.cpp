@@ -18,9 +18,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   desc.target = "any";
   cnnc_status status = cnnc_check_weights(&desc, data, size);
   // Accepted means exactly what create then relies on.
-  if (status.code == CNNC_OK &&
-      (size != CNNC_WEIGHTS_HEADER_BYTES + desc.weights_bytes ||
-       std::memcmp(data, CNNC_WEIGHTS_MAGIC, 8) != 0))
+  if (status.code == CNNC_OK && (size != CNNC_WEIGHTS_HEADER_BYTES + desc.weights_bytes ||
+                                 std::memcmp(data, CNNC_WEIGHTS_MAGIC, 8) != 0))
     __builtin_trap();
   return 0;
 }

@@ -12,8 +12,8 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
-#include <limits>
 #include <dlfcn.h>
+#include <limits>
 #include <random>
 
 namespace cnnc {
@@ -66,7 +66,7 @@ llvm::Expected<ModelManifest> ModelManifest::parse(llvm::StringRef text, llvm::S
     if (!array || array->size() != out.size())
       return false;
     for (size_t i = 0; i < out.size(); ++i) {
-      std::optional<int64_t> extent = (*array)[i].getAsInteger();
+      std::optional<int64_t> extent = jsonInteger((*array)[i]);
       if (!extent || *extent < 1 || *extent > std::numeric_limits<int32_t>::max())
         return false;
       out[i] = *extent;
@@ -88,7 +88,8 @@ llvm::Expected<ModelManifest> ModelManifest::parse(llvm::StringRef text, llvm::S
     if (llvm::sys::path::filename(*file) != *file)
       return fail(m.path + ": '" + *file + "' is not a file name in the model directory");
   auto bytes = [&](llvm::StringRef key) {
-    return static_cast<size_t>(std::max<int64_t>(0, object->getInteger(key).value_or(0)));
+    const llvm::json::Value *value = object->get(key);
+    return static_cast<size_t>(std::max<int64_t>(0, value ? jsonInteger(*value).value_or(0) : 0));
   };
   m.arenaBytes = bytes("arena_bytes");
   m.weightsBytes = bytes("weights_bytes");

@@ -9,6 +9,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace cnnc {
@@ -111,7 +112,7 @@ private:
         return error("shape must be a tuple");
       while (!take(')')) {
         skipSpace();
-        size_t digits = text.find_first_not_of("0123456789");
+        size_t digits = std::min(text.find_first_not_of("0123456789"), text.size());
         int64_t extent;
         if (digits == 0 || text.take_front(digits).getAsInteger(10, extent))
           return error("shape holds something other than a non-negative integer");
@@ -172,7 +173,8 @@ llvm::Expected<HostTensor> readNpy(llvm::StringRef path) {
     return fail(path, "holds " + llvm::Twine(payload.size()) + " data bytes, its shape " +
                           formatShape(header->shape) + " needs " + llvm::Twine(bytes));
   HostTensor tensor(std::move(header->shape));
-  std::memcpy(tensor.f32().data(), payload.data(), bytes);
+  if (bytes) // an empty tensor's data may be null
+    std::memcpy(tensor.f32().data(), payload.data(), bytes);
   return tensor;
 }
 
