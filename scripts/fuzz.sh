@@ -28,7 +28,8 @@ for target in "${targets[@]}"; do
     [[ -d $dir ]] && dirs+=("$dir")
   done
   echo "fuzz-$target:"
+  # The whole log stays in $work/log.txt; the summary lines are printed.
   (cd "$work" && "$build/bin/fuzz-$target" "${limit[@]}" -timeout=10 -rss_limit_mb=4096 \
-     -close_fd_mask=3 -print_final_stats=1 "${dirs[@]}" 2>&1 |
+     -close_fd_mask=3 -print_final_stats=1 "${dirs[@]}" 2>&1 | tee log.txt |
      grep -E "^stat::number_of_executed_units|^stat::peak_rss|^==[0-9]+==ERROR|SUMMARY|Test unit written" || true)
 done
