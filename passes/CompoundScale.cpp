@@ -81,6 +81,23 @@ public:
         [&](double v) { return keep ? static_cast<int64_t>(v) : roundChannels(v, divisor); });
   }
 
+  /// A block that expands by a ratio (lowering computes in · ratio) must
+  /// stay within the channel limit too.
+  LogicalResult checkExpansion(BlockOpInterface block, int64_t inChannels) {
+    std::optional<APFloat> ratio = block.getExpandRatio();
+    if (block.getExpandChannels() || !ratio)
+      return success();
+    double expanded = static_cast<double>(inChannels) * ratio->convertToDouble();
+    if (expanded <= static_cast<double>(limits.channels))
+      return success();
+    std::string shown;
+    llvm::raw_string_ostream(shown) << llvm::format("%.6g", expanded);
+    return block->emitError() << "a block's expanded channels would be " << shown << " ("
+                              << inChannels << " input channels times expand_ratio "
+                              << ratio->convertToDouble() << "), over "
+                              << ModelLimits::describe("channels", limits.channels);
+  }
+
   LogicalResult run() {
     Builder b(model.getContext());
     if (model.getChannelDivisor() > static_cast<uint64_t>(limits.channels))
@@ -92,14 +109,22 @@ public:
     if (!resolution)
       return failure();
     model.setResolution(*resolution);
+    if (model.getInChannels() > static_cast<uint64_t>(limits.channels))
+      return model.emitError() << "in_channels " << model.getInChannels() << " is over "
+                               << ModelLimits::describe("channels", limits.channels);
+    // Channels entering the next block, for the expansions given as ratios.
+    int64_t inChannels = static_cast<int64_t>(model.getInChannels());
+    int64_t blocks = 0; // in the whole model: each stage's are within `repeats`
     // One error is enough: the first size over a limit stops the scaling.
     for (Operation &op : model.getBody().front()) {
       if (failed)
         return failure();
       if (auto stem = dyn_cast<StemOp>(op)) {
         if (auto c =
-                channels(stem, "the stem's channels", stem.getChannels(), stem.getFixedWidth()))
+                channels(stem, "the stem's channels", stem.getChannels(), stem.getFixedWidth())) {
           stem.setChannels(*c);
+          inChannels = *c;
+        }
       } else if (auto head = dyn_cast<HeadOp>(op)) {
         if (auto c =
                 channels(head, "the head's channels", head.getChannels(), head.getFixedWidth()))
@@ -111,12 +136,18 @@ public:
       } else if (auto stage = dyn_cast<StageOp>(op)) {
         if (auto repeats = scaled(stage, "a stage's repeats", stage.getRepeats(),
                                   stage.getFixedDepth() ? 1.0 : m.depth, "repeats", limits.repeats,
-                                  [](double v) { return static_cast<int64_t>(std::ceil(v)); }))
+                                  [](double v) { return static_cast<int64_t>(std::ceil(v)); })) {
           stage.setRepeats(*repeats);
+          blocks += *repeats;
+        }
         Operation *block = stage.getBlock().getOperation();
+        if (mlir::failed(checkExpansion(stage.getBlock(), inChannels)))
+          return failure();
         if (auto c =
-                channels(block, "a block's channels", stage.getBlock().getOutChannels(), false))
+                channels(block, "a block's channels", stage.getBlock().getOutChannels(), false)) {
           block->setAttr("out_channels", b.getI64IntegerAttr(*c));
+          inChannels = *c;
+        }
         if (std::optional<uint64_t> expand = stage.getBlock().getExpandChannels())
           if (auto c = channels(block, "a block's expanded channels", static_cast<int64_t>(*expand),
                                 false))
@@ -125,6 +156,9 @@ public:
     }
     if (failed)
       return failure();
+    if (blocks > limits.blocks)
+      return model.emitError() << "the model would have " << blocks << " blocks, over "
+                               << ModelLimits::describe("blocks", limits.blocks);
     if (model.getNumClasses() > static_cast<uint64_t>(limits.classes))
       return model.emitError() << "num_classes " << model.getNumClasses() << " is over "
                                << ModelLimits::describe("classes", limits.classes);

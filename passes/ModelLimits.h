@@ -5,7 +5,8 @@
 // absurd model (phi: 50, width: 1e9, a 2^62 repeat count) is one located error
 // instead of a hang, an abort or a wrapped extent. The defaults are far above
 // every published EfficientNet (L2: 800 px, 5,504 channels, 25 blocks a
-// stage, 480 M parameters); a user who means more raises a limit with
+// stage, 480 M parameters; B7 has 55 blocks); a user who means more raises a
+// limit with
 // `--limit NAME=N[,NAME=N...]` (cnnc) or the passes' `limits` option.
 //
 //===----------------------------------------------------------------------===//
@@ -24,6 +25,7 @@ struct ModelLimits {
   int64_t resolution = 4096;       // input height and width, pixels
   int64_t channels = 32768;        // channels of any layer, classes excepted
   int64_t repeats = 256;           // blocks in one stage
+  int64_t blocks = 1024;           // blocks in the whole model
   int64_t classes = 1 << 20;       // outputs of the classifier
   int64_t batch = 1024;            // images per run
   int64_t parameters = 4000000000; // learned parameters of the whole model

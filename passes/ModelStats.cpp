@@ -6,6 +6,8 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <limits>
+
 using namespace mlir;
 
 namespace cnnc {
@@ -23,19 +25,36 @@ std::string partOf(Location loc) {
   return name.substr(0, secondDot).str();
 }
 
+/// The product, or INT64_MAX where it would overflow: within the resource
+/// limits a model's MACs can still exceed 2^63, and a count must never wrap
+/// into a negative number.
+int64_t saturatingProduct(std::initializer_list<int64_t> factors) {
+  int64_t product = 1;
+  for (int64_t factor : factors)
+    if (__builtin_mul_overflow(product, factor, &product))
+      return std::numeric_limits<int64_t>::max();
+  return product;
+}
+
+void addSaturating(int64_t &sum, int64_t value) {
+  if (__builtin_add_overflow(sum, value, &sum))
+    sum = std::numeric_limits<int64_t>::max();
+}
+
 int64_t macsOf(Operation *op) {
-  auto resultShape = [&]() { return cast<RankedTensorType>(op->getResult(0).getType()); };
+  auto outputs = [&]() {
+    return cast<RankedTensorType>(op->getResult(0).getType()).getNumElements();
+  };
   if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
-    auto filter = conv.getFilter().getType();
-    auto f = cast<RankedTensorType>(filter).getShape();
-    return resultShape().getNumElements() * f[1] * f[2] * f[3];
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    return saturatingProduct({outputs(), f[1], f[2], f[3]});
   }
   if (auto conv = dyn_cast<cnn::DepthwiseConv2DOp>(op)) {
     auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
-    return resultShape().getNumElements() * f[2] * f[3];
+    return saturatingProduct({outputs(), f[2], f[3]});
   }
   if (auto fc = dyn_cast<cnn::FullyConnectedOp>(op))
-    return resultShape().getNumElements() * fc.getInput().getType().getDimSize(1);
+    return saturatingProduct({outputs(), fc.getInput().getType().getDimSize(1)});
   return 0;
 }
 
@@ -85,8 +104,8 @@ ModelStats computeModelStats(func::FuncOp model) {
       continue;
     }
     int64_t macs = macsOf(&op);
-    ps.macs += macs;
-    stats.macs += macs;
+    addSaturating(ps.macs, macs);
+    addSaturating(stats.macs, macs);
     for (Value result : op.getResults()) {
       activations.push_back(result);
       stats.activationBytesTotal += tensorBytes(result.getType());

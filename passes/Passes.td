@@ -23,7 +23,7 @@ def EffnetCompoundScale : Pass<"effnet-compound-scale", "::mlir::ModuleOp"> {
   }];
   let options = [
     Option<"limits", "limits", "std::string", /*default=*/"\"\"",
-           "resource limits over the defaults: name=N,... (resolution, channels, repeats, classes)">,
+           "resource limits over the defaults: name=N,... (resolution, channels, repeats, blocks, classes)">,
   ];
   let dependentDialects = ["::cnnc::effnet::EffnetDialect"];
 }

@@ -51,7 +51,8 @@ commands:
 
 MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
 compile, stats, eval and ir refuse models beyond cnnc's resource limits
-(resolution 4096, channels 32768, repeats 256 a stage, classes 1048576,
+(resolution 4096, channels 32768, repeats 256 a stage, blocks 1024,
+classes 1048576,
 batch 1024, parameters 4e9, arena-bytes 64 GiB); --limit NAME=N,... raises them.
 )";
 

@@ -12,6 +12,10 @@ SPECS = {
     "repeats": BASE + "stages:\n  - {block: mbconv, expand_ratio: 1, kernel: 3, stride: 1, "
                "channels: 16,\n     repeats: 4611686018427387904}\n",
     "classes": BASE + "num_classes: 1099511627776\n",
+    "blocks": BASE + "stages:\n" + "  - {expand_ratio: 1, kernel: 3, stride: 1, channels: 16, "
+              "repeats: 200}\n" * 10,
+    "expand": BASE + "stages:\n  - {expand_ratio: 1, kernel: 3, stride: 1, channels: 16}\n"
+              "  - {expand_ratio: 64444444444444444, kernel: 3, stride: 2, channels: 92}\n",
     "width": BASE + "scaling: {width: 1.0e9}\n",
     "resolution": BASE + "resolution: 9223372036854775807\n",
     "resolution31": BASE + "resolution: 2147483648\n",
