@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ModelBuild.h"
+#include "passes/InputNormalization.h"
 #include "support/EmbeddedFile.h"
 
 #include "cnnc_model_desc.h"
@@ -213,6 +214,19 @@ llvm::Error writeHeader(const ModelBuild &build) {
   const char *axes[] = {"N", "C", "H", "W"};
   for (int d = 0; d < 4; ++d)
     os << "#define CNNC_" << upper << "_INPUT_" << axes[d] << " " << in.getDimSize(d) << "\n";
+  if (std::optional<InputNormalization> norm = inputNormalization(build.model)) {
+    os << "/* The input the model expects: (pixel / 255 - MEAN[c]) / STD[c]. */\n";
+    auto list = [&](llvm::ArrayRef<double> values) {
+      os << "{";
+      for (size_t i = 0; i < values.size(); ++i)
+        os << (i ? ", " : "") << llvm::format("%.9g", values[i]) << "f";
+      os << "}\n";
+    };
+    os << "#define CNNC_" << upper << "_INPUT_MEAN ";
+    list(norm->mean);
+    os << "#define CNNC_" << upper << "_INPUT_STD ";
+    list(norm->std);
+  }
   os << "#define CNNC_" << upper << "_NUM_CLASSES " << out.getDimSize(1) << "\n"
      << "#define CNNC_" << upper << "_ARENA_ALIGNMENT " << CNNC_ALIGNMENT << "\n\n"
      << "cnnc_status cnnc_" << id << "_create_from_file(const char *weights_path,\n"

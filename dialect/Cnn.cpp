@@ -91,7 +91,28 @@ static LogicalResult inferConvResult(std::optional<Location> loc, Value input, V
 LogicalResult WeightOp::verify() {
   if (getName().empty())
     return emitOpError("needs a non-empty name");
+  if (DictionaryAttr aliases = getAliasesAttr())
+    for (NamedAttribute alias : aliases) {
+      bool known = llvm::any_of(cnnc::weightSchemes(), [&](const cnnc::WeightSchemeInfo &info) {
+        return !info.aliasKey.empty() && info.aliasKey == alias.getName().strref();
+      });
+      if (!known)
+        return emitOpError("has an alias for unknown naming scheme '") << alias.getName() << "'";
+      auto name = dyn_cast<StringAttr>(alias.getValue());
+      if (!name || name.empty())
+        return emitOpError("alias '") << alias.getName() << "' must be a non-empty string";
+    }
   return success();
+}
+
+std::optional<StringRef> WeightOp::getNameIn(cnnc::WeightScheme scheme) {
+  StringRef key = cnnc::weightSchemeInfo(scheme).aliasKey;
+  if (key.empty())
+    return getName();
+  DictionaryAttr aliases = getAliasesAttr();
+  if (auto name = aliases ? aliases.getAs<StringAttr>(key) : StringAttr())
+    return name.getValue();
+  return std::nullopt;
 }
 
 LogicalResult Conv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,

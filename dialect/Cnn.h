@@ -9,6 +9,8 @@
 #include "mlir/Interfaces/InferTypeOpInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 
+#include "dialect/WeightSchemes.h"
+
 #include "dialect/CnnDialect.h.inc"
 #include "dialect/CnnEnums.h.inc"
 

@@ -20,18 +20,26 @@ def Cnn_Tensor : StaticShapeTensorOf<[AnyType]>;
 def Cnn_WeightOp : Cnn_Op<"weight"> {
   let summary = "a named model tensor, loaded from the weights file";
   let description = [{
-    `name` is the tensor's name in the weights file (torchvision's state_dict
-    name for presets torchvision has). A `buffer` is not trained (batch-norm
-    running statistics) and is not counted as a parameter.
+    `name` is the tensor's name in the weights file, as torchvision's
+    state_dict names it (for models torchvision lacks, as it would). A `buffer`
+    is not trained (batch-norm running statistics) and is not counted as a
+    parameter. `aliases` gives the tensor's name under other checkpoint naming
+    schemes (WeightSchemes.h: `timm`, `efficientnet_pytorch`); a scheme that
+    cannot express the tensor has no entry.
 
     ```mlir
-    %w = cnn.weight "features.0.0.weight" : tensor<32x3x3x3xf32>
+    %w = cnn.weight "features.0.0.weight" {aliases = {timm = "conv_stem.weight"}}
+        : tensor<32x3x3x3xf32>
     ```
   }];
-  let arguments = (ins StrAttr:$name, UnitAttr:$buffer);
+  let arguments = (ins StrAttr:$name, UnitAttr:$buffer, OptionalAttr<DictionaryAttr>:$aliases);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = "$name (`buffer` $buffer^)? attr-dict `:` type($result)";
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The tensor's name under `scheme`; none if that scheme cannot name it.
+    std::optional<::llvm::StringRef> getNameIn(::cnnc::WeightScheme scheme);
+  }];
 }
 
 class Cnn_ConvOp<string mnemonic, string what> : Cnn_Op<mnemonic, [InferTypeOpAdaptor]> {

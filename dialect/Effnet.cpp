@@ -6,6 +6,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace cnnc::effnet;
 
@@ -75,6 +77,28 @@ static LogicalResult verifyPositive(Operation *op, StringRef what, std::optional
   if (!value || value->convertToDouble() > 0)
     return success();
   return op->emitOpError() << what << " must be positive, got " << value->convertToDouble();
+}
+
+LogicalResult ModelOp::verify() {
+  double roundLimit = getChannelRoundLimit().convertToDouble();
+  if (!(roundLimit >= 0 && roundLimit <= 1))
+    return emitOpError("channel_round_limit must be in [0, 1], got ") << roundLimit;
+  std::optional<ArrayRef<double>> mean = getInputMean(), deviation = getInputStd();
+  if (mean.has_value() != deviation.has_value())
+    return emitOpError("input_mean and input_std come together");
+  if (!mean)
+    return success();
+  auto channels = static_cast<size_t>(getInChannels());
+  if (mean->size() != channels || deviation->size() != channels)
+    return emitOpError("input_mean and input_std need one value per input channel (")
+           << channels << "), got " << mean->size() << " and " << deviation->size();
+  for (double d : *deviation)
+    if (!(d > 0))
+      return emitOpError("input_std values must be positive, got ") << d;
+  for (double m : *mean)
+    if (!std::isfinite(m))
+      return emitOpError("input_mean values must be finite");
+  return success();
 }
 
 LogicalResult ModelOp::verifyRegions() {

@@ -22,6 +22,7 @@ def Effnet_Dialect : Dialect {
 }
 
 def Effnet_WeightNamingAttr : EnumAttr<Effnet_Dialect, Effnet_WeightNaming, "weight_naming">;
+def Effnet_PaddingAttr : EnumAttr<Effnet_Dialect, Effnet_Padding, "padding">;
 
 // A double (kept as APFloat, which hashes) that prints in its shortest exact form (0.25, 0.0625).
 def Effnet_RatioParameter : AttrParameter<"::llvm::APFloat", "a reduction ratio"> {

@@ -29,4 +29,13 @@ def Effnet_WeightNaming : I32EnumAttr<"WeightNaming",
   let cppNamespace = "::cnnc::effnet";
 }
 
+def Effnet_Padding : I32EnumAttr<"Padding",
+    "where a convolution's zero padding goes", [
+    I32EnumAttrCase<"symmetric", 0>,  // (k - 1) / 2 on every side (PyTorch, torchvision)
+    I32EnumAttrCase<"same", 1>        // TensorFlow's SAME: the odd row and column at bottom, right
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::effnet";
+}
+
 #endif // CNNC_EFFNET_ENUMS_TD

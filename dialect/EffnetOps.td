@@ -43,19 +43,32 @@ def Effnet_ModelOp : Effnet_Op<"model", [
     Scaling is given either as `phi` with `alpha`, `beta`, `gamma` (depth α^φ,
     width β^φ, resolution γ^φ) or as explicit `width_mult`, `depth_mult`,
     `resolution_mult`; effnet-compound-scale applies it and removes it.
-    `channel_divisor` is the multiple scaled channel counts are rounded to.
+    `channel_divisor` is the multiple scaled channel counts are rounded to;
+    one more multiple is added when rounding left less than
+    `channel_round_limit` of the scaled count.
     `weight_names` says whose state_dict names the lowered weights follow.
+    `padding` places every convolution's zeros: `symmetric` as PyTorch does, or
+    `same` as TensorFlow's SAME does (total ceil(in / s)·s - s + k - in, the
+    larger half after), which TF-trained checkpoints expect. `input_mean` and
+    `input_std` (one value per input channel, on pixels scaled to 0..1) say how
+    the model expects its input normalized; absent, no normalization is recorded.
   }];
   let arguments = (ins SymbolNameAttr:$sym_name, I64Attr:$resolution, I64Attr:$in_channels,
                        I64Attr:$num_classes, F64Attr:$batch_norm_eps, I64Attr:$channel_divisor,
+                       DefaultValuedAttr<F64Attr, "0.9">:$channel_round_limit,
                        OptionalAttr<F64Attr>:$phi, OptionalAttr<F64Attr>:$alpha,
                        OptionalAttr<F64Attr>:$beta, OptionalAttr<F64Attr>:$gamma,
                        OptionalAttr<F64Attr>:$width_mult, OptionalAttr<F64Attr>:$depth_mult,
                        OptionalAttr<F64Attr>:$resolution_mult,
                        DefaultValuedAttr<Effnet_WeightNamingAttr,
-                                         "::cnnc::effnet::WeightNaming::efficientnet">:$weight_names);
+                                         "::cnnc::effnet::WeightNaming::efficientnet">:$weight_names,
+                       DefaultValuedAttr<Effnet_PaddingAttr,
+                                         "::cnnc::effnet::Padding::symmetric">:$padding,
+                       OptionalAttr<DenseF64ArrayAttr>:$input_mean,
+                       OptionalAttr<DenseF64ArrayAttr>:$input_std);
   let regions = (region SizedRegion<1>:$body);
   let assemblyFormat = "$sym_name attr-dict-with-keyword $body";
+  let hasVerifier = 1;
   let hasRegionVerifier = 1;
   let extraClassDeclaration = [{
     /// True once effnet-compound-scale has applied the scaling attributes.

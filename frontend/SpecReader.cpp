@@ -14,6 +14,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <functional>
 
 using namespace mlir;
@@ -118,6 +119,30 @@ public:
     return optionalChoice<Activation>(key, choices).value_or(fallback);
   }
 
+  /// A list of exactly `count` numbers that each satisfy `rule`.
+  std::optional<SmallVector<double>> numberList(StringRef key, size_t count, const NumberRule &rule,
+                                                StringRef expected) {
+    const Node *value = find(key);
+    if (!value)
+      return std::nullopt;
+    std::string what = "a list of " + std::to_string(count) + " " + expected.str();
+    if (value->kind != Node::Kind::Sequence || value->items.size() != count) {
+      fail(value->loc) << "'" << key << "' must be " << what;
+      return std::nullopt;
+    }
+    SmallVector<double> numbers;
+    for (const Node &item : value->items) {
+      double number;
+      if (item.kind != Node::Kind::Scalar || !parse(item.scalar, number) || !rule(number)) {
+        fail(item.loc) << "'" << key << "' must be " << what << ", got '"
+                       << (item.kind == Node::Kind::Scalar ? item.scalar : "a collection") << "'";
+        return std::nullopt;
+      }
+      numbers.push_back(number);
+    }
+    return numbers;
+  }
+
   std::optional<std::string> optionalString(StringRef key) {
     const Node *value = scalar(key, "a name");
     return value ? std::optional<std::string>(value->scalar) : std::nullopt;
@@ -204,6 +229,7 @@ private:
   Attribute act(Activation a) { return cnn::ActivationAttr::get(ctx, a); }
 
   void readScaling(const Node &node, NamedAttrList &attrs);
+  void readInput(const Node *node, int64_t channels, NamedAttrList &attrs);
   bool requireSection(const Node *node, StringRef name, SMLoc fallbackLoc);
   NamedAttrList readWidth(FieldReader &fields);
   void readStem(const Node *node, SMLoc fallbackLoc, Activation defaultAct);
@@ -225,10 +251,24 @@ private:
 };
 
 LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
-  static const StringRef keys[] = {
-      "name",      "resolution", "in_channels", "num_classes",    "activation",
-      "attention", "se",         "cbam",        "batch_norm_eps", "channel_divisor",
-      "stem",      "stages",     "head",        "scaling",        "weight_names"};
+  static const StringRef keys[] = {"name",
+                                   "resolution",
+                                   "in_channels",
+                                   "num_classes",
+                                   "activation",
+                                   "attention",
+                                   "se",
+                                   "cbam",
+                                   "batch_norm_eps",
+                                   "channel_divisor",
+                                   "stem",
+                                   "stages",
+                                   "head",
+                                   "scaling",
+                                   "weight_names",
+                                   "padding",
+                                   "input",
+                                   "channel_round_limit"};
   FieldReader fields(root, "the spec", keys, diag, ok);
   std::string name = fields.optionalString("name").value_or(defaultName.str());
   Activation defaultAct = fields.activation("activation", Activation::silu, kBlockActivations);
@@ -238,8 +278,8 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
   attrs.append(SymbolTable::getSymbolAttrName(), b.getStringAttr(name));
   attrs.append("resolution",
                i64(fields.integer("resolution", 224, isPositive, "a positive number of pixels")));
-  attrs.append("in_channels",
-               i64(fields.integer("in_channels", 3, isPositive, "a positive integer")));
+  int64_t inChannels = fields.integer("in_channels", 3, isPositive, "a positive integer");
+  attrs.append("in_channels", i64(inChannels));
   attrs.append("num_classes",
                i64(fields.integer("num_classes", 1000, isPositive, "a positive integer")));
   attrs.append("batch_norm_eps",
@@ -253,6 +293,15 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
   if (std::optional<effnet::WeightNaming> naming =
           fields.optionalChoice<effnet::WeightNaming>("weight_names", namings))
     attrs.append("weight_names", effnet::WeightNamingAttr::get(ctx, *naming));
+  if (std::optional<double> roundLimit = fields.optionalNumber(
+          "channel_round_limit", [](double v) { return v >= 0 && v <= 1; }, "a number in [0, 1]"))
+    attrs.append("channel_round_limit", f64(*roundLimit));
+  static const std::pair<StringRef, effnet::Padding> paddings[] = {
+      {"symmetric", effnet::Padding::symmetric}, {"same", effnet::Padding::same}};
+  if (std::optional<effnet::Padding> padding =
+          fields.optionalChoice<effnet::Padding>("padding", paddings))
+    attrs.append("padding", effnet::PaddingAttr::get(ctx, *padding));
+  readInput(fields.find("input"), inChannels, attrs);
   if (const Node *scaling = fields.find("scaling"))
     readScaling(*scaling, attrs);
 
@@ -308,6 +357,38 @@ void ModelReader::readScaling(const Node &node, NamedAttrList &attrs) {
     multiplier("depth", "depth_mult", 1.0);
     multiplier("resolution", "resolution_mult", 1.0);
   }
+}
+
+/// `input: {mean, std}`, one value per input channel on pixels scaled to
+/// 0..1; without it a 3-channel model expects torchvision's ImageNet values.
+void ModelReader::readInput(const Node *node, int64_t channels, NamedAttrList &attrs) {
+  SmallVector<double> mean, deviation;
+  if (!node) {
+    if (channels != 3)
+      return;
+    mean = {0.485, 0.456, 0.406};
+    deviation = {0.229, 0.224, 0.225};
+  } else {
+    static const StringRef keys[] = {"mean", "std"};
+    FieldReader fields(*node, "input", keys, diag, ok);
+    if (node->kind != Node::Kind::Mapping)
+      return;
+    for (StringRef key : keys)
+      if (!fields.has(key))
+        fields.fail(node->loc) << "input needs '" << key << "', a list of one number per input "
+                               << "channel (" << channels << ")";
+    auto finite = [](double v) { return std::isfinite(v); };
+    std::optional<SmallVector<double>> m =
+        fields.numberList("mean", channels, finite, "numbers (one per input channel)");
+    std::optional<SmallVector<double>> d = fields.numberList(
+        "std", channels, isPositiveNumber, "positive numbers (one per input channel)");
+    if (!m || !d)
+      return;
+    mean = std::move(*m);
+    deviation = std::move(*d);
+  }
+  attrs.append("input_mean", b.getDenseF64ArrayAttr(mean));
+  attrs.append("input_std", b.getDenseF64ArrayAttr(deviation));
 }
 
 void ModelReader::readAttentionSettings(const Node *se, const Node *cbam, Activation defaultAct) {
@@ -457,7 +538,7 @@ void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defau
 } // namespace
 
 ArrayRef<StringRef> mergedSectionKeys() {
-  static const StringRef keys[] = {"stem", "head", "se", "cbam"};
+  static const StringRef keys[] = {"stem", "head", "se", "cbam", "input"};
   return keys;
 }
 

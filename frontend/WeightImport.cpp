@@ -10,61 +10,137 @@
 #include <random>
 
 namespace cnnc {
+namespace {
 
-static std::string shapeOf(llvm::ArrayRef<int64_t> shape) { return formatShape(shape, "[]"); }
+std::string shapeOf(llvm::ArrayRef<int64_t> shape) { return formatShape(shape, "[]"); }
 
-llvm::Expected<WeightSet> importWeightsFile(mlir::func::FuncOp model, llvm::StringRef path) {
-  llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(path);
-  if (!file)
-    return file.takeError();
-  return importWeights(model, *file);
+/// How well one naming scheme fits a file.
+struct SchemeFit {
+  WeightScheme scheme;
+  size_t found = 0, wanted = 0;
+  std::string uncovered; // a tensor the scheme has no name for; the scheme cannot apply
+  std::vector<std::string> problems;
+  llvm::StringMap<std::string> fileNames; // cnn.weight name → the file's name for it
+
+  bool fits() const { return uncovered.empty() && problems.empty(); }
+};
+
+SchemeFit fitScheme(mlir::func::FuncOp model, const SafetensorsFile &file, WeightScheme scheme) {
+  SchemeFit fit{scheme};
+  llvm::StringSet<> named; // the file names this scheme gives the model's tensors
+  model.walk([&](cnn::WeightOp op) {
+    if (!fit.uncovered.empty() || fit.fileNames.count(op.getName()))
+      return; // a weight used twice (CBAM's shared MLP) is read once
+    std::optional<llvm::StringRef> name = op.getNameIn(scheme);
+    if (!name) {
+      fit.uncovered = op.getName().str();
+      return;
+    }
+    ++fit.wanted;
+    named.insert(*name);
+    fit.fileNames[op.getName()] = name->str();
+    auto expected = llvm::cast<mlir::RankedTensorType>(op.getType()).getShape();
+    auto it = file.tensors().find(*name);
+    if (it == file.tensors().end()) {
+      fit.problems.push_back("missing tensor '" + name->str() + "' " + shapeOf(expected));
+      return;
+    }
+    ++fit.found;
+    if (llvm::ArrayRef<int64_t>(it->second.shape) != expected)
+      fit.problems.push_back("tensor '" + name->str() + "' has shape " + shapeOf(it->second.shape) +
+                             ", the model needs " + shapeOf(expected));
+  });
+  if (!fit.uncovered.empty())
+    return fit;
+  for (const auto &entry : file.tensors())
+    if (!named.contains(entry.getKey()) && !entry.getKey().ends_with(".num_batches_tracked"))
+      fit.problems.push_back("extra tensor '" + entry.getKey().str() + "' " +
+                             shapeOf(entry.getValue().shape) + " is not in the model");
+  return fit;
 }
 
-llvm::Expected<WeightSet> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file) {
+llvm::Error schemeError(mlir::func::FuncOp model, const SafetensorsFile &file,
+                        llvm::ArrayRef<SchemeFit> fits) {
   constexpr size_t kMaxListed = 20;
-  std::vector<std::string> problems;
-  llvm::StringSet<> wanted;
-  WeightSet weights;
-  model.walk([&](cnn::WeightOp op) {
-    llvm::StringRef name = op.getName();
-    if (!wanted.insert(name).second)
-      return; // a weight used twice (CBAM's shared MLP) is read once
-    auto expected = llvm::cast<mlir::RankedTensorType>(op.getType()).getShape();
-    auto it = file.tensors().find(name);
-    if (it == file.tensors().end()) {
-      problems.push_back("missing tensor '" + name.str() + "' " + shapeOf(expected));
-      return;
-    }
-    if (llvm::ArrayRef<int64_t>(it->second.shape) != expected) {
-      problems.push_back("tensor '" + name.str() + "' has shape " + shapeOf(it->second.shape) +
-                         ", the model needs " + shapeOf(expected));
-      return;
-    }
-    llvm::Expected<std::vector<float>> values = file.readFloat32(name);
-    if (!values) {
-      problems.push_back(llvm::toString(values.takeError()));
-      return;
-    }
-    weights[name] = std::move(*values);
-  });
-  for (const auto &entry : file.tensors())
-    if (!wanted.contains(entry.getKey()) && !entry.getKey().ends_with(".num_batches_tracked"))
-      problems.push_back("extra tensor '" + entry.getKey().str() + "' " +
-                         shapeOf(entry.getValue().shape) + " is not in the model");
-  if (problems.empty())
-    return weights;
-
   std::string message;
   llvm::raw_string_ostream os(message);
-  os << file.path() << ": " << problems.size() << " weight problem"
-     << (problems.size() == 1 ? "" : "s") << " for model '" << model.getSymName() << "':";
-  for (size_t i = 0; i < problems.size() && i < kMaxListed; ++i)
-    os << "\n  " << problems[i];
-  if (problems.size() > kMaxListed)
-    os << "\n  ... and " << problems.size() - kMaxListed << " more";
+  os << file.path() << ": ";
+  std::vector<const SchemeFit *> covering;
+  for (const SchemeFit &fit : fits)
+    if (fit.uncovered.empty())
+      covering.push_back(&fit);
+  auto problems = [&](const SchemeFit &fit) {
+    os << fit.problems.size() << " weight problem" << (fit.problems.size() == 1 ? "" : "s")
+       << " for model '" << model.getSymName() << "' (" << weightSchemeInfo(fit.scheme).name
+       << " names):";
+    for (size_t i = 0; i < fit.problems.size() && i < kMaxListed; ++i)
+      os << "\n  " << fit.problems[i];
+    if (fit.problems.size() > kMaxListed)
+      os << "\n  ... and " << fit.problems.size() - kMaxListed << " more";
+  };
+  if (covering.empty()) {
+    // Only a named scheme can fail so: torchvision's names cover every model.
+    os << "model '" << model.getSymName() << "' has no " << weightSchemeInfo(fits[0].scheme).name
+       << " names: that scheme does not build tensor '" << fits[0].uncovered
+       << "' (cnnc's CBAM, or a layout it lacks)";
+  } else if (covering.size() == 1) {
+    problems(*covering.front());
+  } else {
+    const SchemeFit *closest = covering.front();
+    for (const SchemeFit *fit : covering)
+      if (fit->found > closest->found)
+        closest = fit;
+    os << "its tensor names fit no naming scheme of model '" << model.getSymName() << "'; tried:";
+    for (const SchemeFit &fit : fits) {
+      os << "\n  " << weightSchemeInfo(fit.scheme).name << ": ";
+      if (!fit.uncovered.empty())
+        os << "cannot name this model (it has no name for '" << fit.uncovered << "')";
+      else
+        os << fit.found << " of " << fit.wanted << " tensors found";
+    }
+    if (closest->found == 0) {
+      os << "\nno tensor of the file has a name any scheme gives this model";
+      if (!file.tensors().empty())
+        os << " (the file has '" << file.tensors().begin()->getKey() << "', ...)";
+      os << ": is it a checkpoint of this network?";
+    } else {
+      os << "\nthe closest: ";
+      problems(*closest);
+    }
+  }
   return llvm::createStringError(std::errc::invalid_argument, "%s", os.str().c_str());
 }
 
+} // namespace
+
+llvm::Expected<ImportedWeights> importWeightsFile(mlir::func::FuncOp model, llvm::StringRef path,
+                                                  std::optional<WeightScheme> scheme) {
+  llvm::Expected<SafetensorsFile> file = SafetensorsFile::open(path);
+  if (!file)
+    return file.takeError();
+  return importWeights(model, *file, scheme);
+}
+
+llvm::Expected<ImportedWeights> importWeights(mlir::func::FuncOp model, const SafetensorsFile &file,
+                                              std::optional<WeightScheme> scheme) {
+  std::vector<SchemeFit> fits;
+  for (const WeightSchemeInfo &info : weightSchemes()) {
+    if (scheme && *scheme != info.scheme)
+      continue;
+    fits.push_back(fitScheme(model, file, info.scheme));
+    if (!fits.back().fits())
+      continue;
+    ImportedWeights imported{{}, info.scheme};
+    for (const auto &entry : fits.back().fileNames) {
+      llvm::Expected<std::vector<float>> values = file.readFloat32(entry.getValue());
+      if (!values)
+        return values.takeError();
+      imported.weights[entry.getKey()] = std::move(*values);
+    }
+    return imported;
+  }
+  return schemeError(model, file, fits);
+}
 WeightSet randomWeights(mlir::func::FuncOp model, uint64_t seed) {
   std::mt19937_64 rng(seed);
   WeightSet weights;

@@ -77,8 +77,10 @@ public:
     int64_t divisor = model.getChannelDivisor();
     bool keep = fixed || !scaling;
     return scaled(
-        op, what, declared, keep ? 1.0 : m.width, "channels", limits.channels,
-        [&](double v) { return keep ? static_cast<int64_t>(v) : roundChannels(v, divisor); });
+        op, what, declared, keep ? 1.0 : m.width, "channels", limits.channels, [&](double v) {
+          return keep ? static_cast<int64_t>(v)
+                      : roundChannels(v, divisor, model.getChannelRoundLimit().convertToDouble());
+        });
   }
 
   /// A block that expands by a ratio (lowering computes in · ratio) must

@@ -1,10 +1,13 @@
 //===- ConvertEffnetToCnn.cpp - convert-effnet-to-cnn ---------------------===//
 //
 // Unrolls each stage and lowers every block to primitive cnn ops, naming
-// weights as the model's torchvision counterpart does (WeightNames.h); the
-// classifier is classifier.1, or classifier.0 and .3 with a hidden layer.
+// weights as the model's torchvision counterpart does, with their names under
+// the other checkpoint schemes as aliases (WeightNames.h). Convolutions are
+// padded as the model's `padding` says; its input normalization becomes the
+// function's cnn.input_mean / cnn.input_std.
 //
 //===----------------------------------------------------------------------===//
+#include "passes/InputNormalization.h"
 #include "passes/Passes.h"
 #include "passes/ScalingRules.h"
 #include "passes/WeightNames.h"
@@ -27,29 +30,48 @@ namespace {
 /// Emits cnn ops for one model into a function body.
 class CnnEmitter {
 public:
-  CnnEmitter(OpBuilder &builder, double batchNormEps)
-      : b(builder), f32(builder.getF32Type()), eps(batchNormEps) {}
+  CnnEmitter(OpBuilder &builder, double batchNormEps, Padding padding)
+      : b(builder), f32(builder.getF32Type()), eps(batchNormEps), paddingMode(padding) {}
 
   /// Location of the ops emitted for `path`, pointing at the spec line of `at`.
   Location locate(const Twine &path, Location at) {
     return NameLoc::get(b.getStringAttr(path), at);
   }
 
-  Value weight(Location loc, const Twine &name, ArrayRef<int64_t> shape, bool buffer = false) {
-    auto op = b.create<cnn::WeightOp>(loc, RankedTensorType::get(shape, f32), b.getStringAttr(name),
-                                      buffer);
+  Value weight(Location loc, const SchemeNames &names, ArrayRef<int64_t> shape,
+               bool buffer = false) {
+    SmallVector<NamedAttribute> aliases;
+    for (const WeightSchemeInfo &scheme : weightSchemes())
+      if (!scheme.aliasKey.empty() && !names.in(scheme.scheme).empty())
+        aliases.push_back(
+            b.getNamedAttr(scheme.aliasKey, b.getStringAttr(names.in(scheme.scheme))));
+    auto op =
+        b.create<cnn::WeightOp>(loc, RankedTensorType::get(shape, f32),
+                                b.getStringAttr(names.in(WeightScheme::torchvision)), buffer,
+                                aliases.empty() ? DictionaryAttr() : b.getDictionaryAttr(aliases));
     return op.getResult();
+  }
+
+  /// Zeros [before, after] along an axis of extent `in` (Padding's contract).
+  std::pair<int64_t, int64_t> padAround(int64_t in, int64_t kernel, int64_t stride) const {
+    if (paddingMode == Padding::symmetric)
+      return {(kernel - 1) / 2, (kernel - 1) / 2};
+    int64_t out = (in + stride - 1) / stride;
+    int64_t total = std::max<int64_t>((out - 1) * stride + kernel - in, 0);
+    return {total / 2, total - total / 2};
   }
 
   /// conv (no bias) + batch norm + activation, torchvision's Conv2dNormActivation.
   Value convNormAct(Location loc, const ConvNormNames &names, Value x, int64_t outChannels,
                     int64_t kernel, int64_t stride, bool depthwise, Activation act) {
-    int64_t inChannels = channelsOf(x);
-    int64_t pad = (kernel - 1) / 2;
+    auto shape = cast<RankedTensorType>(x.getType()).getShape();
+    int64_t inChannels = shape[1];
+    auto [top, bottom] = padAround(shape[2], kernel, stride);
+    auto [left, right] = padAround(shape[3], kernel, stride);
     Value filter =
         weight(loc, names.filter, {outChannels, depthwise ? 1 : inChannels, kernel, kernel});
     auto strides = b.getDenseI64ArrayAttr({stride, stride});
-    auto padding = b.getDenseI64ArrayAttr({pad, pad, pad, pad});
+    auto padding = b.getDenseI64ArrayAttr({top, left, bottom, right});
     Value y = depthwise
                   ? b.create<cnn::DepthwiseConv2DOp>(loc, x, filter, Value(), strides, padding)
                         .getResult()
@@ -57,7 +79,7 @@ public:
     return activation(loc, batchNorm(loc, names.norm, y), act);
   }
 
-  Value batchNorm(Location loc, const Twine &prefix, Value x) {
+  Value batchNorm(Location loc, const SchemeNames &prefix, Value x) {
     int64_t c = channelsOf(x);
     Value scale = weight(loc, prefix + ".weight", {c});
     Value shift = weight(loc, prefix + ".bias", {c});
@@ -73,7 +95,7 @@ public:
   }
 
   /// A 1×1 convolution with bias (SE/CBAM MLP layers): `<prefix>.{weight,bias}`.
-  Value pointwiseWithBias(Location loc, const Twine &prefix, Value x, int64_t outChannels) {
+  Value pointwiseWithBias(Location loc, const SchemeNames &prefix, Value x, int64_t outChannels) {
     Value w = weight(loc, prefix + ".weight", {outChannels, channelsOf(x), 1, 1});
     Value bias = weight(loc, prefix + ".bias", {outChannels});
     return b.create<cnn::Conv2DOp>(loc, x, w, bias, b.getDenseI64ArrayAttr({1, 1}),
@@ -81,18 +103,18 @@ public:
   }
 
   /// torchvision's SqueezeExcitation: avgpool, fc1, act, fc2, gate, scale.
-  Value squeezeExcite(Location loc, const Twine &prefix, Value x, int64_t squeeze, Activation act,
-                      Activation gate) {
+  Value squeezeExcite(Location loc, const SqueezeNames &names, Value x, int64_t squeeze,
+                      Activation act, Activation gate) {
     Value pooled = b.create<cnn::GlobalPoolOp>(loc, cnn::PoolKind::avg, x);
-    Value hidden = activation(loc, pointwiseWithBias(loc, prefix + ".fc1", pooled, squeeze), act);
+    Value hidden = activation(loc, pointwiseWithBias(loc, names.reduce, pooled, squeeze), act);
     Value scale =
-        activation(loc, pointwiseWithBias(loc, prefix + ".fc2", hidden, channelsOf(x)), gate);
+        activation(loc, pointwiseWithBias(loc, names.expand, hidden, channelsOf(x)), gate);
     return b.create<cnn::MulOp>(loc, x, scale);
   }
 
   /// CBAM: channel attention through one shared MLP on the average- and
   /// max-pooled features, then spatial attention over [mean_c; max_c].
-  Value cbam(Location loc, const Twine &prefix, Value x, int64_t hidden, int64_t kernel) {
+  Value cbam(Location loc, const SchemeNames &prefix, Value x, int64_t hidden, int64_t kernel) {
     int64_t c = channelsOf(x);
     Value fc1w = weight(loc, prefix + ".channel.fc1.weight", {hidden, c, 1, 1});
     Value fc1b = weight(loc, prefix + ".channel.fc1.bias", {hidden});
@@ -115,7 +137,7 @@ public:
     Value avg = b.create<cnn::ChannelPoolOp>(loc, cnn::PoolKind::avg, y);
     Value max = b.create<cnn::ChannelPoolOp>(loc, cnn::PoolKind::max, y);
     Value pooled = b.create<cnn::ConcatOp>(loc, ValueRange{avg, max});
-    std::string spatial = (prefix + ".spatial").str();
+    SchemeNames spatial = prefix + ".spatial";
     Value spatialLogits =
         convNormAct(loc, {spatial + ".0.weight", spatial + ".1"}, pooled, /*outChannels=*/1, kernel,
                     /*stride=*/1, /*depthwise=*/false, Activation::identity);
@@ -129,6 +151,7 @@ public:
 private:
   Type f32;
   double eps;
+  Padding paddingMode;
 };
 
 /// Channels after the expansion of a block whose input has `inChannels`.
@@ -159,28 +182,29 @@ Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride, 
   Value y = x;
   if (fused && expanded == in) {
     // A single k×k convolution does the whole block (EfficientNetV2 stage 1).
-    y = e.convNormAct(loc, names.nextConvNorm(/*projection=*/false), y, out, kernel, stride,
+    y = e.convNormAct(loc, names.blockConv(BlockConv::single), y, out, kernel, stride,
                       /*depthwise=*/false, act);
   } else {
     if (fused)
-      y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, kernel, stride, false, act);
+      y = e.convNormAct(loc, names.blockConv(BlockConv::fusedExpand), y, expanded, kernel, stride,
+                        false, act);
     else {
       if (expanded != in)
-        y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, 1, 1, false, act);
-      y = e.convNormAct(loc, names.nextConvNorm(false), y, expanded, kernel, stride,
+        y = e.convNormAct(loc, names.blockConv(BlockConv::expand), y, expanded, 1, 1, false, act);
+      y = e.convNormAct(loc, names.blockConv(BlockConv::depthwise), y, expanded, kernel, stride,
                         /*depthwise=*/true, act);
     }
     if (SqueezeExciteAttr se = block.getSeAttr()) {
       int64_t squeeze = attentionChannels(reductionBase(se.getBase(), in, expanded),
                                           se.getRatio().convertToDouble(), se.getDivisor());
-      y = e.squeezeExcite(loc, names.nextModule(), y, squeeze, se.getActivation(), se.getGate());
+      y = e.squeezeExcite(loc, names.squeezeExcite(), y, squeeze, se.getActivation(), se.getGate());
     }
     if (CbamAttr cbam = block.getCbamAttr()) {
       int64_t hidden = attentionChannels(reductionBase(cbam.getBase(), in, expanded),
                                          cbam.getRatio().convertToDouble(), cbam.getDivisor());
-      y = e.cbam(loc, names.nextModule(), y, hidden, cbam.getKernel());
+      y = e.cbam(loc, names.cbam(), y, hidden, cbam.getKernel());
     }
-    y = e.convNormAct(loc, names.nextConvNorm(/*projection=*/true), y, out, 1, 1, false,
+    y = e.convNormAct(loc, names.blockConv(BlockConv::project), y, out, 1, 1, false,
                       Activation::identity);
   }
   if (stride == 1 && in == out)
@@ -202,8 +226,12 @@ LogicalResult lowerModel(ModelOp model, int64_t batchSize) {
   auto outputType = RankedTensorType::get({batchSize, numClasses}, f32);
   auto func = b.create<func::FuncOp>(model.getLoc(), model.getSymName(),
                                      b.getFunctionType({inputType}, {outputType}));
+  if (std::optional<ArrayRef<double>> mean = model.getInputMean()) {
+    func->setAttr(kInputMeanAttr, b.getDenseF64ArrayAttr(*mean));
+    func->setAttr(kInputStdAttr, b.getDenseF64ArrayAttr(*model.getInputStd()));
+  }
   b.setInsertionPointToStart(func.addEntryBlock());
-  CnnEmitter e(b, model.getBatchNormEps().convertToDouble());
+  CnnEmitter e(b, model.getBatchNormEps().convertToDouble(), model.getPadding());
   int64_t divisor = model.getChannelDivisor();
 
   Value x = func.getArgument(0);
@@ -229,18 +257,18 @@ LogicalResult lowerModel(ModelOp model, int64_t batchSize) {
                         head.getActivation());
       x = b.create<cnn::GlobalPoolOp>(loc, cnn::PoolKind::avg, x);
       x = b.create<cnn::FlattenOp>(loc, x);
-      auto fullyConnected = [&](StringRef name, int64_t outFeatures) -> Value {
+      auto fullyConnected = [&](const SchemeNames &name, int64_t outFeatures) -> Value {
         int64_t inFeatures = cast<RankedTensorType>(x.getType()).getDimSize(1);
         Value w = e.weight(loc, name + ".weight", {outFeatures, inFeatures});
         Value bias = e.weight(loc, name + ".bias", {outFeatures});
         return b.create<cnn::FullyConnectedOp>(loc, x, w, bias);
       };
       if (std::optional<uint64_t> hidden = head.getHiddenChannels()) {
-        x = fullyConnected("classifier.0", static_cast<int64_t>(*hidden));
+        x = fullyConnected(names.hidden(), static_cast<int64_t>(*hidden));
         x = e.activation(loc, x, head.getHiddenActivation().value_or(Activation::identity));
-        x = fullyConnected("classifier.3", numClasses);
+        x = fullyConnected(names.classifier(/*afterHidden=*/true), numClasses);
       } else {
-        x = fullyConnected("classifier.1", numClasses);
+        x = fullyConnected(names.classifier(/*afterHidden=*/false), numClasses);
       }
     }
   }

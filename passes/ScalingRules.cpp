@@ -6,10 +6,10 @@
 
 namespace cnnc {
 
-int64_t roundChannels(double channels, int64_t divisor) {
+int64_t roundChannels(double channels, int64_t divisor, double roundLimit) {
   double d = static_cast<double>(divisor);
   int64_t rounded = std::max(divisor, static_cast<int64_t>(channels + d / 2) / divisor * divisor);
-  if (static_cast<double>(rounded) < 0.9 * channels)
+  if (static_cast<double>(rounded) < roundLimit * channels)
     rounded += divisor;
   return rounded;
 }

@@ -12,8 +12,9 @@
 namespace cnnc {
 
 /// `channels` rounded to the nearest multiple of `divisor` (at least `divisor`),
-/// bumped up by one multiple if that lost more than 10%.
-int64_t roundChannels(double channels, int64_t divisor);
+/// bumped up by one multiple if that left less than `roundLimit` of it
+/// (torchvision and timm: 0.9; timm's EfficientNetV2-B*: 0, never bumped).
+int64_t roundChannels(double channels, int64_t divisor, double roundLimit = 0.9);
 
 /// `repeats · depthMult`, rounded up.
 int64_t roundRepeats(int64_t repeats, double depthMult);

@@ -10,7 +10,7 @@ import subprocess
 
 import numpy as np
 
-WEIGHT = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)? : tensor<([0-9x]+)xf32>')
+WEIGHT = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{[^}]*\}\})? : tensor<([0-9x]+)xf32>')
 INPUT = re.compile(r"func\.func @\S+\(%arg0: tensor<([0-9x]+)xf32>\)")
 
 

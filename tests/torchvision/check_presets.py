@@ -37,7 +37,7 @@ PRESETS = {
     "mobilenet-v3-large": ("mobilenet_v3_large", True),
 }
 
-WEIGHT_LINE = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)? : tensor<([0-9x]+)xf32>')
+WEIGHT_LINE = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{[^}]*\}\})? : tensor<([0-9x]+)xf32>')
 
 
 def count_macs(model, resolution):

@@ -47,6 +47,20 @@ std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llv
   return std::nullopt;
 }
 
+llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args) {
+  std::string name = args.value("weight-scheme", "auto");
+  if (name == "auto")
+    return std::nullopt;
+  if (std::optional<WeightScheme> scheme = parseWeightScheme(name))
+    return scheme;
+  std::string known = "auto";
+  for (const WeightSchemeInfo &info : weightSchemes())
+    known += ", " + info.name.str();
+  return llvm::createStringError(std::errc::invalid_argument,
+                                 "--weight-scheme must be one of %s, got '%s'", known.c_str(),
+                                 name.c_str());
+}
+
 int reportError(llvm::StringRef command, llvm::Error error) {
   llvm::errs() << "cnnc " << command << ": error: " << llvm::toString(std::move(error)) << "\n";
   return 1;

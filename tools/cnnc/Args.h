@@ -2,6 +2,7 @@
 #ifndef CNNC_TOOLS_ARGS_H
 #define CNNC_TOOLS_ARGS_H
 
+#include "dialect/WeightSchemes.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
@@ -35,6 +36,10 @@ std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llv
                                      llvm::ArrayRef<llvm::StringRef> valueOptions,
                                      llvm::ArrayRef<llvm::StringRef> flagOptions,
                                      llvm::StringRef usage);
+
+/// `--weight-scheme NAME`: a scheme of WeightSchemes.h, or none for `auto` or
+/// when absent (the scheme is then detected from the file).
+llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args);
 
 /// Prints "cnnc <command>: error: <message>"; returns 1, a failed command's status.
 int reportError(llvm::StringRef command, llvm::Error error);

@@ -17,10 +17,12 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|HALIDE-TARGET] [--batch N]\n"
       "                    [--limit NAME=N,...]\n"
-      "                    (--weights W.safetensors | --random-weights SEED) -o DIR\n";
+      "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
+      "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";
   std::optional<Args> args = parseCommandArgs(
-      "compile", rawArgs, {"target", "weights", "random-weights", "o", "output", "batch", "limit"},
-      {}, usage);
+      "compile", rawArgs,
+      {"target", "weights", "weight-scheme", "random-weights", "o", "output", "batch", "limit"}, {},
+      usage);
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
@@ -42,6 +44,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   mlir::func::FuncOp model = session.loweredModel();
 
   WeightSet weights;
+  std::string weightsFrom = "random";
   if (random) {
     uint64_t seed;
     if (llvm::StringRef(args->value("random-weights")).getAsInteger(10, seed))
@@ -50,10 +53,15 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                             args->value("random-weights").c_str()));
     weights = randomWeights(model, seed);
   } else {
-    llvm::Expected<WeightSet> imported = importWeightsFile(model, args->value("weights"));
+    llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(*args);
+    if (!scheme)
+      return report(scheme.takeError());
+    llvm::Expected<ImportedWeights> imported =
+        importWeightsFile(model, args->value("weights"), *scheme);
     if (!imported)
       return report(imported.takeError());
-    weights = std::move(*imported);
+    weights = std::move(imported->weights);
+    weightsFrom = weightSchemeInfo(imported->scheme).name.str() + "-named";
   }
 
   CompileOptions options;
@@ -69,8 +77,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "
                << outputDir << " in " << llvm::format("%.1f", seconds)
                << " s: " << summary->kernelCalls << " kernel calls (" << summary->uniqueKernels
-               << " distinct kernels), " << summary->weightsBytes << " bytes of weights, "
-               << summary->arenaBytes << " bytes of arena\n";
+               << " distinct kernels), " << summary->weightsBytes << " bytes of " << weightsFrom
+               << " weights, " << summary->arenaBytes << " bytes of arena\n";
   return 0;
 }
 

@@ -1,5 +1,6 @@
 //===- CompiledModel.cpp - a compiled model, opened for cnnc run/bench ----===//
 #include "CompiledModel.h"
+#include "passes/InputNormalization.h"
 #include "support/BoundedInput.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -12,6 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cmath>
 #include <dlfcn.h>
 #include <limits>
 #include <random>
@@ -91,6 +93,25 @@ llvm::Expected<ModelManifest> ModelManifest::parse(llvm::StringRef text, llvm::S
     const llvm::json::Value *value = object->get(key);
     return static_cast<size_t>(std::max<int64_t>(0, value ? jsonInteger(*value).value_or(0) : 0));
   };
+  // Optional: a model whose spec gave no normalization has none.
+  auto numbers = [&](llvm::StringRef key, std::vector<double> &out, bool positive) {
+    const llvm::json::Array *array = object->getArray(key);
+    if (!array)
+      return !object->get(key);
+    if (array->size() != static_cast<size_t>(m.inputShape[1]))
+      return false;
+    for (const llvm::json::Value &value : *array) {
+      std::optional<double> number = value.getAsNumber();
+      if (!number || !std::isfinite(*number) || (positive && !(*number > 0)))
+        return false;
+      out.push_back(*number);
+    }
+    return true;
+  };
+  if (!numbers("input_mean", m.inputMean, false) || !numbers("input_std", m.inputStd, true) ||
+      m.inputMean.size() != m.inputStd.size())
+    return fail(m.path + ": input_mean and input_std must be lists of one finite number per "
+                         "input channel (std positive), both or neither");
   m.arenaBytes = bytes("arena_bytes");
   m.weightsBytes = bytes("weights_bytes");
   return m;
@@ -314,6 +335,10 @@ llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
                               {"runner", kRunner},
                               {"arena_bytes", static_cast<int64_t>(summary.arenaBytes)},
                               {"weights_bytes", static_cast<int64_t>(summary.weightsBytes)}};
+  if (std::optional<InputNormalization> norm = inputNormalization(model)) {
+    manifest["input_mean"] = llvm::json::Array(norm->mean);
+    manifest["input_std"] = llvm::json::Array(norm->std);
+  }
   std::error_code ec;
   llvm::raw_fd_ostream os(join(dir, kManifest), ec);
   if (ec)
@@ -341,13 +366,16 @@ CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
   if (!launcher.unavailable.empty())
     return fail("cannot run " + dir + " here: it was compiled for " + manifest->target + " (" +
                 target->halideTarget + ") and " + launcher.unavailable);
-  if (launcher.inProcess)
-    return InProcessModel::open(dir, *manifest, options);
-  if (!llvm::sys::fs::can_execute(join(dir, kRunner)))
-    return fail(dir + " has no " + kRunner + " to run its " + target->backend->name() +
-                " model: compile it again with this cnnc");
-  return std::unique_ptr<CompiledModel>(
-      new LaunchedModel(dir, *manifest, options, launcher.prefix, launcher.timingNote));
+  llvm::Expected<std::unique_ptr<CompiledModel>> model =
+      launcher.inProcess ? InProcessModel::open(dir, *manifest, options)
+      : !llvm::sys::fs::can_execute(join(dir, kRunner))
+          ? fail(dir + " has no " + kRunner + " to run its " + target->backend->name() +
+                 " model: compile it again with this cnnc")
+          : llvm::Expected<std::unique_ptr<CompiledModel>>(std::unique_ptr<CompiledModel>(
+                new LaunchedModel(dir, *manifest, options, launcher.prefix, launcher.timingNote)));
+  if (model)
+    (*model)->modelManifest = std::move(*manifest);
+  return model;
 }
 
 } // namespace cnnc

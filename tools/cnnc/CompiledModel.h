@@ -32,6 +32,7 @@ struct ModelManifest {
   std::string path, name, identifier, target, halideTarget, library, weights;
   int64_t inputShape[4] = {}, outputShape[2] = {};
   size_t arenaBytes = 0, weightsBytes = 0;
+  std::vector<double> inputMean, inputStd; // empty: no normalization recorded
 
   /// The manifest in `dir`; an error if there is none or it is malformed.
   static llvm::Expected<ModelManifest> read(llvm::StringRef dir);
@@ -55,11 +56,13 @@ public:
   virtual llvm::Expected<std::vector<double>> time(int iterations, int warmup) = 0;
 
   const cnnc_model_info &info() const { return modelInfo; }
+  const ModelManifest &manifest() const { return modelManifest; }
   /// Said beside timings that are not the target's own speed; empty if they are.
   const std::string &timingNote() const { return note; }
 
 protected:
   cnnc_model_info modelInfo{};
+  ModelManifest modelManifest;
   std::string note;
 };
 

@@ -11,15 +11,16 @@ namespace cnnc {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: cnnc eval MODEL --weights W.safetensors --input X.npy --output Y.npy\n";
+    "usage: cnnc eval MODEL --weights W.safetensors [--weight-scheme SCHEME] --input X.npy\n"
+    "                 --output Y.npy\n";
 
 int report(llvm::Error error) { return reportError("eval", std::move(error)); }
 
 } // namespace
 
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  std::optional<Args> args =
-      parseCommandArgs("eval", rawArgs, {"weights", "input", "output", "limit"}, {}, kUsage);
+  std::optional<Args> args = parseCommandArgs(
+      "eval", rawArgs, {"weights", "weight-scheme", "input", "output", "limit"}, {}, kUsage);
   if (!args)
     return kUsageError;
   if (args->positional.size() != 1 || args->value("weights").empty() ||
@@ -34,7 +35,11 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
-  llvm::Expected<WeightSet> weights = importWeightsFile(model, args->value("weights"));
+  llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(*args);
+  if (!scheme)
+    return report(scheme.takeError());
+  llvm::Expected<ImportedWeights> weights =
+      importWeightsFile(model, args->value("weights"), *scheme);
   if (!weights)
     return report(weights.takeError());
   llvm::Expected<HostTensor> input = readNpy(args->value("input"));
@@ -45,7 +50,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
           checkInputShape(args->value("input"), *input, expected, model.getSymName()))
     return report(std::move(error));
 
-  llvm::Expected<HostTensor> output = evaluateReference(model, *weights, *input);
+  llvm::Expected<HostTensor> output = evaluateReference(model, weights->weights, *input);
   if (!output)
     return report(output.takeError());
   if (llvm::Error error = writeNpy(args->value("output"), *output))

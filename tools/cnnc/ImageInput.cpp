@@ -122,7 +122,8 @@ float sample(const Rgb8 &image, float x, float y, int ch) {
 
 } // namespace
 
-llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resolution) {
+llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, const ImagePreprocessing &pre) {
+  int64_t resolution = pre.resolution;
   auto file = readBoundedFile(path, kMaxImageFileBytes, "an image");
   if (!file)
     return fail(path, "cannot read: " + llvm::toString(file.takeError()));
@@ -143,7 +144,6 @@ llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resoluti
         resizedHeight = std::round(image->height / scale);
   float left = std::round((resizedWidth - resolution) / 2);
   float top = std::round((resizedHeight - resolution) / 2);
-  const float mean[3] = {0.485f, 0.456f, 0.406f}, deviation[3] = {0.229f, 0.224f, 0.225f};
   HostTensor tensor({1, 3, resolution, resolution});
   for (int ch = 0; ch < 3; ++ch)
     for (int64_t y = 0; y < resolution; ++y)
@@ -151,7 +151,8 @@ llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resoluti
         float sx = (static_cast<float>(x) + left + 0.5f) * image->width / resizedWidth;
         float sy = (static_cast<float>(y) + top + 0.5f) * image->height / resizedHeight;
         float value = sample(*image, sx, sy, ch) / 255.0f;
-        tensor.f32()[(ch * resolution + y) * resolution + x] = (value - mean[ch]) / deviation[ch];
+        tensor.f32()[(ch * resolution + y) * resolution + x] =
+            (value - static_cast<float>(pre.mean[ch])) / static_cast<float>(pre.std[ch]);
       }
   return tensor;
 }

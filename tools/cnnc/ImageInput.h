@@ -7,12 +7,19 @@
 
 namespace cnnc {
 
+/// How a photo becomes a model input: torchvision's ImageNet evaluation
+/// transform, with the model's own normalization.
+struct ImagePreprocessing {
+  int64_t resolution;
+  double mean[3], std[3]; // on pixels scaled to 0..1
+};
+
 /// Decodes a PNG or JPEG file and prepares it as torchvision's ImageNet
 /// evaluation does: the shorter side resized (bilinear) to resolution / 0.875,
 /// a centered resolution × resolution crop, channels scaled to [0, 1] and
-/// normalized with the ImageNet mean and deviation. Returns 1×3×R×R (NCHW).
+/// normalized with `pre`'s mean and deviation. Returns 1×3×R×R (NCHW).
 /// A missing, unreadable or corrupted file is an error naming the file.
-llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, int64_t resolution);
+llvm::Expected<HostTensor> loadImageInput(llvm::StringRef path, const ImagePreprocessing &pre);
 
 } // namespace cnnc
 

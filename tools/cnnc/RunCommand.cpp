@@ -77,6 +77,24 @@ void printTop(const HostTensor &logits, size_t k) {
   }
 }
 
+/// The photo at `path` as `model` expects its input.
+static llvm::Expected<HostTensor> imageInput(llvm::StringRef path, const CompiledModel &model) {
+  const ModelManifest &manifest = model.manifest();
+  if (manifest.inputShape[1] != 3 || manifest.inputMean.size() != 3)
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "--image needs a model of 3 input channels with an input normalization (the spec's "
+        "'input: {mean, std}'); %s has %d channels%s: give it an --input .npy instead",
+        manifest.name.c_str(), static_cast<int>(manifest.inputShape[1]),
+        manifest.inputMean.empty() ? " and none" : "");
+  ImagePreprocessing pre{manifest.inputShape[2], {}, {}};
+  for (int c = 0; c < 3; ++c) {
+    pre.mean[c] = manifest.inputMean[c];
+    pre.std[c] = manifest.inputStd[c];
+  }
+  return loadImageInput(path, pre);
+}
+
 int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc run DIR (--input X.npy | --image PHOTO.png|jpg) [--output Y.npy] [--top K]\n"
@@ -110,9 +128,8 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::vector<int64_t> expected(info.input_shape, info.input_shape + 4);
   if (options->input_layout == CNNC_LAYOUT_NHWC)
     expected = {expected[0], expected[2], expected[3], expected[1]};
-  llvm::Expected<HostTensor> input = image
-                                         ? loadImageInput(args->value("image"), info.input_shape[2])
-                                         : readNpy(args->value("input"));
+  llvm::Expected<HostTensor> input =
+      image ? imageInput(args->value("image"), **model) : readNpy(args->value("input"));
   if (!input)
     return reportError("run", input.takeError());
   if (llvm::Error error =
