@@ -97,10 +97,11 @@ LogicalResult WeightOp::verify() {
         return !info.aliasKey.empty() && info.aliasKey == alias.getName().strref();
       });
       if (!known)
-        return emitOpError("has an alias for unknown naming scheme '") << alias.getName() << "'";
+        return emitOpError("has an alias for unknown naming scheme '")
+               << alias.getName().strref() << "'";
       auto name = dyn_cast<StringAttr>(alias.getValue());
       if (!name || name.empty())
-        return emitOpError("alias '") << alias.getName() << "' must be a non-empty string";
+        return emitOpError("alias '") << alias.getName().strref() << "' must be a non-empty string";
     }
   return success();
 }

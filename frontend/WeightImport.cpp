@@ -59,6 +59,23 @@ SchemeFit fitScheme(mlir::func::FuncOp model, const SafetensorsFile &file, Weigh
   return fit;
 }
 
+/// The prefix before the file's first tensor name when the rest is a name
+/// some scheme gives the model ("module." from DataParallel, "model.", ...).
+std::optional<std::string> wrapperPrefix(const SafetensorsFile &file,
+                                         llvm::ArrayRef<SchemeFit> fits) {
+  if (file.tensors().empty())
+    return std::nullopt;
+  llvm::StringRef first = file.tensors().begin()->getKey();
+  for (const SchemeFit &fit : fits)
+    for (const auto &entry : fit.fileNames) {
+      llvm::StringRef name = entry.getValue();
+      if (first.size() > name.size() && first.ends_with(name) &&
+          first[first.size() - name.size() - 1] == '.')
+        return first.drop_back(name.size()).str();
+    }
+  return std::nullopt;
+}
+
 llvm::Error schemeError(mlir::func::FuncOp model, const SafetensorsFile &file,
                         llvm::ArrayRef<SchemeFit> fits) {
   constexpr size_t kMaxListed = 20;
@@ -102,7 +119,11 @@ llvm::Error schemeError(mlir::func::FuncOp model, const SafetensorsFile &file,
       os << "\nno tensor of the file has a name any scheme gives this model";
       if (!file.tensors().empty())
         os << " (the file has '" << file.tensors().begin()->getKey() << "', ...)";
-      os << ": is it a checkpoint of this network?";
+      if (std::optional<std::string> prefix = wrapperPrefix(file, fits))
+        os << ": its names are the model's after a prefix '" << *prefix
+           << "' (saved from a wrapper module?); save the checkpoint without it";
+      else
+        os << ": is it a checkpoint of this network?";
     } else {
       os << "\nthe closest: ";
       problems(*closest);

@@ -10,7 +10,9 @@ import subprocess
 
 import numpy as np
 
-WEIGHT = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{[^}]*\}\})? : tensor<([0-9x]+)xf32>')
+WEIGHT = re.compile(
+    r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{([^}]*)\}\})? : tensor<([0-9x]+)xf32>')
+ALIAS = re.compile(r'(\w+) = "([^"]+)"')
 INPUT = re.compile(r"func\.func @\S+\(%arg0: tensor<([0-9x]+)xf32>\)")
 
 
@@ -30,6 +32,9 @@ def main():
     p.add_argument("out")
     p.add_argument("--dtype", default="F32", choices=["F32", "F16", "BF16"])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--scheme", help="name tensors under this checkpoint scheme's aliases "
+                   "(timm, efficientnet_pytorch) instead of torchvision's names")
+    p.add_argument("--prefix", default="", help="put this before every name (a wrapper's)")
     p.add_argument("--drop", help="leave this tensor out")
     p.add_argument("--reshape", help="give this tensor one more row")
     p.add_argument("--extra", help="add a tensor by this name")
@@ -44,8 +49,11 @@ def main():
                         text=True).stdout
     rng = np.random.default_rng(args.seed)
     tensors = {}
-    for name, dims in WEIGHT.findall(ir):
+    for name, aliases, dims in WEIGHT.findall(ir):
         shape = [int(d) for d in dims.split("x")]
+        if args.scheme:
+            name = dict(ALIAS.findall(aliases))[args.scheme]
+        name = args.prefix + name
         if name.endswith("running_var"):
             tensors[name] = rng.uniform(0.5, 2.0, shape)
         else:

@@ -110,3 +110,19 @@ func.func @weight_name() {
   %0 = cnn.weight "" : tensor<4xf32>
   return
 }
+
+// -----
+
+func.func @alias_scheme() {
+  // expected-error @+1 {{'cnn.weight' op has an alias for unknown naming scheme 'keras'}}
+  %w = cnn.weight "w" {aliases = {keras = "conv/kernel"}} : tensor<16xf32>
+  return
+}
+
+// -----
+
+func.func @alias_type() {
+  // expected-error @+1 {{'cnn.weight' op alias 'timm' must be a non-empty string}}
+  %w = cnn.weight "w" {aliases = {timm = 3 : i64}} : tensor<16xf32>
+  return
+}

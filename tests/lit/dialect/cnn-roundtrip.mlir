@@ -2,8 +2,8 @@
 
 // CHECK-LABEL: func.func @block
 func.func @block(%x: tensor<1x8x16x16xf32>) -> tensor<1x4xf32> {
-  // CHECK: cnn.weight "w" : tensor<16x8x1x1xf32>
-  %w = cnn.weight "w" : tensor<16x8x1x1xf32>
+  // CHECK: cnn.weight "w" {aliases = {timm = "blocks.0.0.conv_pw.weight"}} : tensor<16x8x1x1xf32>
+  %w = cnn.weight "w" {aliases = {timm = "blocks.0.0.conv_pw.weight"}} : tensor<16x8x1x1xf32>
   // CHECK: cnn.weight "mean" buffer : tensor<16xf32>
   %mean = cnn.weight "mean" buffer : tensor<16xf32>
   %dw = cnn.weight "dw" : tensor<16x1x3x3xf32>

