@@ -80,13 +80,16 @@ void printTop(const HostTensor &logits, size_t k) {
 /// The photo at `path` as `model` expects its input.
 static llvm::Expected<HostTensor> imageInput(llvm::StringRef path, const CompiledModel &model) {
   const ModelManifest &manifest = model.manifest();
-  if (manifest.inputShape[1] != 3 || manifest.inputMean.size() != 3)
-    return llvm::createStringError(
-        std::errc::invalid_argument,
-        "--image needs a model of 3 input channels with an input normalization (the spec's "
-        "'input: {mean, std}'); %s has %d channels%s: give it an --input .npy instead",
-        manifest.name.c_str(), static_cast<int>(manifest.inputShape[1]),
-        manifest.inputMean.empty() ? " and none" : "");
+  if (manifest.inputShape[1] != 3)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "--image makes a 3-channel input; %s takes %d channels: give "
+                                   "it an --input .npy instead",
+                                   manifest.name.c_str(), static_cast<int>(manifest.inputShape[1]));
+  if (manifest.inputMean.empty())
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "%s records no input normalization (compiled by an older "
+                                   "cnnc?): compile it again, or give it an --input .npy",
+                                   manifest.name.c_str());
   ImagePreprocessing pre{manifest.inputShape[2], {}, {}};
   for (int c = 0; c < 3; ++c) {
     pre.mean[c] = manifest.inputMean[c];
