@@ -5,6 +5,8 @@
 #include "mlir/IR/DialectImplementation.h"
 #include "llvm/ADT/TypeSwitch.h"
 
+#include <cmath>
+
 using namespace mlir;
 using namespace cnnc::cnn;
 
@@ -242,4 +244,49 @@ LogicalResult FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   results.push_back(
       RankedTensorType::get({in[0], w[0]}, rankedOf(adaptor.getInput()).getElementType()));
   return success();
+}
+
+/// Quantize and dequantize: an 8-bit integer side, the float side, and
+/// parameters per tensor or per index of `axis`.
+static LogicalResult verifyQuantization(Operation *op, Type floatSide, Type integerSide,
+                                        ArrayRef<double> scale, ArrayRef<int64_t> zeroPoint,
+                                        std::optional<uint64_t> axis) {
+  auto floatType = cast<RankedTensorType>(floatSide);
+  auto intType = cast<RankedTensorType>(integerSide);
+  if (floatType.getShape() != intType.getShape())
+    return op->emitOpError("input and result shapes differ");
+  if (!floatType.getElementType().isF32())
+    return op->emitOpError("float side must be f32, got ") << floatType.getElementType();
+  auto storage = dyn_cast<IntegerType>(intType.getElementType());
+  if (!storage || storage.getWidth() != 8)
+    return op->emitOpError("integer side must be ui8 or i8, got ") << intType.getElementType();
+  size_t count = 1;
+  if (axis) {
+    if (*axis >= static_cast<uint64_t>(floatType.getRank()))
+      return op->emitOpError("axis ")
+             << *axis << " is outside a tensor of rank " << floatType.getRank();
+    count = static_cast<size_t>(floatType.getDimSize(static_cast<unsigned>(*axis)));
+  }
+  if (scale.size() != count || zeroPoint.size() != count)
+    return op->emitOpError("needs ") << count << " scale(s) and zero point(s), got " << scale.size()
+                                     << " and " << zeroPoint.size();
+  int64_t qmin = storage.isUnsigned() ? 0 : -127, qmax = storage.isUnsigned() ? 255 : 127;
+  for (size_t i = 0; i < count; ++i) {
+    if (!(scale[i] > 0) || !std::isfinite(scale[i]))
+      return op->emitOpError("scales must be positive and finite, got ") << scale[i];
+    if (zeroPoint[i] < qmin || zeroPoint[i] > qmax)
+      return op->emitOpError("zero point ")
+             << zeroPoint[i] << " is outside [" << qmin << ", " << qmax << "]";
+  }
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  return verifyQuantization(*this, getInput().getType(), getType(), getScale(), getZeroPoint(),
+                            getAxis());
+}
+
+LogicalResult DequantizeOp::verify() {
+  return verifyQuantization(*this, getType(), getInput().getType(), getScale(), getZeroPoint(),
+                            getAxis());
 }

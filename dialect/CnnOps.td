@@ -151,4 +151,41 @@ def Cnn_FullyConnectedOp : Cnn_Op<"fully_connected", [InferTypeOpAdaptor]> {
   }];
 }
 
+//===----------------------------------------------------------------------===//
+// Quantization boundaries.
+//===----------------------------------------------------------------------===//
+
+class Cnn_QuantOp<string mnemonic, string what> : Cnn_Op<mnemonic> {
+  let summary = what;
+  let arguments = (ins Cnn_Tensor:$input, DenseF64ArrayAttr:$scale,
+                       DenseI64ArrayAttr:$zero_point, OptionalAttr<I64Attr>:$axis);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Cnn_QuantizeOp : Cnn_QuantOp<"quantize", "float to 8-bit integer, affine"> {
+  let description = [{
+    q = clamp(round(x / scale) + zero_point, qmin, qmax), rounding half away
+    from zero (TFLite's rule), over the result's range: ui8 [0, 255] or
+    i8 [-127, 127] (symmetric; -128 is never produced, so that a product
+    of two i8 values and their sums stay representable where kernels rely on
+    it). One scale and zero point for the tensor, or, with `axis`, one per
+    index of that dimension (per-output-channel weights).
+
+    ```mlir
+    %q = cnn.quantize %x {scale = array<f64: 0.05>, zero_point = array<i64: 128>}
+        : tensor<1x32x112x112xf32> -> tensor<1x32x112x112xui8>
+    ```
+  }];
+}
+
+def Cnn_DequantizeOp : Cnn_QuantOp<"dequantize", "8-bit integer to float, affine"> {
+  let description = [{
+    x = scale · (q − zero_point), with the parameters laid out as for
+    cnn.quantize. A quantize / dequantize pair is the model's quantization
+    of a tensor, simulated in float; integer kernels replace the pairs.
+  }];
+}
+
 #endif // CNNC_CNN_OPS_TD

@@ -53,6 +53,32 @@ def CnnFoldBatchNorm : Pass<"cnn-fold-batchnorm", "::mlir::func::FuncOp"> {
   }];
 }
 
+def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
+  let summary = "Quantize a calibrated model to 8 bits, as quantize/dequantize pairs";
+  let description = [{
+    Reads what calibration recorded (passes/Quantization.h): a tensor's range
+    `cnn.calibrated_range = array<f64: lo, hi>` on the op that makes it (on
+    the function for its input), and a filter's per-output-channel
+    `cnn.filter_absmax` on the convolution or fully connected layer that
+    reads it. Then, unless the op's location name matches a `keep-float`
+    glob:
+    - each calibrated activation becomes quantize → dequantize to ui8: the
+      range widened to hold 0, scale (hi − lo) / 255, zero point
+      round(−lo / scale). A tensor whose one use is relu or relu6 is not
+      quantized itself: that activation's result is (the integer path folds
+      the clamp into requantization). Flatten and concat results, and the
+      returned logits, stay float (concat's inputs are quantized);
+    - each filter becomes quantize → dequantize to i8 per output channel,
+      symmetric: scale absmax / 127 (1 for an all-zero channel), zero point 0.
+    Quantized tensors are then simulated in float: the reference evaluator
+    runs the result as is; integer kernels replace the pairs.
+  }];
+  let options = [
+    ListOption<"keepFloat", "keep-float", "std::string",
+               "globs of op location names (stages.1.blocks.0, head) to keep in float">,
+  ];
+}
+
 def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
   let summary = "Group ops into kernels (cnn.group = N on every compute op)";
   let description = [{

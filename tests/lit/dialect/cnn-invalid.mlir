@@ -126,3 +126,43 @@ func.func @alias_type() {
   %w = cnn.weight "w" {aliases = {timm = 3 : i64}} : tensor<16xf32>
   return
 }
+
+// -----
+
+func.func @quantize_scales(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{'cnn.quantize' op needs 2 scale(s) and zero point(s), got 1 and 1}}
+  %q = cnn.quantize %x {axis = 0 : i64, scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xf32> -> tensor<2x4xi8>
+  return
+}
+
+// -----
+
+func.func @quantize_zero_point(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{'cnn.quantize' op zero point 300 is outside [0, 255]}}
+  %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 300>} : tensor<2x4xf32> -> tensor<2x4xui8>
+  return
+}
+
+// -----
+
+func.func @quantize_scale_sign(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{'cnn.quantize' op scales must be positive and finite, got -5.000000e-01}}
+  %q = cnn.quantize %x {scale = array<f64: -0.5>, zero_point = array<i64: 0>} : tensor<2x4xf32> -> tensor<2x4xi8>
+  return
+}
+
+// -----
+
+func.func @dequantize_storage(%q: tensor<2x4xi32>) {
+  // expected-error @+1 {{'cnn.dequantize' op integer side must be ui8 or i8, got 'i32'}}
+  %x = cnn.dequantize %q {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xi32> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_axis(%q: tensor<2x4xi8>) {
+  // expected-error @+1 {{'cnn.dequantize' op axis 2 is outside a tensor of rank 2}}
+  %x = cnn.dequantize %q {axis = 2 : i64, scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xi8> -> tensor<2x4xf32>
+  return
+}

@@ -1,0 +1,42 @@
+//===- Quantization.h - calibration results and 8-bit parameters -*- C++ -*-===//
+//
+// Calibration (codegen/Calibration.h) records what it measured as attributes;
+// cnn-quantize turns them into quantize/dequantize pairs. The names and the
+// arithmetic from ranges to parameters live here, shared by both.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_PASSES_QUANTIZATION_H
+#define CNNC_PASSES_QUANTIZATION_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+namespace cnnc {
+
+/// array<f64: lo, hi> on an op (its result) or on the function (its input).
+inline constexpr const char *kCalibratedRangeAttr = "cnn.calibrated_range";
+inline constexpr const char *kInputRangeAttr = "cnn.input_range";
+/// array<f64: ...>, one per output channel, on a convolution or fully connected layer.
+inline constexpr const char *kFilterAbsMaxAttr = "cnn.filter_absmax";
+
+/// ui8 activation parameters for the range [lo, hi] (widened to hold 0).
+struct ActivationQuant {
+  double scale;
+  int64_t zeroPoint;
+};
+
+inline ActivationQuant activationQuant(double lo, double hi) {
+  lo = std::min(lo, 0.0);
+  hi = std::max(hi, 0.0);
+  double scale = hi > lo ? (hi - lo) / 255.0 : 1.0;
+  auto zeroPoint = static_cast<int64_t>(std::round(-lo / scale));
+  return {scale, std::clamp<int64_t>(zeroPoint, 0, 255)};
+}
+
+/// i8 symmetric scale of a filter channel whose largest magnitude is `absMax`.
+inline double filterScale(double absMax) { return absMax > 0 ? absMax / 127.0 : 1.0; }
+
+} // namespace cnnc
+
+#endif // CNNC_PASSES_QUANTIZATION_H

@@ -1,0 +1,129 @@
+//===- Quantize.cpp - cnn-quantize ----------------------------------------===//
+#include "passes/Passes.h"
+#include "passes/Quantization.h"
+
+#include "mlir/IR/Builders.h"
+#include "llvm/Support/GlobPattern.h"
+
+namespace cnnc {
+#define GEN_PASS_DEF_CNNQUANTIZE
+#include "passes/Passes.h.inc"
+} // namespace cnnc
+
+using namespace mlir;
+using namespace cnnc;
+
+namespace {
+
+/// The location name an op was lowered under ("stages.2.blocks.0", "stem", "head").
+StringRef locationName(Operation *op) {
+  if (auto name = dyn_cast<NameLoc>(op->getLoc()))
+    return name.getName().strref();
+  return "";
+}
+
+/// Whether `v`'s only use is an activation the integer path folds into its clamp.
+bool feedsFoldedClamp(Value v) {
+  if (!v.hasOneUse())
+    return false;
+  auto act = dyn_cast<cnn::ActivationOp>(*v.getUsers().begin());
+  return act && (act.getKind() == cnn::Activation::relu || act.getKind() == cnn::Activation::relu6);
+}
+
+class Quantizer {
+public:
+  Quantizer(func::FuncOp model, ArrayRef<llvm::GlobPattern> keepFloat)
+      : model(model), keepFloat(keepFloat), b(model.getContext()) {}
+
+  void run() {
+    if (auto range = model->getAttrOfType<DenseF64ArrayAttr>(kInputRangeAttr))
+      activation(model.getArgument(0), range.asArrayRef(), model.getLoc());
+    model.walk([&](Operation *op) {
+      if (kept(op))
+        return;
+      if (auto range = op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttr))
+        if (quantizable(op))
+          activation(op->getResult(0), range.asArrayRef(), op->getLoc());
+      if (auto absMax = op->getAttrOfType<DenseF64ArrayAttr>(kFilterAbsMaxAttr))
+        filter(op, absMax.asArrayRef());
+    });
+  }
+
+private:
+  bool kept(Operation *op) const {
+    StringRef name = locationName(op);
+    return llvm::any_of(keepFloat, [&](const llvm::GlobPattern &g) { return g.match(name); });
+  }
+
+  static bool quantizable(Operation *op) {
+    if (op->getNumResults() != 1 || isa<cnn::FlattenOp, cnn::ConcatOp>(op))
+      return false;
+    Value result = op->getResult(0);
+    bool returned =
+        llvm::any_of(result.getUsers(), [](Operation *user) { return isa<func::ReturnOp>(user); });
+    return !returned && !feedsFoldedClamp(result);
+  }
+
+  /// Replaces every use of `v` by dequantize(quantize(v)).
+  void activation(Value v, ArrayRef<double> range, Location loc) {
+    ActivationQuant q = activationQuant(range[0], range[1]);
+    pair(v, {q.scale}, {q.zeroPoint}, std::nullopt, b.getIntegerType(8, /*isSigned=*/false), loc);
+  }
+
+  /// Quantizes the filter operand (1) of a convolution or fully connected layer.
+  void filter(Operation *op, ArrayRef<double> absMax) {
+    SmallVector<double> scales;
+    for (double m : absMax)
+      scales.push_back(filterScale(m));
+    SmallVector<int64_t> zeros(absMax.size(), 0);
+    b.setInsertionPoint(op);
+    Value w = op->getOperand(1);
+    auto type = cast<RankedTensorType>(w.getType());
+    auto storage = RankedTensorType::get(type.getShape(), b.getIntegerType(8));
+    auto q = b.create<cnn::QuantizeOp>(op->getLoc(), storage, w, b.getDenseF64ArrayAttr(scales),
+                                       b.getDenseI64ArrayAttr(zeros), b.getI64IntegerAttr(0));
+    auto dq = b.create<cnn::DequantizeOp>(op->getLoc(), type, q, q.getScaleAttr(),
+                                          q.getZeroPointAttr(), q.getAxisAttr());
+    op->setOperand(1, dq);
+  }
+
+  void pair(Value v, ArrayRef<double> scale, ArrayRef<int64_t> zeroPoint,
+            std::optional<int64_t> axis, Type storage, Location loc) {
+    if (Operation *def = v.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(v.getParentBlock());
+    auto type = cast<RankedTensorType>(v.getType());
+    IntegerAttr axisAttr = axis ? b.getI64IntegerAttr(*axis) : IntegerAttr();
+    auto q = b.create<cnn::QuantizeOp>(loc, RankedTensorType::get(type.getShape(), storage), v,
+                                       b.getDenseF64ArrayAttr(scale),
+                                       b.getDenseI64ArrayAttr(zeroPoint), axisAttr);
+    auto dq =
+        b.create<cnn::DequantizeOp>(loc, type, q, q.getScaleAttr(), q.getZeroPointAttr(), axisAttr);
+    v.replaceAllUsesExcept(dq, q);
+  }
+
+  func::FuncOp model;
+  ArrayRef<llvm::GlobPattern> keepFloat;
+  OpBuilder b;
+};
+
+struct CnnQuantizePass : public cnnc::impl::CnnQuantizeBase<CnnQuantizePass> {
+  using CnnQuantizeBase::CnnQuantizeBase;
+
+  void runOnOperation() override {
+    SmallVector<llvm::GlobPattern> globs;
+    for (const std::string &pattern : keepFloat) {
+      llvm::Expected<llvm::GlobPattern> glob = llvm::GlobPattern::create(pattern);
+      if (!glob) {
+        getOperation().emitError("keep-float pattern '")
+            << pattern << "' is not a glob: " << llvm::toString(glob.takeError());
+        return signalPassFailure();
+      }
+      globs.push_back(std::move(*glob));
+    }
+    Quantizer(getOperation(), globs).run();
+  }
+};
+
+} // namespace
