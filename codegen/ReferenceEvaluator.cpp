@@ -2,6 +2,7 @@
 #include "codegen/ReferenceEvaluator.h"
 #include "dialect/Cnn.h"
 #include "passes/KernelGroups.h"
+#include "passes/Quantization.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -78,9 +79,55 @@ HostTensor convolve(ConvOp op, const HostTensor &x, const HostTensor &w, const H
   return y;
 }
 
+/// Per index of `axis` (or one for the tensor): which parameter an element uses.
+struct QuantLayout {
+  int64_t inner = 1, count = 1; // elements per step of the axis, its extent
+  size_t index(int64_t element) const { return static_cast<size_t>((element / inner) % count); }
+};
+
+QuantLayout quantLayout(llvm::ArrayRef<int64_t> shape, std::optional<uint64_t> axis) {
+  QuantLayout layout;
+  if (!axis)
+    return layout;
+  layout.count = shape[*axis];
+  for (size_t d = *axis + 1; d < shape.size(); ++d)
+    layout.inner *= shape[d];
+  return layout;
+}
+
+/// cnn.quantize: round half away from zero, clamp to ui8 [0, 255] or i8 [-127, 127].
+template <typename T> void quantizeInto(cnn::QuantizeOp op, const HostTensor &x, HostTensor &q) {
+  QuantLayout layout = quantLayout(x.shape, op.getAxis());
+  ArrayRef<double> scale = op.getScale();
+  ArrayRef<int64_t> zeroPoint = op.getZeroPoint();
+  double qmin = std::is_signed_v<T> ? -127 : 0, qmax = std::is_signed_v<T> ? 127 : 255;
+  auto out = q.values<T>();
+  for (int64_t i = 0; i < x.numElements(); ++i) {
+    size_t k = layout.index(i);
+    out[i] = static_cast<T>(quantizeValue(x.f32()[i], scale[k], zeroPoint[k], qmin, qmax));
+  }
+}
+
+template <typename T>
+void dequantizeInto(cnn::DequantizeOp op, const HostTensor &q, HostTensor &x) {
+  QuantLayout layout = quantLayout(q.shape, op.getAxis());
+  ArrayRef<double> scale = op.getScale();
+  ArrayRef<int64_t> zeroPoint = op.getZeroPoint();
+  auto in = q.values<T>();
+  for (int64_t i = 0; i < q.numElements(); ++i) {
+    size_t k = layout.index(i);
+    x.f32()[i] = static_cast<float>(scale[k] * (static_cast<double>(in[i]) - zeroPoint[k]));
+  }
+}
+
+bool isUnsigned(Type tensor) {
+  return cast<RankedTensorType>(tensor).getElementType().isUnsignedInteger(8);
+}
+
 class Evaluator {
 public:
-  explicit Evaluator(const WeightSet &weights) : weights(weights) {}
+  Evaluator(const WeightSet &weights, const ValueObserver &observer)
+      : weights(weights), observer(observer) {}
 
   llvm::Expected<HostTensor> run(func::FuncOp model, const HostTensor &input) {
     auto argType = cast<RankedTensorType>(model.getArgument(0).getType());
@@ -124,6 +171,25 @@ private:
       foldBatchNorm(fold);
       return llvm::Error::success();
     }
+    if (auto quantize = dyn_cast<cnn::QuantizeOp>(op)) {
+      bool u8 = isUnsigned(quantize.getType());
+      HostTensor q(at(quantize.getInput()).shape, u8 ? ElementType::u8 : ElementType::i8);
+      if (u8)
+        quantizeInto<uint8_t>(quantize, at(quantize.getInput()), q);
+      else
+        quantizeInto<int8_t>(quantize, at(quantize.getInput()), q);
+      values[quantize.getResult()] = std::move(q);
+      return observed(op);
+    }
+    if (auto dequantize = dyn_cast<cnn::DequantizeOp>(op)) {
+      HostTensor x = resultTensor(op);
+      if (isUnsigned(dequantize.getInput().getType()))
+        dequantizeInto<uint8_t>(dequantize, at(dequantize.getInput()), x);
+      else
+        dequantizeInto<int8_t>(dequantize, at(dequantize.getInput()), x);
+      values[dequantize.getResult()] = std::move(x);
+      return observed(op);
+    }
     values[op->getResult(0)] =
         llvm::TypeSwitch<Operation *, HostTensor>(op)
             .Case([&](cnn::Conv2DOp conv) {
@@ -162,6 +228,13 @@ private:
     if (values[op->getResult(0)].shape.empty())
       return llvm::createStringError(std::errc::not_supported, "the reference cannot run '%s'",
                                      op->getName().getStringRef().str().c_str());
+    return observed(op);
+  }
+
+  /// Shows `op`'s result to the observer, unless it is a weights-only value.
+  llvm::Error observed(Operation *op) {
+    if (observer && !isWeightOnly(op))
+      observer(op->getResult(0), values[op->getResult(0)]);
     return llvm::Error::success();
   }
 
@@ -278,18 +351,20 @@ private:
   }
 
   const WeightSet &weights;
+  const ValueObserver &observer;
   WeightValues values;
 };
 
 } // namespace
 
 llvm::Expected<WeightValues> evaluateWeightValues(func::FuncOp model, const WeightSet &weights) {
-  return Evaluator(weights).runWeightsOnly(model);
+  return Evaluator(weights, nullptr).runWeightsOnly(model);
 }
 
 llvm::Expected<HostTensor> evaluateReference(func::FuncOp model, const WeightSet &weights,
-                                             const HostTensor &input) {
-  return Evaluator(weights).run(model, input);
+                                             const HostTensor &input,
+                                             const ValueObserver &observer) {
+  return Evaluator(weights, observer).run(model, input);
 }
 
 } // namespace cnnc

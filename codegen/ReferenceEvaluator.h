@@ -14,12 +14,19 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
 
+#include <functional>
+
 namespace cnnc {
 
-/// Evaluates `model` on `input` (shaped as its argument). Fails with a message
-/// on a wrong input shape or a missing weight.
+/// Sees each computed activation-path value (not weights or weights-only values).
+using ValueObserver = std::function<void(mlir::Value, const HostTensor &)>;
+
+/// Evaluates `model` on `input` (shaped as its argument), showing each value
+/// it computes to `observer` if given. Fails with a message on a wrong input
+/// shape or a missing weight.
 llvm::Expected<HostTensor> evaluateReference(mlir::func::FuncOp model, const WeightSet &weights,
-                                             const HostTensor &input);
+                                             const HostTensor &input,
+                                             const ValueObserver &observer = nullptr);
 
 using WeightValues = llvm::DenseMap<mlir::Value, HostTensor>;
 

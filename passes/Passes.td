@@ -69,7 +69,10 @@ def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
       the clamp into requantization). Flatten and concat results, and the
       returned logits, stay float (concat's inputs are quantized);
     - each filter becomes quantize → dequantize to i8 per output channel,
-      symmetric: scale absmax / 127 (1 for an all-zero channel), zero point 0.
+      symmetric: scale absmax / 127 (1 for an all-zero channel), zero point 0;
+      a layer with `cnn.bias_correction = "NAME"` and a bias gets the weight
+      NAME added to its bias (calibration's estimate of the mean error the
+      quantized filter makes).
     Quantized tensors are then simulated in float: the reference evaluator
     runs the result as is; integer kernels replace the pairs.
   }];

@@ -19,6 +19,8 @@ inline constexpr const char *kCalibratedRangeAttr = "cnn.calibrated_range";
 inline constexpr const char *kInputRangeAttr = "cnn.input_range";
 /// array<f64: ...>, one per output channel, on a convolution or fully connected layer.
 inline constexpr const char *kFilterAbsMaxAttr = "cnn.filter_absmax";
+/// The name of a weight to add to a layer's bias once its filter is quantized.
+inline constexpr const char *kBiasCorrectionAttr = "cnn.bias_correction";
 
 /// ui8 activation parameters for the range [lo, hi] (widened to hold 0).
 struct ActivationQuant {
@@ -36,6 +38,12 @@ inline ActivationQuant activationQuant(double lo, double hi) {
 
 /// i8 symmetric scale of a filter channel whose largest magnitude is `absMax`.
 inline double filterScale(double absMax) { return absMax > 0 ? absMax / 127.0 : 1.0; }
+
+/// cnn.quantize's arithmetic: round half away from zero, then clamp to
+/// [qmin, qmax] (ui8 [0, 255]; i8 [-127, 127]).
+inline double quantizeValue(double x, double scale, int64_t zeroPoint, double qmin, double qmax) {
+  return std::clamp(std::round(x / scale) + static_cast<double>(zeroPoint), qmin, qmax);
+}
 
 } // namespace cnnc
 

@@ -70,7 +70,8 @@ private:
     pair(v, {q.scale}, {q.zeroPoint}, std::nullopt, b.getIntegerType(8, /*isSigned=*/false), loc);
   }
 
-  /// Quantizes the filter operand (1) of a convolution or fully connected layer.
+  /// Quantizes the filter operand (1) of a convolution or fully connected
+  /// layer, and adds calibration's bias correction, if any, to its bias (2).
   void filter(Operation *op, ArrayRef<double> absMax) {
     SmallVector<double> scales;
     for (double m : absMax)
@@ -85,6 +86,13 @@ private:
     auto dq = b.create<cnn::DequantizeOp>(op->getLoc(), type, q, q.getScaleAttr(),
                                           q.getZeroPointAttr(), q.getAxisAttr());
     op->setOperand(1, dq);
+    auto correction = op->getAttrOfType<StringAttr>(kBiasCorrectionAttr);
+    if (!correction || op->getNumOperands() < 3)
+      return;
+    Value bias = op->getOperand(2);
+    Value delta = b.create<cnn::WeightOp>(op->getLoc(), bias.getType(), correction,
+                                          /*buffer=*/true, DictionaryAttr());
+    op->setOperand(2, b.create<cnn::AddOp>(op->getLoc(), bias, delta));
   }
 
   void pair(Value v, ArrayRef<double> scale, ArrayRef<int64_t> zeroPoint,

@@ -1,10 +1,12 @@
 //===- EvalCommand.cpp - cnnc eval: the reference path --------------------===//
 #include "Args.h"
 #include "Commands.h"
+#include "Int8.h"
 #include "ModelSession.h"
 #include "Npy.h"
 #include "codegen/ReferenceEvaluator.h"
 
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace cnnc {
@@ -12,26 +14,63 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: cnnc eval MODEL --weights W.safetensors [--weight-scheme SCHEME] --input X.npy\n"
-    "                 --output Y.npy\n";
+    "                 --output Y.npy [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
+    "                 [--calibration-method minmax|percentile[:P]|entropy]\n"
+    "                 [--keep-float GLOB,...] [--report quantization.json]]\n"
+    "       X.npy holds one batch of the model's input, or several stacked (N·B, C, H, W)\n";
 
 int report(llvm::Error error) { return reportError("eval", std::move(error)); }
+
+/// Evaluates each batch of `input` and stacks the outputs.
+llvm::Expected<HostTensor> evaluateBatches(mlir::func::FuncOp model, const WeightSet &weights,
+                                           llvm::StringRef source, const HostTensor &input) {
+  auto inputShape = llvm::cast<mlir::RankedTensorType>(model.getArgument(0).getType()).getShape();
+  auto outputShape = llvm::cast<mlir::RankedTensorType>(model.getResultTypes()[0]).getShape();
+  llvm::Expected<std::vector<HostTensor>> batches =
+      splitBatches(source, input, inputShape, model.getSymName());
+  if (!batches)
+    return batches.takeError();
+  std::vector<int64_t> shape(outputShape.begin(), outputShape.end());
+  shape[0] *= static_cast<int64_t>(batches->size());
+  HostTensor output(shape);
+  size_t offset = 0;
+  for (const HostTensor &batch : *batches) {
+    llvm::Expected<HostTensor> out = evaluateReference(model, weights, batch);
+    if (!out)
+      return out.takeError();
+    std::copy(out->f32().begin(), out->f32().end(), output.f32().begin() + offset);
+    offset += out->f32().size();
+  }
+  return output;
+}
 
 } // namespace
 
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  std::optional<Args> args = parseCommandArgs(
-      "eval", rawArgs, {"weights", "weight-scheme", "input", "output", "limit"}, {}, kUsage);
+  std::vector<llvm::StringRef> options = {"weights", "weight-scheme", "input", "output",
+                                          "limit",   "precision",     "report"};
+  options.insert(options.end(), std::begin(kInt8Options), std::end(kInt8Options));
+  std::optional<Args> args = parseCommandArgs("eval", rawArgs, options, {}, kUsage);
   if (!args)
     return kUsageError;
+  std::string precision = args->value("precision", "f32");
   if (args->positional.size() != 1 || args->value("weights").empty() ||
-      args->value("input").empty() || args->value("output").empty()) {
+      args->value("input").empty() || args->value("output").empty() ||
+      (precision != "f32" && precision != "int8")) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
+  bool int8 = precision == "int8";
+  if (!int8)
+    for (llvm::StringRef option : {"calibrate", "calibration-method", "keep-float", "report"})
+      if (!args->value(option).empty())
+        return report(llvm::createStringError(std::errc::invalid_argument,
+                                              "--%s needs --precision int8", option.str().c_str()));
 
   ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))) ||
-      failed(session.lower(ModelSession::Pipeline::frontend)))
+      failed(
+          session.lower(int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::frontend)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
@@ -45,12 +84,24 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::Expected<HostTensor> input = readNpy(args->value("input"));
   if (!input)
     return report(input.takeError());
-  auto expected = llvm::cast<mlir::RankedTensorType>(model.getArgument(0).getType()).getShape();
-  if (llvm::Error error =
-          checkInputShape(args->value("input"), *input, expected, model.getSymName()))
-    return report(std::move(error));
 
-  llvm::Expected<HostTensor> output = evaluateReference(model, weights->weights, *input);
+  if (int8) {
+    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights->weights, *args);
+    if (!quantized)
+      return report(quantized.takeError());
+    printQuantizationReport(llvm::outs(), *quantized, /*worst=*/10);
+    if (!args->value("report").empty()) {
+      std::error_code ec;
+      llvm::raw_fd_ostream os(args->value("report"), ec);
+      if (ec)
+        return report(llvm::createStringError(ec, "cannot write %s: %s",
+                                              args->value("report").c_str(), ec.message().c_str()));
+      os << llvm::formatv("{0:2}", quantizationReportJson(*quantized)) << "\n";
+    }
+  }
+
+  llvm::Expected<HostTensor> output =
+      evaluateBatches(model, weights->weights, args->value("input"), *input);
   if (!output)
     return report(output.takeError());
   if (llvm::Error error = writeNpy(args->value("output"), *output))

@@ -67,10 +67,13 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   if (batchSize > modelLimits.batch)
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
-  if (pipeline == Pipeline::full)
+  if (pipeline == Pipeline::full) {
     buildCnncPipeline(pm, options);
-  else
+  } else {
     buildCnncFrontendPipeline(pm, options);
+    if (pipeline == Pipeline::folded)
+      pm.nest<func::FuncOp>().addPass(createCnnFoldBatchNorm());
+  }
   if (afterScaling)
     pm.addInstrumentation(std::make_unique<AfterScaling>(std::move(afterScaling)));
   if (failed(pm.run(*moduleRef)))

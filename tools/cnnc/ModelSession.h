@@ -30,6 +30,7 @@ public:
 
   enum class Pipeline {
     frontend, // scale and lower: the model as written (stats, eval)
+    folded,   // and fold batch norms: what calibration and quantization take
     full,     // and fold, fuse, plan memory: what codegen takes (compile)
   };
 

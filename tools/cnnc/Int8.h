@@ -1,0 +1,38 @@
+//===- Int8.h - --precision int8: calibrate, quantize, report ---*- C++ -*-===//
+//
+// What `cnnc eval` (and, once integer kernels exist, `compile`) does for
+// --precision int8: read the calibration inputs (a folder of photos, prepared
+// as `run --image` prepares one with the model's own normalization, or an
+// .npy batch), calibrate the model, quantize it with cnn-quantize and measure
+// what that cost against the float model.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_TOOLS_INT8_H
+#define CNNC_TOOLS_INT8_H
+
+#include "Args.h"
+#include "codegen/quant/QuantizationReport.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
+namespace cnnc {
+
+/// The options: --calibrate DIR_OR_NPY (required), --calibration-method M,
+/// --keep-float GLOB[,GLOB...].
+inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float"};
+
+/// Quantizes `model` (lowered, batch norms folded) in place for the options in
+/// `args`; returns the report of its cost on the calibration inputs.
+/// Calibration adds its bias corrections to `weights`.
+llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
+                                                  const Args &args);
+
+/// `tensor` (N·B×...) split into the model's batches of B.
+llvm::Expected<std::vector<HostTensor>> splitBatches(llvm::StringRef source,
+                                                     const HostTensor &tensor,
+                                                     llvm::ArrayRef<int64_t> modelInput,
+                                                     llvm::StringRef model);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_INT8_H
