@@ -6,6 +6,7 @@
 #include "passes/Quantization.h"
 
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/DenseSet.h"
 #include "llvm/Support/Format.h"
 
 #include <cmath>
@@ -87,27 +88,28 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
 
   QuantizationReport report;
   report.inputs = inputs.size();
+  llvm::DenseSet<mlir::Value> wantedExact, wantedApproximate;
+  for (const Site &site : sites) {
+    wantedExact.insert(site.exact);
+    wantedApproximate.insert(site.dequantized);
+  }
+  // Runs `model`, keeping the values of `wanted` it computes.
+  auto run = [&](mlir::func::FuncOp model, const HostTensor &input,
+                 const llvm::DenseSet<mlir::Value> &wanted,
+                 llvm::DenseMap<mlir::Value, HostTensor> &kept) {
+    return evaluateReference(model, weights, input, [&](mlir::Value v, const HostTensor &t) {
+      if (wanted.contains(v))
+        kept[v] = t;
+    });
+  };
   SqnrAccumulator logits;
   for (const HostTensor &input : inputs) {
     llvm::DenseMap<mlir::Value, HostTensor> exact, approximate;
-    llvm::DenseMap<mlir::Value, size_t> wantedExact, wantedApproximate;
-    for (size_t s = 0; s < sites.size(); ++s) {
-      wantedExact[sites[s].exact] = s;
-      wantedApproximate[sites[s].dequantized] = s;
-    }
     exact[reference.getArgument(0)] = input;
-    llvm::Expected<HostTensor> floatOut =
-        evaluateReference(reference, weights, input, [&](mlir::Value v, const HostTensor &t) {
-          if (wantedExact.count(v))
-            exact[v] = t;
-        });
+    llvm::Expected<HostTensor> floatOut = run(reference, input, wantedExact, exact);
     if (!floatOut)
       return floatOut.takeError();
-    llvm::Expected<HostTensor> quantOut =
-        evaluateReference(quantized, weights, input, [&](mlir::Value v, const HostTensor &t) {
-          if (wantedApproximate.count(v))
-            approximate[v] = t;
-        });
+    llvm::Expected<HostTensor> quantOut = run(quantized, input, wantedApproximate, approximate);
     if (!quantOut)
       return quantOut.takeError();
     for (Site &site : sites)

@@ -22,7 +22,6 @@ reference evaluator, and compiled (host; the naming scheme auto-detected, which
 must say efficientnet-pytorch) and run, from the package's state_dict: max
 |cnnc - package| must be at most 1e-4 of max |package logit|.
 """
-import argparse
 import contextlib
 import json
 import os
@@ -38,7 +37,7 @@ from efficientnet_lite_pytorch import EfficientNet
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "torchvision"), os.path.join(here, "..", "tools")]
 from checkpoint_parity import (Report, check_logits, cnnc_alias_weights, differences,  # noqa: E402
-                               no_init, shapes)
+                               no_init, parse_args, shapes)
 from fixtures import randomize  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -89,15 +88,7 @@ def check_structure(cnnc, model_name):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
-    parser.add_argument("models", nargs="*", default=MODELS,
-                        help="models whose structure to check (default: all)")
-    parser.add_argument("--no-numerics", action="store_true",
-                        help="skip the efficientnet-b0 numerics checks")
-    args = parser.parse_args()
-    torch.set_num_threads(2)
+    args = parse_args(__doc__, "models", MODELS, "efficientnet-b0")
     start = time.monotonic()
     report = Report()
 

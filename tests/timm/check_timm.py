@@ -17,7 +17,6 @@ state_dict (the naming scheme auto-detected) and run, and evaluated by cnnc's
 reference evaluator: max |cnnc - timm| must be at most 1e-4 of max |timm logit|.
 The same weights compiled under --weight-scheme torchvision must be refused.
 """
-import argparse
 import json
 import os
 import re
@@ -26,13 +25,12 @@ import sys
 import time
 import warnings
 
-import torch
 import timm
 
 here = os.path.dirname(os.path.abspath(__file__))
 sys.path[:0] = [os.path.join(here, "..", "torchvision"), os.path.join(here, "..", "tools")]
 from checkpoint_parity import (Report, check_logits, cnnc_alias_weights, differences,  # noqa: E402
-                               no_init, shapes)
+                               no_init, parse_args, shapes)
 from fixtures import randomize  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -95,15 +93,7 @@ def refused_under_torchvision(cnnc, report):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
-    parser.add_argument("presets", nargs="*", default=list(PRESETS),
-                        help="presets whose structure to check (default: all)")
-    parser.add_argument("--no-numerics", action="store_true",
-                        help="skip the tf_efficientnet_b0 numerics checks")
-    args = parser.parse_args()
-    torch.set_num_threads(2)
+    args = parse_args(__doc__, "presets", list(PRESETS), "tf_efficientnet_b0")
     start = time.monotonic()
     report = Report()
     for preset in args.presets:

@@ -4,6 +4,7 @@ reading the name each cnnc weight has under a checkpoint naming scheme out of
 `cnnc ir`, comparing {name: shape} maps, building big models without their
 initializers, and checking one model's logits through cnnc's reference
 evaluator and its compiled path."""
+import argparse
 import contextlib
 import re
 import subprocess
@@ -18,6 +19,21 @@ WEIGHT_LINE = re.compile(
     r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{([^}]*)\}\})? : tensor<([^>]*)>')
 SHOW = 5  # names listed per kind of mismatch
 TOLERANCE = 1e-4
+
+
+def parse_args(doc, names, default, numerics):
+    """The checkers' command line: --cnnc, the models to check (default: all),
+    and --no-numerics to skip the logits check of `numerics`."""
+    parser = argparse.ArgumentParser(description=doc,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
+    parser.add_argument(names, nargs="*", default=default,
+                        help=f"{names} whose structure to check (default: all)")
+    parser.add_argument("--no-numerics", action="store_true",
+                        help=f"skip the {numerics} numerics checks")
+    args = parser.parse_args()
+    torch.set_num_threads(2)
+    return args
 
 
 class Report:
