@@ -65,8 +65,10 @@ inline int32_t roundingShiftRight(int32_t x, int exponent) {
 /// x · M in integers. A positive shift must leave x · 2^shift within int32.
 inline int32_t multiplyByFixedPoint(int32_t x, FixedPointMultiplier m) {
   int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
-  return roundingShiftRight(doublingHighMul(static_cast<int32_t>(int64_t{x} << left), m.mantissa),
-                            right > 31 ? 31 : right);
+  // A multiplication, not a shift: shifting a negative value left is undefined in C++17.
+  return roundingShiftRight(
+      doublingHighMul(static_cast<int32_t>(int64_t{x} * (int64_t{1} << left)), m.mantissa),
+      right > 31 ? 31 : right);
 }
 
 } // namespace cnnc

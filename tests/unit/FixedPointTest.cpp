@@ -38,6 +38,7 @@ TEST(FixedPoint, RoundsHalfAwayFromZero) {
   EXPECT_EQ(multiplyByFixedPoint(-4, m), -1);
   EXPECT_EQ(multiplyByFixedPoint(100, fixedPointMultiplier(0.5)), 50);
   EXPECT_EQ(multiplyByFixedPoint(7, fixedPointMultiplier(3.0)), 21);
+  EXPECT_EQ(multiplyByFixedPoint(-7, fixedPointMultiplier(3.0)), -21);
   EXPECT_EQ(roundingShiftRight(6, 2), 2);   // 1.5
   EXPECT_EQ(roundingShiftRight(-6, 2), -2); // -1.5
   EXPECT_EQ(doublingHighMul(INT32_MIN, INT32_MIN), INT32_MAX);
