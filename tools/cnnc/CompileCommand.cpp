@@ -16,13 +16,14 @@ namespace cnnc {
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|HALIDE-TARGET] [--batch N]\n"
-      "                    [--limit NAME=N,...]\n"
+      "                    [--limit NAME=N,...] [--precision f32]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";
-  std::optional<Args> args = parseCommandArgs(
-      "compile", rawArgs,
-      {"target", "weights", "weight-scheme", "random-weights", "o", "output", "batch", "limit"}, {},
-      usage);
+  std::optional<Args> args =
+      parseCommandArgs("compile", rawArgs,
+                       {"target", "weights", "weight-scheme", "random-weights", "o", "output",
+                        "batch", "limit", "precision"},
+                       {}, usage);
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
@@ -35,6 +36,17 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return kUsageError;
   }
   auto report = [](llvm::Error error) { return reportError("compile", std::move(error)); };
+  std::string precision = args->value("precision", "f32");
+  if (precision == "int8")
+    return report(llvm::createStringError(
+        std::errc::not_supported,
+        "--precision int8 cannot be compiled yet: the integer kernels are not built. Measure "
+        "INT8 with `cnnc eval MODEL --weights W --precision int8 --calibrate DIR ...` "
+        "(docs/int8.md)"));
+  if (precision != "f32")
+    return report(llvm::createStringError(std::errc::invalid_argument,
+                                          "--precision must be f32 or int8, got '%s'",
+                                          precision.c_str()));
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
