@@ -12,6 +12,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <iterator>
 #include <optional>
 
 namespace cnnc {
@@ -24,26 +25,26 @@ struct WeightSchemeInfo {
   llvm::StringRef aliasKey; // its key in a cnn.weight's aliases; empty for the canonical scheme
 };
 
-inline llvm::ArrayRef<WeightSchemeInfo> weightSchemes() {
-  static const WeightSchemeInfo schemes[] = {
-      {WeightScheme::torchvision, "torchvision", ""},
-      {WeightScheme::timm, "timm", "timm"},
-      {WeightScheme::efficientnetPytorch, "efficientnet-pytorch", "efficientnet_pytorch"}};
-  return schemes;
-}
+/// Every scheme, in the order import tries them; indexed by WeightScheme.
+inline constexpr WeightSchemeInfo kWeightSchemes[] = {
+    {WeightScheme::torchvision, "torchvision", ""},
+    {WeightScheme::timm, "timm", "timm"},
+    {WeightScheme::efficientnetPytorch, "efficientnet-pytorch", "efficientnet_pytorch"}};
+
+constexpr size_t kNumWeightSchemes = std::size(kWeightSchemes);
+
+inline llvm::ArrayRef<WeightSchemeInfo> weightSchemes() { return kWeightSchemes; }
 
 inline const WeightSchemeInfo &weightSchemeInfo(WeightScheme scheme) {
-  return weightSchemes()[static_cast<size_t>(scheme)];
+  return kWeightSchemes[static_cast<size_t>(scheme)];
 }
 
 inline std::optional<WeightScheme> parseWeightScheme(llvm::StringRef name) {
-  for (const WeightSchemeInfo &info : weightSchemes())
+  for (const WeightSchemeInfo &info : kWeightSchemes)
     if (info.name == name)
       return info.scheme;
   return std::nullopt;
 }
-
-constexpr size_t kNumWeightSchemes = 3;
 
 } // namespace cnnc
 

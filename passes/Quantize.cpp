@@ -64,28 +64,31 @@ private:
     return !returned && !feedsFoldedClamp(result);
   }
 
-  /// Replaces every use of `v` by dequantize(quantize(v)).
+  /// Replaces every use of `v` by dequantize(quantize(v)), right after `v` is made.
   void activation(Value v, ArrayRef<double> range, Location loc) {
     ActivationQuant q = activationQuant(range[0], range[1]);
-    pair(v, {q.scale}, {q.zeroPoint}, std::nullopt, b.getIntegerType(8, /*isSigned=*/false), loc);
+    if (Operation *def = v.getDefiningOp())
+      b.setInsertionPointAfter(def);
+    else
+      b.setInsertionPointToStart(v.getParentBlock());
+    auto [quantized, dequantized] = roundTrip(v, {q.scale}, {q.zeroPoint}, std::nullopt,
+                                              b.getIntegerType(8, /*isSigned=*/false), loc);
+    v.replaceAllUsesExcept(dequantized, quantized.getDefiningOp());
   }
 
   /// Quantizes the filter operand (1) of a convolution or fully connected
   /// layer, and adds calibration's bias correction, if any, to its bias (2).
+  /// Only this layer's use changes: a filter shared by two layers (CBAM's
+  /// MLP) is quantized for each.
   void filter(Operation *op, ArrayRef<double> absMax) {
     SmallVector<double> scales;
     for (double m : absMax)
       scales.push_back(filterScale(m));
     SmallVector<int64_t> zeros(absMax.size(), 0);
     b.setInsertionPoint(op);
-    Value w = op->getOperand(1);
-    auto type = cast<RankedTensorType>(w.getType());
-    auto storage = RankedTensorType::get(type.getShape(), b.getIntegerType(8));
-    auto q = b.create<cnn::QuantizeOp>(op->getLoc(), storage, w, b.getDenseF64ArrayAttr(scales),
-                                       b.getDenseI64ArrayAttr(zeros), b.getI64IntegerAttr(0));
-    auto dq = b.create<cnn::DequantizeOp>(op->getLoc(), type, q, q.getScaleAttr(),
-                                          q.getZeroPointAttr(), q.getAxisAttr());
-    op->setOperand(1, dq);
+    op->setOperand(1, roundTrip(op->getOperand(1), scales, zeros, /*axis=*/0, b.getIntegerType(8),
+                                op->getLoc())
+                          .second);
     auto correction = op->getAttrOfType<StringAttr>(kBiasCorrectionAttr);
     if (!correction || op->getNumOperands() < 3)
       return;
@@ -95,12 +98,9 @@ private:
     op->setOperand(2, b.create<cnn::AddOp>(op->getLoc(), bias, delta));
   }
 
-  void pair(Value v, ArrayRef<double> scale, ArrayRef<int64_t> zeroPoint,
-            std::optional<int64_t> axis, Type storage, Location loc) {
-    if (Operation *def = v.getDefiningOp())
-      b.setInsertionPointAfter(def);
-    else
-      b.setInsertionPointToStart(v.getParentBlock());
+  /// quantize(v) and its dequantize, at the builder's insertion point.
+  std::pair<Value, Value> roundTrip(Value v, ArrayRef<double> scale, ArrayRef<int64_t> zeroPoint,
+                                    std::optional<int64_t> axis, Type storage, Location loc) {
     auto type = cast<RankedTensorType>(v.getType());
     IntegerAttr axisAttr = axis ? b.getI64IntegerAttr(*axis) : IntegerAttr();
     auto q = b.create<cnn::QuantizeOp>(loc, RankedTensorType::get(type.getShape(), storage), v,
@@ -108,7 +108,7 @@ private:
                                        b.getDenseI64ArrayAttr(zeroPoint), axisAttr);
     auto dq =
         b.create<cnn::DequantizeOp>(loc, type, q, q.getScaleAttr(), q.getZeroPointAttr(), axisAttr);
-    v.replaceAllUsesExcept(dq, q);
+    return {q, dq};
   }
 
   func::FuncOp model;

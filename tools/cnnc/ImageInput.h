@@ -12,6 +12,12 @@ namespace cnnc {
 struct ImagePreprocessing {
   int64_t resolution;
   double mean[3], std[3]; // on pixels scaled to 0..1
+
+  /// For a model of 3 input channels: `mean` and `std` hold 3 values each.
+  static ImagePreprocessing of(int64_t resolution, llvm::ArrayRef<double> mean,
+                               llvm::ArrayRef<double> std) {
+    return {resolution, {mean[0], mean[1], mean[2]}, {std[0], std[1], std[2]}};
+  }
 };
 
 /// Decodes a PNG or JPEG file and prepares it as torchvision's ImageNet

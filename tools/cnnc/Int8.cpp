@@ -45,9 +45,7 @@ llvm::Expected<std::vector<HostTensor>> loadPhotos(llvm::StringRef dir, mlir::fu
   if (files.empty())
     return fail("--calibrate " + dir + " holds no PNG or JPEG photos");
   std::sort(files.begin(), files.end());
-  ImagePreprocessing pre{shape[2], {}, {}};
-  for (int c = 0; c < 3; ++c)
-    pre.mean[c] = norm->mean[c], pre.std[c] = norm->std[c];
+  ImagePreprocessing pre = ImagePreprocessing::of(shape[2], norm->mean, norm->std);
   std::vector<HostTensor> inputs;
   for (const std::string &file : files) {
     llvm::Expected<HostTensor> photo = loadImageInput(file, pre);

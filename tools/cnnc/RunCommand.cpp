@@ -90,12 +90,8 @@ static llvm::Expected<HostTensor> imageInput(llvm::StringRef path, const Compile
                                    "%s records no input normalization (compiled by an older "
                                    "cnnc?): compile it again, or give it an --input .npy",
                                    manifest.name.c_str());
-  ImagePreprocessing pre{manifest.inputShape[2], {}, {}};
-  for (int c = 0; c < 3; ++c) {
-    pre.mean[c] = manifest.inputMean[c];
-    pre.std[c] = manifest.inputStd[c];
-  }
-  return loadImageInput(path, pre);
+  return loadImageInput(
+      path, ImagePreprocessing::of(manifest.inputShape[2], manifest.inputMean, manifest.inputStd));
 }
 
 int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
