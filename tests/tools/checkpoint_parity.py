@@ -6,17 +6,15 @@ initializers, and checking one model's logits through cnnc's reference
 evaluator and its compiled path."""
 import argparse
 import contextlib
-import re
 import subprocess
 import tempfile
 
 import numpy as np
 import torch
 
+from cnnc_ir import weights as ir_weights
 from fixtures import save_safetensors
 
-WEIGHT_LINE = re.compile(
-    r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{([^}]*)\}\})? : tensor<([^>]*)>')
 SHOW = 5  # names listed per kind of mismatch
 TOLERANCE = 1e-4
 
@@ -82,22 +80,20 @@ def shapes(state_dict):
 def cnnc_alias_weights(cnnc, preset, scheme):
     """{name under `scheme` (an alias key: timm, efficientnet_pytorch): shape} of
     cnnc's weights, and problems (weights without that alias, lines not understood)."""
-    alias_of = re.compile(r'\b' + scheme + r' = "([^"]+)"')
     ir = subprocess.run([cnnc, "ir", preset], check=True, capture_output=True, text=True).stdout
     weights, problems = {}, []
-    matches = WEIGHT_LINE.findall(ir)
-    if len(matches) != ir.count("cnn.weight "):
-        problems.append(f"{ir.count('cnn.weight ') - len(matches)} cnn.weight lines not parsed")
+    parsed = ir_weights(ir)
+    if len(parsed) != ir.count("cnn.weight "):
+        problems.append(f"{ir.count('cnn.weight ') - len(parsed)} cnn.weight lines not parsed")
     unaliased = []
-    for name, aliases, dims in matches:
-        alias = alias_of.search(aliases)
-        shape = [int(d) for d in dims.split("x")[:-1]]  # "32x3x3x3xf32" → [32, 3, 3, 3]
+    for name, aliases, shape in parsed:
+        alias = aliases.get(scheme)
         if alias is None:
             unaliased.append(f"{name} {shape}")
-        elif alias.group(1) in weights:
-            problems.append(f"{scheme} alias {alias.group(1)} used twice")
+        elif alias in weights:
+            problems.append(f"{scheme} alias {alias} used twice")
         else:
-            weights[alias.group(1)] = shape
+            weights[alias] = shape
     if unaliased:
         problems.append(f"{len(unaliased)} weights without a {scheme} alias: "
                         + ", ".join(unaliased[:SHOW]))

@@ -10,9 +10,8 @@ import subprocess
 
 import numpy as np
 
-WEIGHT = re.compile(
-    r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{([^}]*)\}\})? : tensor<([0-9x]+)xf32>')
-ALIAS = re.compile(r'(\w+) = "([^"]+)"')
+from cnnc_ir import weights
+
 INPUT = re.compile(r"func\.func @\S+\(%arg0: tensor<([0-9x]+)xf32>\)")
 
 
@@ -49,10 +48,9 @@ def main():
                         text=True).stdout
     rng = np.random.default_rng(args.seed)
     tensors = {}
-    for name, aliases, dims in WEIGHT.findall(ir):
-        shape = [int(d) for d in dims.split("x")]
+    for name, aliases, shape in weights(ir):
         if args.scheme:
-            name = dict(ALIAS.findall(aliases))[args.scheme]
+            name = aliases[args.scheme]
         name = args.prefix + name
         if name.endswith("running_var"):
             tensors[name] = rng.uniform(0.5, 2.0, shape)

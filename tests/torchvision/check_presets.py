@@ -9,13 +9,16 @@ family, cnnc's weight names and shapes must also equal torchvision's state_dict
 """
 import argparse
 import json
-import re
+import os
 import subprocess
 import sys
 import warnings
 
 import torch
 import torchvision.models as tvm
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+from cnnc_ir import weights  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
@@ -37,7 +40,6 @@ PRESETS = {
     "mobilenet-v3-large": ("mobilenet_v3_large", True),
 }
 
-WEIGHT_LINE = re.compile(r'cnn\.weight "([^"]+)"(?: buffer)?(?: \{aliases = \{[^}]*\}\})? : tensor<([0-9x]+)xf32>')
 
 
 def count_macs(model, resolution):
@@ -64,7 +66,7 @@ def count_macs(model, resolution):
 
 def cnnc_weights(cnnc, preset):
     ir = subprocess.run([cnnc, "ir", preset], check=True, capture_output=True, text=True).stdout
-    return {name: [int(d) for d in dims.split("x")] for name, dims in WEIGHT_LINE.findall(ir)}
+    return {name: shape for name, _, shape in weights(ir)}
 
 
 def check(cnnc, preset, builder, same_names):
