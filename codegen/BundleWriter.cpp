@@ -158,8 +158,16 @@ llvm::Error writeModelTable(const ModelBuild &build) {
     os << "    {" << feature.halideFeature << ", \"" << feature.name << "\"},\n";
   if (features.empty())
     os << "    {0, 0} /* none; C has no empty arrays */\n";
+  DeviceRuntime device = build.target.backend->deviceRuntime(build.target.halideTarget);
+  os << "};\n\n";
+  if (!device.interfaceFunction.empty())
+    os << "/* Weights and activations live in device memory. */\n"
+       << "extern const struct halide_device_interface_t *" << device.interfaceFunction
+       << "(void);\n";
+  if (!device.selectStreamFunction.empty())
+    os << "extern int " << device.selectStreamFunction << "(void *stream);\n";
   mlir::RankedTensorType in = inputType(build), out = outputType(build);
-  os << "};\n\nstatic const cnnc_model_desc desc = {\n"
+  os << "\nstatic const cnnc_model_desc desc = {\n"
      << "    \"" << build.name << "\", 0x" << llvm::format_hex_no_prefix(build.signature, 16)
      << "ull,\n    {";
   llvm::interleaveComma(in.getShape(), os);
@@ -169,7 +177,9 @@ llvm::Error writeModelTable(const ModelBuild &build) {
      << ",\n"
      << "    " << build.arenaBytes << ", " << build.payload.size() << ", " << build.calls.size()
      << ", calls,\n"
-     << "    \"" << build.target.halideTarget << "\", " << features.size() << ", cpu_features};\n\n"
+     << "    \"" << build.target.halideTarget << "\", " << features.size() << ", cpu_features,\n"
+     << "    " << (device.interfaceFunction.empty() ? "NULL" : device.interfaceFunction) << ", "
+     << (device.selectStreamFunction.empty() ? "NULL" : device.selectStreamFunction) << "};\n\n"
      << "cnnc_status cnnc_" << id << "_create_from_file(const char *weights_path,\n"
      << "    const cnnc_options *options, cnnc_model **model) {\n"
      << "  return cnnc_create_from_file(&desc, weights_path, options, model);\n}\n\n"

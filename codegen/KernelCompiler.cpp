@@ -2,8 +2,9 @@
 //
 // Each distinct kernel: the algorithm (HalideAlgorithm.cpp), the schedule its
 // signature carries applied by the target's backend, AOT-compiled in-process
-// for the target without a runtime; the kernels are linked into one object,
-// and one Halide runtime for the target's baseline goes beside it.
+// for the target without a runtime into an object of its own (Halide names
+// each pipeline's GPU code alike: modules linked into one keep only the first
+// one's), and one Halide runtime for the target's baseline goes beside them.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/HalideKernel.h"
@@ -14,7 +15,7 @@ namespace cnnc {
 llvm::Error compileKernels(const ModelBuild &build) {
   try {
     Halide::Target target(build.target.halideTarget);
-    std::vector<Halide::Module> modules;
+    std::vector<std::string> objects = build.kernelObjects();
     for (size_t k = 0; k < build.kernels.size(); ++k) {
       const DistinctKernel &kernel = build.kernels[k];
       KernelFuncs funcs = defineKernel(build.calls[kernel.firstCall]);
@@ -23,11 +24,11 @@ llvm::Error compileKernels(const ModelBuild &build) {
       Halide::Pipeline pipeline = funcs.imageFilter
                                       ? Halide::Pipeline({funcs.output, *funcs.imageFilter})
                                       : Halide::Pipeline(funcs.output);
-      modules.push_back(pipeline.compile_to_module(args, build.kernelName(k),
-                                                   target.with_feature(Halide::Target::NoRuntime)));
+      pipeline
+          .compile_to_module(args, build.kernelName(k),
+                             target.with_feature(Halide::Target::NoRuntime))
+          .compile({{Halide::OutputFileType::object, objects[k]}});
     }
-    Halide::link_modules(build.identifier + "_kernels", modules)
-        .compile({{Halide::OutputFileType::object, build.path(build.identifier + "_kernels.o")}});
     // The runtime is built without the kernels' instruction-set features: it
     // is what checks, at create, that the CPU has them (as Halide's
     // multi-target runtimes are built for the baseline).

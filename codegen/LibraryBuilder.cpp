@@ -17,7 +17,7 @@ namespace cnnc {
 namespace {
 
 /// The runtime sources compiled into every library (cnnc_runner.c is not).
-const char *const kLibrarySources[] = {"cnnc_runtime.c", "cnnc_format.c"};
+const char *const kLibrarySources[] = {"cnnc_runtime.c", "cnnc_device.c", "cnnc_format.c"};
 
 llvm::Error runTool(const ModelBuild &build, llvm::StringRef tool,
                     llvm::ArrayRef<std::string> args) {
@@ -40,10 +40,13 @@ llvm::Error runTool(const ModelBuild &build, llvm::StringRef tool,
 
 llvm::Error buildLibraries(const ModelBuild &build) {
   Toolchain toolchain = build.target.backend->toolchain(build.target.halideTarget);
-  std::vector<std::string> objects = {build.path(build.identifier + "_kernels.o"),
-                                      build.path("halide_runtime.o")};
+  std::vector<std::string> objects = build.kernelObjects();
+  objects.push_back(build.path("halide_runtime.o"));
   std::vector<std::string> sources = {build.identifier + "_model.c"};
   sources.insert(sources.end(), std::begin(kLibrarySources), std::end(kLibrarySources));
+  DeviceRuntime device = build.target.backend->deviceRuntime(build.target.halideTarget);
+  if (!device.selectStreamSource.empty())
+    sources.push_back(device.selectStreamSource);
   for (const std::string &source : sources) {
     std::string object = build.path(llvm::sys::path::stem(source).str() + ".o");
     std::vector<std::string> args = toolchain.cFlags;

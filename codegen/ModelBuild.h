@@ -62,6 +62,8 @@ struct ModelBuild {
   std::string path(llvm::StringRef file) const;
   /// The kernel symbol prefix: <identifier>_k<index>.
   std::string kernelName(size_t kernel) const;
+  /// The object file of each kernel, in the output directory.
+  std::vector<std::string> kernelObjects() const;
 };
 
 llvm::Error compileKernels(const ModelBuild &build);

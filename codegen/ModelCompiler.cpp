@@ -165,6 +165,13 @@ std::string ModelBuild::kernelName(size_t kernel) const {
   return identifier + "_k" + std::to_string(kernel);
 }
 
+std::vector<std::string> ModelBuild::kernelObjects() const {
+  std::vector<std::string> objects;
+  for (size_t k = 0; k < kernels.size(); ++k)
+    objects.push_back(path(kernelName(k) + ".o"));
+  return objects;
+}
+
 std::string cIdentifier(llvm::StringRef modelName) {
   std::string id;
   for (char ch : modelName)

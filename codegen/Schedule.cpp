@@ -37,6 +37,8 @@ std::string ScheduleParams::str() const {
   os << " parallel=" << (parallelRows ? "rows" : "none");
   if (blocked)
     os << " padded=" << (paddedInput == PaddedInput::perBlock ? "block" : "inline");
+  if (onGpu())
+    os << " threads=" << gpuThreadsChannels << "x" << gpuThreadsPixels;
   return text;
 }
 
@@ -45,32 +47,39 @@ llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const ScheduleParams &param
 }
 
 std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
+  // A CPU space has one (absent) thread block.
+  std::vector<std::pair<int, int>> threadBlocks = gpuThreadBlocks;
+  if (threadBlocks.empty())
+    threadBlocks.push_back({0, 0});
   std::vector<ScheduleParams> points;
-  for (ScheduleParams::Strategy strategy : strategies)
-    for (int lanes : vectorLanes)
-      for (bool parallel : parallelRows) {
-        ScheduleParams p;
-        p.strategy = strategy;
-        p.vectorLanes = lanes;
-        p.parallelRows = parallel;
-        if (strategy == ScheduleParams::Strategy::generic) {
-          points.push_back(p);
-          continue;
+  for (auto [threadsChannels, threadsPixels] : threadBlocks)
+    for (ScheduleParams::Strategy strategy : strategies)
+      for (int lanes : vectorLanes)
+        for (bool parallel : parallelRows) {
+          ScheduleParams p;
+          p.gpuThreadsChannels = threadsChannels;
+          p.gpuThreadsPixels = threadsPixels;
+          p.strategy = strategy;
+          p.vectorLanes = lanes;
+          p.parallelRows = parallel;
+          if (strategy == ScheduleParams::Strategy::generic) {
+            points.push_back(p);
+            continue;
+          }
+          for (int channels : channelBlocks)
+            for (int pixels : pixelBlocks)
+              for (ScheduleParams::PaddedInput padded : paddedInputs)
+                for (bool unroll : {true, false}) {
+                  p.channelBlock = channels;
+                  p.pixelBlock = pixels;
+                  p.paddedInput = padded;
+                  p.unrollBlock = unroll;
+                  if (llvm::Error error = check(p))
+                    llvm::consumeError(std::move(error)); // over the register file
+                  else
+                    points.push_back(p);
+                }
         }
-        for (int channels : channelBlocks)
-          for (int pixels : pixelBlocks)
-            for (ScheduleParams::PaddedInput padded : paddedInputs)
-              for (bool unroll : {true, false}) {
-                p.channelBlock = channels;
-                p.pixelBlock = pixels;
-                p.paddedInput = padded;
-                p.unrollBlock = unroll;
-                if (llvm::Error error = check(p))
-                  llvm::consumeError(std::move(error)); // over the register file
-                else
-                  points.push_back(p);
-              }
-      }
   return points;
 }
 
@@ -81,6 +90,16 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "lanes must be one of " + listOf(vectorLanes));
   if (!llvm::is_contained(parallelRows, p.parallelRows))
     return illegal(p, "this kernel has no rows to spread over threads");
+  std::pair<int, int> threads = {p.gpuThreadsChannels, p.gpuThreadsPixels};
+  if (gpuThreadBlocks.empty() && p.onGpu())
+    return illegal(p, "GPU threads on a CPU target");
+  if (!gpuThreadBlocks.empty() && !llvm::is_contained(gpuThreadBlocks, threads)) {
+    std::string blocks;
+    for (auto [channels, pixels] : gpuThreadBlocks)
+      blocks +=
+          (blocks.empty() ? "" : ", ") + std::to_string(channels) + "x" + std::to_string(pixels);
+    return illegal(p, "threads must be one of {" + blocks + "}");
+  }
   if (p.strategy == ScheduleParams::Strategy::generic)
     return llvm::Error::success();
   if (!llvm::is_contained(channelBlocks, p.channelBlock) || p.channelBlock % p.vectorLanes)

@@ -27,16 +27,18 @@ struct RegisterFile {
   int lanes(int elementBytes) const { return vectorBits / 8 / elementBytes; }
 };
 
-/// How one kernel runs on a CPU.
+/// How one kernel runs: on a CPU (vectors, register blocks, threads over rows)
+/// or on a GPU (register blocks per GPU thread, GPU threads per block).
 struct ScheduleParams {
   enum class Strategy {
     /// A register-blocked direct convolution: the output is cut into blocks of
     /// channelBlock channels × pixelBlock pixels whose accumulators live in
-    /// registers across the whole reduction; the epilogue is applied as the
-    /// block is stored.
+    /// registers across the whole reduction (on a GPU: one block per GPU
+    /// thread); the epilogue is applied as the block is stored.
     blockedConvolution,
-    /// Every reduction computed at the root, vectorized over its innermost
-    /// dimension; elementwise ops inlined into their consumers.
+    /// Every reduction computed at the root, vectorized (on a GPU: spread over
+    /// GPU threads) over its innermost dimension; elementwise ops inlined into
+    /// their consumers.
     generic,
   };
   /// Where a convolution reads its zero-padded input from.
@@ -52,6 +54,12 @@ struct ScheduleParams {
   bool unrollBlock = true;   // unroll the block's channel vectors and pixels; blocked only
   bool parallelRows = false; // spread output rows over threads
   PaddedInput paddedInput = PaddedInput::perBlock; // blocked only
+  /// GPU only (0 on a CPU): GPU threads per thread block along the output's
+  /// channels (its innermost dimension) and along x.
+  int gpuThreadsChannels = 0;
+  int gpuThreadsPixels = 0;
+
+  bool onGpu() const { return gpuThreadsChannels > 0; }
 
   /// Vector registers the block's accumulators take.
   int accumulatorRegisters() const {
@@ -62,7 +70,8 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block", or "generic lanes=8 parallel=rows".
+  /// padded=block", or "generic lanes=8 parallel=rows"; a GPU schedule adds
+  /// "threads=32x4".
   std::string str() const;
 };
 
@@ -74,6 +83,8 @@ struct ScheduleSpace {
   std::vector<int> pixelBlocks;
   std::vector<bool> parallelRows;
   std::vector<ScheduleParams::PaddedInput> paddedInputs;
+  /// GPU thread blocks (channels, pixels); empty on a CPU.
+  std::vector<std::pair<int, int>> gpuThreadBlocks;
   /// Register blocks must leave this many vector registers for operands.
   int vectorRegisters = 0;
 

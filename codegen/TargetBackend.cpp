@@ -25,7 +25,7 @@ std::string knownNames() {
 } // namespace
 
 llvm::ArrayRef<const TargetBackend *> targetBackends() {
-  static const TargetBackend *const backends[] = {&x86Backend(), &arm64Backend()};
+  static const TargetBackend *const backends[] = {&x86Backend(), &arm64Backend(), &gpuBackend()};
   return backends;
 }
 

@@ -53,6 +53,17 @@ struct Launcher {
   std::string timingNote;
 };
 
+/// What the runtime needs of a target whose tensors live in device memory.
+struct DeviceRuntime {
+  /// The Halide runtime function returning the device interface
+  /// ("halide_cuda_device_interface"); empty: tensors live in host memory.
+  std::string interfaceFunction;
+  /// The runtime function that launches kernels on a caller's stream, and
+  /// the runtime source (runtime/) that defines it; empty: no streams.
+  std::string selectStreamFunction;
+  std::string selectStreamSource;
+};
+
 /// An instruction-set feature a compiled model needs of the CPU it runs on:
 /// Halide's halide_target_feature_t value and name.
 struct CpuFeature {
@@ -106,11 +117,15 @@ public:
 
   /// How a model compiled for `halideTarget` runs from this machine.
   virtual Launcher launcher(llvm::StringRef halideTarget) const = 0;
+
+  /// Where a model's weights and activations live; host memory by default.
+  virtual DeviceRuntime deviceRuntime(llvm::StringRef) const { return {}; }
 };
 
 /// The families, one per folder under codegen/; targetBackends() lists them.
 const TargetBackend &x86Backend();
 const TargetBackend &arm64Backend();
+const TargetBackend &gpuBackend();
 
 /// Every registered backend, in a fixed order.
 llvm::ArrayRef<const TargetBackend *> targetBackends();

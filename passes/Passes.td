@@ -104,7 +104,7 @@ def CnnPlanMemory : Pass<"cnn-plan-memory", "::mlir::func::FuncOp"> {
   let summary = "Give every kernel output an offset in one activation arena";
   let description = [{
     A group's result lives from its kernel to the last kernel that reads it.
-    Results are placed largest first at the lowest 64-byte aligned offset that
+    Results are placed largest first at the lowest 512-byte aligned offset that
     does not overlap a placed result alive at the same time. Sets
     `cnn.arena_offset` on each group's last op and `cnn.arena_size` on the
     function. The model's input and output are the caller's and take no space.

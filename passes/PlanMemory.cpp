@@ -17,7 +17,10 @@ using namespace cnnc;
 
 namespace {
 
-constexpr int64_t kAlignment = 64;
+/// runtime/cnnc_model_desc.h's CNNC_ALIGNMENT: the runtime views each tensor
+/// at its offset, and OpenCL devices refuse views (sub-buffers) that are not
+/// aligned to their base address alignment (128 bytes on PoCL, 512 at most).
+constexpr int64_t kAlignment = 512;
 
 struct Interval {
   Operation *op; // writes the tensor

@@ -9,6 +9,8 @@
 extern "C" {
 #endif
 
+struct halide_device_interface_t;
+
 typedef enum cnnc_tensor_kind {
   CNNC_TENSOR_INPUT = 0,  /* the caller's input */
   CNNC_TENSOR_OUTPUT = 1, /* the caller's output */
@@ -17,8 +19,10 @@ typedef enum cnnc_tensor_kind {
 } cnnc_tensor_kind;
 
 /* Every arena offset, weight offset and allocation is a multiple of this: the
- * compiler plans with it and the runtime allocates with it. */
-#define CNNC_ALIGNMENT 64
+ * compiler plans with it and the runtime allocates with it. 512 bytes: a GPU
+ * model's tensors are views into one device allocation, which OpenCL allows
+ * only at the device's base address alignment (at most 4096 bits). */
+#define CNNC_ALIGNMENT 512
 
 /* Affine quantization of a tensor: real = scale * (q - zero_point). A scale of
  * 0 means the tensor is not quantized. */
@@ -65,6 +69,11 @@ typedef struct cnnc_model_desc {
   const char *target;   /* the Halide target it was compiled for, for messages */
   int num_cpu_features; /* create refuses a CPU without every one of these */
   const cnnc_cpu_feature *cpu_features;
+  /* GPU models: the Halide device interface their weights and activations live
+   * behind (NULL: host memory), and the function that makes the kernels launch
+   * on a caller's stream (NULL: the API has no streams). */
+  const struct halide_device_interface_t *(*device_interface)(void);
+  int (*select_stream)(void *stream);
 } cnnc_model_desc;
 
 /* The weights file: this header, then weights_bytes of packed tensors, each

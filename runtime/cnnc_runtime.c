@@ -1,11 +1,12 @@
 /* cnnc_runtime.c - the thin runtime linked into every compiled model.
  *
  * create: checks the weights (size, magic, signature, checksum), copies them
- * into aligned memory, allocates the activation arena and builds every
- * halide_buffer_t the kernel calls need. run: points the input and output
- * buffers at the caller's memory and calls the kernels in order. */
+ * into aligned memory (a GPU model: into device memory, cnnc_device.c),
+ * allocates the activation arena and builds every halide_buffer_t the kernel
+ * calls need. run: points the input and output buffers at the caller's memory
+ * (a GPU model: copies them in and out) and calls the kernels in order. */
 #define _POSIX_C_SOURCE 200809L /* fstat, fileno */
-#include "cnnc_model_desc.h"
+#include "cnnc_device.h"
 
 #include "HalideRuntime.h"
 
@@ -22,7 +23,26 @@ struct cnnc_model {
   halide_buffer_t *buffers; /* one per call argument, all calls */
   halide_dimension_t *dims; /* four per buffer */
   void **argv;              /* one pointer per call argument */
+  /* A GPU model's device memory, and the device buffers of its input and
+   * output; for cnnc_run_device, the caller's buffers wrapped. */
+  cnnc_device *device;
+  halide_buffer_t input_stage, output_stage, caller_input, caller_output;
+  halide_dimension_t input_dims[4], output_dims[2], caller_input_dims[4], caller_output_dims[2];
 };
+
+/* Halide's runtime reports an error here before it returns the error code:
+ * kept per thread for the status message, not printed. */
+static _Thread_local char halide_message[192];
+
+void halide_error(void *user_context, const char *message) {
+  (void)user_context;
+  snprintf(halide_message, sizeof halide_message, "%s", message);
+  size_t n = strlen(halide_message);
+  while (n && (halide_message[n - 1] == '\n' || halide_message[n - 1] == ' '))
+    halide_message[--n] = 0;
+}
+
+const char *cnnc_halide_message(void) { return halide_message; }
 
 static const cnnc_status kOk = {CNNC_OK, ""};
 
@@ -74,7 +94,37 @@ static void input_dims(const cnnc_model *m, halide_dimension_t *dims) {
   memcpy(dims, d, sizeof d);
 }
 
-static void build_buffers(cnnc_model *m) {
+/* The model's output in Halide order (classes, n), dense. */
+static void output_dims(const cnnc_model *m, halide_dimension_t *dims) {
+  int32_t n = (int32_t)m->desc->output_shape[0], k = (int32_t)m->desc->output_shape[1];
+  halide_dimension_t d[2] = {{0, k, 1, 0}, {0, n, k, 0}};
+  memcpy(dims, d, sizeof d);
+}
+
+static void float_buffer(halide_buffer_t *b, halide_dimension_t *dims, int rank) {
+  memset(b, 0, sizeof *b);
+  b->type = halide_type_of(CNNC_DTYPE_F32);
+  b->dimensions = rank;
+  b->dim = dims;
+}
+
+/* Points every input and output argument at the device buffers `in` and `out`. */
+static void bind_io(cnnc_model *m, const halide_buffer_t *in, const halide_buffer_t *out) {
+  size_t k = 0;
+  for (int i = 0; i < m->desc->num_calls; ++i)
+    for (int a = 0; a < m->desc->calls[i].num_args; ++a, ++k) {
+      cnnc_tensor_kind kind = m->desc->calls[i].args[a].kind;
+      const halide_buffer_t *source = kind == CNNC_TENSOR_INPUT    ? in
+                                      : kind == CNNC_TENSOR_OUTPUT ? out
+                                                                   : NULL;
+      if (source) {
+        m->buffers[k].device = source->device;
+        m->buffers[k].device_interface = source->device_interface;
+      }
+    }
+}
+
+static cnnc_status build_buffers(cnnc_model *m) {
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];
@@ -98,13 +148,73 @@ static void build_buffers(cnnc_model *m) {
           stride *= ref->extents[d];
         }
       }
-      if (ref->kind == CNNC_TENSOR_ARENA)
+      m->argv[k] = b;
+      int stored = ref->kind == CNNC_TENSOR_ARENA || ref->kind == CNNC_TENSOR_WEIGHT;
+      if (stored && m->device) {
+        cnnc_status s =
+            cnnc_device_view(m->device, ref->kind == CNNC_TENSOR_WEIGHT, ref->offset, b);
+        if (s.code != CNNC_OK)
+          return s;
+      } else if (ref->kind == CNNC_TENSOR_ARENA)
         b->host = m->arena + ref->offset;
       else if (ref->kind == CNNC_TENSOR_WEIGHT)
         b->host = m->weights + ref->offset;
-      m->argv[k] = b;
     }
   }
+  return kOk;
+}
+
+static cnnc_status run_kernels(cnnc_model *m) {
+  size_t k = 0;
+  for (int i = 0; i < m->desc->num_calls; ++i) {
+    const cnnc_call *call = &m->desc->calls[i];
+    halide_message[0] = 0;
+    int err = call->kernel(m->argv + k);
+    if (err != 0)
+      return cnnc_make_status(m->device ? CNNC_DEVICE_FAILED : CNNC_KERNEL_FAILED,
+                              "cnnc_run: kernel %d (%s) failed with Halide error %d%s%s", i,
+                              call->name, err, halide_message[0] ? ": " : "", halide_message);
+    k += (size_t)call->num_args;
+  }
+  return kOk;
+}
+
+/* A GPU model's device memory: weights, arena, tensor views, the input and
+ * output buffers; then one run, so that the GPU code is loaded and Halide's
+ * own intermediates are allocated (and cached) before the first real run. */
+static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
+  const cnnc_model_desc *desc = m->desc;
+  size_t views = 0;
+  for (int i = 0; i < desc->num_calls; ++i)
+    views += (size_t)desc->calls[i].num_args;
+  m->device = (cnnc_device *)calloc(1, sizeof *m->device);
+  if (!m->device)
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+  cnnc_status s = cnnc_device_open(m->device, desc->device_interface(), weights,
+                                   desc->weights_bytes, desc->arena_bytes, views);
+  if (s.code != CNNC_OK)
+    return s;
+  float_buffer(&m->input_stage, m->input_dims, 4);
+  input_dims(m, m->input_dims);
+  float_buffer(&m->output_stage, m->output_dims, 2);
+  output_dims(m, m->output_dims);
+  float_buffer(&m->caller_input, m->caller_input_dims, 4);
+  input_dims(m, m->caller_input_dims);
+  float_buffer(&m->caller_output, m->caller_output_dims, 2);
+  output_dims(m, m->caller_output_dims);
+  s = cnnc_device_alloc(m->device, &m->input_stage, "input");
+  if (s.code == CNNC_OK)
+    s = cnnc_device_alloc(m->device, &m->output_stage, "output");
+  if (s.code == CNNC_OK)
+    s = build_buffers(m);
+  if (s.code != CNNC_OK)
+    return s;
+  bind_io(m, &m->input_stage, &m->output_stage);
+  s = run_kernels(m);
+  if (s.code == CNNC_OK && halide_device_sync(NULL, &m->output_stage) != 0)
+    s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_create: the first GPU run failed: %s",
+                         halide_message);
+  return s;
 }
 
 /* Refuses a CPU that lacks a feature the kernels use: they would die with
@@ -161,21 +271,33 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
   size_t weight_bytes =
       (desc->weights_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
   size_t arena_bytes = (desc->arena_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
-  m->weights =
-      (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, weight_bytes ? weight_bytes : CNNC_ALIGNMENT);
-  m->arena = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, arena_bytes ? arena_bytes : CNNC_ALIGNMENT);
+  int on_device = desc->device_interface != NULL; /* weights and arena live on the GPU */
+  if (!on_device) {
+    m->weights =
+        (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, weight_bytes ? weight_bytes : CNNC_ALIGNMENT);
+    m->arena = (uint8_t *)aligned_alloc(CNNC_ALIGNMENT, arena_bytes ? arena_bytes : CNNC_ALIGNMENT);
+  }
   m->buffers = (halide_buffer_t *)calloc(num_args, sizeof *m->buffers);
   m->dims = (halide_dimension_t *)calloc(4 * num_args, sizeof *m->dims);
   m->argv = (void **)calloc(num_args, sizeof *m->argv);
-  if (!m->weights || !m->arena || !m->buffers || !m->dims || !m->argv) {
+  if ((!on_device && (!m->weights || !m->arena)) || !m->buffers || !m->dims || !m->argv) {
     cnnc_destroy(m);
     return cnnc_make_status(CNNC_OUT_OF_MEMORY,
                             "cnnc_create: out of memory (%zu bytes of weights, %zu of "
                             "arena)",
                             weight_bytes, arena_bytes);
   }
-  memcpy(m->weights, bytes + CNNC_WEIGHTS_HEADER_BYTES, desc->weights_bytes);
-  build_buffers(m);
+  cnnc_status built;
+  if (on_device) {
+    built = open_device(m, bytes + CNNC_WEIGHTS_HEADER_BYTES);
+  } else {
+    memcpy(m->weights, bytes + CNNC_WEIGHTS_HEADER_BYTES, desc->weights_bytes);
+    built = build_buffers(m);
+  }
+  if (built.code != CNNC_OK) {
+    cnnc_destroy(m);
+    return built;
+  }
   if (opts.num_threads > 0)
     halide_set_num_threads(opts.num_threads);
   *out = m;
@@ -236,6 +358,32 @@ cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
   return s;
 }
 
+/* cnnc_run of a GPU model: the input copied to the device, the kernels, the
+ * logits copied back. */
+static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, float *output) {
+  const struct halide_device_interface_t *interface = m->device->interface;
+  halide_message[0] = 0;
+  m->input_stage.host = (uint8_t *)input;
+  m->input_stage.flags = halide_buffer_flag_host_dirty;
+  int error = halide_copy_to_device(NULL, &m->input_stage, interface);
+  m->input_stage.host = NULL;
+  if (error)
+    return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run: copying the input to the GPU: %s",
+                            halide_message);
+  cnnc_status s = run_kernels(m);
+  if (s.code != CNNC_OK)
+    return s;
+  m->output_stage.host = (uint8_t *)output;
+  m->output_stage.flags = halide_buffer_flag_device_dirty;
+  error = halide_copy_to_host(NULL, &m->output_stage);
+  m->output_stage.host = NULL;
+  m->output_stage.flags = 0;
+  if (error)
+    return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run: copying the logits from the GPU: %s",
+                            halide_message);
+  return kOk;
+}
+
 cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float *output,
                      size_t output_size) {
   if (!m || !input || !output)
@@ -256,6 +404,8 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
     return cnnc_make_status(CNNC_INVALID_ARGUMENT,
                             "cnnc_run: output holds %zu floats, model '%s' gives %zu", output_size,
                             m->desc->name, output_count(m->desc));
+  if (m->device)
+    return run_on_device_from_host(m, input, output);
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];
@@ -266,14 +416,46 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
       else if (ref->kind == CNNC_TENSOR_OUTPUT)
         m->buffers[k + a].host = (uint8_t *)output;
     }
-    int err = call->kernel(m->argv + k);
-    if (err != 0)
-      return cnnc_make_status(CNNC_KERNEL_FAILED,
-                              "cnnc_run: kernel %d (%s) failed with Halide error %d", i, call->name,
-                              err);
     k += (size_t)call->num_args;
   }
-  return kOk;
+  return run_kernels(m);
+}
+
+cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void *stream) {
+  if (!m || !input || !output)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_run_device: null argument");
+  if (!m->device)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_run_device: model '%s' was compiled for %s and keeps its "
+                            "tensors in host memory; call cnnc_run",
+                            m->desc->name, m->desc->target);
+  if (stream && !m->desc->select_stream)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_run_device: model '%s' (%s) takes no stream; pass NULL",
+                            m->desc->name, m->desc->target);
+  const struct halide_device_interface_t *interface = m->device->interface;
+  halide_message[0] = 0;
+  if (halide_device_wrap_native(NULL, &m->caller_input, input, interface) != 0 ||
+      halide_device_wrap_native(NULL, &m->caller_output, output, interface) != 0) {
+    cnnc_status s = cnnc_make_status(CNNC_DEVICE_FAILED,
+                                     "cnnc_run_device: cannot use the given device buffers: %s",
+                                     halide_message);
+    if (m->caller_input.device)
+      halide_device_detach_native(NULL, &m->caller_input);
+    return s;
+  }
+  if (m->desc->select_stream)
+    m->desc->select_stream(stream);
+  bind_io(m, &m->caller_input, &m->caller_output);
+  cnnc_status s = run_kernels(m);
+  if (s.code == CNNC_OK && !stream && halide_device_sync(NULL, &m->caller_output) != 0)
+    s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
+  if (m->desc->select_stream)
+    m->desc->select_stream(NULL);
+  bind_io(m, &m->input_stage, &m->output_stage);
+  halide_device_detach_native(NULL, &m->caller_input);
+  halide_device_detach_native(NULL, &m->caller_output);
+  return s;
 }
 
 cnnc_model_info cnnc_info(const cnnc_model *m) {
@@ -290,12 +472,21 @@ cnnc_model_info cnnc_info(const cnnc_model *m) {
   info.output_count = output_count(m->desc);
   info.arena_bytes = m->desc->arena_bytes;
   info.weights_bytes = m->desc->weights_bytes;
+  info.on_device = m->device != NULL;
   return info;
 }
 
 void cnnc_destroy(cnnc_model *m) {
   if (!m)
     return;
+  if (m->device) {
+    if (m->input_stage.device)
+      halide_device_free(NULL, &m->input_stage);
+    if (m->output_stage.device)
+      halide_device_free(NULL, &m->output_stage);
+    cnnc_device_close(m->device);
+    free(m->device);
+  }
   free(m->weights);
   free(m->arena);
   free(m->buffers);

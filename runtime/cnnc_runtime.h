@@ -3,7 +3,12 @@
  * A compiled model is <name>.h, lib<name>.a (or .so) and <name>.weights. The
  * header declares cnnc_<name>_create_from_file / _from_memory; everything else
  * is this generic API. Every call returns a status whose message says what
- * went wrong. cnnc_run allocates nothing. */
+ * went wrong. cnnc_run allocates nothing.
+ *
+ * A model compiled for a GPU (cuda, opencl) keeps its weights and activations
+ * in device memory, allocated at create. cnnc_run takes host buffers and
+ * copies the input in and the logits out; cnnc_run_device takes buffers
+ * already on the device and can launch on the caller's CUDA stream. */
 #ifndef CNNC_RUNTIME_H
 #define CNNC_RUNTIME_H
 
@@ -20,7 +25,8 @@ typedef enum cnnc_status_code {
   CNNC_BAD_WEIGHTS = 2,      /* missing, truncated, corrupted or another model's weights */
   CNNC_OUT_OF_MEMORY = 3,
   CNNC_KERNEL_FAILED = 4,
-  CNNC_UNSUPPORTED_CPU = 5 /* this CPU lacks an instruction-set feature the model uses */
+  CNNC_UNSUPPORTED_CPU = 5, /* this CPU lacks an instruction-set feature the model uses */
+  CNNC_DEVICE_FAILED = 6    /* no GPU, no driver, device out of memory, a failed copy */
 } cnnc_status_code;
 
 typedef struct cnnc_status {
@@ -62,6 +68,7 @@ typedef struct cnnc_model_info {
   size_t output_count; /* elements */
   size_t arena_bytes;
   size_t weights_bytes;
+  int on_device; /* weights and activations live in GPU memory */
 } cnnc_model_info;
 
 cnnc_options cnnc_default_options(void);
@@ -70,6 +77,14 @@ cnnc_options cnnc_default_options(void);
  * layout chosen at creation, `output` receives output_count floats. */
 cnnc_status cnnc_run(cnnc_model *model, const float *input, size_t input_count, float *output,
                      size_t output_count);
+
+/* GPU models only: runs on device buffers the caller owns, `input` and
+ * `output` being native device handles of input_count and output_count floats
+ * (a CUdeviceptr for cuda, a cl_mem for opencl; the input in the layout chosen
+ * at creation). With a CUDA `stream` (a CUstream) the kernels are queued on it
+ * and the call returns without waiting; with NULL it returns when the logits
+ * are written. OpenCL takes no stream. */
+cnnc_status cnnc_run_device(cnnc_model *model, uint64_t input, uint64_t output, void *stream);
 
 cnnc_model_info cnnc_info(const cnnc_model *model);
 

@@ -31,7 +31,7 @@ public:
 
   bool handles(llvm::StringRef halideTarget) const override {
     Halide::Target t(halideTarget.str());
-    return t.arch == Halide::Target::ARM && t.bits == 64;
+    return t.arch == Halide::Target::ARM && t.bits == 64 && !t.has_gpu_feature();
   }
 
   RegisterFile registerFile(llvm::StringRef) const override { return {128, 32}; }

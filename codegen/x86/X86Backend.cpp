@@ -31,7 +31,7 @@ public:
 
   bool handles(llvm::StringRef halideTarget) const override {
     Halide::Target t(halideTarget.str());
-    return t.arch == Halide::Target::X86 && t.bits == 64;
+    return t.arch == Halide::Target::X86 && t.bits == 64 && !t.has_gpu_feature();
   }
 
   /// Halide's bare `avx512` names no CPU's AVX-512 subset, and LLVM aborts on

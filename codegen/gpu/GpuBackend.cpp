@@ -1,0 +1,206 @@
+//===- GpuBackend.cpp - GPUs through Halide's CUDA and OpenCL targets -----===//
+//
+// The host side of a GPU model is x86-64 Linux code that launches kernels;
+// the device side is PTX (CUDA, sm_80 and later: the driver compiles it for
+// the GPU at hand) or OpenCL C. Weights and activations live in device memory
+// (the runtime allocates them at create, through the target's Halide device
+// interface), so every stage of every kernel is scheduled on the GPU.
+//
+// The default schedule: a convolution over more than one pixel is register
+// blocked, 4 channels × 2 pixels per thread (8 accumulators: few enough
+// registers that many warps stay resident), 32 threads along the channels and
+// enough along x for 128 threads a block; everything else is generic, with a
+// thread per channel (up to 256) for vectors and pooled maps, 32 × 8 threads
+// for maps. The space around it is what the autotuner searches.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/gpu/GpuBackend.h"
+#include "codegen/KernelSignature.h"
+
+#include "llvm/ADT/STLExtras.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+using Strategy = ScheduleParams::Strategy;
+using PaddedInput = ScheduleParams::PaddedInput;
+
+/// Accumulators (plus a filter value per channel and an input) a GPU thread's
+/// register block may take: a quarter of the 255 registers a thread can have.
+constexpr int kBlockRegisters = 64;
+/// Threads in a block: at most this many, so that every GPU runs them.
+constexpr int kMaxThreadsPerBlock = 256;
+
+int64_t ceilDiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+int powerOfTwoAtLeast(int64_t n) {
+  int p = 1;
+  while (p < n && p < kMaxThreadsPerBlock)
+    p *= 2;
+  return p;
+}
+
+llvm::ArrayRef<int64_t> anchorShape(const KernelSignature &s) {
+  return s.ops[s.anchor()].results[0].shape;
+}
+llvm::ArrayRef<int64_t> resultShape(const KernelSignature &s) {
+  return s.ops.back().results[0].shape;
+}
+
+/// A convolution with an output map of more than one pixel is register blocked.
+bool blockable(const KernelSignature &s) {
+  if (!s.isConvolution(s.anchor()))
+    return false;
+  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  return out[2] * out[3] > 1;
+}
+
+/// The largest of `candidates` that is at most `limit`, else the smallest.
+int largestUpTo(std::initializer_list<int> candidates, int64_t limit) {
+  int best = *candidates.begin();
+  for (int c : candidates)
+    if (c <= limit)
+      best = std::max(best, c);
+  return best;
+}
+
+/// Threads for a generic kernel: one per channel of a vector or pooled map,
+/// 32 × 8 over the channels and x of a map.
+std::pair<int, int> genericThreads(const KernelSignature &s) {
+  llvm::ArrayRef<int64_t> out = resultShape(s);
+  if (out.size() == 2 || out[3] == 1)
+    return {std::max(32, powerOfTwoAtLeast(out[1])), 1};
+  return {32, 8};
+}
+
+class GpuBackend final : public TargetBackend {
+public:
+  llvm::StringRef name() const override { return "gpu"; }
+
+  /// PTX for sm_80 runs on Ampere, Ada and Hopper (the driver compiles it for
+  /// the GPU at hand; Halide 21 names nothing newer than sm_86).
+  std::vector<std::pair<std::string, std::string>> aliases() const override {
+    return {{"cuda", "x86-64-linux-cuda-cuda_capability_80"}, {"opencl", "x86-64-linux-opencl"}};
+  }
+
+  bool handles(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    return t.has_feature(Halide::Target::CUDA) || t.has_feature(Halide::Target::OpenCL);
+  }
+
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    auto fail = [&](const char *why) {
+      return llvm::createStringError(std::errc::invalid_argument, "target '%s': %s",
+                                     halideTarget.str().c_str(), why);
+    };
+    if (t.os != Halide::Target::Linux || t.arch != Halide::Target::X86 || t.bits != 64)
+      return fail("cnnc builds GPU libraries for x86-64 Linux hosts only");
+    if (t.has_feature(Halide::Target::CUDA) && t.has_feature(Halide::Target::OpenCL))
+      return fail("a model is compiled for one GPU API: cuda or opencl, not both");
+    if (t.features_any_of({Halide::Target::Metal, Halide::Target::Vulkan,
+                           Halide::Target::D3D12Compute, Halide::Target::WebGPU}))
+      return fail("cnnc's GPU runtime supports CUDA and OpenCL only");
+    return llvm::Error::success();
+  }
+
+  llvm::ArrayRef<ElementType> elementTypes() const override {
+    static const ElementType types[] = {ElementType::f32};
+    return types;
+  }
+
+  /// Scalar lanes; the "registers" are what a thread's register block may take.
+  RegisterFile registerFile(llvm::StringRef) const override { return {32, kBlockRegisters}; }
+
+  ScheduleParams defaultSchedule(const KernelSignature &s, llvm::StringRef) const override {
+    ScheduleParams p;
+    p.paddedInput = PaddedInput::inlined;
+    if (!blockable(s)) {
+      std::tie(p.gpuThreadsChannels, p.gpuThreadsPixels) = genericThreads(s);
+      return p;
+    }
+    llvm::ArrayRef<int64_t> out = anchorShape(s);
+    p.strategy = Strategy::blockedConvolution;
+    p.channelBlock = largestUpTo({1, 2, 4}, out[1]);
+    p.pixelBlock = largestUpTo({1, 2}, out[3]);
+    p.gpuThreadsChannels = std::min(32, powerOfTwoAtLeast(ceilDiv(out[1], p.channelBlock)));
+    p.gpuThreadsPixels =
+        std::min(128 / p.gpuThreadsChannels, powerOfTwoAtLeast(ceilDiv(out[3], p.pixelBlock)));
+    return p;
+  }
+
+  ScheduleSpace scheduleSpace(const KernelSignature &s, llvm::StringRef target) const override {
+    ScheduleParams chosen = defaultSchedule(s, target);
+    ScheduleSpace space;
+    space.vectorRegisters = kBlockRegisters;
+    space.strategies = {Strategy::generic};
+    space.vectorLanes = {1};
+    space.parallelRows = {false};
+    space.paddedInputs = {PaddedInput::inlined};
+    space.gpuThreadBlocks = {{chosen.gpuThreadsChannels, chosen.gpuThreadsPixels}};
+    for (std::pair<int, int> block :
+         {std::pair{32, 8}, {32, 4}, {64, 4}, {16, 16}, {8, 32}, {128, 1}, {256, 1}})
+      if (!llvm::is_contained(space.gpuThreadBlocks, block))
+        space.gpuThreadBlocks.push_back(block);
+    if (!blockable(s))
+      return space;
+    space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
+    llvm::ArrayRef<int64_t> out = anchorShape(s);
+    for (int channels : {1, 2, 4, 8})
+      if (channels <= out[1])
+        space.channelBlocks.push_back(channels);
+    for (int pixels : {1, 2, 4})
+      if (pixels <= out[3])
+        space.pixelBlocks.push_back(pixels);
+    return space;
+  }
+
+  void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override {
+    applyGpuSchedule(funcs, signature);
+  }
+
+  /// The host side is plain C; Halide's GPU runtimes load the driver
+  /// (libcuda.so, libOpenCL.so) with dlopen when a model is created.
+  Toolchain toolchain(llvm::StringRef) const override {
+    return {"cc",
+            "ar",
+            {"-std=c11", "-O2", "-fPIC"},
+            {"-lpthread", "-ldl", "-lm"},
+            "install gcc and binutils"};
+  }
+
+  /// The host code is baseline x86-64: it needs nothing of the CPU.
+  std::vector<CpuFeature> requiredFeatures(llvm::StringRef) const override { return {}; }
+
+  DeviceRuntime deviceRuntime(llvm::StringRef halideTarget) const override {
+    if (Halide::Target(halideTarget.str()).has_feature(Halide::Target::CUDA))
+      return {"halide_cuda_device_interface", "cnnc_cuda_select_stream", "cnnc_runtime_cuda.c"};
+    return {"halide_opencl_device_interface", "", ""};
+  }
+
+  /// In cnnc's own process: the runtime finds the GPU (or says that there is
+  /// none) when the model is created.
+  Launcher launcher(llvm::StringRef halideTarget) const override {
+    Launcher launcher;
+    if (Halide::get_host_target().arch != Halide::Target::X86) {
+      launcher.unavailable = "this machine is not an x86-64 one (give --launcher)";
+      return launcher;
+    }
+    launcher.inProcess = true;
+    if (Halide::Target(halideTarget.str()).has_feature(Halide::Target::OpenCL))
+      launcher.timingNote = "OpenCL runs on the device the OpenCL loader offers (PoCL: this "
+                            "CPU): not a GPU's speed unless that device is a GPU";
+    return launcher;
+  }
+};
+
+} // namespace
+
+const TargetBackend &gpuBackend() {
+  static const GpuBackend backend;
+  return backend;
+}
+
+} // namespace cnnc

@@ -1,0 +1,135 @@
+//===- GpuSchedule.cpp - applying a GPU schedule to a kernel --------------===//
+//
+// The CPU strategies (CpuSchedule.cpp), mapped onto a GPU's threads instead of
+// vector lanes; the parameters are chosen beforehand (GpuBackend.cpp):
+// - blocked: each GPU thread computes a register block of channelBlock
+//   channels × pixelBlock pixels, whose accumulators stay in registers across
+//   the whole reduction (the block is unrolled); a thread block holds
+//   gpuThreadsChannels × gpuThreadsPixels such threads, channels fastest, so
+//   that a warp reads filters and writes outputs in contiguous runs (channels
+//   are innermost in memory). Rows and images are the GPU's block grid.
+// - generic: every reduction computed at the root, its pure loops spread over
+//   threads (the innermost dimension fastest) and blocks, its reduction loops
+//   serial within a thread; elementwise ops inlined into their consumers.
+//
+// Every stage runs on the GPU: a compiled GPU model keeps its activations in
+// device memory only, so a stage left on the host would have nothing to read.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/HalideKernel.h"
+#include "codegen/KernelSignature.h"
+#include "codegen/gpu/GpuBackend.h"
+
+using namespace Halide;
+
+namespace cnnc {
+namespace {
+
+/// Spreads the pure loops `dims` (innermost first) of `stage` over the GPU:
+/// the first two over threadsInner × threadsSecond threads of each block and
+/// over blocks, the rest fused into one more block dimension. Block x is the
+/// fused dimension, the only one that can be large (rows × images).
+void spreadOverGpu(Stage stage, const std::vector<Var> &dims, int threadsInner, int threadsSecond) {
+  Var innerBlock(dims[0].name() + "_block"), innerThread(dims[0].name() + "_thread");
+  if (dims.size() == 2) { // (k, n): a vector per image
+    stage
+        .split(dims[0], innerBlock, innerThread, threadsInner * threadsSecond,
+               TailStrategy::GuardWithIf)
+        .reorder(innerThread, dims[1], innerBlock)
+        .gpu_threads(innerThread)
+        .gpu_blocks(dims[1], innerBlock);
+    return;
+  }
+  Var secondBlock(dims[1].name() + "_block"), secondThread(dims[1].name() + "_thread");
+  Var rest = dims[2];
+  if (dims.size() == 4) {
+    rest = Var(dims[2].name() + dims[3].name());
+    stage.fuse(dims[2], dims[3], rest);
+  }
+  stage.split(dims[0], innerBlock, innerThread, threadsInner, TailStrategy::GuardWithIf)
+      .split(dims[1], secondBlock, secondThread, threadsSecond, TailStrategy::GuardWithIf)
+      .reorder(innerThread, secondThread, rest, innerBlock, secondBlock)
+      .gpu_threads(innerThread, secondThread)
+      .gpu_blocks(rest, innerBlock, secondBlock);
+}
+
+/// A Func's pure dimensions, innermost first.
+std::vector<Var> dimsOf(const Func &f) { return f.args(); }
+
+/// A one-channel map (CBAM's spatial attention) spreads over x and y instead.
+std::vector<Var> threadOrder(const Func &f, llvm::ArrayRef<int64_t> shape) {
+  std::vector<Var> dims = dimsOf(f);
+  if (shape.size() == 4 && shape[1] == 1)
+    return {dims[1], dims[2], dims[0], dims[3]}; // (x, y) over threads, (c, n) over blocks
+  return dims;
+}
+
+/// A reduction computed at the root, each of its stages spread over the GPU.
+void computeRootOnGpu(Func f, llvm::ArrayRef<int64_t> shape, const ScheduleParams &p) {
+  std::vector<Var> dims = threadOrder(f, shape);
+  f.compute_root();
+  spreadOverGpu(f, dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
+  for (int u = 0; u < f.num_update_definitions(); ++u)
+    spreadOverGpu(f.update(u), dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
+}
+
+void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
+  auto [anchor, conv] = funcs.ops[anchorIndex];
+  Func output = funcs.output;
+  Var c = output.args()[0], x = output.args()[1], y = output.args()[2], n = output.args()[3];
+  Var co("co"), ci("ci"), xo("xo"), xi("xi"), yn("yn");
+  Var channelBlock("channel_block"), channelThread("channel_thread");
+  Var pixelBlock("pixel_block"), pixelThread("pixel_thread");
+  // Register blocks never exceed the extents and shift inwards at the tails,
+  // so every thread's block has a constant size; surplus threads are guarded.
+  output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
+      .split(co, channelBlock, channelThread, p.gpuThreadsChannels, TailStrategy::GuardWithIf)
+      .split(xo, pixelBlock, pixelThread, p.gpuThreadsPixels, TailStrategy::GuardWithIf)
+      .fuse(y, n, yn)
+      .reorder(ci, xi, channelThread, pixelThread, yn, channelBlock, pixelBlock)
+      .gpu_threads(channelThread, pixelThread)
+      .gpu_blocks(yn, channelBlock, pixelBlock);
+  if (p.unrollBlock)
+    output.unroll(ci).unroll(xi);
+
+  Var cc = conv.args()[0], cx = conv.args()[1];
+  conv.compute_at(output, channelThread);
+  std::vector<VarOrRVar> order = {cc, cx};
+  for (const Internal::ReductionVariable &r : conv.update().get_schedule().rvars())
+    order.push_back(RVar(r.var));
+  conv.update().reorder(order);
+  if (p.unrollBlock) {
+    conv.unroll(cc).unroll(cx);
+    conv.update().unroll(cc).unroll(cx);
+  }
+
+  // Any other reduction of the group (none in the groups fusion forms today)
+  // and the per-image filter, an output of its own, run at the root.
+  for (size_t i = 0; i < funcs.ops.size(); ++i)
+    if (i != anchorIndex && funcs.ops[i].second.has_update_definition())
+      computeRootOnGpu(funcs.ops[i].second, shapeOf(funcs.ops[i].first->getResult(0)), p);
+  if (funcs.imageFilter)
+    spreadOverGpu(*funcs.imageFilter, dimsOf(*funcs.imageFilter), p.gpuThreadsChannels,
+                  p.gpuThreadsPixels);
+}
+
+void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
+  for (auto &[op, f] : funcs.ops)
+    if (f.has_update_definition()) // elementwise ops are inlined into their consumer
+      computeRootOnGpu(f, shapeOf(op->getResult(0)), p);
+  Func output = funcs.output;
+  llvm::ArrayRef<int64_t> shape = shapeOf(funcs.ops.back().first->getResult(0));
+  spreadOverGpu(output, threadOrder(output, shape), p.gpuThreadsChannels, p.gpuThreadsPixels);
+}
+
+} // namespace
+
+void applyGpuSchedule(KernelFuncs &funcs, const KernelSignature &signature) {
+  if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
+    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule);
+  else
+    scheduleGeneric(funcs, signature.schedule);
+}
+
+} // namespace cnnc

@@ -1,0 +1,99 @@
+/* cnnc_device.c - device memory of a GPU model: see cnnc_device.h. */
+#include "cnnc_device.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static cnnc_status device_failure(const char *what, int error) {
+  const char *halide = cnnc_halide_message();
+  return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_create: %s failed (Halide error %d)%s%s", what,
+                          error, halide[0] ? ": " : "", halide);
+}
+
+/* A one-dimensional buffer of `bytes` bytes starting at byte `min`. */
+static void byte_buffer(halide_buffer_t *b, halide_dimension_t *dim, int64_t min, size_t bytes) {
+  memset(b, 0, sizeof *b);
+  b->type.code = halide_type_uint;
+  b->type.bits = 8;
+  b->type.lanes = 1;
+  b->dimensions = 1;
+  b->dim = dim;
+  dim->min = (int32_t)min;
+  dim->extent = (int32_t)(bytes ? bytes : 1);
+  dim->stride = 1;
+  dim->flags = 0;
+}
+
+static size_t dense_bytes(const halide_buffer_t *b) {
+  size_t bytes = (size_t)((b->type.bits + 7) / 8);
+  for (int d = 0; d < b->dimensions; ++d)
+    bytes *= (size_t)b->dim[d].extent;
+  return bytes;
+}
+
+cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interface_t *interface,
+                             const uint8_t *weights, size_t weights_bytes, size_t arena_bytes,
+                             size_t max_views) {
+  memset(d, 0, sizeof *d);
+  d->interface = interface;
+  d->views = (halide_buffer_t *)calloc(max_views ? max_views : 1, sizeof *d->views);
+  d->view_dims = (halide_dimension_t *)calloc(max_views ? max_views : 1, sizeof *d->view_dims);
+  d->max_views = max_views;
+  if (!d->views || !d->view_dims)
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+  /* Intermediates Halide allocates inside a kernel come from its cache after
+   * the first run, not from the driver. */
+  halide_reuse_device_allocations(NULL, 1);
+
+  byte_buffer(&d->weights, &d->weights_dim, 0, weights_bytes);
+  d->weights.host = (uint8_t *)weights;
+  d->weights.flags = halide_buffer_flag_host_dirty;
+  int error = halide_copy_to_device(NULL, &d->weights, interface);
+  d->weights.host = NULL; /* the caller's copy; the device holds the weights now */
+  if (error)
+    return device_failure("uploading the weights to the GPU", error);
+
+  byte_buffer(&d->arena, &d->arena_dim, 0, arena_bytes);
+  error = halide_device_malloc(NULL, &d->arena, interface);
+  if (error)
+    return device_failure("allocating the activation arena on the GPU", error);
+  return cnnc_make_status(CNNC_OK, "");
+}
+
+cnnc_status cnnc_device_view(cnnc_device *d, int in_weights, int64_t offset,
+                             halide_buffer_t *tensor) {
+  if (d->num_views == d->max_views)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_create: more tensor views than planned");
+  halide_buffer_t *view = &d->views[d->num_views];
+  byte_buffer(view, &d->view_dims[d->num_views], offset, dense_bytes(tensor));
+  int error = halide_device_crop(NULL, in_weights ? &d->weights : &d->arena, view);
+  if (error)
+    return device_failure("a view into GPU memory", error);
+  ++d->num_views;
+  tensor->device = view->device;
+  tensor->device_interface = view->device_interface;
+  return cnnc_make_status(CNNC_OK, "");
+}
+
+cnnc_status cnnc_device_alloc(cnnc_device *d, halide_buffer_t *b, const char *what) {
+  int error = halide_device_malloc(NULL, b, d->interface);
+  if (error) {
+    char step[96];
+    snprintf(step, sizeof step, "allocating the model's %s on the GPU", what);
+    return device_failure(step, error);
+  }
+  return cnnc_make_status(CNNC_OK, "");
+}
+
+void cnnc_device_close(cnnc_device *d) {
+  for (size_t i = 0; i < d->num_views; ++i)
+    halide_device_release_crop(NULL, &d->views[i]);
+  if (d->arena.device)
+    halide_device_free(NULL, &d->arena);
+  if (d->weights.device)
+    halide_device_free(NULL, &d->weights);
+  free(d->views);
+  free(d->view_dims);
+  memset(d, 0, sizeof *d);
+}
