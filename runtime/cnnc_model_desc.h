@@ -71,7 +71,8 @@ typedef struct cnnc_model_desc {
   const cnnc_cpu_feature *cpu_features;
   /* GPU models: the Halide device interface their weights and activations live
    * behind (NULL: host memory), and the function that makes the kernels launch
-   * on a caller's stream (NULL: the API has no streams). */
+   * on a caller's stream (NULL: the API has no streams); create calls it once
+   * with NULL first, which installs the API's hooks. */
   const struct halide_device_interface_t *(*device_interface)(void);
   int (*select_stream)(void *stream);
 } cnnc_model_desc;

@@ -190,6 +190,8 @@ static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
   m->device = (cnnc_device *)calloc(1, sizeof *m->device);
   if (!m->device)
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+  if (desc->select_stream) /* installs the API's context and stream hooks */
+    desc->select_stream(NULL);
   cnnc_status s = cnnc_device_open(m->device, desc->device_interface(), weights,
                                    desc->weights_bytes, desc->arena_bytes, views);
   if (s.code != CNNC_OK)
