@@ -11,18 +11,21 @@ static cnnc_status device_failure(const char *what, int error) {
                           error, halide[0] ? ": " : "", halide);
 }
 
-/* A one-dimensional buffer of `bytes` bytes starting at byte `min`. */
-static void byte_buffer(halide_buffer_t *b, halide_dimension_t *dim, int64_t min, size_t bytes) {
+/* Bytes as a two-dimensional buffer of CNNC_ALIGNMENT-byte rows starting at
+ * row `first_row`: Halide's extents are 32-bit, and an arena of a large batch
+ * passes 2 GiB. Every offset is a multiple of CNNC_ALIGNMENT. */
+static void byte_rows(halide_buffer_t *b, halide_dimension_t dims[2], int64_t first_row,
+                      size_t bytes) {
   memset(b, 0, sizeof *b);
   b->type.code = halide_type_uint;
   b->type.bits = 8;
   b->type.lanes = 1;
-  b->dimensions = 1;
-  b->dim = dim;
-  dim->min = (int32_t)min;
-  dim->extent = (int32_t)(bytes ? bytes : 1);
-  dim->stride = 1;
-  dim->flags = 0;
+  b->dimensions = 2;
+  b->dim = dims;
+  size_t rows = (bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT;
+  halide_dimension_t d[2] = {{0, CNNC_ALIGNMENT, 1, 0},
+                             {(int32_t)first_row, (int32_t)(rows ? rows : 1), CNNC_ALIGNMENT, 0}};
+  memcpy(dims, d, sizeof d);
 }
 
 static size_t dense_bytes(const halide_buffer_t *b) {
@@ -38,7 +41,8 @@ cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interfac
   memset(d, 0, sizeof *d);
   d->interface = interface;
   d->views = (halide_buffer_t *)calloc(max_views ? max_views : 1, sizeof *d->views);
-  d->view_dims = (halide_dimension_t *)calloc(max_views ? max_views : 1, sizeof *d->view_dims);
+  d->view_dims =
+      (halide_dimension_t *)calloc(2 * (max_views ? max_views : 1), sizeof *d->view_dims);
   d->max_views = max_views;
   if (!d->views || !d->view_dims)
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
@@ -46,7 +50,7 @@ cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interfac
    * the first run, not from the driver. */
   halide_reuse_device_allocations(NULL, 1);
 
-  byte_buffer(&d->weights, &d->weights_dim, 0, weights_bytes);
+  byte_rows(&d->weights, d->weights_dims, 0, weights_bytes);
   d->weights.host = (uint8_t *)weights;
   d->weights.flags = halide_buffer_flag_host_dirty;
   int error = halide_copy_to_device(NULL, &d->weights, interface);
@@ -54,7 +58,7 @@ cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interfac
   if (error)
     return device_failure("uploading the weights to the GPU", error);
 
-  byte_buffer(&d->arena, &d->arena_dim, 0, arena_bytes);
+  byte_rows(&d->arena, d->arena_dims, 0, arena_bytes);
   error = halide_device_malloc(NULL, &d->arena, interface);
   if (error)
     return device_failure("allocating the activation arena on the GPU", error);
@@ -66,7 +70,7 @@ cnnc_status cnnc_device_view(cnnc_device *d, int in_weights, int64_t offset,
   if (d->num_views == d->max_views)
     return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_create: more tensor views than planned");
   halide_buffer_t *view = &d->views[d->num_views];
-  byte_buffer(view, &d->view_dims[d->num_views], offset, dense_bytes(tensor));
+  byte_rows(view, &d->view_dims[2 * d->num_views], offset / CNNC_ALIGNMENT, dense_bytes(tensor));
   int error = halide_device_crop(NULL, in_weights ? &d->weights : &d->arena, view);
   if (error)
     return device_failure("a view into GPU memory", error);

@@ -15,10 +15,10 @@
 
 typedef struct cnnc_device {
   const struct halide_device_interface_t *interface;
-  halide_buffer_t weights, arena; /* bytes */
-  halide_dimension_t weights_dim, arena_dim;
-  halide_buffer_t *views; /* one per tensor view, released at close */
-  halide_dimension_t *view_dims;
+  halide_buffer_t weights, arena; /* bytes, in rows of CNNC_ALIGNMENT */
+  halide_dimension_t weights_dims[2], arena_dims[2];
+  halide_buffer_t *views;        /* one per tensor view, released at close */
+  halide_dimension_t *view_dims; /* two per view */
   size_t num_views, max_views;
 } cnnc_device;
 
