@@ -14,7 +14,10 @@ debian_packages=(
   python3-venv python3-numpy python3-torch python3-torchvision
   g++-aarch64-linux-gnu qemu-user
   clang-14 libclang-rt-14-dev
+  pocl-opencl-icd ocl-icd-libopencl1
 )
+# PoCL runs the GPU schedules (compiled for OpenCL) on this CPU: how the tests execute them
+# without a GPU. The CUDA toolkit's ptxas, where installed, checks the CUDA device code.
 # Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
 # --no-deps: only Halide's C++ library is used, and these wheels' Python dependencies would bring
 # NumPy 2, which would shadow the NumPy 1 that Debian's torch is built against.

@@ -13,6 +13,9 @@
 
 namespace cnnc {
 
+/// Threads in a GPU block: at most this many, so that every GPU runs them.
+constexpr int kMaxThreadsPerBlock = 256;
+
 /// Applies a GPU schedule to a kernel's Halide pipeline (GpuSchedule.cpp).
 void applyGpuSchedule(KernelFuncs &funcs, const KernelSignature &signature);
 

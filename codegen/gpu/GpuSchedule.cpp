@@ -42,9 +42,10 @@ void spreadOverGpu(Stage stage, const std::vector<Var> &dims, int threadsInner, 
   }
   Var secondBlock(dims[1].name() + "_block"), secondThread(dims[1].name() + "_thread");
   Var rest = dims[2];
-  if (dims.size() == 4) {
-    rest = Var(dims[2].name() + dims[3].name());
-    stage.fuse(dims[2], dims[3], rest);
+  for (size_t d = 3; d < dims.size(); ++d) {
+    Var fused(rest.name() + "_" + dims[d].name());
+    stage.fuse(rest, dims[d], fused);
+    rest = fused;
   }
   stage.split(dims[0], innerBlock, innerThread, threadsInner, TailStrategy::GuardWithIf)
       .split(dims[1], secondBlock, secondThread, threadsSecond, TailStrategy::GuardWithIf)
@@ -64,9 +65,58 @@ std::vector<Var> threadOrder(const Func &f, llvm::ArrayRef<int64_t> shape) {
   return dims;
 }
 
+/// A global pool (a reduction over a whole map into one value a channel)
+/// first sums each row in a thread of its own, then the rows: one thread a
+/// channel would walk a whole 112 × 112 map alone.
+void poolByRows(Func pool, const ScheduleParams &p) {
+  std::vector<Internal::ReductionVariable> rvars = pool.update().get_schedule().rvars();
+  Var row("row");
+  Func rowSums = pool.update().rfactor(RVar(rvars[1].var), row);
+  std::vector<Var> dims = dimsOf(rowSums); // (c, x, y, n, row)
+  std::vector<Var> order = {dims[0], dims[4], dims[1], dims[2], dims[3]};
+  rowSums.compute_root();
+  spreadOverGpu(rowSums, order, p.gpuThreadsChannels, 1);
+  spreadOverGpu(rowSums.update(), order, p.gpuThreadsChannels, 1);
+}
+
+/// Reductions at least this long into one value a channel are split over
+/// kReductionLanes threads an output.
+constexpr int kLongReduction = 64;
+constexpr int kReductionLanes = 16;
+
+/// A long reduction into few outputs (an SE convolution, the classifier:
+/// hundreds of inputs for each of a few dozen outputs) is split over
+/// kReductionLanes threads an output, each summing every kReductionLanes-th
+/// input, then the lanes are summed: one thread an output would leave most of
+/// the GPU idle.
+void splitLongReduction(Func f) {
+  std::vector<Internal::ReductionVariable> rvars = f.update().get_schedule().rvars();
+  RVar reduction(rvars[0].var), outer("r_outer"), inner("r_lane");
+  Var lane("lane");
+  f.update().split(reduction, outer, inner, kReductionLanes);
+  Func lanes = f.update().rfactor(inner, lane);
+  std::vector<Var> dims = dimsOf(lanes); // f's dimensions, then the lane
+  std::vector<Var> order = {dims[0], dims.back()};
+  order.insert(order.end(), dims.begin() + 1, dims.end() - 1);
+  lanes.compute_root();
+  spreadOverGpu(lanes, order, kMaxThreadsPerBlock / kReductionLanes, kReductionLanes);
+  spreadOverGpu(lanes.update(), order, kMaxThreadsPerBlock / kReductionLanes, kReductionLanes);
+}
+
+/// The constant extent of a reduction variable.
+int64_t extentOf(const Internal::ReductionVariable &r) {
+  return Internal::as_const_int(r.extent).value_or(0);
+}
+
 /// A reduction computed at the root, each of its stages spread over the GPU.
 void computeRootOnGpu(Func f, llvm::ArrayRef<int64_t> shape, const ScheduleParams &p) {
   std::vector<Var> dims = threadOrder(f, shape);
+  std::vector<Internal::ReductionVariable> rvars = f.update().get_schedule().rvars();
+  bool onePerChannel = shape.size() == 2 || (shape[2] == 1 && shape[3] == 1);
+  if (onePerChannel && rvars.size() == 2) // a global pool over (x, y)
+    poolByRows(f, p);
+  else if (onePerChannel && extentOf(rvars[0]) >= kLongReduction)
+    splitLongReduction(f);
   f.compute_root();
   spreadOverGpu(f, dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
   for (int u = 0; u < f.num_update_definitions(); ++u)

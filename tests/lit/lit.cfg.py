@@ -33,6 +33,18 @@ if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("aarch64-linux-gnu-g++
     config.available_features.add("arm64-cross")
 if shutil.which("qemu-aarch64"):
     config.available_features.add("qemu-aarch64")
+# GPU targets: an OpenCL driver runs the GPU schedules (PoCL on this CPU, from
+# scripts/setup.sh); ptxas (the CUDA toolkit) checks CUDA device code; an
+# NVIDIA driver's device node means a CUDA model really runs here.
+if os.path.exists("/etc/OpenCL/vendors") and os.listdir("/etc/OpenCL/vendors"):
+    config.available_features.add("opencl")
+ptxas = shutil.which("ptxas") or ("/usr/local/cuda/bin/ptxas"
+                                  if os.access("/usr/local/cuda/bin/ptxas", os.X_OK) else None)
+if ptxas:
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", ptxas))
+if os.path.exists("/dev/nvidia0"):
+    config.available_features.add("nvidia-gpu")
 try:
     with open("/proc/cpuinfo") as cpuinfo:
         flags = next((line.split(":", 1)[1].split() for line in cpuinfo

@@ -4,8 +4,9 @@
 For each model: torchvision builds it with seeded random weights and batch-norm
 statistics, and cnnc runs it with its unfused reference evaluator (`cnnc eval`)
 and compiled for each of its targets (`cnnc compile --target T` + `cnnc run`,
-the input once NCHW and once NHWC): for this machine, and for ARM64, run under
-qemu-aarch64 from an x86 machine. Each time max |cnnc - torch| must be at most
+the input once NCHW and once NHWC): for this machine, for ARM64, run under
+qemu-aarch64 from an x86 machine, and with the GPU schedules for OpenCL, run on
+PoCL (this CPU as an OpenCL device). Each time max |cnnc - torch| must be at most
 1e-4 of max |torch logit|.
 """
 import argparse
@@ -23,9 +24,11 @@ warnings.filterwarnings("ignore")
 
 # ARM64 needs the cross toolchain (and, off ARM, QEMU): scripts/setup.sh installs both.
 ARM64 = ["arm64"]
+# The GPU schedules: scripts/setup.sh installs PoCL.
+GPU = ["opencl"]
 CASES = [  # preset, torchvision builder, resolution, weights dtype, compiled for
-    ("efficientnet-b0", "efficientnet_b0", 224, torch.float32, ["host"] + ARM64),
-    ("mobilenet-v3-large", "mobilenet_v3_large", 224, torch.float32, ["host"] + ARM64),
+    ("efficientnet-b0", "efficientnet_b0", 224, torch.float32, ["host"] + ARM64 + GPU),
+    ("mobilenet-v3-large", "mobilenet_v3_large", 224, torch.float32, ["host"] + ARM64 + GPU),
     # 8.4 GMACs: minutes under an emulator, so host only.
     ("efficientnetv2-s", "efficientnet_v2_s", 384, torch.float32, ["host"]),
     ("mobilenet-v2", "mobilenet_v2", 224, torch.float16, []),

@@ -126,6 +126,46 @@ TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
   }
 }
 
+TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
+  signatures("", "silu");
+  KernelSignature signature = *signatureOf(plans[1]);
+  for (const char *name : {"cuda", "opencl"}) {
+    llvm::Expected<TargetSelection> target = selectTarget(name);
+    ASSERT_TRUE(bool(target)) << name;
+    EXPECT_EQ(target->backend->name(), "gpu");
+    const TargetBackend &backend = *target->backend;
+    ScheduleParams p = backend.defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = backend.scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution) << name;
+    EXPECT_TRUE(p.onGpu()) << name;
+    EXPECT_EQ(p.vectorLanes, 1);
+    EXPECT_FALSE(p.parallelRows);
+    EXPECT_LE(p.gpuThreadsChannels * p.gpuThreadsPixels, 256);
+    EXPECT_FALSE(bool(space.check(p))) << name << ": " << p.str();
+    EXPECT_NE(p.str().find(" threads="), std::string::npos);
+    std::vector<ScheduleParams> legal = space.enumerate();
+    EXPECT_GT(legal.size(), 1u);
+    for (const ScheduleParams &point : legal)
+      EXPECT_TRUE(point.onGpu()) << point.str();
+    // A CPU schedule is not a GPU one, nor the reverse.
+    ScheduleParams cpu = p;
+    cpu.gpuThreadsChannels = cpu.gpuThreadsPixels = 0;
+    llvm::Error cpuOnGpu = space.check(cpu);
+    EXPECT_TRUE(bool(cpuOnGpu));
+    llvm::consumeError(std::move(cpuOnGpu));
+    ScheduleParams odd = p;
+    odd.gpuThreadsChannels = 3;
+    llvm::Error error = space.check(odd);
+    ASSERT_TRUE(bool(error));
+    EXPECT_NE(llvm::toString(std::move(error)).find("threads must be one of"), std::string::npos);
+    llvm::Expected<TargetSelection> host = selectTarget("host");
+    ScheduleSpace cpuSpace = host->backend->scheduleSpace(signature, host->halideTarget);
+    llvm::Error onCpu = cpuSpace.check(p);
+    ASSERT_TRUE(bool(onCpu));
+    llvm::consumeError(std::move(onCpu));
+  }
+}
+
 TEST(TargetSelection, NamesAndErrors) {
   llvm::Expected<TargetSelection> arm = selectTarget("arm64");
   ASSERT_TRUE(bool(arm));

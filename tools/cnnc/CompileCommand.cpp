@@ -15,7 +15,7 @@ namespace cnnc {
 
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|HALIDE-TARGET] [--batch N]\n"
+      "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|cuda|opencl|HALIDE-TARGET] [--batch N]\n"
       "                    [--limit NAME=N,...] [--precision f32]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";

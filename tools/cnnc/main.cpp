@@ -23,8 +23,9 @@ commands:
                                  compile into DIR: <name>.h, lib<name>.a,
                                  lib<name>.so, <name>.weights, cnnc-runner
                                  (T: host, x86-64, x86-64-avx2, x86-64-avx512,
-                                 arm64, arm64-dotprod, arm64-fp16, or a Halide
-                                 target string such as arm-64-linux-arm_dot_prod)
+                                 arm64, arm64-dotprod, arm64-fp16, cuda, opencl,
+                                 or a Halide target string such as
+                                 arm-64-linux-arm_dot_prod)
   run DIR (--input X.npy | --image PHOTO) [--output Y.npy] [--top K]
       [--layout nchw|nhwc] [--threads N] [--launcher PREFIX]
                                  run a compiled model on a .npy input, or on a
