@@ -32,7 +32,7 @@ struct cnnc_model {
 
 /* Halide's runtime reports an error here before it returns the error code:
  * kept per thread for the status message, not printed. */
-static _Thread_local char halide_message[192];
+static _Thread_local char halide_message[256];
 
 void halide_error(void *user_context, const char *message) {
   (void)user_context;

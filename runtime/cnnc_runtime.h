@@ -31,7 +31,7 @@ typedef enum cnnc_status_code {
 
 typedef struct cnnc_status {
   cnnc_status_code code;
-  char message[256];
+  char message[512]; /* room for a file path and the driver's words */
 } cnnc_status;
 
 typedef enum cnnc_layout {

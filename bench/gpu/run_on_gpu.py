@@ -31,7 +31,7 @@ HEADER_BYTES = 64
 
 
 class Status(ctypes.Structure):
-    _fields_ = [("code", ctypes.c_int), ("message", ctypes.c_char * 256)]
+    _fields_ = [("code", ctypes.c_int), ("message", ctypes.c_char * 512)]
 
 
 class Options(ctypes.Structure):

@@ -3,9 +3,10 @@
 // Four kernels in a chain with a skip: A (4 KiB) is read by B and D, B (8 KiB)
 // by C, C (256 B) by D, and D writes the caller's output. A and B, and A and C,
 // are alive together; B and C are too (C is written while B is read). So B
-// takes [0, 8K), A [8K, 12K), and C reuses nothing: [12K, 12K + 256).
+// takes [0, 8K), A [8K, 12K), and C reuses nothing: [12K, 12K + 256), rounded
+// up to the 512-byte alignment.
 // CHECK-LABEL: func.func @chain
-// CHECK-SAME: cnn.arena_size = 12544 : i64
+// CHECK-SAME: cnn.arena_size = 12800 : i64
 func.func @chain(%x: tensor<1x16x8x8xf32>) -> tensor<1x16x8x8xf32> {
   // CHECK: cnn.activation  relu %arg0 {cnn.arena_offset = 8192 : i64, cnn.group = 0 : i64}
   %a = cnn.activation relu %x {cnn.group = 0 : i64} : tensor<1x16x8x8xf32>
