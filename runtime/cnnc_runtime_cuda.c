@@ -9,7 +9,6 @@
  * the run in progress, else the context's default stream. The driver is
  * loaded with dlopen, as Halide loads it: the library links no CUDA library,
  * and on a machine without one create says so. */
-#define _GNU_SOURCE /* RTLD_DEFAULT */
 #include "cnnc_model_desc.h"
 
 #include "HalideRuntimeCuda.h"
