@@ -59,6 +59,14 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
   return selection;
 }
 
+Toolchain nativeToolchain() {
+  return {"cc",
+          "ar",
+          {"-std=c11", "-O2", "-fPIC"},
+          {"-lpthread", "-ldl", "-lm"},
+          "install gcc and binutils"};
+}
+
 llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target) {
   for (const std::string &tool : {toolchain.cCompiler, toolchain.archiver})
     if (!llvm::sys::findProgramByName(tool))

@@ -135,6 +135,10 @@ llvm::ArrayRef<const TargetBackend *> targetBackends();
 /// cnnc accepts.
 llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested);
 
+/// This machine's own C compiler and archiver (x86-64 libraries, and the
+/// host side of GPU ones).
+Toolchain nativeToolchain();
+
 /// Success if every tool of `toolchain` is on PATH, else one error naming
 /// the missing tool, the target that needs it and what to install.
 llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target);

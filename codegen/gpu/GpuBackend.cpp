@@ -178,13 +178,7 @@ public:
 
   /// The host side is plain C; Halide's GPU runtimes load the driver
   /// (libcuda.so, libOpenCL.so) with dlopen when a model is created.
-  Toolchain toolchain(llvm::StringRef) const override {
-    return {"cc",
-            "ar",
-            {"-std=c11", "-O2", "-fPIC"},
-            {"-lpthread", "-ldl", "-lm"},
-            "install gcc and binutils"};
-  }
+  Toolchain toolchain(llvm::StringRef) const override { return nativeToolchain(); }
 
   /// The host code is baseline x86-64: it needs nothing of the CPU.
   std::vector<CpuFeature> requiredFeatures(llvm::StringRef) const override { return {}; }

@@ -60,13 +60,7 @@ public:
     return {t.natural_vector_size<uint8_t>() * 8, avx512 ? 32 : 16};
   }
 
-  Toolchain toolchain(llvm::StringRef) const override {
-    return {"cc",
-            "ar",
-            {"-std=c11", "-O2", "-fPIC"},
-            {"-lpthread", "-ldl", "-lm"},
-            "install gcc and binutils"};
-  }
+  Toolchain toolchain(llvm::StringRef) const override { return nativeToolchain(); }
 
   Launcher launcher(llvm::StringRef halideTarget) const override {
     if (Halide::get_host_target().arch == Halide::Target::X86)
