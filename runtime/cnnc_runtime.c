@@ -431,9 +431,12 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
                             "cnnc_run_device: model '%s' was compiled for %s and keeps its "
                             "tensors in host memory; call cnnc_run",
                             m->desc->name, m->desc->target);
-  if (stream && !m->desc->select_stream)
+  /* An OpenCL model's buffers live in the OpenCL context Halide's runtime
+   * made for itself, which no caller's cl_mem belongs to. */
+  if (!m->desc->select_stream)
     return cnnc_make_status(CNNC_INVALID_ARGUMENT,
-                            "cnnc_run_device: model '%s' (%s) takes no stream; pass NULL",
+                            "cnnc_run_device: model '%s' (%s) takes no device buffers of the "
+                            "caller's yet (its OpenCL context is the runtime's own); call cnnc_run",
                             m->desc->name, m->desc->target);
   const struct halide_device_interface_t *interface = m->device->interface;
   halide_message[0] = 0;
@@ -446,14 +449,12 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
       halide_device_detach_native(NULL, &m->caller_input);
     return s;
   }
-  if (m->desc->select_stream)
-    m->desc->select_stream(stream);
+  m->desc->select_stream(stream);
   bind_io(m, &m->caller_input, &m->caller_output);
   cnnc_status s = run_kernels(m);
   if (s.code == CNNC_OK && !stream && halide_device_sync(NULL, &m->caller_output) != 0)
     s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
-  if (m->desc->select_stream)
-    m->desc->select_stream(NULL);
+  m->desc->select_stream(NULL);
   bind_io(m, &m->input_stage, &m->output_stage);
   halide_device_detach_native(NULL, &m->caller_input);
   halide_device_detach_native(NULL, &m->caller_output);

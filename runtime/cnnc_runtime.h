@@ -7,8 +7,8 @@
  *
  * A model compiled for a GPU (cuda, opencl) keeps its weights and activations
  * in device memory, allocated at create. cnnc_run takes host buffers and
- * copies the input in and the logits out; cnnc_run_device takes buffers
- * already on the device and can launch on the caller's CUDA stream. */
+ * copies the input in and the logits out; for CUDA, cnnc_run_device takes
+ * buffers already on the device and can launch on the caller's stream. */
 #ifndef CNNC_RUNTIME_H
 #define CNNC_RUNTIME_H
 
@@ -78,12 +78,13 @@ cnnc_options cnnc_default_options(void);
 cnnc_status cnnc_run(cnnc_model *model, const float *input, size_t input_count, float *output,
                      size_t output_count);
 
-/* GPU models only: runs on device buffers the caller owns, `input` and
- * `output` being native device handles of input_count and output_count floats
- * (a CUdeviceptr for cuda, a cl_mem for opencl; the input in the layout chosen
- * at creation). With a CUDA `stream` (a CUstream) the kernels are queued on it
- * and the call returns without waiting; with NULL it returns when the logits
- * are written. OpenCL takes no stream. */
+/* CUDA models only: runs on device buffers the caller owns, `input` and
+ * `output` being CUdeviceptrs of input_count and output_count floats (the
+ * input in the layout chosen at creation), made in the context current on the
+ * calling thread or in the device's primary context (where the CUDA runtime
+ * API and PyTorch make them). With a `stream` (a CUstream) the kernels are
+ * queued on it and the call returns without waiting; with NULL it returns
+ * when the logits are written. A CPU or OpenCL model refuses the call. */
 cnnc_status cnnc_run_device(cnnc_model *model, uint64_t input, uint64_t output, void *stream);
 
 cnnc_model_info cnnc_info(const cnnc_model *model);
