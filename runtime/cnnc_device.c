@@ -5,6 +5,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Set while a model gives its own buffers back: they go to the driver, not to
+ * Halide's cache, so that destroy returns the memory. */
+static _Thread_local int releasing;
+
+/* Halide asks this before it caches a freed device allocation. Kernels' own
+ * intermediates are cached (after the first run, none comes from the driver);
+ * a model's weights, arena and staging buffers are freed. Halide's global
+ * reuse setting, which the application may use, is left alone. */
+bool halide_can_reuse_device_allocations(void *user_context) {
+  (void)user_context;
+  return !releasing;
+}
+
 static cnnc_status device_failure(const char *what, int error) {
   const char *halide = cnnc_halide_message();
   return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_create: %s failed (Halide error %d)%s%s", what,
@@ -46,15 +59,22 @@ cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interfac
   d->max_views = max_views;
   if (!d->views || !d->view_dims)
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
-  /* Intermediates Halide allocates inside a kernel come from its cache after
-   * the first run, not from the driver. */
-  halide_reuse_device_allocations(NULL, 1);
 
+  /* The upload copies whole rows: the weights go through a copy padded to
+   * them, not straight from the caller's buffer, which ends with the last
+   * tensor. */
   byte_rows(&d->weights, d->weights_dims, 0, weights_bytes);
-  d->weights.host = (uint8_t *)weights;
+  size_t padded = dense_bytes(&d->weights);
+  uint8_t *rows = (uint8_t *)calloc(1, padded);
+  if (!rows)
+    return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
+  memcpy(rows, weights, weights_bytes);
+  d->weights.host = rows;
   d->weights.flags = halide_buffer_flag_host_dirty;
   int error = halide_copy_to_device(NULL, &d->weights, interface);
-  d->weights.host = NULL; /* the caller's copy; the device holds the weights now */
+  d->weights.host = NULL; /* the device holds the weights now */
+  d->weights.flags = 0;
+  free(rows);
   if (error)
     return device_failure("uploading the weights to the GPU", error);
 
@@ -69,9 +89,18 @@ cnnc_status cnnc_device_view(cnnc_device *d, int in_weights, int64_t offset,
                              halide_buffer_t *tensor) {
   if (d->num_views == d->max_views)
     return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_create: more tensor views than planned");
+  const halide_buffer_t *parent = in_weights ? &d->weights : &d->arena;
+  size_t parent_bytes = dense_bytes(parent), bytes = dense_bytes(tensor);
+  if (offset < 0 || offset % CNNC_ALIGNMENT || (uint64_t)offset > parent_bytes ||
+      bytes > parent_bytes - (size_t)offset)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_create: a tensor of %zu bytes at offset %lld lies outside the "
+                            "%s (%zu bytes) or off its %d-byte alignment",
+                            bytes, (long long)offset, in_weights ? "weights" : "arena",
+                            parent_bytes, CNNC_ALIGNMENT);
   halide_buffer_t *view = &d->views[d->num_views];
-  byte_rows(view, &d->view_dims[2 * d->num_views], offset / CNNC_ALIGNMENT, dense_bytes(tensor));
-  int error = halide_device_crop(NULL, in_weights ? &d->weights : &d->arena, view);
+  byte_rows(view, &d->view_dims[2 * d->num_views], offset / CNNC_ALIGNMENT, bytes);
+  int error = halide_device_crop(NULL, parent, view);
   if (error)
     return device_failure("a view into GPU memory", error);
   ++d->num_views;
@@ -90,13 +119,19 @@ cnnc_status cnnc_device_alloc(cnnc_device *d, halide_buffer_t *b, const char *wh
   return cnnc_make_status(CNNC_OK, "");
 }
 
+void cnnc_device_free(halide_buffer_t *b) {
+  if (!b->device)
+    return;
+  releasing = 1;
+  halide_device_free(NULL, b);
+  releasing = 0;
+}
+
 void cnnc_device_close(cnnc_device *d) {
   for (size_t i = 0; i < d->num_views; ++i)
     halide_device_release_crop(NULL, &d->views[i]);
-  if (d->arena.device)
-    halide_device_free(NULL, &d->arena);
-  if (d->weights.device)
-    halide_device_free(NULL, &d->weights);
+  cnnc_device_free(&d->arena);
+  cnnc_device_free(&d->weights);
   free(d->views);
   free(d->view_dims);
   memset(d, 0, sizeof *d);

@@ -37,6 +37,9 @@ cnnc_status cnnc_device_view(cnnc_device *d, int in_weights, int64_t offset,
  * in the message. */
 cnnc_status cnnc_device_alloc(cnnc_device *d, halide_buffer_t *b, const char *what);
 
+/* Gives `b`'s device memory back to the driver (not to Halide's cache). */
+void cnnc_device_free(halide_buffer_t *b);
+
 /* Releases the views and the device memory (safe on a partly opened device). */
 void cnnc_device_close(cnnc_device *d);
 

@@ -26,6 +26,7 @@ struct cnnc_model {
   /* A GPU model's device memory, and the device buffers of its input and
    * output; for cnnc_run_device, the caller's buffers wrapped. */
   cnnc_device *device;
+  void *pending_stream; /* a caller's CUDA stream the last run may still be queued on */
   halide_buffer_t input_stage, output_stage, caller_input, caller_output;
   halide_dimension_t input_dims[4], output_dims[2], caller_input_dims[4], caller_output_dims[2];
 };
@@ -184,6 +185,7 @@ static cnnc_status run_kernels(cnnc_model *m) {
  * own intermediates are allocated (and cached) before the first real run. */
 static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
   const cnnc_model_desc *desc = m->desc;
+  halide_message[0] = 0;
   size_t views = 0;
   for (int i = 0; i < desc->num_calls; ++i)
     views += (size_t)desc->calls[i].num_args;
@@ -360,11 +362,31 @@ cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
   return s;
 }
 
+/* Waits for a run still queued on a caller's stream: every run shares the
+ * model's arena, so the next one (on another stream) must not start before. */
+static cnnc_status finish_pending(cnnc_model *m) {
+  if (!m->pending_stream)
+    return kOk;
+  m->desc->select_stream(m->pending_stream);
+  int error = halide_device_sync(NULL, &m->output_stage);
+  m->desc->select_stream(NULL);
+  m->pending_stream = NULL;
+  if (error)
+    return cnnc_make_status(CNNC_DEVICE_FAILED,
+                            "cnnc_run: the previous run on the caller's "
+                            "stream failed: %s",
+                            halide_message);
+  return kOk;
+}
+
 /* cnnc_run of a GPU model: the input copied to the device, the kernels, the
  * logits copied back. */
 static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, float *output) {
   const struct halide_device_interface_t *interface = m->device->interface;
   halide_message[0] = 0;
+  cnnc_status pending = finish_pending(m);
+  if (pending.code != CNNC_OK)
+    return pending;
   m->input_stage.host = (uint8_t *)input;
   m->input_stage.flags = halide_buffer_flag_host_dirty;
   int error = halide_copy_to_device(NULL, &m->input_stage, interface);
@@ -440,6 +462,11 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
                             m->desc->name, m->desc->target);
   const struct halide_device_interface_t *interface = m->device->interface;
   halide_message[0] = 0;
+  if (stream != m->pending_stream) {
+    cnnc_status pending = finish_pending(m);
+    if (pending.code != CNNC_OK)
+      return pending;
+  }
   if (halide_device_wrap_native(NULL, &m->caller_input, input, interface) != 0 ||
       halide_device_wrap_native(NULL, &m->caller_output, output, interface) != 0) {
     cnnc_status s = cnnc_make_status(CNNC_DEVICE_FAILED,
@@ -454,6 +481,7 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
   cnnc_status s = run_kernels(m);
   if (s.code == CNNC_OK && !stream && halide_device_sync(NULL, &m->caller_output) != 0)
     s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
+  m->pending_stream = s.code == CNNC_OK ? stream : NULL;
   m->desc->select_stream(NULL);
   bind_io(m, &m->input_stage, &m->output_stage);
   halide_device_detach_native(NULL, &m->caller_input);
@@ -483,10 +511,9 @@ void cnnc_destroy(cnnc_model *m) {
   if (!m)
     return;
   if (m->device) {
-    if (m->input_stage.device)
-      halide_device_free(NULL, &m->input_stage);
-    if (m->output_stage.device)
-      halide_device_free(NULL, &m->output_stage);
+    finish_pending(m); /* nothing may still write into memory given back */
+    cnnc_device_free(&m->input_stage);
+    cnnc_device_free(&m->output_stage);
     cnnc_device_close(m->device);
     free(m->device);
   }

@@ -14,6 +14,7 @@
 #include "HalideRuntimeCuda.h"
 
 #include <dlfcn.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 
@@ -22,73 +23,79 @@ typedef int (*cu_device_get_t)(int *device, int ordinal);
 typedef int (*cu_ctx_get_current_t)(void **context);
 typedef int (*cu_primary_ctx_retain_t)(void **context, int device);
 
+/* The driver's entry points and the primary context, set up once for the
+ * process (Halide asks for a context from whichever thread runs a model). */
 static struct {
-  int loaded;
   cu_init_t init;
   cu_device_get_t device_get;
   cu_ctx_get_current_t ctx_get_current;
   cu_primary_ctx_retain_t primary_ctx_retain;
   void *primary;
+  char failure[160]; /* why the driver cannot be used; empty if it can */
+  int error;
 } driver;
+static pthread_once_t driver_once = PTHREAD_ONCE_INIT;
+static pthread_once_t hooks_once = PTHREAD_ONCE_INIT;
 
 static _Thread_local void *selected_stream;
 
-/* Reports through Halide's error hook (the runtime keeps it for the status). */
-static int fail(void *user_context, const char *message, int code) {
-  char text[160];
+static void load_failed(const char *message, int code) {
   if (code)
-    snprintf(text, sizeof text, "%s (CUDA error %d)", message, code);
+    snprintf(driver.failure, sizeof driver.failure, "%s (CUDA error %d)", message, code);
   else
-    snprintf(text, sizeof text, "%s", message);
-  halide_error(user_context, text);
-  return halide_error_code_generic_error;
+    snprintf(driver.failure, sizeof driver.failure, "%s", message);
+  driver.error = halide_error_code_generic_error;
 }
 
-static int load_driver(void *user_context) {
-  if (driver.loaded)
-    return 0;
+/* Loads libcuda, starts it, and retains the primary context of the device
+ * Halide is asked to use (HL_GPU_DEVICE, else the first). */
+static void load_driver(void) {
   void *lib = dlopen("libcuda.so.1", RTLD_LAZY | RTLD_GLOBAL);
   if (!lib)
     lib = dlopen("libcuda.so", RTLD_LAZY | RTLD_GLOBAL);
-  if (!lib)
-    return fail(user_context,
-                "no CUDA driver: libcuda.so.1 cannot be loaded; this machine has no NVIDIA GPU "
+  if (!lib) {
+    load_failed("no CUDA driver: libcuda.so.1 cannot be loaded; this machine has no NVIDIA GPU "
                 "or its driver is not installed",
                 0);
+    return;
+  }
   driver.init = (cu_init_t)dlsym(lib, "cuInit");
   driver.device_get = (cu_device_get_t)dlsym(lib, "cuDeviceGet");
   driver.ctx_get_current = (cu_ctx_get_current_t)dlsym(lib, "cuCtxGetCurrent");
   driver.primary_ctx_retain = (cu_primary_ctx_retain_t)dlsym(lib, "cuDevicePrimaryCtxRetain");
-  if (!driver.init || !driver.device_get || !driver.ctx_get_current || !driver.primary_ctx_retain)
-    return fail(user_context, "the CUDA driver lacks cuDevicePrimaryCtxRetain: too old", 0);
+  if (!driver.init || !driver.device_get || !driver.ctx_get_current || !driver.primary_ctx_retain) {
+    load_failed("the CUDA driver lacks cuDevicePrimaryCtxRetain: too old", 0);
+    return;
+  }
   int error = driver.init(0);
-  if (error)
-    return fail(user_context,
-                error == 100 ? "the CUDA driver finds no GPU" : "the CUDA driver failed to start",
+  if (error) {
+    load_failed(error == 100 ? "the CUDA driver finds no GPU" : "the CUDA driver failed to start",
                 error);
-  driver.loaded = 1;
-  return 0;
+    return;
+  }
+  int ordinal = halide_get_gpu_device(NULL), device = 0;
+  error = driver.device_get(&device, ordinal < 0 ? 0 : ordinal);
+  if (!error)
+    error = driver.primary_ctx_retain(&driver.primary, device);
+  if (error)
+    load_failed("cannot open the GPU's primary context", error);
 }
 
+/* The context current on the calling thread (the application's), else the
+ * device's primary context. */
 static int acquire_context(void *user_context, void **context, bool create) {
+  (void)create;
   *context = NULL;
-  int error = load_driver(user_context);
-  if (error)
-    return error;
+  pthread_once(&driver_once, load_driver);
+  if (driver.error) {
+    halide_error(user_context, driver.failure);
+    return driver.error;
+  }
   void *current = NULL;
-  if (driver.ctx_get_current(&current) == 0 && current) {
-    *context = current; /* the application's */
-    return 0;
-  }
-  if (!driver.primary && create) {
-    int device = 0;
-    error = driver.device_get(&device, 0);
-    if (!error)
-      error = driver.primary_ctx_retain(&driver.primary, device);
-    if (error)
-      return fail(user_context, "cannot open the GPU's primary context", error);
-  }
-  *context = driver.primary;
+  if (driver.ctx_get_current(&current) == 0 && current)
+    *context = current;
+  else
+    *context = driver.primary;
   return 0;
 }
 
@@ -104,14 +111,14 @@ static int get_stream(void *user_context, void *context, void **stream) {
   return 0;
 }
 
+static void install_hooks(void) {
+  halide_set_cuda_acquire_context(acquire_context);
+  halide_set_cuda_release_context(release_context);
+  halide_set_cuda_get_stream(get_stream);
+}
+
 int cnnc_cuda_select_stream(void *stream) {
-  static int installed;
-  if (!installed) {
-    halide_set_cuda_acquire_context(acquire_context);
-    halide_set_cuda_release_context(release_context);
-    halide_set_cuda_get_stream(get_stream);
-    installed = 1;
-  }
+  pthread_once(&hooks_once, install_hooks);
   selected_stream = stream;
   return 0;
 }
