@@ -193,10 +193,9 @@ private:
 class LaunchedModel final : public CompiledModel {
 public:
   LaunchedModel(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options,
-                std::vector<std::string> prefix, std::string timingNote)
+                std::vector<std::string> prefix)
       : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
         prefix(std::move(prefix)) {
-    note = std::move(timingNote);
     modelInfo.name = nameStorage.assign(manifest.name).c_str();
     std::copy(std::begin(manifest.inputShape), std::end(manifest.inputShape),
               modelInfo.input_shape);
@@ -372,9 +371,11 @@ CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
           ? fail(dir + " has no " + kRunner + " to run its " + target->backend->name() +
                  " model: compile it again with this cnnc")
           : llvm::Expected<std::unique_ptr<CompiledModel>>(std::unique_ptr<CompiledModel>(
-                new LaunchedModel(dir, *manifest, options, launcher.prefix, launcher.timingNote)));
-  if (model)
+                new LaunchedModel(dir, *manifest, options, launcher.prefix)));
+  if (model) {
     (*model)->modelManifest = std::move(*manifest);
+    (*model)->note = launcher.timingNote; // in process too: OpenCL may run on a CPU
+  }
   return model;
 }
 
