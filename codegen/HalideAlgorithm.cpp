@@ -180,11 +180,14 @@ private:
             pieces.push_back({end, input});
             end += shapeOf(input)[1];
           }
-          // Later pieces first, so the select chain picks the first match.
-          for (auto it = pieces.rbegin(); it != pieces.rend(); ++it) {
-            int64_t begin = it->first, size = shapeOf(it->second)[1];
+          // Each piece wraps the chain so far: the last piece's test is the
+          // outermost, and channel c reads the last piece beginning at or
+          // before it. (Wrapped the other way round, the first piece's test,
+          // c >= 0, held for every channel.)
+          for (auto [begin, input] : pieces) {
+            int64_t size = shapeOf(input)[1];
             Expr local = clamp(c - static_cast<int>(begin), 0, static_cast<int>(size - 1));
-            value = select(c >= static_cast<int>(begin), at(it->second)(local, x, y, n), value);
+            value = select(c >= static_cast<int>(begin), at(input)(local, x, y, n), value);
           }
           f(c, x, y, n) = value;
           return f;

@@ -6,8 +6,8 @@ statistics, and cnnc runs it with its unfused reference evaluator (`cnnc eval`)
 and compiled for each of its targets (`cnnc compile --target T` + `cnnc run`,
 the input once NCHW and once NHWC): for this machine, for ARM64, run under
 qemu-aarch64 from an x86 machine, and with the GPU schedules for OpenCL, run on
-PoCL (this CPU as an OpenCL device). Custom specs with Fused-MBConv, SE and
-CBAM, which torchvision has no model of, are checked the same way against their
+PoCL (this CPU as an OpenCL device). A custom spec with Fused-MBConv, SE and
+CBAM, which torchvision has no model of, is checked the same way against its
 PyTorch twin (spec_twin.py). Each time max |cnnc - torch| must be at most
 1e-4 of max |torch logit|.
 """
@@ -41,15 +41,10 @@ CASES = [  # preset, torchvision builder, resolution, weights dtype, compiled fo
 ]
 # Custom specs torchvision has no model of, against their PyTorch twin
 # (spec_twin.py, written from the spec language's documented semantics).
-HERE = os.path.dirname(os.path.abspath(__file__))
+TINY_CBAM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "lit", "Inputs",
+                         "tiny-cbam.yaml")
 SPEC_CASES = [  # spec, compiled for
-    (os.path.join(HERE, "specs", "fused-se.yaml"), ["host"] + GPU),
-    # CBAM: the reference evaluator only. Compiled (host and OpenCL alike), its
-    # logits differ from the twin's and the evaluator's by 1.3e-3 of the largest
-    # logit on these weights (batch-norm statistics randomized), a bug after
-    # batch-norm folding that is not found yet; the lit test tiny-cbam.yaml's
-    # weights do not show it.
-    (os.path.join(HERE, "..", "lit", "Inputs", "tiny-cbam.yaml"), []),
+    (TINY_CBAM, ["host"] + GPU),  # Fused-MBConv, MBConv with CBAM, MBConv with SE + CBAM
 ]
 TOLERANCE = 1e-4
 
