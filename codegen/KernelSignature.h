@@ -17,6 +17,7 @@
 #include "codegen/KernelPlan.h"
 #include "codegen/Schedule.h"
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/Support/Error.h"
 
 #include <string>
@@ -65,6 +66,9 @@ struct KernelSignature {
   /// The op the schedule is built around: the first convolution, else the first op.
   size_t anchor() const;
   bool isConvolution(size_t op) const;
+  /// NCHW shapes of the anchor op's result and of the group's result.
+  llvm::ArrayRef<int64_t> anchorShape() const { return ops[anchor()].results[0].shape; }
+  llvm::ArrayRef<int64_t> resultShape() const { return ops.back().results[0].shape; }
 };
 
 /// The attributes left out of signatures, because they place a group rather

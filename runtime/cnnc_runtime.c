@@ -23,12 +23,15 @@ struct cnnc_model {
   halide_buffer_t *buffers; /* one per call argument, all calls */
   halide_dimension_t *dims; /* four per buffer */
   void **argv;              /* one pointer per call argument */
-  /* A GPU model's device memory, and the device buffers of its input and
-   * output; for cnnc_run_device, the caller's buffers wrapped. */
+  /* The model's input and output as one buffer each, which every call's
+   * input and output arguments are bound to (bind_io): the caller's memory on
+   * a CPU, device buffers on a GPU. For cnnc_run_device, the caller's device
+   * buffers wrapped, of the same dims. */
+  halide_buffer_t input_stage, output_stage, caller_input, caller_output;
+  halide_dimension_t input_dims[4], output_dims[2];
+  /* A GPU model's device memory. */
   cnnc_device *device;
   void *pending_stream; /* a caller's CUDA stream the last run may still be queued on */
-  halide_buffer_t input_stage, output_stage, caller_input, caller_output;
-  halide_dimension_t input_dims[4], output_dims[2], caller_input_dims[4], caller_output_dims[2];
 };
 
 /* Halide's runtime reports an error here before it returns the error code:
@@ -109,7 +112,7 @@ static void float_buffer(halide_buffer_t *b, halide_dimension_t *dims, int rank)
   b->dim = dims;
 }
 
-/* Points every input and output argument at the device buffers `in` and `out`. */
+/* Points every input and output argument at the memory of `in` and `out`. */
 static void bind_io(cnnc_model *m, const halide_buffer_t *in, const halide_buffer_t *out) {
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i)
@@ -119,6 +122,7 @@ static void bind_io(cnnc_model *m, const halide_buffer_t *in, const halide_buffe
                                       : kind == CNNC_TENSOR_OUTPUT ? out
                                                                    : NULL;
       if (source) {
+        m->buffers[k].host = source->host;
         m->buffers[k].device = source->device;
         m->buffers[k].device_interface = source->device_interface;
       }
@@ -198,14 +202,6 @@ static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
                                    desc->weights_bytes, desc->arena_bytes, views);
   if (s.code != CNNC_OK)
     return s;
-  float_buffer(&m->input_stage, m->input_dims, 4);
-  input_dims(m, m->input_dims);
-  float_buffer(&m->output_stage, m->output_dims, 2);
-  output_dims(m, m->output_dims);
-  float_buffer(&m->caller_input, m->caller_input_dims, 4);
-  input_dims(m, m->caller_input_dims);
-  float_buffer(&m->caller_output, m->caller_output_dims, 2);
-  output_dims(m, m->caller_output_dims);
   s = cnnc_device_alloc(m->device, &m->input_stage, "input");
   if (s.code == CNNC_OK)
     s = cnnc_device_alloc(m->device, &m->output_stage, "output");
@@ -291,6 +287,12 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
                             "arena)",
                             weight_bytes, arena_bytes);
   }
+  float_buffer(&m->input_stage, m->input_dims, 4);
+  float_buffer(&m->caller_input, m->input_dims, 4);
+  input_dims(m, m->input_dims);
+  float_buffer(&m->output_stage, m->output_dims, 2);
+  float_buffer(&m->caller_output, m->output_dims, 2);
+  output_dims(m, m->output_dims);
   cnnc_status built;
   if (on_device) {
     built = open_device(m, bytes + CNNC_WEIGHTS_HEADER_BYTES);
@@ -430,18 +432,9 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
                             m->desc->name, output_count(m->desc));
   if (m->device)
     return run_on_device_from_host(m, input, output);
-  size_t k = 0;
-  for (int i = 0; i < m->desc->num_calls; ++i) {
-    const cnnc_call *call = &m->desc->calls[i];
-    for (int a = 0; a < call->num_args; ++a) {
-      const cnnc_tensor_ref *ref = &call->args[a];
-      if (ref->kind == CNNC_TENSOR_INPUT)
-        m->buffers[k + a].host = (uint8_t *)input;
-      else if (ref->kind == CNNC_TENSOR_OUTPUT)
-        m->buffers[k + a].host = (uint8_t *)output;
-    }
-    k += (size_t)call->num_args;
-  }
+  m->input_stage.host = (uint8_t *)input;
+  m->output_stage.host = (uint8_t *)output;
+  bind_io(m, &m->input_stage, &m->output_stage);
   return run_kernels(m);
 }
 

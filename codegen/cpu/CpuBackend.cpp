@@ -21,14 +21,6 @@ namespace {
 using Strategy = ScheduleParams::Strategy;
 using PaddedInput = ScheduleParams::PaddedInput;
 
-/// NCHW shape of the op the schedule is built around, and of the group's result.
-llvm::ArrayRef<int64_t> anchorShape(const KernelSignature &s) {
-  return s.ops[s.anchor()].results[0].shape;
-}
-llvm::ArrayRef<int64_t> resultShape(const KernelSignature &s) {
-  return s.ops.back().results[0].shape;
-}
-
 int floatLanes(const CpuBackend &backend, llvm::StringRef target) {
   return backend.registerFile(target).lanes(sizeof(float));
 }
@@ -38,12 +30,12 @@ int floatLanes(const CpuBackend &backend, llvm::StringRef target) {
 bool blockable(const KernelSignature &s, int vector) {
   if (!s.isConvolution(s.anchor()))
     return false;
-  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  llvm::ArrayRef<int64_t> out = s.anchorShape();
   return out[1] >= vector / 2 && out[1] % (vector / 2) == 0 && out[2] * out[3] > 1;
 }
 
 bool hasRows(const KernelSignature &s) {
-  llvm::ArrayRef<int64_t> shape = resultShape(s);
+  llvm::ArrayRef<int64_t> shape = s.resultShape();
   return shape.size() == 4 && shape[2] > 1;
 }
 
@@ -115,7 +107,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.vectorLanes = vector;
   if (!blockable(s, vector))
     return p;
-  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  llvm::ArrayRef<int64_t> out = s.anchorShape();
   int64_t channels = out[1];
   p.strategy = Strategy::blockedConvolution;
   p.vectorLanes = channels % vector == 0 ? vector : vector / 2;
@@ -138,7 +130,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   if (!blockable(s, vector))
     return space;
   space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
-  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  llvm::ArrayRef<int64_t> out = s.anchorShape();
   for (int multiple = 1; multiple <= 4; ++multiple)
     for (int lanes : {vector / 2, vector})
       if (multiple * lanes <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * lanes))

@@ -9,11 +9,11 @@
 // The default schedule: a convolution over more than one pixel is register
 // blocked, 4 channels × 2 pixels per thread (8 accumulators: few enough
 // registers that many warps stay resident; 8 × 4 everywhere made
-// efficientnet-b0 at batch 256 19% slower on an H100), 8 × 4 for a dense k × k
-// convolution, which loads few operands per multiply-add (efficientnetv2-s at
-// batch 256: 2.6% faster); 32 threads along
-// the channels and enough along x for 128 threads a block; everything else is generic, with a
-// thread per channel (up to 256) for vectors and pooled maps, 32 × 8 threads
+// efficientnet-b0 at batch 256 19% slower on an H100), 8 × 4 for a dense
+// k × k convolution, which loads few operands per multiply-add
+// (efficientnetv2-s at batch 256: 2.6% faster); 32 threads along the channels
+// and enough along x for 128 threads a block. Everything else is generic, with
+// a thread per channel (up to 256) for vectors and pooled maps, 32 × 8 threads
 // for maps. The space around it is what the autotuner searches.
 //
 //===----------------------------------------------------------------------===//
@@ -44,18 +44,11 @@ int powerOfTwoAtLeast(int64_t n) {
   return p;
 }
 
-llvm::ArrayRef<int64_t> anchorShape(const KernelSignature &s) {
-  return s.ops[s.anchor()].results[0].shape;
-}
-llvm::ArrayRef<int64_t> resultShape(const KernelSignature &s) {
-  return s.ops.back().results[0].shape;
-}
-
 /// A convolution with an output map of more than one pixel is register blocked.
 bool blockable(const KernelSignature &s) {
   if (!s.isConvolution(s.anchor()))
     return false;
-  llvm::ArrayRef<int64_t> out = anchorShape(s);
+  llvm::ArrayRef<int64_t> out = s.anchorShape();
   return out[2] * out[3] > 1;
 }
 
@@ -83,7 +76,7 @@ int largestUpTo(std::initializer_list<int> candidates, int64_t limit) {
 /// Threads for a generic kernel: one per channel of a vector or pooled map,
 /// 32 × 8 over the channels and x of a map.
 std::pair<int, int> genericThreads(const KernelSignature &s) {
-  llvm::ArrayRef<int64_t> out = resultShape(s);
+  llvm::ArrayRef<int64_t> out = s.resultShape();
   if (out.size() == 2 || out[3] == 1)
     return {std::max(32, powerOfTwoAtLeast(out[1])), 1};
   return {32, 8};
@@ -135,7 +128,7 @@ public:
       std::tie(p.gpuThreadsChannels, p.gpuThreadsPixels) = genericThreads(s);
       return p;
     }
-    llvm::ArrayRef<int64_t> out = anchorShape(s);
+    llvm::ArrayRef<int64_t> out = s.anchorShape();
     p.strategy = Strategy::blockedConvolution;
     bool dense = denseWindowConvolution(s);
     p.channelBlock = largestUpTo({1, 2, 4, dense ? 8 : 4}, out[1]);
@@ -162,7 +155,7 @@ public:
     if (!blockable(s))
       return space;
     space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
-    llvm::ArrayRef<int64_t> out = anchorShape(s);
+    llvm::ArrayRef<int64_t> out = s.anchorShape();
     for (int channels : {1, 2, 4, 8})
       if (channels <= out[1])
         space.channelBlocks.push_back(channels);

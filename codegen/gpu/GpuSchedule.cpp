@@ -57,6 +57,15 @@ void spreadOverGpu(Stage stage, const std::vector<Var> &dims, int threadsInner, 
 /// A Func's pure dimensions, innermost first.
 std::vector<Var> dimsOf(const Func &f) { return f.args(); }
 
+/// `f` computed at the root, its pure definition and every update spread over
+/// the GPU alike (`dims` in the order spreadOverGpu takes them).
+void rootOnGpu(Func f, const std::vector<Var> &dims, int threadsInner, int threadsSecond) {
+  f.compute_root();
+  spreadOverGpu(f, dims, threadsInner, threadsSecond);
+  for (int u = 0; u < f.num_update_definitions(); ++u)
+    spreadOverGpu(f.update(u), dims, threadsInner, threadsSecond);
+}
+
 /// A one-channel map (CBAM's spatial attention) spreads over x and y instead.
 std::vector<Var> threadOrder(const Func &f, llvm::ArrayRef<int64_t> shape) {
   std::vector<Var> dims = dimsOf(f);
@@ -73,10 +82,7 @@ void poolByRows(Func pool, const ScheduleParams &p) {
   Var row("row");
   Func rowSums = pool.update().rfactor(RVar(rvars[1].var), row);
   std::vector<Var> dims = dimsOf(rowSums); // (c, x, y, n, row)
-  std::vector<Var> order = {dims[0], dims[4], dims[1], dims[2], dims[3]};
-  rowSums.compute_root();
-  spreadOverGpu(rowSums, order, p.gpuThreadsChannels, 1);
-  spreadOverGpu(rowSums.update(), order, p.gpuThreadsChannels, 1);
+  rootOnGpu(rowSums, {dims[0], dims[4], dims[1], dims[2], dims[3]}, p.gpuThreadsChannels, 1);
 }
 
 /// Reductions at least this long into one value a channel are split over
@@ -98,9 +104,7 @@ void splitLongReduction(Func f) {
   std::vector<Var> dims = dimsOf(lanes); // f's dimensions, then the lane
   std::vector<Var> order = {dims[0], dims.back()};
   order.insert(order.end(), dims.begin() + 1, dims.end() - 1);
-  lanes.compute_root();
-  spreadOverGpu(lanes, order, kMaxThreadsPerBlock / kReductionLanes, kReductionLanes);
-  spreadOverGpu(lanes.update(), order, kMaxThreadsPerBlock / kReductionLanes, kReductionLanes);
+  rootOnGpu(lanes, order, kMaxThreadsPerBlock / kReductionLanes, kReductionLanes);
 }
 
 /// The constant extent of a reduction variable.
@@ -117,10 +121,7 @@ void computeRootOnGpu(Func f, llvm::ArrayRef<int64_t> shape, const ScheduleParam
     poolByRows(f, p);
   else if (onePerChannel && extentOf(rvars[0]) >= kLongReduction)
     splitLongReduction(f);
-  f.compute_root();
-  spreadOverGpu(f, dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
-  for (int u = 0; u < f.num_update_definitions(); ++u)
-    spreadOverGpu(f.update(u), dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
+  rootOnGpu(f, dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
 }
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
