@@ -7,12 +7,15 @@
 // interface), so every stage of every kernel is scheduled on the GPU.
 //
 // The default schedule: a convolution over more than one pixel is register
-// blocked, 4 channels × 2 pixels per thread (8 accumulators: few enough
-// registers that many warps stay resident; 8 × 4 everywhere made
-// efficientnet-b0 at batch 256 19% slower on an H100), 8 × 4 for a dense
-// k × k convolution, which loads few operands per multiply-add
-// (efficientnetv2-s at batch 256: 2.6% faster); 32 threads along the channels
-// and enough along x for 128 threads a block. Everything else is generic, with
+// blocked, 4 channels (one vector) × 4 pixels per thread: a warp's filter
+// loads are 512 contiguous bytes, its inputs broadcasts, 16 multiply-adds
+// per 5 loads (on an H100, 4 × 4 made efficientnet-b0 at batch 256 8.5% and
+// mobilenet-v2 21% faster than 4 × 2). Smaller blocks for small outputs, to
+// fill the GPU at batch 1, lost more than they won (an H200: efficientnet-b0
+// 2.0 -> 3.0 ms, efficientnetv2-s 14.4 -> 13.7 ms). 8 × 4 for a dense k × k
+// convolution, which loads few operands per multiply-add (efficientnetv2-s at
+// batch 256: 2.6% faster); 32 threads along the channels and enough along x
+// for 128 threads a block. Everything else is generic, with
 // a thread per channel (up to 256) for vectors and pooled maps, 32 × 8 threads
 // for maps. The space around it is what the autotuner searches.
 //
@@ -132,7 +135,7 @@ public:
     p.strategy = Strategy::blockedConvolution;
     bool dense = denseWindowConvolution(s);
     p.channelBlock = largestUpTo({1, 2, 4, dense ? 8 : 4}, out[1]);
-    p.pixelBlock = largestUpTo({1, 2, dense ? 4 : 2}, out[3]);
+    p.pixelBlock = largestUpTo({1, 2, 4}, out[3]);
     p.gpuThreadsChannels = std::min(32, powerOfTwoAtLeast(ceilDiv(out[1], p.channelBlock)));
     p.gpuThreadsPixels =
         std::min(128 / p.gpuThreadsChannels, powerOfTwoAtLeast(ceilDiv(out[3], p.pixelBlock)));

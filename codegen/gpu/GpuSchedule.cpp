@@ -4,7 +4,9 @@
 // vector lanes; the parameters are chosen beforehand (GpuBackend.cpp):
 // - blocked: each GPU thread computes a register block of channelBlock
 //   channels × pixelBlock pixels, whose accumulators stay in registers across
-//   the whole reduction (the block is unrolled); a thread block holds
+//   the whole reduction (the block is unrolled, its channels one vector: a
+//   thread loads a filter row and stores an output pixel's channels 16 bytes
+//   at a time); a thread block holds
 //   gpuThreadsChannels × gpuThreadsPixels such threads, channels fastest, so
 //   that a warp reads filters and writes outputs in contiguous runs (channels
 //   are innermost in memory). Rows and images are the GPU's block grid.
@@ -141,8 +143,15 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
       .reorder(ci, xi, channelThread, pixelThread, yn, channelBlock, pixelBlock)
       .gpu_threads(channelThread, pixelThread)
       .gpu_blocks(yn, channelBlock, pixelBlock);
+  // Halide would split the thread loops at the shifted tail, and in the
+  // split-off part it indexes the register block through the tail's shift
+  // instead of by constants: the block then lives in local memory, which
+  // Halide 21 declares 4-byte aligned yet reads as 16-byte vectors
+  // (CUDA_ERROR_MISALIGNED_ADDRESS on an H100). Unsplit, the tail costs a
+  // min() per thread and the block stays in registers.
+  output.never_partition_all();
   if (p.unrollBlock)
-    output.unroll(ci).unroll(xi);
+    output.vectorize(ci).unroll(xi);
 
   Var cc = conv.args()[0], cx = conv.args()[1];
   conv.compute_at(output, channelThread);
@@ -151,8 +160,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     order.push_back(RVar(r.var));
   conv.update().reorder(order);
   if (p.unrollBlock) {
-    conv.unroll(cc).unroll(cx);
-    conv.update().unroll(cc).unroll(cx);
+    conv.vectorize(cc).unroll(cx);
+    conv.update().vectorize(cc).unroll(cx);
   }
 
   // Any other reduction of the group (none in the groups fusion forms today)

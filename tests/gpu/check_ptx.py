@@ -8,7 +8,8 @@ caught on a machine without a GPU. It also refuses a module whose local
 memory is declared less aligned than its widest access: Halide 21 declares a
 thread's spilled arrays 4-byte aligned, and if they are read as 16-byte
 vectors the GPU stops with CUDA_ERROR_MISALIGNED_ADDRESS, which ptxas does not
-see (met on an H100 with vectorized register blocks). Prints one line per PTX
+see (met on an H100 with vectorized register blocks, before the blocked
+schedule stopped Halide's loop partitioning from spilling them). Prints one line per PTX
 module and exits non-zero if any is refused, or if the library holds none."""
 import argparse
 import glob
