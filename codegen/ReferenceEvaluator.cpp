@@ -1,6 +1,8 @@
 //===- ReferenceEvaluator.cpp - cnnc's unfused reference path -------------===//
 #include "codegen/ReferenceEvaluator.h"
+#include "codegen/ReferenceIntegerOps.h"
 #include "dialect/Cnn.h"
+#include "passes/ActivationFunctions.h"
 #include "passes/KernelGroups.h"
 #include "passes/Quantization.h"
 
@@ -9,32 +11,12 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 using namespace mlir;
 
 namespace cnnc {
 namespace {
-
-float activate(cnn::Activation kind, float x) {
-  auto relu6 = [](float v) { return std::min(std::max(v, 0.0f), 6.0f); };
-  switch (kind) {
-  case cnn::Activation::identity:
-    return x;
-  case cnn::Activation::silu:
-    return x / (1.0f + std::exp(-x));
-  case cnn::Activation::relu:
-    return std::max(x, 0.0f);
-  case cnn::Activation::relu6:
-    return relu6(x);
-  case cnn::Activation::hardswish:
-    return x * relu6(x + 3.0f) / 6.0f;
-  case cnn::Activation::sigmoid:
-    return 1.0f / (1.0f + std::exp(-x));
-  case cnn::Activation::hardsigmoid:
-    return relu6(x + 3.0f) / 6.0f;
-  }
-  return x;
-}
 
 HostTensor resultTensor(Operation *op) {
   auto shape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
@@ -95,12 +77,14 @@ QuantLayout quantLayout(llvm::ArrayRef<int64_t> shape, std::optional<uint64_t> a
   return layout;
 }
 
-/// cnn.quantize: round half away from zero, clamp to ui8 [0, 255] or i8 [-127, 127].
+/// cnn.quantize: round half away from zero, clamp to ui8 [0, 255], i8 [-127, 127]
+/// or i32 [-2^31 + 1, 2^31 - 1].
 template <typename T> void quantizeInto(cnn::QuantizeOp op, const HostTensor &x, HostTensor &q) {
   QuantLayout layout = quantLayout(x.shape, op.getAxis());
   ArrayRef<double> scale = op.getScale();
   ArrayRef<int64_t> zeroPoint = op.getZeroPoint();
-  double qmin = std::is_signed_v<T> ? -127 : 0, qmax = std::is_signed_v<T> ? 127 : 255;
+  double qmax = std::numeric_limits<T>::max();
+  double qmin = std::is_signed_v<T> ? -qmax : 0;
   auto out = q.values<T>();
   for (int64_t i = 0; i < x.numElements(); ++i) {
     size_t k = layout.index(i);
@@ -120,8 +104,26 @@ void dequantizeInto(cnn::DequantizeOp op, const HostTensor &q, HostTensor &x) {
   }
 }
 
-bool isUnsigned(Type tensor) {
-  return cast<RankedTensorType>(tensor).getElementType().isUnsignedInteger(8);
+/// The element type of a quantize's result or a dequantize's input.
+ElementType integerSide(Type tensor) {
+  Type element = cast<RankedTensorType>(tensor).getElementType();
+  if (element.isUnsignedInteger(8))
+    return ElementType::u8;
+  return element.getIntOrFloatBitWidth() == 8 ? ElementType::i8 : ElementType::i32;
+}
+
+/// The tensor an op writes, when the tensor it reads is `x` reshaped (flatten).
+HostTensor reshaped(const HostTensor &x, Operation *op) {
+  auto shape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
+  HostTensor y(std::vector<int64_t>(shape.begin(), shape.end()), x.elementType());
+  switch (x.elementType()) {
+  case ElementType::u8:
+    llvm::copy(x.values<uint8_t>(), y.values<uint8_t>().begin());
+    break;
+  default:
+    llvm::copy(x.f32(), y.f32().begin());
+  }
+  return y;
 }
 
 class Evaluator {
@@ -172,39 +174,46 @@ private:
       return llvm::Error::success();
     }
     if (auto quantize = dyn_cast<cnn::QuantizeOp>(op)) {
-      bool u8 = isUnsigned(quantize.getType());
-      HostTensor q(at(quantize.getInput()).shape, u8 ? ElementType::u8 : ElementType::i8);
-      if (u8)
-        quantizeInto<uint8_t>(quantize, at(quantize.getInput()), q);
+      ElementType type = integerSide(quantize.getType());
+      const HostTensor &x = at(quantize.getInput());
+      HostTensor q(x.shape, type);
+      if (type == ElementType::u8)
+        quantizeInto<uint8_t>(quantize, x, q);
+      else if (type == ElementType::i8)
+        quantizeInto<int8_t>(quantize, x, q);
       else
-        quantizeInto<int8_t>(quantize, at(quantize.getInput()), q);
+        quantizeInto<int32_t>(quantize, x, q);
       values[quantize.getResult()] = std::move(q);
       return observed(op);
     }
     if (auto dequantize = dyn_cast<cnn::DequantizeOp>(op)) {
       HostTensor x = resultTensor(op);
-      if (isUnsigned(dequantize.getInput().getType()))
-        dequantizeInto<uint8_t>(dequantize, at(dequantize.getInput()), x);
+      const HostTensor &q = at(dequantize.getInput());
+      if (q.elementType() == ElementType::u8)
+        dequantizeInto<uint8_t>(dequantize, q, x);
+      else if (q.elementType() == ElementType::i8)
+        dequantizeInto<int8_t>(dequantize, q, x);
       else
-        dequantizeInto<int8_t>(dequantize, at(dequantize.getInput()), x);
+        dequantizeInto<int32_t>(dequantize, q, x);
       values[dequantize.getResult()] = std::move(x);
       return observed(op);
     }
+    auto optional = [&](Value v) { return v ? &at(v) : nullptr; };
     values[op->getResult(0)] =
         llvm::TypeSwitch<Operation *, HostTensor>(op)
             .Case([&](cnn::Conv2DOp conv) {
               return convolve(conv, at(conv.getInput()), at(conv.getFilter()),
-                              conv.getBias() ? &at(conv.getBias()) : nullptr, false);
+                              optional(conv.getBias()), false);
             })
             .Case([&](cnn::DepthwiseConv2DOp conv) {
               return convolve(conv, at(conv.getInput()), at(conv.getFilter()),
-                              conv.getBias() ? &at(conv.getBias()) : nullptr, true);
+                              optional(conv.getBias()), true);
             })
             .Case([&](cnn::BatchNormOp bn) { return batchNorm(bn); })
             .Case([&](cnn::ActivationOp act) {
               HostTensor y = at(act.getInput());
               for (float &v : y.f32())
-                v = activate(act.getKind(), v);
+                v = applyActivation(act.getKind(), v);
               return y;
             })
             .Case([&](cnn::GlobalPoolOp pool) { return globalPool(pool); })
@@ -218,12 +227,27 @@ private:
               return y;
             })
             .Case([&](cnn::MulOp mul) { return multiply(mul); })
-            .Case([&](cnn::FlattenOp flatten) {
-              HostTensor y = resultTensor(flatten);
-              llvm::copy(at(flatten.getInput()).f32(), y.f32().begin());
-              return y;
-            })
+            .Case([&](cnn::FlattenOp flatten) { return reshaped(at(flatten.getInput()), flatten); })
             .Case([&](cnn::FullyConnectedOp fc) { return fullyConnected(fc); })
+            .Case<cnn::IntegerConv2DOp, cnn::IntegerDepthwiseConv2DOp>([&](auto conv) {
+              return integerConvolution(conv, at(conv.getInput()), at(conv.getFilter()),
+                                        optional(conv.getBias()));
+            })
+            .Case([&](cnn::IntegerFullyConnectedOp fc) {
+              return integerFullyConnected(fc, at(fc.getInput()), at(fc.getWeight()),
+                                           optional(fc.getBias()));
+            })
+            .Case([&](cnn::RequantizeOp r) { return requantize(r, at(r.getInput())); })
+            .Case([&](cnn::LookupOp l) { return lookup(l, at(l.getInput())); })
+            .Case([&](cnn::IntegerAddOp add) {
+              return integerAdd(add, at(add.getLhs()), at(add.getRhs()));
+            })
+            .Case([&](cnn::IntegerMulOp mul) {
+              return integerMul(mul, at(mul.getInput()), at(mul.getGate()));
+            })
+            .Case([&](cnn::IntegerGlobalAvgPoolOp pool) {
+              return integerGlobalAvgPool(pool, at(pool.getInput()));
+            })
             .Default([](Operation *) { return HostTensor(); });
     if (values[op->getResult(0)].shape.empty())
       return llvm::createStringError(std::errc::not_supported, "the reference cannot run '%s'",

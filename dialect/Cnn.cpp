@@ -1,5 +1,6 @@
 //===- Cnn.cpp - cnn dialect ----------------------------------------------===//
 #include "dialect/Cnn.h"
+#include "dialect/IntegerArithmetic.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/DialectImplementation.h"
@@ -53,7 +54,7 @@ static int64_t convOutputExtent(int64_t in, int64_t kernel, int64_t stride, int6
 static LogicalResult inferConvResult(std::optional<Location> loc, Value input, Value filter,
                                      Value bias, ArrayRef<int64_t> strides,
                                      ArrayRef<int64_t> padding, bool depthwise,
-                                     SmallVectorImpl<Type> &results) {
+                                     SmallVectorImpl<Type> &results, Type resultElement = {}) {
   if (failed(expectRank(loc, input, 4, "input")) || failed(expectRank(loc, filter, 4, "filter")))
     return failure();
   if (strides.size() != 2 || padding.size() != 4)
@@ -82,7 +83,8 @@ static LogicalResult inferConvResult(std::optional<Location> loc, Value input, V
     return emitOptionalError(loc, "a ", w[2], "x", w[3], " kernel does not fit a ", in[2], "x",
                              in[3], " input");
   results.push_back(
-      RankedTensorType::get({in[0], outChannels, outH, outW}, rankedOf(input).getElementType()));
+      RankedTensorType::get({in[0], outChannels, outH, outW},
+                            resultElement ? resultElement : rankedOf(input).getElementType()));
   return success();
 }
 
@@ -246,6 +248,166 @@ LogicalResult FullyConnectedOp::inferReturnTypes(MLIRContext *, std::optional<Lo
   return success();
 }
 
+//===----------------------------------------------------------------------===//
+// Integer ops
+//===----------------------------------------------------------------------===//
+
+static bool hasElementType(Value v, Type element) {
+  return rankedOf(v).getElementType() == element;
+}
+
+/// The operand types every integer layer takes: a ui8 input (with its zero
+/// point in ui8's range), an i8 filter, an i32 bias.
+static LogicalResult checkIntegerLayer(std::optional<Location> loc, Value input, Value filter,
+                                       Value bias, int64_t inputZeroPoint) {
+  MLIRContext *ctx = input.getContext();
+  if (!hasElementType(input, IntegerType::get(ctx, 8, IntegerType::Unsigned)) ||
+      !hasElementType(filter, IntegerType::get(ctx, 8)) ||
+      (bias && !hasElementType(bias, IntegerType::get(ctx, 32))))
+    return emitOptionalError(loc,
+                             "integer layers take a ui8 input, an i8 filter and an i32 "
+                             "bias, got ",
+                             input.getType(), ", ", filter.getType(), bias ? ", " : "",
+                             bias ? bias.getType() : Type());
+  if (inputZeroPoint < 0 || inputZeroPoint > 255)
+    return emitOptionalError(loc, "input zero point ", inputZeroPoint, " is outside [0, 255]");
+  return success();
+}
+
+static LogicalResult inferIntegerConv(std::optional<Location> loc, Value input, Value filter,
+                                      Value bias, ArrayRef<int64_t> strides,
+                                      ArrayRef<int64_t> padding, int64_t inputZeroPoint,
+                                      bool depthwise, SmallVectorImpl<Type> &results) {
+  if (failed(checkIntegerLayer(loc, input, filter, bias, inputZeroPoint)))
+    return failure();
+  return inferConvResult(loc, input, filter, bias, strides, padding, depthwise, results,
+                         IntegerType::get(input.getContext(), 32));
+}
+
+LogicalResult IntegerConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                Adaptor adaptor, SmallVectorImpl<Type> &results) {
+  return inferIntegerConv(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
+                          adaptor.getStrides(), adaptor.getPadding(), adaptor.getInputZeroPoint(),
+                          /*depthwise=*/false, results);
+}
+
+LogicalResult IntegerDepthwiseConv2DOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                         Adaptor adaptor,
+                                                         SmallVectorImpl<Type> &results) {
+  return inferIntegerConv(loc, adaptor.getInput(), adaptor.getFilter(), adaptor.getBias(),
+                          adaptor.getStrides(), adaptor.getPadding(), adaptor.getInputZeroPoint(),
+                          /*depthwise=*/true, results);
+}
+
+LogicalResult IntegerFullyConnectedOp::inferReturnTypes(MLIRContext *ctx,
+                                                        std::optional<Location> loc,
+                                                        Adaptor adaptor,
+                                                        SmallVectorImpl<Type> &results) {
+  if (failed(checkIntegerLayer(loc, adaptor.getInput(), adaptor.getWeight(), adaptor.getBias(),
+                               adaptor.getInputZeroPoint())))
+    return failure();
+  FullyConnectedOp::Adaptor floatAdaptor(adaptor.getOperands(), adaptor.getAttributes());
+  if (failed(FullyConnectedOp::inferReturnTypes(ctx, loc, floatAdaptor, results)))
+    return failure();
+  results.back() = RankedTensorType::get(cast<RankedTensorType>(results.back()).getShape(),
+                                         IntegerType::get(ctx, 32));
+  return success();
+}
+
+static bool isUnsigned8(Type tensor) {
+  return cast<RankedTensorType>(tensor).getElementType().isUnsignedInteger(8);
+}
+
+LogicalResult RequantizeOp::verify() {
+  auto in = getInput().getType(), out = getType();
+  if (!cast<RankedTensorType>(in).getElementType().isSignlessInteger(32) || !isUnsigned8(out))
+    return emitOpError("requantizes i32 to ui8, got ") << in << " -> " << out;
+  if (cast<RankedTensorType>(in).getShape() != cast<RankedTensorType>(out).getShape())
+    return emitOpError("input and result shapes differ");
+  ArrayRef<double> multiplier = getMultiplier();
+  int64_t channels = cast<RankedTensorType>(in).getDimSize(1);
+  if (multiplier.size() != 1 && static_cast<int64_t>(multiplier.size()) != channels)
+    return emitOpError("needs 1 multiplier or ") << channels << ", got " << multiplier.size();
+  for (double m : multiplier)
+    if (!integerMultiplier(m))
+      return emitOpError("multipliers must lie in [2^-31, 2^15), got ") << m;
+  if (getZeroPoint() < 0 || getZeroPoint() > 255 || getMin() < 0 || getMax() > 255 ||
+      getMin() > getMax())
+    return emitOpError("zero point and clamp must lie in [0, 255], min <= max");
+  return success();
+}
+
+LogicalResult LookupOp::verify() {
+  if (!isUnsigned8(getInput().getType()))
+    return emitOpError("looks up ui8 values, got ") << getInput().getType();
+  ArrayRef<int64_t> table = getTable();
+  if (table.size() != 256)
+    return emitOpError("needs a table of 256 entries, got ") << table.size();
+  if (llvm::any_of(table, [](int64_t v) { return v < 0 || v > 255; }))
+    return emitOpError("table entries must lie in [0, 255]");
+  return success();
+}
+
+/// int_add, int_mul, int_global_avg_pool: ui8 operands and result, with a
+/// positive finite scale and a zero point in [0, 255] for each.
+static LogicalResult verifyRescale(Operation *op, ArrayRef<double> scales,
+                                   ArrayRef<int64_t> zeroPoints) {
+  SmallVector<Type> types(op->getOperandTypes());
+  types.push_back(op->getResult(0).getType());
+  for (Type t : types)
+    if (!isUnsigned8(t))
+      return op->emitOpError("operands and result must be ui8, got ") << t;
+  size_t count = op->getNumOperands() + 1;
+  if (scales.size() != count || zeroPoints.size() != count)
+    return op->emitOpError("needs ") << count << " scales and zero points (operands, result)";
+  for (double s : scales)
+    if (!(s > 0) || !std::isfinite(s))
+      return op->emitOpError("scales must be positive and finite, got ") << s;
+  if (llvm::any_of(zeroPoints, [](int64_t z) { return z < 0 || z > 255; }))
+    return op->emitOpError("zero points must lie in [0, 255]");
+  return success();
+}
+
+LogicalResult IntegerAddOp::verify() {
+  if (failed(verifyRescale(*this, getScales(), getZeroPoints())))
+    return failure();
+  ArrayRef<double> s = getScales();
+  if (!integerMultiplier(addRescale(s[0], s[1], s[2]).resultMultiplier))
+    return emitOpError("result scale ") << s[2] << " is too small for the inputs' scales";
+  return success();
+}
+
+LogicalResult IntegerMulOp::verify() {
+  if (failed(verifyRescale(*this, getScales(), getZeroPoints())))
+    return failure();
+  auto in = getInput().getType();
+  auto gate = cast<RankedTensorType>(getGate().getType());
+  if (in.getRank() != 4 || gate.getRank() != 4 || gate.getDimSize(0) != in.getDimSize(0) ||
+      !((gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 &&
+         gate.getDimSize(3) == 1) ||
+        (gate.getDimSize(1) == 1 && gate.getDimSize(2) == in.getDimSize(2) &&
+         gate.getDimSize(3) == in.getDimSize(3))))
+    return emitOpError("gate ") << gate << " does not broadcast to " << in;
+  ArrayRef<double> s = getScales();
+  if (!integerMultiplier(s[0] * s[1] / s[2]))
+    return emitOpError("multiplier s_x * s_g / s_y must lie in [2^-31, 2^15)");
+  return success();
+}
+
+LogicalResult IntegerGlobalAvgPoolOp::verify() {
+  if (failed(verifyRescale(*this, getScales(), getZeroPoints())))
+    return failure();
+  auto in = cast<RankedTensorType>(getInput().getType());
+  auto out = cast<RankedTensorType>(getType());
+  if (in.getRank() != 4 ||
+      out.getShape() != ArrayRef<int64_t>{in.getDimSize(0), in.getDimSize(1), 1, 1})
+    return emitOpError("pools N×C×H×W into N×C×1×1, got ") << in << " -> " << out;
+  ArrayRef<double> s = getScales();
+  if (!integerMultiplier(avgPoolMultiplier(s.data(), in.getDimSize(2) * in.getDimSize(3))))
+    return emitOpError("multiplier s_x / (H·W·s_y) must lie in [2^-31, 2^15)");
+  return success();
+}
+
 /// Quantize and dequantize: an 8-bit integer side, the float side, and
 /// parameters per tensor or per index of `axis`.
 static LogicalResult verifyQuantization(Operation *op, Type floatSide, Type integerSide,
@@ -258,8 +420,9 @@ static LogicalResult verifyQuantization(Operation *op, Type floatSide, Type inte
   if (!floatType.getElementType().isF32())
     return op->emitOpError("float side must be f32, got ") << floatType.getElementType();
   auto storage = dyn_cast<IntegerType>(intType.getElementType());
-  if (!storage || storage.getWidth() != 8)
-    return op->emitOpError("integer side must be ui8 or i8, got ") << intType.getElementType();
+  bool wide = storage && storage.isSignless() && storage.getWidth() == 32;
+  if (!storage || (storage.getWidth() != 8 && !wide))
+    return op->emitOpError("integer side must be ui8, i8 or i32, got ") << intType.getElementType();
   size_t count = 1;
   if (axis) {
     if (*axis >= static_cast<uint64_t>(floatType.getRank()))
@@ -270,6 +433,8 @@ static LogicalResult verifyQuantization(Operation *op, Type floatSide, Type inte
   if (scale.size() != count || zeroPoint.size() != count)
     return op->emitOpError("needs ") << count << " scale(s) and zero point(s), got " << scale.size()
                                      << " and " << zeroPoint.size();
+  if (wide && llvm::any_of(zeroPoint, [](int64_t z) { return z != 0; }))
+    return op->emitOpError("an i32 side is symmetric: its zero points must be 0");
   int64_t qmin = storage.isUnsigned() ? 0 : -127, qmax = storage.isUnsigned() ? 255 : 127;
   for (size_t i = 0; i < count; ++i) {
     if (!(scale[i] > 0) || !std::isfinite(scale[i]))

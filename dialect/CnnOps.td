@@ -171,7 +171,9 @@ def Cnn_QuantizeOp : Cnn_QuantOp<"quantize", "float to 8-bit integer, affine"> {
     i8 [-127, 127] (symmetric; -128 is never produced, so that a product
     of two i8 values and their sums stay representable where kernels rely on
     it). One scale and zero point for the tensor, or, with `axis`, one per
-    index of that dimension (per-output-channel weights).
+    index of that dimension (per-output-channel weights). An i32 result
+    (an integer layer's bias, at scale s_x · s_w) is symmetric, zero point 0,
+    clamped to [-2^31 + 1, 2^31 - 1].
 
     ```mlir
     %q = cnn.quantize %x {scale = array<f64: 0.05>, zero_point = array<i64: 128>}
@@ -183,9 +185,11 @@ def Cnn_QuantizeOp : Cnn_QuantOp<"quantize", "float to 8-bit integer, affine"> {
 def Cnn_DequantizeOp : Cnn_QuantOp<"dequantize", "8-bit integer to float, affine"> {
   let description = [{
     x = scale · (q − zero_point), with the parameters laid out as for
-    cnn.quantize. A quantize / dequantize pair is the model's quantization
+    cnn.quantize; from i32, an integer layer's accumulator (the logits). A quantize / dequantize pair is the model's quantization
     of a tensor, simulated in float; integer kernels replace the pairs.
   }];
 }
+
+include "dialect/CnnIntegerOps.td"
 
 #endif // CNNC_CNN_OPS_TD

@@ -82,6 +82,29 @@ def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
   ];
 }
 
+def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
+  let summary = "Replace a quantized model's simulated ops by integer ops";
+  let description = [{
+    Runs after cnn-quantize. An op whose activation operands are
+    dequantize(ui8, one scale) and whose result is quantized to ui8 becomes
+    the integer op that computes that ui8 result from the ui8 operands
+    (dialect/CnnIntegerOps.td, arithmetic in dialect/IntegerArithmetic.h):
+    - conv2d, depthwise_conv2d, fully_connected with a per-channel i8 filter
+      (dequantize(quantize(w))): int_* accumulating in i32, the bias quantized
+      to i32 at s_x · s_w[o], then requantize by s_x · s_w[o] / s_y, a ReLU or
+      ReLU6 between the layer and its quantize folded into the clamp. A layer
+      whose result is returned (the classifier) gets its accumulator
+      dequantized at s_x · s_w[o]; a flatten before it reads the ui8 values;
+    - activation: lookup through table[q] = quantize(f(dequantize(q)));
+    - add, mul, global_pool avg: int_add, int_mul, int_global_avg_pool.
+    An op whose requantization multiplier would fall outside [2^-31, 2^15), and every
+    op not listed (concat, channel_pool, max pools, layers kept in float),
+    stays as it was, in float between its dequantize and quantize: the model
+    stays correct, partly simulated. Quantize/dequantize pairs left without
+    users are removed.
+  }];
+}
+
 def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
   let summary = "Group ops into kernels (cnn.group = N on every compute op)";
   let description = [{

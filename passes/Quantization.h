@@ -39,6 +39,15 @@ inline ActivationQuant activationQuant(double lo, double hi) {
 /// i8 symmetric scale of a filter channel whose largest magnitude is `absMax`.
 inline double filterScale(double absMax) { return absMax > 0 ? absMax / 127.0 : 1.0; }
 
+/// The least requantization multiplier s_x · s_w / s_y a layer's channel may
+/// have: a nearly dead channel (trained weights of 1e-9 beside ones of 1)
+/// gets the filter scale s_y / s_x · 2^-22 instead of its own, so its weights
+/// quantize to 0, and its bias, s_y / s_w · 2^22 times finer than an output
+/// step at most 2^30 in int32, still fits. What it drops moves an output by
+/// under K · 255 · 2^-23 steps for K products (0.3 for K = 10^4, all inputs
+/// at their extreme), in practice nothing.
+inline constexpr double kMinLayerMultiplier = 1.0 / (1 << 22);
+
 /// cnn.quantize's arithmetic: round half away from zero, then clamp to
 /// [qmin, qmax] (ui8 [0, 255]; i8 [-127, 127]).
 inline double quantizeValue(double x, double scale, int64_t zeroPoint, double qmin, double qmax) {

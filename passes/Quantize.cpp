@@ -82,8 +82,9 @@ private:
   /// MLP) is quantized for each.
   void filter(Operation *op, ArrayRef<double> absMax) {
     SmallVector<double> scales;
+    double least = leastFilterScale(op);
     for (double m : absMax)
-      scales.push_back(filterScale(m));
+      scales.push_back(std::max(filterScale(m), least));
     SmallVector<int64_t> zeros(absMax.size(), 0);
     b.setInsertionPoint(op);
     op->setOperand(1, roundTrip(op->getOperand(1), scales, zeros, /*axis=*/0, b.getIntegerType(8),
@@ -96,6 +97,24 @@ private:
     Value delta = b.create<cnn::WeightOp>(op->getLoc(), bias.getType(), correction,
                                           /*buffer=*/true, DictionaryAttr());
     op->setOperand(2, b.create<cnn::AddOp>(op->getLoc(), bias, delta));
+  }
+
+  /// s_y / s_x · kMinLayerMultiplier for a layer whose input (s_x) and
+  /// result (s_y; after a folded ReLU/ReLU6) are quantized; else 0.
+  static double leastFilterScale(Operation *op) {
+    Value input = op->getOperand(0);
+    if (auto flatten = input.getDefiningOp<cnn::FlattenOp>())
+      input = flatten.getInput();
+    auto dequantize = input.getDefiningOp<cnn::DequantizeOp>();
+    Operation *quantized = op;
+    if (feedsFoldedClamp(op->getResult(0)))
+      quantized = *op->getResult(0).getUsers().begin();
+    auto range = quantized->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttr);
+    bool resultQuantized = quantizable(op) || feedsFoldedClamp(op->getResult(0));
+    if (!dequantize || dequantize.getAxis() || !range || !resultQuantized)
+      return 0;
+    double outputScale = activationQuant(range[0], range[1]).scale;
+    return outputScale / dequantize.getScale()[0] * kMinLayerMultiplier;
   }
 
   /// quantize(v) and its dequantize, at the builder's insertion point.

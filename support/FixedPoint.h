@@ -5,14 +5,16 @@
 // an integer reference bit for bit: M = m · 2^−31 · 2^shift, with m a Q31
 // int32 in [2^30, 2^31), then
 //   scaled(x) = roundingShiftRight(doublingHighMul(x · 2^max(shift, 0), m), max(−shift, 0)).
-// doublingHighMul rounds to nearest (ties away from zero), and so does
-// roundingShiftRight. Header-only: the reference evaluator and the code
+// doublingHighMul rounds to nearest with gemmlowp's nudge, which sends exact
+// ties upward (1.5 → 2, −2.5 → −2); roundingShiftRight rounds to nearest,
+// ties away from zero. Header-only: the reference evaluator and the code
 // generator include it.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_SUPPORT_FIXEDPOINT_H
 #define CNNC_SUPPORT_FIXEDPOINT_H
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -42,7 +44,7 @@ inline FixedPointMultiplier fixedPointMultiplier(double multiplier) {
   return result;
 }
 
-/// The high 32 bits of 2·a·b, rounded to nearest, ties away from zero; the one
+/// The high 32 bits of 2·a·b, rounded to nearest, ties upward; the one
 /// overflowing case, a = b = −2^31, saturates.
 inline int32_t doublingHighMul(int32_t a, int32_t b) {
   if (a == b && a == std::numeric_limits<int32_t>::min())
@@ -62,13 +64,16 @@ inline int32_t roundingShiftRight(int32_t x, int exponent) {
   return (x >> exponent) + (remainder > threshold ? 1 : 0);
 }
 
-/// x · M in integers. A positive shift must leave x · 2^shift within int32.
+/// x · M in integers. A positive shift multiplies x by 2^shift first,
+/// saturating to int32: where that saturates, |x · M| exceeds 2^30, far past
+/// any 8-bit result, so a clamp after it still gives the right bound.
 inline int32_t multiplyByFixedPoint(int32_t x, FixedPointMultiplier m) {
   int left = m.shift > 0 ? m.shift : 0, right = m.shift > 0 ? 0 : -m.shift;
-  // A multiplication, not a shift: shifting a negative value left is undefined in C++17.
-  return roundingShiftRight(
-      doublingHighMul(static_cast<int32_t>(int64_t{x} * (int64_t{1} << left)), m.mantissa),
-      right > 31 ? 31 : right);
+  int64_t shifted = int64_t{x} * (int64_t{1} << left); // not a shift: x may be negative
+  shifted = std::clamp<int64_t>(shifted, std::numeric_limits<int32_t>::min(),
+                                std::numeric_limits<int32_t>::max());
+  return roundingShiftRight(doublingHighMul(static_cast<int32_t>(shifted), m.mantissa),
+                            right > 31 ? 31 : right);
 }
 
 } // namespace cnnc

@@ -133,9 +133,41 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
   return report;
 }
 
+llvm::Error measureIntegerModel(mlir::func::FuncOp reference, mlir::func::FuncOp integer,
+                                const WeightSet &weights, const std::vector<HostTensor> &inputs,
+                                QuantizationReport &report) {
+  report.integerOps = report.floatOps = 0;
+  for (mlir::Operation *op : computeOps(integer)) {
+    if (llvm::isa<cnn::FlattenOp>(op))
+      continue;
+    bool onIntegers = llvm::all_of(op->getOperandTypes(), [](mlir::Type t) {
+      return llvm::isa<mlir::IntegerType>(llvm::cast<mlir::RankedTensorType>(t).getElementType());
+    });
+    ++(onIntegers ? report.integerOps : report.floatOps);
+  }
+  SqnrAccumulator logits;
+  for (const HostTensor &input : inputs) {
+    llvm::Expected<HostTensor> exact = evaluateReference(reference, weights, input);
+    if (!exact)
+      return exact.takeError();
+    llvm::Expected<HostTensor> approximate = evaluateReference(integer, weights, input);
+    if (!approximate)
+      return approximate.takeError();
+    logits.add(exact->f32(), approximate->f32());
+  }
+  report.integerLogitSqnrDb = logits.db();
+  return llvm::Error::success();
+}
+
 void printQuantizationReport(llvm::raw_ostream &os, const QuantizationReport &report,
                              size_t worst) {
-  os << llvm::format("logit SQNR %.1f dB against float, over %zu calibration inputs; ",
+  if (report.integerLogitSqnrDb)
+    os << llvm::format("integer model: logit SQNR %.1f dB against float; ",
+                       *report.integerLogitSqnrDb)
+       << report.integerOps << " ops on integers, " << report.floatOps
+       << " left in float between a dequantize and a quantize\n";
+  os << llvm::format("simulated quantization: logit SQNR %.1f dB against float, over %zu "
+                     "calibration inputs; ",
                      report.logitSqnrDb, report.inputs)
      << report.tensors.size() << " tensors quantized, the worst:\n";
   for (size_t i = 0; i < report.tensors.size() && i < worst; ++i) {
@@ -154,9 +186,15 @@ llvm::json::Value quantizationReportJson(const QuantizationReport &report) {
                                          {"scale", t.scale},
                                          {"zero_point", t.zeroPoint},
                                          {"range", llvm::json::Array{t.lo, t.hi}}});
-  return llvm::json::Object{{"logit_sqnr_db", report.logitSqnrDb},
-                            {"calibration_inputs", static_cast<int64_t>(report.inputs)},
-                            {"tensors", std::move(tensors)}};
+  llvm::json::Object json{{"logit_sqnr_db", report.logitSqnrDb},
+                          {"calibration_inputs", static_cast<int64_t>(report.inputs)},
+                          {"tensors", std::move(tensors)}};
+  if (report.integerLogitSqnrDb)
+    json["integer_model"] =
+        llvm::json::Object{{"logit_sqnr_db", *report.integerLogitSqnrDb},
+                           {"integer_ops", static_cast<int64_t>(report.integerOps)},
+                           {"float_ops", static_cast<int64_t>(report.floatOps)}};
+  return json;
 }
 
 } // namespace cnnc

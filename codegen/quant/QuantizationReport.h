@@ -18,6 +18,7 @@
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,8 +34,13 @@ struct QuantizedTensor {
 
 struct QuantizationReport {
   std::vector<QuantizedTensor> tensors; // worst SQNR first
-  double logitSqnrDb = 0;
+  double logitSqnrDb = 0;               // the simulated quantization's
   size_t inputs = 0;
+  /// The integer model's (after cnn-lower-quantized), where it was measured:
+  /// its logit SQNR against float, and how many ops compute on integers
+  /// against those left in float between a dequantize and a quantize.
+  std::optional<double> integerLogitSqnrDb;
+  size_t integerOps = 0, floatOps = 0;
 };
 
 /// Compares `quantized` (cnn-quantize's output) with `reference` (the same
@@ -45,6 +51,12 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
                                                        const std::vector<HostTensor> &inputs);
 
 /// The logit SQNR first, then the `worst` worst tensors, a line each.
+/// Measures `integer` (a model after cnn-lower-quantized) against the float
+/// `reference` on `inputs` into `report`.
+llvm::Error measureIntegerModel(mlir::func::FuncOp reference, mlir::func::FuncOp integer,
+                                const WeightSet &weights, const std::vector<HostTensor> &inputs,
+                                QuantizationReport &report);
+
 void printQuantizationReport(llvm::raw_ostream &os, const QuantizationReport &report, size_t worst);
 
 llvm::json::Value quantizationReportJson(const QuantizationReport &report);

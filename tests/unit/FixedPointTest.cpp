@@ -1,7 +1,7 @@
 //===- FixedPointTest.cpp - integer requantization arithmetic -------------===//
 //
 // The fixed-point scaling that integer kernels and the integer reference will
-// share: exact on hand-worked values, ties away from zero, and within one
+// share: exact on hand-worked values and ties, and within one
 // step of the real product everywhere.
 //
 //===----------------------------------------------------------------------===//
@@ -29,7 +29,7 @@ TEST(FixedPoint, Multipliers) {
   EXPECT_EQ(almostOne.shift, 1);
 }
 
-TEST(FixedPoint, RoundsHalfAwayFromZero) {
+TEST(FixedPoint, RoundsToNearest) {
   FixedPointMultiplier m = fixedPointMultiplier(0.3);
   EXPECT_EQ(multiplyByFixedPoint(1000, m), 300);
   EXPECT_EQ(multiplyByFixedPoint(5, m), 2);   // 1.5
@@ -39,9 +39,23 @@ TEST(FixedPoint, RoundsHalfAwayFromZero) {
   EXPECT_EQ(multiplyByFixedPoint(100, fixedPointMultiplier(0.5)), 50);
   EXPECT_EQ(multiplyByFixedPoint(7, fixedPointMultiplier(3.0)), 21);
   EXPECT_EQ(multiplyByFixedPoint(-7, fixedPointMultiplier(3.0)), -21);
-  EXPECT_EQ(roundingShiftRight(6, 2), 2);   // 1.5
-  EXPECT_EQ(roundingShiftRight(-6, 2), -2); // -1.5
+  // Exact ties in the high multiply go upward (gemmlowp's nudge), in the shift away from zero.
+  EXPECT_EQ(multiplyByFixedPoint(5, fixedPointMultiplier(0.5)), 3);    // 2.5
+  EXPECT_EQ(multiplyByFixedPoint(-5, fixedPointMultiplier(0.5)), -2);  // -2.5
+  EXPECT_EQ(multiplyByFixedPoint(-5, fixedPointMultiplier(0.25)), -1); // -1.25 (a shift)
+  EXPECT_EQ(multiplyByFixedPoint(-6, fixedPointMultiplier(0.25)), -2); // -1.5 (a shift)
+  EXPECT_EQ(roundingShiftRight(6, 2), 2);                              // 1.5
+  EXPECT_EQ(roundingShiftRight(-6, 2), -2);                            // -1.5
   EXPECT_EQ(doublingHighMul(INT32_MIN, INT32_MIN), INT32_MAX);
+}
+
+TEST(FixedPoint, LeftShiftSaturates) {
+  // 2^30 · 4 does not fit int32: the shifted value saturates, and the product
+  // stays past 2^30 in magnitude, with its sign, so a clamp to 8 bits is right.
+  FixedPointMultiplier four = fixedPointMultiplier(4.0);
+  EXPECT_GE(multiplyByFixedPoint(1 << 30, four), 1 << 30);
+  EXPECT_LE(multiplyByFixedPoint(-(1 << 30), four), -(1 << 30));
+  EXPECT_EQ(multiplyByFixedPoint(1000, four), 4000);
 }
 
 TEST(FixedPoint, WithinOneStepOfTheRealProduct) {

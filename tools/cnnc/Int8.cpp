@@ -144,7 +144,18 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   pm.addPass(createCnnQuantize(options));
   if (mlir::failed(pm.run(model)))
     return fail("cnn-quantize failed on " + model.getSymName());
-  return measureQuantization(*reference, model, weights, *inputs);
+  llvm::Expected<QuantizationReport> report =
+      measureQuantization(*reference, model, weights, *inputs);
+  if (!report)
+    return report.takeError();
+  // The simulation measured, the model becomes the integer one it stands for.
+  mlir::PassManager lower(model.getContext(), mlir::func::FuncOp::getOperationName());
+  lower.addPass(createCnnLowerQuantized());
+  if (mlir::failed(lower.run(model)))
+    return fail("cnn-lower-quantized failed on " + model.getSymName());
+  if (llvm::Error error = measureIntegerModel(*reference, model, weights, *inputs, *report))
+    return std::move(error);
+  return report;
 }
 
 } // namespace cnnc

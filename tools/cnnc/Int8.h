@@ -22,7 +22,9 @@ namespace cnnc {
 inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float"};
 
 /// Quantizes `model` (lowered, batch norms folded) in place for the options in
-/// `args`; returns the report of its cost on the calibration inputs.
+/// `args`, into integer ops where cnn-lower-quantized can; returns the report
+/// of its cost on the calibration inputs (the simulation's, per tensor, and the
+/// integer model's logits).
 /// Calibration adds its bias corrections to `weights`.
 llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
                                                   const Args &args);

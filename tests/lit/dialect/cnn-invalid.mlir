@@ -153,9 +153,17 @@ func.func @quantize_scale_sign(%x: tensor<2x4xf32>) {
 
 // -----
 
-func.func @dequantize_storage(%q: tensor<2x4xi32>) {
-  // expected-error @+1 {{'cnn.dequantize' op integer side must be ui8 or i8, got 'i32'}}
-  %x = cnn.dequantize %q {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xi32> -> tensor<2x4xf32>
+func.func @dequantize_storage(%q: tensor<2x4xi16>) {
+  // expected-error @+1 {{'cnn.dequantize' op integer side must be ui8, i8 or i32, got 'i16'}}
+  %x = cnn.dequantize %q {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xi16> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_wide_zero_point(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.quantize' op an i32 side is symmetric: its zero points must be 0}}
+  %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 3>} : tensor<4xf32> -> tensor<4xi32>
   return
 }
 
@@ -164,5 +172,98 @@ func.func @dequantize_storage(%q: tensor<2x4xi32>) {
 func.func @dequantize_axis(%q: tensor<2x4xi8>) {
   // expected-error @+1 {{'cnn.dequantize' op axis 2 is outside a tensor of rank 2}}
   %x = cnn.dequantize %q {axis = 2 : i64, scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<2x4xi8> -> tensor<2x4xf32>
+  return
+}
+
+// -----
+
+// Integer ops (CnnIntegerOps.td).
+
+func.func @int_conv_types(%x: tensor<1x2x4x4xf32>, %w: tensor<3x2x1x1xi8>) {
+  // expected-error @+2 {{integer layers take a ui8 input, an i8 filter and an i32 bias, got 'tensor<1x2x4x4xf32>', 'tensor<3x2x1x1xi8>'}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = cnn.int_conv2d %x, %w {input_zero_point = 0 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @int_conv_zero_point(%x: tensor<1x2x4x4xui8>, %w: tensor<3x2x1x1xi8>) {
+  // expected-error @+2 {{input zero point 256 is outside [0, 255]}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = cnn.int_conv2d %x, %w {input_zero_point = 256 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xui8>, tensor<3x2x1x1xi8>) -> tensor<1x3x4x4xi32>
+  return
+}
+
+// -----
+
+func.func @int_fc_bias(%x: tensor<1x8xui8>, %w: tensor<4x8xi8>, %b: tensor<4xf32>) {
+  // expected-error @+2 {{integer layers take a ui8 input, an i8 filter and an i32 bias}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = cnn.int_fully_connected %x, %w, %b {input_zero_point = 0 : i64} : (tensor<1x8xui8>, tensor<4x8xi8>, tensor<4xf32>) -> tensor<1x4xi32>
+  return
+}
+
+// -----
+
+func.func @requantize_multiplier(%acc: tensor<1x2x4x4xi32>) {
+  // expected-error @+1 {{'cnn.requantize' op multipliers must lie in [2^-31, 2^15), got 4.000000e+04}}
+  %y = cnn.requantize %acc {multiplier = array<f64: 40000.0>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xui8>
+  return
+}
+
+// -----
+
+func.func @requantize_channels(%acc: tensor<1x2x4x4xi32>) {
+  // expected-error @+1 {{'cnn.requantize' op needs 1 multiplier or 2, got 3}}
+  %y = cnn.requantize %acc {multiplier = array<f64: 0.1, 0.1, 0.1>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xui8>
+  return
+}
+
+// -----
+
+func.func @requantize_clamp(%acc: tensor<1x2x4x4xi32>) {
+  // expected-error @+1 {{'cnn.requantize' op zero point and clamp must lie in [0, 255], min <= max}}
+  %y = cnn.requantize %acc {multiplier = array<f64: 0.1>, zero_point = 0 : i64, min = 9 : i64, max = 3 : i64} : tensor<1x2x4x4xi32> -> tensor<1x2x4x4xui8>
+  return
+}
+
+// -----
+
+func.func @lookup_table(%x: tensor<4xui8>) {
+  // expected-error @+1 {{'cnn.lookup' op needs a table of 256 entries, got 2}}
+  %y = cnn.lookup %x {table = array<i64: 0, 1>} : tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @int_add_types(%a: tensor<4xi8>) {
+  // expected-error @+1 {{'cnn.int_add' op operands and result must be ui8, got 'tensor<4xi8>'}}
+  %y = cnn.int_add %a, %a {scales = array<f64: 0.1, 0.1, 0.2>, zero_points = array<i64: 0, 0, 0>} : tensor<4xi8>
+  return
+}
+
+// -----
+
+func.func @int_add_params(%a: tensor<4xui8>) {
+  // expected-error @+1 {{'cnn.int_add' op needs 3 scales and zero points (operands, result)}}
+  %y = cnn.int_add %a, %a {scales = array<f64: 0.1, 0.2>, zero_points = array<i64: 0, 0>} : tensor<4xui8>
+  return
+}
+
+// -----
+
+func.func @int_mul_gate(%x: tensor<1x4x3x3xui8>, %g: tensor<1x2x1x1xui8>) {
+  // expected-error @+1 {{'cnn.int_mul' op gate 'tensor<1x2x1x1xui8>' does not broadcast to 'tensor<1x4x3x3xui8>'}}
+  %y = cnn.int_mul %x, %g {scales = array<f64: 0.1, 0.004, 0.05>, zero_points = array<i64: 0, 0, 0>} : tensor<1x4x3x3xui8>, tensor<1x2x1x1xui8>
+  return
+}
+
+// -----
+
+func.func @int_pool_shape(%x: tensor<1x4x3x3xui8>) {
+  // expected-error @+1 {{'cnn.int_global_avg_pool' op pools N×C×H×W into N×C×1×1, got 'tensor<1x4x3x3xui8>' -> 'tensor<1x4x3x1xui8>'}}
+  %y = cnn.int_global_avg_pool %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x3x1xui8>
   return
 }

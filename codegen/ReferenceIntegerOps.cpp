@@ -1,0 +1,146 @@
+//===- ReferenceIntegerOps.cpp - the reference's integer ops --------------===//
+#include "codegen/ReferenceIntegerOps.h"
+#include "dialect/IntegerArithmetic.h"
+
+using namespace mlir;
+
+namespace cnnc {
+namespace {
+
+std::vector<int64_t> shapeOf(Value v) {
+  auto shape = cast<RankedTensorType>(v.getType()).getShape();
+  return {shape.begin(), shape.end()};
+}
+
+/// Which gate value scales element `i` of an N×C×H×W input (cnn.mul's broadcast).
+int64_t gateIndex(const std::vector<int64_t> &in, const std::vector<int64_t> &gate, int64_t i) {
+  int64_t c = in[1], plane = in[2] * in[3];
+  if (gate == in)
+    return i;
+  if (gate[1] == c && gate[2] * gate[3] == 1)
+    return i / plane;
+  return (i / (c * plane)) * plane + i % plane;
+}
+
+} // namespace
+
+HostTensor integerConvolution(Operation *conv, const HostTensor &x, const HostTensor &w,
+                              const HostTensor *bias) {
+  bool depthwise = isa<cnn::IntegerDepthwiseConv2DOp>(conv);
+  ArrayRef<int64_t> strides = conv->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
+  ArrayRef<int64_t> pad = conv->getAttrOfType<DenseI64ArrayAttr>("padding").asArrayRef();
+  auto zeroPoint =
+      static_cast<int32_t>(conv->getAttrOfType<IntegerAttr>("input_zero_point").getInt());
+  HostTensor y(shapeOf(conv->getResult(0)), ElementType::i32);
+  int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
+  int64_t oc = y.shape[1], oh = y.shape[2], ow = y.shape[3];
+  int64_t icPerGroup = w.shape[1], kh = w.shape[2], kw = w.shape[3];
+  auto in = x.values<uint8_t>();
+  auto filter = w.values<int8_t>();
+  auto out = y.values<int32_t>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t o = 0; o < oc; ++o) {
+      int32_t *acc = &out[(b * oc + o) * oh * ow];
+      std::fill(acc, acc + oh * ow, bias ? bias->values<int32_t>()[o] : 0);
+      for (int64_t i = 0; i < icPerGroup; ++i) {
+        const uint8_t *plane = &in[(b * c + (depthwise ? o : i)) * h * wd];
+        for (int64_t ky = 0; ky < kh; ++ky)
+          for (int64_t kx = 0; kx < kw; ++kx) {
+            int32_t weight = filter[((o * icPerGroup + i) * kh + ky) * kw + kx];
+            for (int64_t yy = 0; yy < oh; ++yy) {
+              int64_t iy = yy * strides[0] - pad[0] + ky;
+              if (iy < 0 || iy >= h)
+                continue; // padding holds the zero point: (zp − zp) · w adds nothing
+              for (int64_t xx = 0; xx < ow; ++xx) {
+                int64_t ix = xx * strides[1] - pad[1] + kx;
+                if (ix >= 0 && ix < wd)
+                  acc[yy * ow + xx] += (plane[iy * wd + ix] - zeroPoint) * weight;
+              }
+            }
+          }
+      }
+    }
+  return y;
+}
+
+HostTensor integerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
+                                 const HostTensor &w, const HostTensor *bias) {
+  HostTensor y(shapeOf(fc.getResult()), ElementType::i32);
+  auto zeroPoint = static_cast<int32_t>(fc.getInputZeroPoint());
+  int64_t n = x.shape[0], k = x.shape[1], m = w.shape[0];
+  auto in = x.values<uint8_t>();
+  auto weight = w.values<int8_t>();
+  for (int64_t b = 0; b < n; ++b)
+    for (int64_t o = 0; o < m; ++o) {
+      int32_t sum = bias ? bias->values<int32_t>()[o] : 0;
+      for (int64_t i = 0; i < k; ++i)
+        sum += (in[b * k + i] - zeroPoint) * int32_t{weight[o * k + i]};
+      y.values<int32_t>()[b * m + o] = sum;
+    }
+  return y;
+}
+
+HostTensor requantize(cnn::RequantizeOp op, const HostTensor &acc) {
+  HostTensor y(acc.shape, ElementType::u8);
+  std::vector<FixedPointMultiplier> multipliers;
+  for (double m : op.getMultiplier())
+    multipliers.push_back(fixedPointMultiplier(m));
+  int64_t channels = acc.shape[1], inner = acc.numElements() / (acc.shape[0] * channels);
+  auto in = acc.values<int32_t>();
+  auto out = y.values<uint8_t>();
+  for (int64_t i = 0; i < acc.numElements(); ++i) {
+    const FixedPointMultiplier &m =
+        multipliers.size() == 1 ? multipliers[0] : multipliers[(i / inner) % channels];
+    out[i] = cnnc::requantize(in[i], m, op.getZeroPoint(), op.getMin(), op.getMax());
+  }
+  return y;
+}
+
+HostTensor lookup(cnn::LookupOp op, const HostTensor &x) {
+  HostTensor y(x.shape, ElementType::u8);
+  ArrayRef<int64_t> table = op.getTable();
+  auto in = x.values<uint8_t>();
+  auto out = y.values<uint8_t>();
+  for (int64_t i = 0; i < x.numElements(); ++i)
+    out[i] = static_cast<uint8_t>(table[in[i]]);
+  return y;
+}
+
+HostTensor integerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs) {
+  HostTensor y(lhs.shape, ElementType::u8);
+  ArrayRef<double> s = op.getScales();
+  AddRescale rescale = addRescale(s[0], s[1], s[2]);
+  auto a = lhs.values<uint8_t>(), b = rhs.values<uint8_t>();
+  auto out = y.values<uint8_t>();
+  for (int64_t i = 0; i < lhs.numElements(); ++i)
+    out[i] = cnnc::integerAdd(a[i], b[i], rescale, op.getZeroPoints().data());
+  return y;
+}
+
+HostTensor integerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate) {
+  HostTensor y(x.shape, ElementType::u8);
+  FixedPointMultiplier m = mulMultiplier(op.getScales().data());
+  auto in = x.values<uint8_t>(), g = gate.values<uint8_t>();
+  auto out = y.values<uint8_t>();
+  for (int64_t i = 0; i < x.numElements(); ++i)
+    out[i] =
+        cnnc::integerMul(in[i], g[gateIndex(x.shape, gate.shape, i)], m, op.getZeroPoints().data());
+  return y;
+}
+
+HostTensor integerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x) {
+  HostTensor y(shapeOf(op.getResult()), ElementType::u8);
+  int64_t plane = x.shape[2] * x.shape[3];
+  ArrayRef<int64_t> zeroPoints = op.getZeroPoints();
+  FixedPointMultiplier m = fixedPointMultiplier(avgPoolMultiplier(op.getScales().data(), plane));
+  auto in = x.values<uint8_t>();
+  for (int64_t i = 0; i < y.numElements(); ++i) {
+    int32_t sum = 0;
+    for (int64_t k = 0; k < plane; ++k)
+      sum += in[i * plane + k] - static_cast<int32_t>(zeroPoints[0]);
+    y.values<uint8_t>()[i] = cnnc::requantize(sum, m, zeroPoints[1], 0, 255);
+  }
+  return y;
+}
+
+} // namespace cnnc

@@ -1,0 +1,30 @@
+//===- ReferenceIntegerOps.h - the reference's integer ops ------*- C++ -*-===//
+//
+// The reference evaluator's implementation of cnn's integer ops
+// (dialect/CnnIntegerOps.td), with the arithmetic of dialect/
+// IntegerArithmetic.h: plain loops, integers only, so that the integer
+// kernels are checked against it bit for bit.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_CODEGEN_REFERENCEINTEGEROPS_H
+#define CNNC_CODEGEN_REFERENCEINTEGEROPS_H
+
+#include "codegen/HostTensor.h"
+#include "dialect/Cnn.h"
+
+namespace cnnc {
+
+/// int_conv2d or int_depthwise_conv2d (`bias` may be null).
+HostTensor integerConvolution(mlir::Operation *conv, const HostTensor &x, const HostTensor &w,
+                              const HostTensor *bias);
+HostTensor integerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
+                                 const HostTensor &w, const HostTensor *bias);
+HostTensor requantize(cnn::RequantizeOp op, const HostTensor &acc);
+HostTensor lookup(cnn::LookupOp op, const HostTensor &x);
+HostTensor integerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs);
+HostTensor integerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate);
+HostTensor integerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x);
+
+} // namespace cnnc
+
+#endif // CNNC_CODEGEN_REFERENCEINTEGEROPS_H

@@ -1,0 +1,122 @@
+//===- CnnIntegerOps.td - the integer ops of an INT8 model -*- tablegen -*-===//
+//
+// What cnn-lower-quantized makes of a quantized model's quantize/dequantize
+// pairs: ops that compute on the 8-bit values themselves. Their arithmetic is
+// defined once, in dialect/IntegerArithmetic.h, which the reference evaluator
+// runs and the integer kernels must match bit for bit. Real multipliers are
+// kept as f64 attributes; every user derives the same fixed-point multiplier
+// from them (support/FixedPoint.h).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef CNNC_CNN_INTEGER_OPS_TD
+#define CNNC_CNN_INTEGER_OPS_TD
+
+class Cnn_IntegerConvOp<string mnemonic, string what>
+    : Cnn_Op<mnemonic, [InferTypeOpAdaptor]> {
+  let summary = what;
+  let description = [{
+    On a ui8 NCHW input with zero point `input_zero_point`, an i8 filter
+    (zero point 0) and an optional i32 bias: the i32 accumulator
+    bias[o] + Σ (x − input_zero_point) · w. Padding is with the input's zero
+    point, i.e. with real zeros: a padded position adds nothing.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$filter, Optional<Cnn_Tensor>:$bias,
+                       DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
+                       I64Attr:$input_zero_point);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_IntegerConv2DOp
+    : Cnn_IntegerConvOp<"int_conv2d", "2-D convolution of ui8 by i8 into i32">;
+
+def Cnn_IntegerDepthwiseConv2DOp
+    : Cnn_IntegerConvOp<"int_depthwise_conv2d", "depthwise 2-D convolution of ui8 by i8 into i32">;
+
+def Cnn_IntegerFullyConnectedOp : Cnn_Op<"int_fully_connected", [InferTypeOpAdaptor]> {
+  let summary = "N×K ui8 input, M×K i8 weight, optional M i32 bias → N×M i32 accumulator";
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$weight, Optional<Cnn_Tensor>:$bias,
+                       I64Attr:$input_zero_point);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = [{
+    $input `,` $weight (`,` $bias^)? attr-dict `:` functional-type(operands, results)
+  }];
+}
+
+def Cnn_RequantizeOp : Cnn_Op<"requantize"> {
+  let summary = "i32 accumulator to ui8: scaled in fixed point, offset, clamped";
+  let description = [{
+    y = clamp(zero_point + acc · multiplier, min, max), the product in fixed
+    point (support/FixedPoint.h: a Q31 mantissa and a shift, rounding to
+    nearest). One multiplier, or one per channel (dimension 1): s_x · s_w / s_y
+    for a convolution, each in [2^-31, 2^15). [min, max] is [0, 255], or
+    narrower where a ReLU or ReLU6 was folded in.
+
+    ```mlir
+    %y = cnn.requantize %acc {multiplier = array<f64: 0.0021, 0.0017>, zero_point = 0,
+                              min = 0, max = 255} : tensor<1x2x8x8xi32> -> tensor<1x2x8x8xui8>
+    ```
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseF64ArrayAttr:$multiplier, I64Attr:$zero_point,
+                       I64Attr:$min, I64Attr:$max);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let hasVerifier = 1;
+}
+
+def Cnn_LookupOp : Cnn_Op<"lookup", [SameOperandsAndResultType]> {
+  let summary = "ui8 → ui8 through a 256-entry table (SiLU, sigmoid, hard-swish, …)";
+  let description = [{
+    y = table[x]. cnn-lower-quantized computes the table from the activation
+    and the two tensors' quantization: table[q] = quantize(f(dequantize(q))).
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseI64ArrayAttr:$table);
+  let results = (outs Cnn_Tensor:$result);
+  let assemblyFormat = "$input attr-dict `:` type($input)";
+  let hasVerifier = 1;
+}
+
+class Cnn_IntegerRescaleOp<string mnemonic, list<Trait> traits = []>
+    : Cnn_Op<mnemonic, traits> {
+  let results = (outs Cnn_Tensor:$result);
+  let hasVerifier = 1;
+}
+
+def Cnn_IntegerAddOp : Cnn_IntegerRescaleOp<"int_add", [SameOperandsAndResultType]> {
+  let summary = "ui8 sum of two ui8 tensors of their own scales (a residual add)";
+  let description = [{
+    `scales` and `zero_points` are [lhs, rhs, result]. Each input is rescaled
+    to a common scale in fixed point, as TFLite adds: 20 bits of headroom,
+    then the sum requantized (dialect/IntegerArithmetic.h, integerAdd).
+  }];
+  let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs, DenseF64ArrayAttr:$scales,
+                       DenseI64ArrayAttr:$zero_points);
+  let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
+}
+
+def Cnn_IntegerMulOp : Cnn_IntegerRescaleOp<"int_mul", [AllTypesMatch<["input", "result"]>]> {
+  let summary = "ui8 input scaled by a ui8 gate broadcast as cnn.mul's (SE, CBAM)";
+  let description = [{
+    `scales` and `zero_points` are [input, gate, result]: the i32 product
+    (x − z_x) · (g − z_g) requantized by s_x · s_g / s_y.
+  }];
+  let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$gate, DenseF64ArrayAttr:$scales,
+                       DenseI64ArrayAttr:$zero_points);
+  let assemblyFormat = "$input `,` $gate attr-dict `:` type($input) `,` type($gate)";
+}
+
+def Cnn_IntegerGlobalAvgPoolOp : Cnn_IntegerRescaleOp<"int_global_avg_pool"> {
+  let summary = "ui8 average over H and W: N×C×H×W → N×C×1×1";
+  let description = [{
+    `scales` and `zero_points` are [input, result]: the i32 sum Σ (x − z_x)
+    requantized by s_x / (H · W · s_y).
+  }];
+  let arguments = (ins Cnn_Tensor:$input, DenseF64ArrayAttr:$scales,
+                       DenseI64ArrayAttr:$zero_points);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+}
+
+#endif // CNNC_CNN_INTEGER_OPS_TD

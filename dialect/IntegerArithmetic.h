@@ -1,0 +1,83 @@
+//===- IntegerArithmetic.h - the arithmetic of cnn's integer ops -*- C++ -*-===//
+//
+// One definition of what each integer op computes on 8-bit values (the ops
+// are in dialect/CnnIntegerOps.td): the reference evaluator runs these
+// functions, and the integer kernels must give the same bits. Real multipliers
+// become fixed point here and only here (support/FixedPoint.h), so every user
+// of an op derives the same integers from its f64 attributes.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_DIALECT_INTEGERARITHMETIC_H
+#define CNNC_DIALECT_INTEGERARITHMETIC_H
+
+#include "support/FixedPoint.h"
+
+#include <algorithm>
+#include <cstdint>
+
+namespace cnnc {
+
+/// The largest real multiplier an accumulator may be scaled by: 2^15, so the
+/// fixed-point product shifts left by at most 15 bits (saturating).
+inline constexpr double kMaxMultiplier = 32768.0;
+
+/// Whether a real multiplier can scale an accumulator: positive, below
+/// kMaxMultiplier, and not so small that it is zero in Q31 (below 2^-31).
+inline bool integerMultiplier(double m) {
+  return m > 0 && m < kMaxMultiplier && fixedPointMultiplier(m).mantissa != 0;
+}
+
+/// cnn.requantize of one accumulator.
+inline uint8_t requantize(int32_t acc, FixedPointMultiplier m, int64_t zeroPoint, int64_t lo,
+                          int64_t hi) {
+  int64_t y = zeroPoint + multiplyByFixedPoint(acc, m);
+  return static_cast<uint8_t>(std::clamp<int64_t>(y, lo, hi));
+}
+
+/// cnn.int_add's rescaling: each input's offset value shifted left by
+/// kAddHeadroomBits, scaled to the common scale 2 · max(s_lhs, s_rhs) (its
+/// multiplier at most 1/2), summed, and the sum scaled to the result's.
+inline constexpr int kAddHeadroomBits = 20;
+
+struct AddRescale {
+  FixedPointMultiplier lhs, rhs, result;
+  double resultMultiplier; // the real multiplier `result` stands for
+};
+
+inline AddRescale addRescale(double lhsScale, double rhsScale, double resultScale) {
+  double common = 2 * std::max(lhsScale, rhsScale);
+  double resultMultiplier = common / (double(1 << kAddHeadroomBits) * resultScale);
+  return {fixedPointMultiplier(lhsScale / common), fixedPointMultiplier(rhsScale / common),
+          fixedPointMultiplier(resultMultiplier), resultMultiplier};
+}
+
+/// cnn.int_add of one pair; `zeroPoints` as the op's [lhs, rhs, result].
+inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
+                          const int64_t zeroPoints[3]) {
+  auto side = [](uint8_t q, int64_t zeroPoint, FixedPointMultiplier m) {
+    return multiplyByFixedPoint(static_cast<int32_t>((q - zeroPoint) * (1 << kAddHeadroomBits)), m);
+  };
+  int32_t sum = side(lhs, zeroPoints[0], r.lhs) + side(rhs, zeroPoints[1], r.rhs);
+  return requantize(sum, r.result, zeroPoints[2], 0, 255);
+}
+
+/// cnn.int_mul of one input value and its gate value; scales and zero points
+/// as the op's [input, gate, result].
+inline FixedPointMultiplier mulMultiplier(const double scales[3]) {
+  return fixedPointMultiplier(scales[0] * scales[1] / scales[2]);
+}
+
+inline uint8_t integerMul(uint8_t x, uint8_t gate, FixedPointMultiplier m,
+                          const int64_t zeroPoints[3]) {
+  auto product = static_cast<int32_t>((x - zeroPoints[0]) * (gate - zeroPoints[1]));
+  return requantize(product, m, zeroPoints[2], 0, 255);
+}
+
+/// cnn.int_global_avg_pool's multiplier for a map of `pixels` values.
+inline double avgPoolMultiplier(const double scales[2], int64_t pixels) {
+  return scales[0] / (static_cast<double>(pixels) * scales[1]);
+}
+
+} // namespace cnnc
+
+#endif // CNNC_DIALECT_INTEGERARITHMETIC_H

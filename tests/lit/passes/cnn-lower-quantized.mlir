@@ -1,0 +1,73 @@
+// RUN: cnnc-opt %s -split-input-file --cnn-lower-quantized | FileCheck %s
+
+// A conv with a per-channel i8 filter and a ReLU6 between it and its
+// quantize: an i32 accumulator (bias quantized at s_x·s_w), requantized by
+// s_x·s_w[o]/s_y, the ReLU6 folded into the clamp [zp, zp + round(6/s_y)].
+// Then SiLU through a table, a residual add, and the classifier, whose
+// accumulator is dequantized (it is returned); its flatten reads ui8.
+// CHECK-LABEL: func.func @layers
+// CHECK: %[[X:.*]] = cnn.quantize %arg0 {scale = array<f64: 2.000000e-02>, zero_point = array<i64: 128>}
+// CHECK: %[[W:.*]] = cnn.quantize %{{.*}} {axis = 0 : i64, scale = array<f64: 1.000000e-02, 2.000000e-02>
+// CHECK: %[[B:.*]] = cnn.quantize %{{.*}} {axis = 0 : i64, scale = array<f64: 2.000000e-04, 4.000000e-04>, zero_point = array<i64: 0, 0>} : tensor<2xf32> -> tensor<2xi32>
+// CHECK: %[[ACC:.*]] = cnn.int_conv2d %[[X]], %[[W]], %[[B]] {input_zero_point = 128 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xui8>, tensor<2x2x3x3xi8>, tensor<2xi32>) -> tensor<1x2x4x4xi32>
+// CHECK: %[[R:.*]] = cnn.requantize %[[ACC]] {max = 120 : i64, min = 0 : i64, multiplier = array<f64: 4.000000e-03, 8.000000e-03>, zero_point = 0 : i64}
+// CHECK: %[[S:.*]] = cnn.lookup %[[R]] {table = array<i64: 0, 1, 1, 2, 2, 3,
+// CHECK: %[[SUM:.*]] = cnn.int_add %[[S]], %[[R]] {scales = array<f64: 5.000000e-02, 5.000000e-02, 1.000000e-01>, zero_points = array<i64: 0, 0, 10>} : tensor<1x2x4x4xui8>
+// CHECK: %[[P:.*]] = cnn.int_global_avg_pool %[[SUM]] {scales = array<f64: 1.000000e-01, 5.000000e-02>, zero_points = array<i64: 10, 0>}
+// CHECK: %[[FW:.*]] = cnn.quantize %{{.*}} {axis = 0 : i64
+// CHECK: %[[F:.*]] = cnn.flatten %[[P]] : tensor<1x2x1x1xui8> -> tensor<1x2xui8>
+// CHECK: %[[LOGITS:.*]] = cnn.int_fully_connected %[[F]], %[[FW]] {input_zero_point = 0 : i64} : (tensor<1x2xui8>, tensor<3x2xi8>) -> tensor<1x3xi32>
+// CHECK: %[[Y:.*]] = cnn.dequantize %[[LOGITS]] {axis = 1 : i64, scale = array<f64: 5.000000e-04, 5.000000e-04, 5.000000e-04>, zero_point = array<i64: 0, 0, 0>} : tensor<1x3xi32> -> tensor<1x3xf32>
+// CHECK-NEXT: return %[[Y]]
+// CHECK-NOT: cnn.dequantize
+func.func @layers(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x3xf32> {
+  %xq = cnn.quantize %arg0 {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %x = cnn.dequantize %xq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %w = cnn.weight "w" : tensor<2x2x3x3xf32>
+  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 0.01, 0.02>, zero_point = array<i64: 0, 0>} : tensor<2x2x3x3xf32> -> tensor<2x2x3x3xi8>
+  %wd = cnn.dequantize %wq {axis = 0 : i64, scale = array<f64: 0.01, 0.02>, zero_point = array<i64: 0, 0>} : tensor<2x2x3x3xi8> -> tensor<2x2x3x3xf32>
+  %b = cnn.weight "b" : tensor<2xf32>
+  %c = cnn.conv2d %x, %wd, %b {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x3x3xf32>, tensor<2xf32>) -> tensor<1x2x4x4xf32>
+  %r = cnn.activation relu6 %c : tensor<1x2x4x4xf32>
+  %rq = cnn.quantize %r {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %rd = cnn.dequantize %rq {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %s = cnn.activation silu %rd : tensor<1x2x4x4xf32>
+  %sq = cnn.quantize %s {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %sd = cnn.dequantize %sq {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %sum = cnn.add %sd, %rd : tensor<1x2x4x4xf32>
+  %sumq = cnn.quantize %sum {scale = array<f64: 0.1>, zero_point = array<i64: 10>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %sumd = cnn.dequantize %sumq {scale = array<f64: 0.1>, zero_point = array<i64: 10>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %p = cnn.global_pool avg %sumd : tensor<1x2x4x4xf32> -> tensor<1x2x1x1xf32>
+  %pq = cnn.quantize %p {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
+  %pd = cnn.dequantize %pq {scale = array<f64: 0.05>, zero_point = array<i64: 0>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  %f = cnn.flatten %pd : tensor<1x2x1x1xf32> -> tensor<1x2xf32>
+  %fw = cnn.weight "fc" : tensor<3x2xf32>
+  %fwq = cnn.quantize %fw {axis = 0 : i64, scale = array<f64: 0.01, 0.01, 0.01>, zero_point = array<i64: 0, 0, 0>} : tensor<3x2xf32> -> tensor<3x2xi8>
+  %fwd = cnn.dequantize %fwq {axis = 0 : i64, scale = array<f64: 0.01, 0.01, 0.01>, zero_point = array<i64: 0, 0, 0>} : tensor<3x2xi8> -> tensor<3x2xf32>
+  %y = cnn.fully_connected %f, %fwd : (tensor<1x2xf32>, tensor<3x2xf32>) -> tensor<1x3xf32>
+  return %y : tensor<1x3xf32>
+}
+
+// -----
+
+// What cannot be lowered stays as it was: a max pool, a concat, and a layer
+// whose multiplier s_x·s_w/s_y would be 2^15 or more.
+// CHECK-LABEL: func.func @left_in_float
+// CHECK: cnn.global_pool {{ *}}max
+// CHECK: cnn.conv2d
+// CHECK-NOT: cnn.int_
+// CHECK: return
+func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x1x1xf32> {
+  %xq = cnn.quantize %arg0 {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %x = cnn.dequantize %xq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %p = cnn.global_pool max %x : tensor<1x2x4x4xf32> -> tensor<1x2x1x1xf32>
+  %pq = cnn.quantize %p {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
+  %pd = cnn.dequantize %pq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  %w = cnn.weight "w" : tensor<2x2x1x1xf32>
+  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x2x1x1xf32> -> tensor<2x2x1x1xi8>
+  %wd = cnn.dequantize %wq {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x2x1x1xi8> -> tensor<2x2x1x1xf32>
+  %c = cnn.conv2d %pd, %wd {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x1x1xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x1x1xf32>
+  %cq = cnn.quantize %c {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
+  %cd = cnn.dequantize %cq {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  return %cd : tensor<1x2x1x1xf32>
+}
