@@ -112,16 +112,26 @@ ElementType integerSide(Type tensor) {
   return element.getIntOrFloatBitWidth() == 8 ? ElementType::i8 : ElementType::i32;
 }
 
+template <typename T> void copyValues(const HostTensor &from, HostTensor &to) {
+  llvm::copy(from.values<T>(), to.values<T>().begin());
+}
+
 /// The tensor an op writes, when the tensor it reads is `x` reshaped (flatten).
 HostTensor reshaped(const HostTensor &x, Operation *op) {
   auto shape = cast<RankedTensorType>(op->getResult(0).getType()).getShape();
   HostTensor y(std::vector<int64_t>(shape.begin(), shape.end()), x.elementType());
   switch (x.elementType()) {
   case ElementType::u8:
-    llvm::copy(x.values<uint8_t>(), y.values<uint8_t>().begin());
+    copyValues<uint8_t>(x, y);
+    break;
+  case ElementType::i8:
+    copyValues<int8_t>(x, y);
+    break;
+  case ElementType::i32:
+    copyValues<int32_t>(x, y);
     break;
   default:
-    llvm::copy(x.f32(), y.f32().begin());
+    copyValues<float>(x, y);
   }
   return y;
 }
@@ -230,23 +240,23 @@ private:
             .Case([&](cnn::FlattenOp flatten) { return reshaped(at(flatten.getInput()), flatten); })
             .Case([&](cnn::FullyConnectedOp fc) { return fullyConnected(fc); })
             .Case<cnn::IntegerConv2DOp, cnn::IntegerDepthwiseConv2DOp>([&](auto conv) {
-              return integerConvolution(conv, at(conv.getInput()), at(conv.getFilter()),
-                                        optional(conv.getBias()));
+              return evaluateIntegerConv(conv, at(conv.getInput()), at(conv.getFilter()),
+                                         optional(conv.getBias()));
             })
             .Case([&](cnn::IntegerFullyConnectedOp fc) {
-              return integerFullyConnected(fc, at(fc.getInput()), at(fc.getWeight()),
-                                           optional(fc.getBias()));
+              return evaluateIntegerFullyConnected(fc, at(fc.getInput()), at(fc.getWeight()),
+                                                   optional(fc.getBias()));
             })
-            .Case([&](cnn::RequantizeOp r) { return requantize(r, at(r.getInput())); })
-            .Case([&](cnn::LookupOp l) { return lookup(l, at(l.getInput())); })
+            .Case([&](cnn::RequantizeOp r) { return evaluateRequantize(r, at(r.getInput())); })
+            .Case([&](cnn::LookupOp l) { return evaluateLookup(l, at(l.getInput())); })
             .Case([&](cnn::IntegerAddOp add) {
-              return integerAdd(add, at(add.getLhs()), at(add.getRhs()));
+              return evaluateIntegerAdd(add, at(add.getLhs()), at(add.getRhs()));
             })
             .Case([&](cnn::IntegerMulOp mul) {
-              return integerMul(mul, at(mul.getInput()), at(mul.getGate()));
+              return evaluateIntegerMul(mul, at(mul.getInput()), at(mul.getGate()));
             })
             .Case([&](cnn::IntegerGlobalAvgPoolOp pool) {
-              return integerGlobalAvgPool(pool, at(pool.getInput()));
+              return evaluateIntegerGlobalAvgPool(pool, at(pool.getInput()));
             })
             .Default([](Operation *) { return HostTensor(); });
     if (values[op->getResult(0)].shape.empty())

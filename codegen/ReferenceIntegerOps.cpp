@@ -22,15 +22,10 @@ int64_t gateIndex(const std::vector<int64_t> &in, const std::vector<int64_t> &ga
   return (i / (c * plane)) * plane + i % plane;
 }
 
-} // namespace
-
-HostTensor integerConvolution(Operation *conv, const HostTensor &x, const HostTensor &w,
-                              const HostTensor *bias) {
-  bool depthwise = isa<cnn::IntegerDepthwiseConv2DOp>(conv);
-  ArrayRef<int64_t> strides = conv->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
-  ArrayRef<int64_t> pad = conv->getAttrOfType<DenseI64ArrayAttr>("padding").asArrayRef();
-  auto zeroPoint =
-      static_cast<int32_t>(conv->getAttrOfType<IntegerAttr>("input_zero_point").getInt());
+/// Σ (x − zero point) · w over each output's window, from its clamped bias.
+HostTensor convolve(Operation *conv, ArrayRef<int64_t> strides, ArrayRef<int64_t> pad,
+                    int32_t zeroPoint, bool depthwise, const HostTensor &x, const HostTensor &w,
+                    const HostTensor *bias) {
   HostTensor y(shapeOf(conv->getResult(0)), ElementType::i32);
   int64_t n = x.shape[0], c = x.shape[1], h = x.shape[2], wd = x.shape[3];
   int64_t oc = y.shape[1], oh = y.shape[2], ow = y.shape[3];
@@ -41,7 +36,7 @@ HostTensor integerConvolution(Operation *conv, const HostTensor &x, const HostTe
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < oc; ++o) {
       int32_t *acc = &out[(b * oc + o) * oh * ow];
-      std::fill(acc, acc + oh * ow, bias ? bias->values<int32_t>()[o] : 0);
+      std::fill(acc, acc + oh * ow, bias ? accumulatorBias(bias->values<int32_t>()[o]) : 0);
       for (int64_t i = 0; i < icPerGroup; ++i) {
         const uint8_t *plane = &in[(b * c + (depthwise ? o : i)) * h * wd];
         for (int64_t ky = 0; ky < kh; ++ky)
@@ -63,25 +58,42 @@ HostTensor integerConvolution(Operation *conv, const HostTensor &x, const HostTe
   return y;
 }
 
-HostTensor integerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
-                                 const HostTensor &w, const HostTensor *bias) {
+} // namespace
+
+HostTensor evaluateIntegerConv(cnn::IntegerConv2DOp conv, const HostTensor &x, const HostTensor &w,
+                               const HostTensor *bias) {
+  return convolve(conv, conv.getStrides(), conv.getPadding(),
+                  static_cast<int32_t>(conv.getInputZeroPoint()), /*depthwise=*/false, x, w, bias);
+}
+
+HostTensor evaluateIntegerConv(cnn::IntegerDepthwiseConv2DOp conv, const HostTensor &x,
+                               const HostTensor &w, const HostTensor *bias) {
+  return convolve(conv, conv.getStrides(), conv.getPadding(),
+                  static_cast<int32_t>(conv.getInputZeroPoint()), /*depthwise=*/true, x, w, bias);
+}
+
+HostTensor evaluateIntegerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
+                                         const HostTensor &w, const HostTensor *bias) {
   HostTensor y(shapeOf(fc.getResult()), ElementType::i32);
   auto zeroPoint = static_cast<int32_t>(fc.getInputZeroPoint());
   int64_t n = x.shape[0], k = x.shape[1], m = w.shape[0];
   auto in = x.values<uint8_t>();
   auto weight = w.values<int8_t>();
+  auto out = y.values<int32_t>();
   for (int64_t b = 0; b < n; ++b)
     for (int64_t o = 0; o < m; ++o) {
-      int32_t sum = bias ? bias->values<int32_t>()[o] : 0;
+      int32_t sum = bias ? accumulatorBias(bias->values<int32_t>()[o]) : 0;
       for (int64_t i = 0; i < k; ++i)
         sum += (in[b * k + i] - zeroPoint) * int32_t{weight[o * k + i]};
-      y.values<int32_t>()[b * m + o] = sum;
+      out[b * m + o] = sum;
     }
   return y;
 }
 
-HostTensor requantize(cnn::RequantizeOp op, const HostTensor &acc) {
+HostTensor evaluateRequantize(cnn::RequantizeOp op, const HostTensor &acc) {
   HostTensor y(acc.shape, ElementType::u8);
+  if (acc.numElements() == 0)
+    return y;
   std::vector<FixedPointMultiplier> multipliers;
   for (double m : op.getMultiplier())
     multipliers.push_back(fixedPointMultiplier(m));
@@ -91,12 +103,12 @@ HostTensor requantize(cnn::RequantizeOp op, const HostTensor &acc) {
   for (int64_t i = 0; i < acc.numElements(); ++i) {
     const FixedPointMultiplier &m =
         multipliers.size() == 1 ? multipliers[0] : multipliers[(i / inner) % channels];
-    out[i] = cnnc::requantize(in[i], m, op.getZeroPoint(), op.getMin(), op.getMax());
+    out[i] = requantize(in[i], m, op.getZeroPoint(), op.getMin(), op.getMax());
   }
   return y;
 }
 
-HostTensor lookup(cnn::LookupOp op, const HostTensor &x) {
+HostTensor evaluateLookup(cnn::LookupOp op, const HostTensor &x) {
   HostTensor y(x.shape, ElementType::u8);
   ArrayRef<int64_t> table = op.getTable();
   auto in = x.values<uint8_t>();
@@ -106,18 +118,18 @@ HostTensor lookup(cnn::LookupOp op, const HostTensor &x) {
   return y;
 }
 
-HostTensor integerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs) {
+HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs) {
   HostTensor y(lhs.shape, ElementType::u8);
   ArrayRef<double> s = op.getScales();
   AddRescale rescale = addRescale(s[0], s[1], s[2]);
   auto a = lhs.values<uint8_t>(), b = rhs.values<uint8_t>();
   auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < lhs.numElements(); ++i)
-    out[i] = cnnc::integerAdd(a[i], b[i], rescale, op.getZeroPoints().data());
+    out[i] = integerAdd(a[i], b[i], rescale, op.getZeroPoints().data());
   return y;
 }
 
-HostTensor integerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate) {
+HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate) {
   HostTensor y(x.shape, ElementType::u8);
   FixedPointMultiplier m = mulMultiplier(op.getScales().data());
   auto in = x.values<uint8_t>(), g = gate.values<uint8_t>();
@@ -128,17 +140,18 @@ HostTensor integerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTenso
   return y;
 }
 
-HostTensor integerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x) {
+HostTensor evaluateIntegerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x) {
   HostTensor y(shapeOf(op.getResult()), ElementType::u8);
   int64_t plane = x.shape[2] * x.shape[3];
   ArrayRef<int64_t> zeroPoints = op.getZeroPoints();
   FixedPointMultiplier m = fixedPointMultiplier(avgPoolMultiplier(op.getScales().data(), plane));
   auto in = x.values<uint8_t>();
+  auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < y.numElements(); ++i) {
     int32_t sum = 0;
     for (int64_t k = 0; k < plane; ++k)
       sum += in[i * plane + k] - static_cast<int32_t>(zeroPoints[0]);
-    y.values<uint8_t>()[i] = cnnc::requantize(sum, m, zeroPoints[1], 0, 255);
+    out[i] = requantize(sum, m, zeroPoints[1], 0, 255);
   }
   return y;
 }

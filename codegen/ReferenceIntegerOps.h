@@ -14,16 +14,18 @@
 
 namespace cnnc {
 
-/// int_conv2d or int_depthwise_conv2d (`bias` may be null).
-HostTensor integerConvolution(mlir::Operation *conv, const HostTensor &x, const HostTensor &w,
-                              const HostTensor *bias);
-HostTensor integerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
-                                 const HostTensor &w, const HostTensor *bias);
-HostTensor requantize(cnn::RequantizeOp op, const HostTensor &acc);
-HostTensor lookup(cnn::LookupOp op, const HostTensor &x);
-HostTensor integerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs);
-HostTensor integerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate);
-HostTensor integerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x);
+/// int_conv2d and int_depthwise_conv2d (`bias` may be null).
+HostTensor evaluateIntegerConv(cnn::IntegerConv2DOp conv, const HostTensor &x, const HostTensor &w,
+                               const HostTensor *bias);
+HostTensor evaluateIntegerConv(cnn::IntegerDepthwiseConv2DOp conv, const HostTensor &x,
+                               const HostTensor &w, const HostTensor *bias);
+HostTensor evaluateIntegerFullyConnected(cnn::IntegerFullyConnectedOp fc, const HostTensor &x,
+                                         const HostTensor &w, const HostTensor *bias);
+HostTensor evaluateRequantize(cnn::RequantizeOp op, const HostTensor &acc);
+HostTensor evaluateLookup(cnn::LookupOp op, const HostTensor &x);
+HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs);
+HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate);
+HostTensor evaluateIntegerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x);
 
 } // namespace cnnc
 

@@ -211,11 +211,7 @@ LogicalResult MulOp::verify() {
   auto gate = cast<RankedTensorType>(getGate().getType());
   if (in.getRank() != 4 || gate.getRank() != 4)
     return emitOpError("input and gate must be NCHW");
-  bool perChannel =
-      gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 && gate.getDimSize(3) == 1;
-  bool perPixel = gate.getDimSize(1) == 1 && gate.getDimSize(2) == in.getDimSize(2) &&
-                  gate.getDimSize(3) == in.getDimSize(3);
-  if (gate.getDimSize(0) != in.getDimSize(0) || !(perChannel || perPixel || gate == in))
+  if (!gateBroadcasts(in.getShape(), gate.getShape()))
     return emitOpError("gate ") << gate << " does not broadcast to " << in;
   return success();
 }
@@ -271,6 +267,11 @@ static LogicalResult checkIntegerLayer(std::optional<Location> loc, Value input,
                              bias ? bias.getType() : Type());
   if (inputZeroPoint < 0 || inputZeroPoint > 255)
     return emitOptionalError(loc, "input zero point ", inputZeroPoint, " is outside [0, 255]");
+  ArrayRef<int64_t> shape = rankedOf(filter).getShape();
+  int64_t products = cnnc::productsPerOutput(shape);
+  if (shape.empty() || products > cnnc::kMaxProducts)
+    return emitOptionalError(loc, "an integer layer sums at most ", cnnc::kMaxProducts,
+                             " products an output, this one ", products);
   return success();
 }
 
@@ -279,6 +280,8 @@ static LogicalResult inferIntegerConv(std::optional<Location> loc, Value input, 
                                       ArrayRef<int64_t> padding, int64_t inputZeroPoint,
                                       bool depthwise, SmallVectorImpl<Type> &results) {
   if (failed(checkIntegerLayer(loc, input, filter, bias, inputZeroPoint)))
+    return failure();
+  if (failed(expectRank(loc, filter, 4, "filter")))
     return failure();
   return inferConvResult(loc, input, filter, bias, strides, padding, depthwise, results,
                          IntegerType::get(input.getContext(), 32));
@@ -324,6 +327,8 @@ LogicalResult RequantizeOp::verify() {
     return emitOpError("requantizes i32 to ui8, got ") << in << " -> " << out;
   if (cast<RankedTensorType>(in).getShape() != cast<RankedTensorType>(out).getShape())
     return emitOpError("input and result shapes differ");
+  if (cast<RankedTensorType>(in).getRank() < 2)
+    return emitOpError("requantizes an accumulator of rank 2 or more (N×C…), got ") << in;
   ArrayRef<double> multiplier = getMultiplier();
   int64_t channels = cast<RankedTensorType>(in).getDimSize(1);
   if (multiplier.size() != 1 && static_cast<int64_t>(multiplier.size()) != channels)
@@ -382,11 +387,7 @@ LogicalResult IntegerMulOp::verify() {
     return failure();
   auto in = getInput().getType();
   auto gate = cast<RankedTensorType>(getGate().getType());
-  if (in.getRank() != 4 || gate.getRank() != 4 || gate.getDimSize(0) != in.getDimSize(0) ||
-      !((gate.getDimSize(1) == in.getDimSize(1) && gate.getDimSize(2) == 1 &&
-         gate.getDimSize(3) == 1) ||
-        (gate.getDimSize(1) == 1 && gate.getDimSize(2) == in.getDimSize(2) &&
-         gate.getDimSize(3) == in.getDimSize(3))))
+  if (!gateBroadcasts(in.getShape(), gate.getShape()))
     return emitOpError("gate ") << gate << " does not broadcast to " << in;
   ArrayRef<double> s = getScales();
   if (!integerMultiplier(s[0] * s[1] / s[2]))
@@ -421,7 +422,8 @@ static LogicalResult verifyQuantization(Operation *op, Type floatSide, Type inte
     return op->emitOpError("float side must be f32, got ") << floatType.getElementType();
   auto storage = dyn_cast<IntegerType>(intType.getElementType());
   bool wide = storage && storage.isSignless() && storage.getWidth() == 32;
-  if (!storage || (storage.getWidth() != 8 && !wide))
+  bool narrow = storage && storage.getWidth() == 8 && !storage.isSigned();
+  if (!narrow && !wide)
     return op->emitOpError("integer side must be ui8, i8 or i32, got ") << intType.getElementType();
   size_t count = 1;
   if (axis) {

@@ -19,7 +19,10 @@ class Cnn_IntegerConvOp<string mnemonic, string what>
     On a ui8 NCHW input with zero point `input_zero_point`, an i8 filter
     (zero point 0) and an optional i32 bias: the i32 accumulator
     bias[o] + Σ (x − input_zero_point) · w. Padding is with the input's zero
-    point, i.e. with real zeros: a padded position adds nothing.
+    point, i.e. with real zeros: a padded position adds nothing. The bias is
+    clamped to [−2^30, 2^30] and at most kMaxProducts products are summed an
+    output (dialect/IntegerArithmetic.h; the verifier checks), so the sum
+    never overflows i32.
   }];
   let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$filter, Optional<Cnn_Tensor>:$bias,
                        DenseI64ArrayAttr:$strides, DenseI64ArrayAttr:$padding,
@@ -38,6 +41,10 @@ def Cnn_IntegerDepthwiseConv2DOp
 
 def Cnn_IntegerFullyConnectedOp : Cnn_Op<"int_fully_connected", [InferTypeOpAdaptor]> {
   let summary = "N×K ui8 input, M×K i8 weight, optional M i32 bias → N×M i32 accumulator";
+  let description = [{
+    bias[o] + Σ (x − input_zero_point) · w[o], as the integer convolutions
+    sum: the bias clamped to [−2^30, 2^30], at most kMaxProducts products.
+  }];
   let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$weight, Optional<Cnn_Tensor>:$bias,
                        I64Attr:$input_zero_point);
   let results = (outs Cnn_Tensor:$result);

@@ -12,6 +12,8 @@
 
 #include "support/FixedPoint.h"
 
+#include "llvm/ADT/ArrayRef.h"
+
 #include <algorithm>
 #include <cstdint>
 
@@ -21,10 +23,30 @@ namespace cnnc {
 /// fixed-point product shifts left by at most 15 bits (saturating).
 inline constexpr double kMaxMultiplier = 32768.0;
 
-/// Whether a real multiplier can scale an accumulator: positive, below
-/// kMaxMultiplier, and not so small that it is zero in Q31 (below 2^-31).
-inline bool integerMultiplier(double m) {
-  return m > 0 && m < kMaxMultiplier && fixedPointMultiplier(m).mantissa != 0;
+/// The smallest: 2^-31, below which a Q31 mantissa and shift cannot hold it.
+inline constexpr double kMinMultiplier = 0x1p-31;
+
+/// Whether a real multiplier can scale an accumulator: in [2^-31, 2^15).
+inline bool integerMultiplier(double m) { return m >= kMinMultiplier && m < kMaxMultiplier; }
+
+/// The most products an integer layer may sum for each output: each is at
+/// most 255 · 127 in magnitude, and together they stay below 2^30, so the
+/// i32 accumulator holds them and a bias of up to 2^30 without overflow.
+inline constexpr int64_t kMaxProducts = (int64_t{1} << 30) / (255 * 127);
+
+/// The products an integer layer sums for each output: its filter's (or
+/// weight's) elements per output channel.
+inline int64_t productsPerOutput(llvm::ArrayRef<int64_t> filterShape) {
+  int64_t products = 1;
+  for (int64_t d : filterShape.drop_front())
+    products *= d;
+  return products;
+}
+
+/// An integer layer's bias as its accumulator starts from it: clamped to
+/// [−2^30, 2^30] (a calibrated layer's bias is far inside; see kMaxProducts).
+inline int32_t accumulatorBias(int32_t bias) {
+  return std::clamp(bias, -(int32_t{1} << 30), int32_t{1} << 30);
 }
 
 /// cnn.requantize of one accumulator.
@@ -59,6 +81,17 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
   };
   int32_t sum = side(lhs, zeroPoints[0], r.lhs) + side(rhs, zeroPoints[1], r.rhs);
   return requantize(sum, r.result, zeroPoints[2], 0, 255);
+}
+
+/// Whether a cnn.mul / cnn.int_mul gate of shape `gate` scales an input of
+/// shape `input` (both N×C×H×W): one value per channel (N×C×1×1), one per
+/// pixel (N×1×H×W, CBAM's spatial gate), or one per element.
+inline bool gateBroadcasts(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> gate) {
+  if (input.size() != 4 || gate.size() != 4 || gate[0] != input[0])
+    return false;
+  bool perChannel = gate[1] == input[1] && gate[2] == 1 && gate[3] == 1;
+  bool perPixel = gate[1] == 1 && gate[2] == input[2] && gate[3] == input[3];
+  return perChannel || perPixel || gate == input;
 }
 
 /// cnn.int_mul of one input value and its gate value; scales and zero points

@@ -13,6 +13,7 @@
 #include "passes/Quantization.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/TypeSwitch.h"
 
 namespace cnnc {
@@ -52,13 +53,15 @@ cnn::QuantizeOp quantizedBy(Value v) {
   return q && !q.getAxis() && isU8(q.getResult()) ? q : cnn::QuantizeOp();
 }
 
-/// A filter quantized per output channel to i8: the i8 tensor and its scales.
+/// A filter quantized per output channel to i8 (dequantize(quantize(w)), the
+/// same scales on both): the i8 tensor and its scales.
 std::optional<std::pair<Value, ArrayRef<double>>> quantizedFilter(Value v) {
   auto dq = v.getDefiningOp<cnn::DequantizeOp>();
   auto q = dq ? dq.getInput().getDefiningOp<cnn::QuantizeOp>() : cnn::QuantizeOp();
-  if (!q || q.getAxis() != 0u || isU8(q.getResult()))
+  if (!q || q.getAxis() != 0u || dq.getAxis() != 0u || q.getScale() != dq.getScale() ||
+      !cast<RankedTensorType>(q.getType()).getElementType().isSignlessInteger(8))
     return std::nullopt;
-  return std::make_pair(q.getResult(), q.getScale());
+  return std::make_pair(q.getResult(), dq.getScale());
 }
 
 class Lowering {
@@ -117,7 +120,9 @@ private:
     auto filter = quantizedFilter(op->getOperand(1));
     std::optional<LayerOutput> output = layerOutput(op->getResult(0));
     std::optional<Quantized> input = layerInput(op->getOperand(0));
-    if (!filter || !output || !input)
+    if (!filter || !output || !input ||
+        productsPerOutput(cast<RankedTensorType>(filter->first.getType()).getShape()) >
+            kMaxProducts)
       return;
     auto [weights, filterScales] = *filter;
     SmallVector<double> accumulatorScales, multipliers;
@@ -236,13 +241,13 @@ private:
   OpBuilder b;
 };
 
-/// Removes the ops nothing uses any more (every cnn op is pure).
+/// Removes the ops the rewrites left without users.
 void eraseUnused(func::FuncOp model) {
   SmallVector<Operation *> ops;
   for (Operation &op : model.getBody().front())
     ops.push_back(&op);
   for (Operation *op : llvm::reverse(ops))
-    if (!isa<func::ReturnOp>(op) && op->use_empty())
+    if (isOpTriviallyDead(op))
       op->erase();
 }
 

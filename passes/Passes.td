@@ -100,8 +100,9 @@ def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
     An op whose requantization multiplier would fall outside [2^-31, 2^15), and every
     op not listed (concat, channel_pool, max pools, layers kept in float),
     stays as it was, in float between its dequantize and quantize: the model
-    stays correct, partly simulated. Quantize/dequantize pairs left without
-    users are removed.
+    stays correct, partly simulated. So does a layer that sums more than
+    kMaxProducts (IntegerArithmetic.h) products an output. Ops the rewrites
+    leave without users are removed.
   }];
 }
 

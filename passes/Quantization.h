@@ -39,13 +39,15 @@ inline ActivationQuant activationQuant(double lo, double hi) {
 /// i8 symmetric scale of a filter channel whose largest magnitude is `absMax`.
 inline double filterScale(double absMax) { return absMax > 0 ? absMax / 127.0 : 1.0; }
 
-/// The least requantization multiplier s_x · s_w / s_y a layer's channel may
-/// have: a nearly dead channel (trained weights of 1e-9 beside ones of 1)
-/// gets the filter scale s_y / s_x · 2^-22 instead of its own, so its weights
-/// quantize to 0, and its bias, s_y / s_w · 2^22 times finer than an output
-/// step at most 2^30 in int32, still fits. What it drops moves an output by
-/// under K · 255 · 2^-23 steps for K products (0.3 for K = 10^4, all inputs
-/// at their extreme), in practice nothing.
+/// The least s_x · s_w / s_pre a layer's channel may have, s_pre being the
+/// scale of the layer's own calibrated result range (before a folded ReLU): a
+/// nearly dead channel (trained weights of 1e-9 beside ones of order 1) gets
+/// the filter scale s_pre / s_x · 2^-22 instead of its own. Its bias, which is
+/// its output and so within that range (at most 255 steps of s_pre), is then at
+/// most 2^30 in the i32 accumulator, leaving room for 2^30 of products
+/// (cnn-lower-quantized checks that bound), and its requantization multiplier
+/// is far above 2^-31. Its weights quantize to round(w / scale): to 0 where
+/// they are below half that scale, as trained near-dead weights are.
 inline constexpr double kMinLayerMultiplier = 1.0 / (1 << 22);
 
 /// cnn.quantize's arithmetic: round half away from zero, then clamp to

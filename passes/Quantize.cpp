@@ -22,9 +22,12 @@ StringRef locationName(Operation *op) {
   return "";
 }
 
-/// Whether `v`'s only use is an activation the integer path folds into its clamp.
+/// Whether `v` is a layer's result whose only use is an activation the
+/// integer path folds into the layer's requantization clamp.
 bool feedsFoldedClamp(Value v) {
-  if (!v.hasOneUse())
+  if (!v.hasOneUse() ||
+      !isa_and_present<cnn::Conv2DOp, cnn::DepthwiseConv2DOp, cnn::FullyConnectedOp>(
+          v.getDefiningOp()))
     return false;
   auto act = dyn_cast<cnn::ActivationOp>(*v.getUsers().begin());
   return act && (act.getKind() == cnn::Activation::relu || act.getKind() == cnn::Activation::relu6);
@@ -99,22 +102,19 @@ private:
     op->setOperand(2, b.create<cnn::AddOp>(op->getLoc(), bias, delta));
   }
 
-  /// s_y / s_x · kMinLayerMultiplier for a layer whose input (s_x) and
-  /// result (s_y; after a folded ReLU/ReLU6) are quantized; else 0.
+  /// s_pre / s_x · kMinLayerMultiplier, where s_x is the layer's input scale
+  /// and s_pre the scale its own calibrated result range (before any folded
+  /// ReLU) would have; 0 where either is unknown.
   static double leastFilterScale(Operation *op) {
     Value input = op->getOperand(0);
     if (auto flatten = input.getDefiningOp<cnn::FlattenOp>())
       input = flatten.getInput();
     auto dequantize = input.getDefiningOp<cnn::DequantizeOp>();
-    Operation *quantized = op;
-    if (feedsFoldedClamp(op->getResult(0)))
-      quantized = *op->getResult(0).getUsers().begin();
-    auto range = quantized->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttr);
-    bool resultQuantized = quantizable(op) || feedsFoldedClamp(op->getResult(0));
-    if (!dequantize || dequantize.getAxis() || !range || !resultQuantized)
+    auto range = op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttr);
+    if (!dequantize || dequantize.getAxis() || !range)
       return 0;
-    double outputScale = activationQuant(range[0], range[1]).scale;
-    return outputScale / dequantize.getScale()[0] * kMinLayerMultiplier;
+    return activationQuant(range[0], range[1]).scale / dequantize.getScale()[0] *
+           kMinLayerMultiplier;
   }
 
   /// quantize(v) and its dequantize, at the builder's insertion point.

@@ -267,3 +267,28 @@ func.func @int_pool_shape(%x: tensor<1x4x3x3xui8>) {
   %y = cnn.int_global_avg_pool %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x3x1xui8>
   return
 }
+
+// -----
+
+func.func @requantize_rank(%acc: tensor<8xi32>) {
+  // expected-error @+1 {{'cnn.requantize' op requantizes an accumulator of rank 2 or more (N×C…), got 'tensor<8xi32>'}}
+  %y = cnn.requantize %acc {multiplier = array<f64: 0.5>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<8xi32> -> tensor<8xui8>
+  return
+}
+
+// -----
+
+func.func @int_conv_products(%x: tensor<1x40000x1x1xui8>, %w: tensor<2x40000x1x1xi8>) {
+  // expected-error @+2 {{an integer layer sums at most 33155 products an output, this one 40000}}
+  // expected-error @+1 {{failed to infer returned types}}
+  %y = cnn.int_conv2d %x, %w {input_zero_point = 0 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x40000x1x1xui8>, tensor<2x40000x1x1xi8>) -> tensor<1x2x1x1xi32>
+  return
+}
+
+// -----
+
+func.func @quantize_signed_storage(%x: tensor<4xf32>) {
+  // expected-error @+1 {{'cnn.quantize' op integer side must be ui8, i8 or i32, got 'si8'}}
+  %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<4xf32> -> tensor<4xsi8>
+  return
+}

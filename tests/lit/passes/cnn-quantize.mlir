@@ -38,3 +38,19 @@ func.func @calibrated(%arg0: tensor<1x3x8x8xf32>) -> tensor<1x4xf32> attributes 
   return %y : tensor<1x4xf32>
 }
 
+
+// -----
+
+// Only a layer's ReLU is folded into its requantization: an add followed by a
+// ReLU is quantized itself, and so is the ReLU (a table in the integer path).
+// CHECK-LABEL: func.func @residual_relu
+// CHECK: %[[S:.*]] = cnn.add
+// CHECK-NEXT: cnn.quantize %[[S]]
+// CHECK: %[[R:.*]] = cnn.activation  relu
+// CHECK-NEXT: cnn.quantize %[[R]]
+func.func @residual_relu(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> attributes {cnn.input_range = array<f64: -1.0, 1.0>} {
+  %s = cnn.add %arg0, %arg0 {cnn.calibrated_range = array<f64: -2.0, 2.0>} : tensor<1x2x4x4xf32>
+  %r = cnn.activation relu %s {cnn.calibrated_range = array<f64: 0.0, 2.0>} : tensor<1x2x4x4xf32>
+  %t = cnn.activation sigmoid %r {cnn.calibrated_range = array<f64: 0.5, 0.9>} : tensor<1x2x4x4xf32>
+  return %t : tensor<1x2x4x4xf32>
+}
