@@ -255,8 +255,17 @@ private:
             .Case([&](cnn::IntegerMulOp mul) {
               return evaluateIntegerMul(mul, at(mul.getInput()), at(mul.getGate()));
             })
-            .Case([&](cnn::IntegerGlobalAvgPoolOp pool) {
-              return evaluateIntegerGlobalAvgPool(pool, at(pool.getInput()));
+            .Case([&](cnn::IntegerGlobalPoolOp pool) {
+              return evaluateIntegerGlobalPool(pool, at(pool.getInput()));
+            })
+            .Case([&](cnn::IntegerChannelPoolOp pool) {
+              return evaluateIntegerChannelPool(pool, at(pool.getInput()));
+            })
+            .Case([&](cnn::IntegerConcatOp concat) {
+              SmallVector<const HostTensor *> inputs;
+              for (Value input : concat.getInputs())
+                inputs.push_back(&at(input));
+              return evaluateIntegerConcat(concat, inputs);
             })
             .Default([](Operation *) { return HostTensor(); });
     if (values[op->getResult(0)].shape.empty())

@@ -140,18 +140,62 @@ HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const H
   return y;
 }
 
-HostTensor evaluateIntegerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x) {
-  HostTensor y(shapeOf(op.getResult()), ElementType::u8);
-  int64_t plane = x.shape[2] * x.shape[3];
-  ArrayRef<int64_t> zeroPoints = op.getZeroPoints();
-  FixedPointMultiplier m = fixedPointMultiplier(avgPoolMultiplier(op.getScales().data(), plane));
+namespace {
+
+/// Pools `count` values of `x` into each element of `y`: value k of element i
+/// is x[at(i, k)]. avg sums them less the zero point; max takes the largest.
+template <typename Index>
+void pool(cnn::PoolKind kind, ArrayRef<double> scales, ArrayRef<int64_t> zeroPoints, int64_t count,
+          const HostTensor &x, HostTensor &y, Index at) {
+  bool average = kind == cnn::PoolKind::avg;
+  FixedPointMultiplier m = fixedPointMultiplier(poolMultiplier(average, scales.data(), count));
+  auto zeroPoint = static_cast<int32_t>(zeroPoints[0]);
   auto in = x.values<uint8_t>();
   auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < y.numElements(); ++i) {
-    int32_t sum = 0;
-    for (int64_t k = 0; k < plane; ++k)
-      sum += in[i * plane + k] - static_cast<int32_t>(zeroPoints[0]);
-    out[i] = requantize(sum, m, zeroPoints[1], 0, 255);
+    int32_t reduced = average ? 0 : in[at(i, 0)];
+    for (int64_t k = 0; k < count; ++k)
+      reduced =
+          average ? reduced + in[at(i, k)] - zeroPoint : std::max<int32_t>(reduced, in[at(i, k)]);
+    out[i] = requantize(average ? reduced : reduced - zeroPoint, m, zeroPoints[1], 0, 255);
+  }
+}
+
+} // namespace
+
+HostTensor evaluateIntegerGlobalPool(cnn::IntegerGlobalPoolOp op, const HostTensor &x) {
+  HostTensor y(shapeOf(op.getResult()), ElementType::u8);
+  int64_t plane = x.shape[2] * x.shape[3];
+  pool(op.getKind(), op.getScales(), op.getZeroPoints(), plane, x, y,
+       [&](int64_t i, int64_t k) { return i * plane + k; });
+  return y;
+}
+
+HostTensor evaluateIntegerChannelPool(cnn::IntegerChannelPoolOp op, const HostTensor &x) {
+  HostTensor y(shapeOf(op.getResult()), ElementType::u8);
+  int64_t c = x.shape[1], plane = x.shape[2] * x.shape[3];
+  pool(op.getKind(), op.getScales(), op.getZeroPoints(), c, x, y,
+       [&](int64_t i, int64_t k) { return ((i / plane) * c + k) * plane + i % plane; });
+  return y;
+}
+
+HostTensor evaluateIntegerConcat(cnn::IntegerConcatOp op, ArrayRef<const HostTensor *> inputs) {
+  HostTensor y(shapeOf(op.getResult()), ElementType::u8);
+  ArrayRef<double> scales = op.getScales();
+  ArrayRef<int64_t> zeroPoints = op.getZeroPoints();
+  int64_t n = y.shape[0], perImage = y.numElements() / n, offset = 0;
+  auto out = y.values<uint8_t>();
+  for (size_t input = 0; input < inputs.size(); ++input) {
+    const HostTensor &x = *inputs[input];
+    FixedPointMultiplier m = fixedPointMultiplier(scales[input] / scales.back());
+    auto zeroPoint = static_cast<int32_t>(zeroPoints[input]);
+    int64_t chunk = x.numElements() / n;
+    auto in = x.values<uint8_t>();
+    for (int64_t b = 0; b < n; ++b)
+      for (int64_t k = 0; k < chunk; ++k)
+        out[b * perImage + offset + k] =
+            requantize(in[b * chunk + k] - zeroPoint, m, zeroPoints.back(), 0, 255);
+    offset += chunk;
   }
   return y;
 }

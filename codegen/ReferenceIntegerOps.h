@@ -25,7 +25,10 @@ HostTensor evaluateRequantize(cnn::RequantizeOp op, const HostTensor &acc);
 HostTensor evaluateLookup(cnn::LookupOp op, const HostTensor &x);
 HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const HostTensor &rhs);
 HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate);
-HostTensor evaluateIntegerGlobalAvgPool(cnn::IntegerGlobalAvgPoolOp op, const HostTensor &x);
+HostTensor evaluateIntegerGlobalPool(cnn::IntegerGlobalPoolOp op, const HostTensor &x);
+HostTensor evaluateIntegerChannelPool(cnn::IntegerChannelPoolOp op, const HostTensor &x);
+HostTensor evaluateIntegerConcat(cnn::IntegerConcatOp op,
+                                 llvm::ArrayRef<const HostTensor *> inputs);
 
 } // namespace cnnc
 

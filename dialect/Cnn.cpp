@@ -353,7 +353,7 @@ LogicalResult LookupOp::verify() {
   return success();
 }
 
-/// int_add, int_mul, int_global_avg_pool: ui8 operands and result, with a
+/// int_add, int_mul, the integer pools and int_concat: ui8 operands and result, with a
 /// positive finite scale and a zero point in [0, 255] for each.
 static LogicalResult verifyRescale(Operation *op, ArrayRef<double> scales,
                                    ArrayRef<int64_t> zeroPoints) {
@@ -395,17 +395,54 @@ LogicalResult IntegerMulOp::verify() {
   return success();
 }
 
-LogicalResult IntegerGlobalAvgPoolOp::verify() {
+/// int_global_pool and int_channel_pool: `pooled` is the result's shape, and
+/// `count` values are pooled into each of its elements.
+static LogicalResult verifyIntegerPool(Operation *op, PoolKind kind, ArrayRef<double> scales,
+                                       ArrayRef<int64_t> zeroPoints, bool overChannels) {
+  if (failed(verifyRescale(op, scales, zeroPoints)))
+    return failure();
+  auto in = cast<RankedTensorType>(op->getOperand(0).getType());
+  auto out = cast<RankedTensorType>(op->getResult(0).getType());
+  if (in.getRank() != 4)
+    return op->emitOpError("pools an NCHW input, got ") << in;
+  SmallVector<int64_t> pooled(in.getShape());
+  int64_t count = overChannels ? in.getDimSize(1) : in.getDimSize(2) * in.getDimSize(3);
+  if (overChannels)
+    pooled[1] = 1;
+  else
+    pooled[2] = pooled[3] = 1;
+  if (out.getShape() != ArrayRef<int64_t>(pooled))
+    return op->emitOpError(overChannels ? "pools N×C×H×W into N×1×H×W, got "
+                                        : "pools N×C×H×W into N×C×1×1, got ")
+           << in << " -> " << out;
+  if (!cnnc::integerMultiplier(cnnc::poolMultiplier(kind == PoolKind::avg, scales.data(), count)))
+    return op->emitOpError("its multiplier must lie in [2^-31, 2^15)");
+  return success();
+}
+
+LogicalResult IntegerGlobalPoolOp::verify() {
+  return verifyIntegerPool(*this, getKind(), getScales(), getZeroPoints(), /*overChannels=*/false);
+}
+
+LogicalResult IntegerChannelPoolOp::verify() {
+  return verifyIntegerPool(*this, getKind(), getScales(), getZeroPoints(), /*overChannels=*/true);
+}
+
+LogicalResult IntegerConcatOp::verify() {
+  if (getInputs().empty())
+    return emitOpError("needs at least one input");
   if (failed(verifyRescale(*this, getScales(), getZeroPoints())))
     return failure();
-  auto in = cast<RankedTensorType>(getInput().getType());
-  auto out = cast<RankedTensorType>(getType());
-  if (in.getRank() != 4 ||
-      out.getShape() != ArrayRef<int64_t>{in.getDimSize(0), in.getDimSize(1), 1, 1})
-    return emitOpError("pools N×C×H×W into N×C×1×1, got ") << in << " -> " << out;
+  SmallVector<Type> results;
+  if (failed(ConcatOp::inferReturnTypes(getContext(), getLoc(), ConcatOp::Adaptor(getInputs()),
+                                        results)))
+    return failure();
+  if (results.front() != getType())
+    return emitOpError("result must be ") << results.front() << ", got " << getType();
   ArrayRef<double> s = getScales();
-  if (!integerMultiplier(avgPoolMultiplier(s.data(), in.getDimSize(2) * in.getDimSize(3))))
-    return emitOpError("multiplier s_x / (H·W·s_y) must lie in [2^-31, 2^15)");
+  for (double inputScale : s.drop_back())
+    if (!integerMultiplier(inputScale / s.back()))
+      return emitOpError("each s_i / s_y must lie in [2^-31, 2^15)");
   return success();
 }
 

@@ -115,15 +115,36 @@ def Cnn_IntegerMulOp : Cnn_IntegerRescaleOp<"int_mul", [AllTypesMatch<["input", 
   let assemblyFormat = "$input `,` $gate attr-dict `:` type($input) `,` type($gate)";
 }
 
-def Cnn_IntegerGlobalAvgPoolOp : Cnn_IntegerRescaleOp<"int_global_avg_pool"> {
-  let summary = "ui8 average over H and W: N×C×H×W → N×C×1×1";
+class Cnn_IntegerPoolOp<string mnemonic, string what> : Cnn_IntegerRescaleOp<mnemonic> {
+  let summary = what;
   let description = [{
-    `scales` and `zero_points` are [input, result]: the i32 sum Σ (x − z_x)
-    requantized by s_x / (H · W · s_y).
+    `scales` and `zero_points` are [input, result]. avg: the i32 sum
+    Σ (x − z_x) of the pooled values requantized by s_x / (count · s_y);
+    max: the largest value, less z_x, requantized by s_x / s_y (quantization
+    is monotonic, so the largest u8 value is the largest real one).
   }];
-  let arguments = (ins Cnn_Tensor:$input, DenseF64ArrayAttr:$scales,
+  let arguments = (ins Cnn_PoolKindAttr:$kind, Cnn_Tensor:$input, DenseF64ArrayAttr:$scales,
                        DenseI64ArrayAttr:$zero_points);
-  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
+  let assemblyFormat = "$kind $input attr-dict `:` type($input) `->` type($result)";
+}
+
+def Cnn_IntegerGlobalPoolOp
+    : Cnn_IntegerPoolOp<"int_global_pool", "ui8 average or max over H and W: N×C×H×W → N×C×1×1">;
+
+def Cnn_IntegerChannelPoolOp
+    : Cnn_IntegerPoolOp<"int_channel_pool",
+                        "ui8 average or max over C (CBAM): N×C×H×W → N×1×H×W">;
+
+def Cnn_IntegerConcatOp : Cnn_IntegerRescaleOp<"int_concat"> {
+  let summary = "ui8 concatenation along the channel axis, each input rescaled to the result";
+  let description = [{
+    `scales` and `zero_points` hold one entry per input, then the result's:
+    each value becomes z_y + (q − z_i) · s_i / s_y in fixed point (exactly q
+    where an input shares the result's parameters).
+  }];
+  let arguments = (ins Variadic<Cnn_Tensor>:$inputs, DenseF64ArrayAttr:$scales,
+                       DenseI64ArrayAttr:$zero_points);
+  let assemblyFormat = "$inputs attr-dict `:` functional-type($inputs, results)";
 }
 
 #endif // CNNC_CNN_INTEGER_OPS_TD

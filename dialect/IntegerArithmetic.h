@@ -106,9 +106,10 @@ inline uint8_t integerMul(uint8_t x, uint8_t gate, FixedPointMultiplier m,
   return requantize(product, m, zeroPoints[2], 0, 255);
 }
 
-/// cnn.int_global_avg_pool's multiplier for a map of `pixels` values.
-inline double avgPoolMultiplier(const double scales[2], int64_t pixels) {
-  return scales[0] / (static_cast<double>(pixels) * scales[1]);
+/// The multiplier of cnn.int_global_pool / int_channel_pool over `count`
+/// values, `scales` as the op's [input, result].
+inline double poolMultiplier(bool average, const double scales[2], int64_t count) {
+  return scales[0] / ((average ? static_cast<double>(count) : 1.0) * scales[1]);
 }
 
 } // namespace cnnc

@@ -76,7 +76,8 @@ public:
         .Case([&](cnn::ActivationOp act) { lowerActivation(act); })
         .Case([&](cnn::AddOp add) { lowerAdd(add); })
         .Case([&](cnn::MulOp mul) { lowerMul(mul); })
-        .Case([&](cnn::GlobalPoolOp pool) { lowerPool(pool); });
+        .Case<cnn::GlobalPoolOp, cnn::ChannelPoolOp>([&](auto pool) { lowerPool(pool); })
+        .Case([&](cnn::ConcatOp concat) { lowerConcat(concat); });
   }
 
 private:
@@ -219,18 +220,45 @@ private:
                 b.getDenseI64ArrayAttr({in->zeroPoint, gate->zeroPoint, out.getZeroPoint()[0]})));
   }
 
-  void lowerPool(cnn::GlobalPoolOp pool) {
+  template <typename Pool> void lowerPool(Pool pool) {
     std::optional<Quantized> in = dequantized(pool.getInput());
     cnn::QuantizeOp out = quantizedBy(pool.getResult());
-    if (pool.getKind() != cnn::PoolKind::avg || !in || !out)
+    if (!in || !out)
       return;
     auto shape = cast<RankedTensorType>(in->q.getType()).getShape();
+    bool overChannels = std::is_same_v<Pool, cnn::ChannelPoolOp>;
+    int64_t count = overChannels ? shape[1] : shape[2] * shape[3];
     double scales[] = {in->scale, out.getScale()[0]};
-    if (!integerMultiplier(avgPoolMultiplier(scales, shape[2] * shape[3])))
+    if (!integerMultiplier(poolMultiplier(pool.getKind() == cnn::PoolKind::avg, scales, count)))
       return;
-    replace(out, b.create<cnn::IntegerGlobalAvgPoolOp>(
-                     pool.getLoc(), out.getType(), in->q, b.getDenseF64ArrayAttr(scales),
-                     b.getDenseI64ArrayAttr({in->zeroPoint, out.getZeroPoint()[0]})));
+    using IntegerPool = std::conditional_t<std::is_same_v<Pool, cnn::ChannelPoolOp>,
+                                           cnn::IntegerChannelPoolOp, cnn::IntegerGlobalPoolOp>;
+    replace(out,
+            b.create<IntegerPool>(pool.getLoc(), out.getType(), pool.getKindAttr(), in->q,
+                                  b.getDenseF64ArrayAttr(scales),
+                                  b.getDenseI64ArrayAttr({in->zeroPoint, out.getZeroPoint()[0]})));
+  }
+
+  void lowerConcat(cnn::ConcatOp concat) {
+    cnn::QuantizeOp out = quantizedBy(concat.getResult());
+    if (!out)
+      return;
+    SmallVector<Value> inputs;
+    SmallVector<double> scales;
+    SmallVector<int64_t> zeroPoints;
+    for (Value input : concat.getInputs()) {
+      std::optional<Quantized> in = dequantized(input);
+      if (!in || !integerMultiplier(in->scale / out.getScale()[0]))
+        return;
+      inputs.push_back(in->q);
+      scales.push_back(in->scale);
+      zeroPoints.push_back(in->zeroPoint);
+    }
+    scales.push_back(out.getScale()[0]);
+    zeroPoints.push_back(out.getZeroPoint()[0]);
+    replace(out, b.create<cnn::IntegerConcatOp>(concat.getLoc(), out.getType(), inputs,
+                                                b.getDenseF64ArrayAttr(scales),
+                                                b.getDenseI64ArrayAttr(zeroPoints)));
   }
 
   /// Every use of the quantize's ui8 result now reads `integer` instead.

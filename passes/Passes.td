@@ -64,12 +64,14 @@ def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
     glob:
     - each calibrated activation becomes quantize → dequantize to ui8: the
       range widened to hold 0, scale (hi − lo) / 255, zero point
-      round(−lo / scale). A tensor whose one use is relu or relu6 is not
-      quantized itself: that activation's result is (the integer path folds
-      the clamp into requantization). Flatten and concat results, and the
-      returned logits, stay float (concat's inputs are quantized);
+      round(−lo / scale). A layer's (conv, depthwise, FC) result whose one
+      use is relu or relu6 is not quantized itself: that activation's result
+      is (the integer path folds the clamp into requantization). Flatten
+      results (views) and the returned logits stay float;
     - each filter becomes quantize → dequantize to i8 per output channel,
-      symmetric: scale absmax / 127 (1 for an all-zero channel), zero point 0;
+      symmetric: scale absmax / 127 (1 for an all-zero channel), zero point 0,
+      and at least s_pre / s_x · 2^-22 (passes/Quantization.h: a nearly dead
+      channel's bias must fit the integer layer's accumulator);
       a layer with `cnn.bias_correction = "NAME"` and a bias gets the weight
       NAME added to its bias (calibration's estimate of the mean error the
       quantized filter makes).
@@ -96,9 +98,10 @@ def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
       whose result is returned (the classifier) gets its accumulator
       dequantized at s_x · s_w[o]; a flatten before it reads the ui8 values;
     - activation: lookup through table[q] = quantize(f(dequantize(q)));
-    - add, mul, global_pool avg: int_add, int_mul, int_global_avg_pool.
+    - add, mul, global_pool, channel_pool, concat: int_add, int_mul,
+      int_global_pool, int_channel_pool, int_concat.
     An op whose requantization multiplier would fall outside [2^-31, 2^15), and every
-    op not listed (concat, channel_pool, max pools, layers kept in float),
+    op not listed (or not quantized: layers kept in float),
     stays as it was, in float between its dequantize and quantize: the model
     stays correct, partly simulated. So does a layer that sums more than
     kMaxProducts (IntegerArithmetic.h) products an output. Ops the rewrites

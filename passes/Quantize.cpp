@@ -59,7 +59,7 @@ private:
   }
 
   static bool quantizable(Operation *op) {
-    if (op->getNumResults() != 1 || isa<cnn::FlattenOp, cnn::ConcatOp>(op))
+    if (op->getNumResults() != 1 || isa<cnn::FlattenOp>(op))
       return false;
     Value result = op->getResult(0);
     bool returned =

@@ -113,7 +113,7 @@ func.func @m(%x: tensor<2xf32>) -> tensor<2xf32> {
   expectValues(y, {30, 40});
 }
 
-// int_mul with a per-channel gate, then int_global_avg_pool. x: channel 0
+// int_mul with a per-channel gate, then int_global_pool avg. x: channel 0
 // q = 10..13, channel 1 q = 14..17 (scale 0.1, zero point 10); the gate is
 // the pooled map (scale 0.05, zero point 0): channel 0 Σ (q − 10) = 6, times
 // 0.1 / (4 · 0.05) = 3; channel 1 Σ = 22 → 11. Products (q − 10) · gate times
@@ -123,7 +123,7 @@ TEST_F(IntegerEvaluatorTest, GateByPooledMap) {
   std::vector<float> y = run(R"(
 func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   %q = cnn.quantize %x {scale = array<f64: 0.1>, zero_point = array<i64: 10>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
-  %g = cnn.int_global_avg_pool %q {scales = array<f64: 0.1, 0.05>, zero_points = array<i64: 10, 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x1x1xui8>
+  %g = cnn.int_global_pool avg %q {scales = array<f64: 0.1, 0.05>, zero_points = array<i64: 10, 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x1x1xui8>
   %m = cnn.int_mul %q, %g {scales = array<f64: 0.1, 0.05, 0.01>, zero_points = array<i64: 10, 0, 0>} : tensor<1x2x2x2xui8>, tensor<1x2x1x1xui8>
   %y = cnn.dequantize %m {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x2x2xf32>
   return %y : tensor<1x2x2x2xf32>
@@ -154,6 +154,33 @@ func.func @m(%x: tensor<1x2x1x1xf32>) -> tensor<1x2xf32> {
 })",
                              {1, 2, 1, 1}, {1.0f, 2.0f}, weights);
   expectValues(y, {10.0f, -1.5f});
+}
+
+// CBAM's spatial branch: channel pools over x = (0, 3 | 2, 1), q = 10 + 2x
+// (scale 0.5, zero point 10). avg at (0.25, 0): Σ (q − 10) = 4, 8 times
+// 0.5 / (2 · 0.25) = 1 → 4, 8 (1.0, 2.0). max at the input's parameters:
+// 14, 16 (2.0, 3.0). Their concat at (0.25, 0) rescales the max map by
+// 0.5 / 0.25: (14 − 10)·2, (16 − 10)·2 = 8, 12, so 4, 8, 8, 12 → 1, 2, 2, 3.
+// The global max of each channel: 16 and 14 → 3.0 and 2.0.
+TEST_F(IntegerEvaluatorTest, ChannelPoolsConcatAndGlobalMax) {
+  constexpr const char *kSpatial = R"(
+func.func @m(%x: tensor<1x2x1x2xf32>) -> tensor<1x2x1x2xf32> {
+  %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 10>} : tensor<1x2x1x2xf32> -> tensor<1x2x1x2xui8>
+  %avg = cnn.int_channel_pool avg %q {scales = array<f64: 0.5, 0.25>, zero_points = array<i64: 10, 0>} : tensor<1x2x1x2xui8> -> tensor<1x1x1x2xui8>
+  %max = cnn.int_channel_pool max %q {scales = array<f64: 0.5, 0.5>, zero_points = array<i64: 10, 10>} : tensor<1x2x1x2xui8> -> tensor<1x1x1x2xui8>
+  %c = cnn.int_concat %avg, %max {scales = array<f64: 0.25, 0.5, 0.25>, zero_points = array<i64: 0, 10, 0>} : (tensor<1x1x1x2xui8>, tensor<1x1x1x2xui8>) -> tensor<1x2x1x2xui8>
+  %y = cnn.dequantize %c {scale = array<f64: 0.25>, zero_point = array<i64: 0>} : tensor<1x2x1x2xui8> -> tensor<1x2x1x2xf32>
+  return %y : tensor<1x2x1x2xf32>
+})";
+  expectValues(run(kSpatial, {1, 2, 1, 2}, {0, 3, 2, 1}), {1, 2, 2, 3});
+  constexpr const char *kGlobalMax = R"(
+func.func @m(%x: tensor<1x2x1x2xf32>) -> tensor<1x2x1x1xf32> {
+  %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 10>} : tensor<1x2x1x2xf32> -> tensor<1x2x1x2xui8>
+  %m = cnn.int_global_pool max %q {scales = array<f64: 0.5, 0.5>, zero_points = array<i64: 10, 10>} : tensor<1x2x1x2xui8> -> tensor<1x2x1x1xui8>
+  %y = cnn.dequantize %m {scale = array<f64: 0.5>, zero_point = array<i64: 10>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  return %y : tensor<1x2x1x1xf32>
+})";
+  expectValues(run(kGlobalMax, {1, 2, 1, 2}, {0, 3, 2, 1}), {3, 2});
 }
 
 } // namespace

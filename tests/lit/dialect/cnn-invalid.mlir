@@ -263,8 +263,8 @@ func.func @int_mul_gate(%x: tensor<1x4x3x3xui8>, %g: tensor<1x2x1x1xui8>) {
 // -----
 
 func.func @int_pool_shape(%x: tensor<1x4x3x3xui8>) {
-  // expected-error @+1 {{'cnn.int_global_avg_pool' op pools N×C×H×W into N×C×1×1, got 'tensor<1x4x3x3xui8>' -> 'tensor<1x4x3x1xui8>'}}
-  %y = cnn.int_global_avg_pool %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x3x1xui8>
+  // expected-error @+1 {{'cnn.int_global_pool' op pools N×C×H×W into N×C×1×1, got 'tensor<1x4x3x3xui8>' -> 'tensor<1x4x3x1xui8>'}}
+  %y = cnn.int_global_pool avg %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x3x1xui8>
   return
 }
 
@@ -290,5 +290,21 @@ func.func @int_conv_products(%x: tensor<1x40000x1x1xui8>, %w: tensor<2x40000x1x1
 func.func @quantize_signed_storage(%x: tensor<4xf32>) {
   // expected-error @+1 {{'cnn.quantize' op integer side must be ui8, i8 or i32, got 'si8'}}
   %q = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<4xf32> -> tensor<4xsi8>
+  return
+}
+
+// -----
+
+func.func @int_channel_pool_shape(%x: tensor<1x4x3x3xui8>) {
+  // expected-error @+1 {{'cnn.int_channel_pool' op pools N×C×H×W into N×1×H×W, got 'tensor<1x4x3x3xui8>' -> 'tensor<1x4x1x1xui8>'}}
+  %y = cnn.int_channel_pool max %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x1x1xui8>
+  return
+}
+
+// -----
+
+func.func @int_concat_result(%a: tensor<1x1x3x3xui8>, %b: tensor<1x1x3x3xui8>) {
+  // expected-error @+1 {{'cnn.int_concat' op result must be 'tensor<1x2x3x3xui8>', got 'tensor<1x3x3x3xui8>'}}
+  %y = cnn.int_concat %a, %b {scales = array<f64: 0.1, 0.2, 0.2>, zero_points = array<i64: 0, 0, 0>} : (tensor<1x1x3x3xui8>, tensor<1x1x3x3xui8>) -> tensor<1x3x3x3xui8>
   return
 }

@@ -13,7 +13,7 @@
 // CHECK: %[[R:.*]] = cnn.requantize %[[ACC]] {max = 120 : i64, min = 0 : i64, multiplier = array<f64: 4.000000e-03, 8.000000e-03>, zero_point = 0 : i64}
 // CHECK: %[[S:.*]] = cnn.lookup %[[R]] {table = array<i64: 0, 1, 1, 2, 2, 3,
 // CHECK: %[[SUM:.*]] = cnn.int_add %[[S]], %[[R]] {scales = array<f64: 5.000000e-02, 5.000000e-02, 1.000000e-01>, zero_points = array<i64: 0, 0, 10>} : tensor<1x2x4x4xui8>
-// CHECK: %[[P:.*]] = cnn.int_global_avg_pool %[[SUM]] {scales = array<f64: 1.000000e-01, 5.000000e-02>, zero_points = array<i64: 10, 0>}
+// CHECK: %[[P:.*]] = cnn.int_global_pool avg %[[SUM]] {scales = array<f64: 1.000000e-01, 5.000000e-02>, zero_points = array<i64: 10, 0>}
 // CHECK: %[[FW:.*]] = cnn.quantize %{{.*}} {axis = 0 : i64
 // CHECK: %[[F:.*]] = cnn.flatten %[[P]] : tensor<1x2x1x1xui8> -> tensor<1x2xui8>
 // CHECK: %[[LOGITS:.*]] = cnn.int_fully_connected %[[F]], %[[FW]] {input_zero_point = 0 : i64} : (tensor<1x2xui8>, tensor<3x2xi8>) -> tensor<1x3xi32>
@@ -50,24 +50,57 @@ func.func @layers(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x3xf32> {
 
 // -----
 
-// What cannot be lowered stays as it was: a max pool, a concat, and a layer
-// whose multiplier s_x·s_w/s_y would be 2^15 or more.
+// CBAM's spatial branch: channel pools, their concat rescaled to one scale,
+// and the convolution that reads it; the channel attention's global max pool.
+// CHECK-LABEL: func.func @cbam
+// CHECK: %[[A:.*]] = cnn.int_channel_pool {{ *}}avg %[[X:.*]] {scales = array<f64: 2.000000e-02, 1.000000e-02>, zero_points = array<i64: 128, 100>}
+// CHECK: %[[M:.*]] = cnn.int_channel_pool {{ *}}max %[[X]] {scales = array<f64: 2.000000e-02, 2.000000e-02>, zero_points = array<i64: 128, 128>}
+// CHECK: %[[C:.*]] = cnn.int_concat %[[A]], %[[M]] {scales = array<f64: 1.000000e-02, 2.000000e-02, 2.000000e-02>, zero_points = array<i64: 100, 128, 128>}
+// CHECK: cnn.int_conv2d %[[C]]
+// CHECK: cnn.int_global_pool {{ *}}max %[[X]]
+func.func @cbam(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x2x1x1xf32>) {
+  %xq = cnn.quantize %arg0 {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %x = cnn.dequantize %xq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %a = cnn.channel_pool avg %x : tensor<1x2x4x4xf32> -> tensor<1x1x4x4xf32>
+  %aq = cnn.quantize %a {scale = array<f64: 0.01>, zero_point = array<i64: 100>} : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xui8>
+  %ad = cnn.dequantize %aq {scale = array<f64: 0.01>, zero_point = array<i64: 100>} : tensor<1x1x4x4xui8> -> tensor<1x1x4x4xf32>
+  %m = cnn.channel_pool max %x : tensor<1x2x4x4xf32> -> tensor<1x1x4x4xf32>
+  %mq = cnn.quantize %m {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xui8>
+  %md = cnn.dequantize %mq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x1x4x4xui8> -> tensor<1x1x4x4xf32>
+  %c = cnn.concat %ad, %md : (tensor<1x1x4x4xf32>, tensor<1x1x4x4xf32>) -> tensor<1x2x4x4xf32>
+  %cq = cnn.quantize %c {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %cd = cnn.dequantize %cq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %w = cnn.weight "w" : tensor<1x2x3x3xf32>
+  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 0.01>, zero_point = array<i64: 0>} : tensor<1x2x3x3xf32> -> tensor<1x2x3x3xi8>
+  %wd = cnn.dequantize %wq {axis = 0 : i64, scale = array<f64: 0.01>, zero_point = array<i64: 0>} : tensor<1x2x3x3xi8> -> tensor<1x2x3x3xf32>
+  %s = cnn.conv2d %cd, %wd {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<1x2x3x3xf32>) -> tensor<1x1x4x4xf32>
+  %sq = cnn.quantize %s {scale = array<f64: 0.05>, zero_point = array<i64: 128>} : tensor<1x1x4x4xf32> -> tensor<1x1x4x4xui8>
+  %sd = cnn.dequantize %sq {scale = array<f64: 0.05>, zero_point = array<i64: 128>} : tensor<1x1x4x4xui8> -> tensor<1x1x4x4xf32>
+  %g = cnn.global_pool max %x : tensor<1x2x4x4xf32> -> tensor<1x2x1x1xf32>
+  %gq = cnn.quantize %g {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
+  %gd = cnn.dequantize %gq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  return %sd, %gd : tensor<1x1x4x4xf32>, tensor<1x2x1x1xf32>
+}
+
+// -----
+
+// What cannot be lowered stays as it was: an op whose result is not
+// quantized (here a max pool returned as is), and a layer whose multiplier
+// s_x·s_w/s_y would be 2^15 or more.
 // CHECK-LABEL: func.func @left_in_float
 // CHECK: cnn.global_pool {{ *}}max
 // CHECK: cnn.conv2d
 // CHECK-NOT: cnn.int_
 // CHECK: return
-func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x1x1xf32> {
+func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>) {
   %xq = cnn.quantize %arg0 {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
   %x = cnn.dequantize %xq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
   %p = cnn.global_pool max %x : tensor<1x2x4x4xf32> -> tensor<1x2x1x1xf32>
-  %pq = cnn.quantize %p {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
-  %pd = cnn.dequantize %pq {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
   %w = cnn.weight "w" : tensor<2x2x1x1xf32>
   %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x2x1x1xf32> -> tensor<2x2x1x1xi8>
   %wd = cnn.dequantize %wq {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x2x1x1xi8> -> tensor<2x2x1x1xf32>
-  %c = cnn.conv2d %pd, %wd {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x1x1xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x1x1xf32>
-  %cq = cnn.quantize %c {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
-  %cd = cnn.dequantize %cq {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
-  return %cd : tensor<1x2x1x1xf32>
+  %c = cnn.conv2d %x, %wd {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
+  %cq = cnn.quantize %c {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %cd = cnn.dequantize %cq {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  return %p, %cd : tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>
 }
