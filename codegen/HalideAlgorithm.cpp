@@ -1,6 +1,8 @@
 //===- HalideAlgorithm.cpp - what each cnn op computes, in Halide ---------===//
+#include "codegen/HalideFixedPoint.h"
 #include "codegen/HalideKernel.h"
 #include "dialect/Cnn.h"
+#include "dialect/IntegerArithmetic.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -95,14 +97,23 @@ private:
   /// Func names are unique within a pipeline (an SE group has two convolutions).
   std::string name(const std::string &base) { return base + "_" + std::to_string(counter++); }
 
-  /// `v` read with zeros outside its extents (convolution padding).
-  Func padded(Value v) {
+  /// `v` read as `outside` beyond its extents (convolution padding: real zeros).
+  Func padded(Value v, Expr outside) {
     ArrayRef<int64_t> s = shapeOf(v);
     Halide::Region bounds = {{0, static_cast<int>(s[1])},
                              {0, static_cast<int>(s[3])},
                              {0, static_cast<int>(s[2])},
                              {0, static_cast<int>(s[0])}};
-    return BoundaryConditions::constant_exterior(at(v), 0.0f, bounds);
+    return BoundaryConditions::constant_exterior(at(v), outside, bounds);
+  }
+
+  /// The input of a convolution `conv`, padded with `outside` where it pads.
+  Func convolutionInput(Operation *conv, Value source, ArrayRef<int64_t> pad, Expr outside) {
+    if (llvm::none_of(pad, [](int64_t p) { return p != 0; }))
+      return at(source);
+    Func input = padded(source, outside);
+    funcs.paddedInputs.push_back({conv, input});
+    return input;
   }
 
   Func translate(Operation *op) {
@@ -200,12 +211,9 @@ private:
         })
         .Case([&](cnn::MulOp mul) {
           Var c("c"), x("x"), y("y"), n("n");
-          ArrayRef<int64_t> in = shapeOf(mul.getInput()), gate = shapeOf(mul.getGate());
-          Expr g = gate[1] == 1 && in[1] != 1     ? at(mul.getGate())(0, x, y, n)
-                   : gate[2] == 1 && gate[3] == 1 ? at(mul.getGate())(c, 0, 0, n)
-                                                  : at(mul.getGate())(c, x, y, n);
           Func f(name("mul"));
-          f(c, x, y, n) = at(mul.getInput())(c, x, y, n) * g;
+          f(c, x, y, n) =
+              at(mul.getInput())(c, x, y, n) * gateOf(mul.getInput(), mul.getGate(), c, x, y, n);
           return f;
         })
         .Case([&](cnn::FlattenOp flatten) {
@@ -216,10 +224,184 @@ private:
           f(k, n) = at(flatten.getInput())(k / (h * w), k % w, (k / w) % h, n);
           return f;
         })
+        .Case<cnn::IntegerConv2DOp, cnn::IntegerDepthwiseConv2DOp>(
+            [&](auto conv) { return integerConvolution(conv); })
+        .Case([&](cnn::IntegerFullyConnectedOp fc) { return integerFullyConnected(fc); })
+        .Case([&](cnn::RequantizeOp r) {
+          std::vector<Var> v = varsFor(r.getResult());
+          Func f(name("requantize"));
+          f(v) = cnnc::requantize(at(r.getInput())(asExprs(v)),
+                                  fixedPointExprs(r.getMultiplier(), v[0]), r.getZeroPoint(),
+                                  r.getMin(), r.getMax());
+          return f;
+        })
+        .Case([&](cnn::LookupOp l) {
+          std::vector<Var> v = varsFor(l.getResult());
+          Buffer<uint8_t> table(256);
+          for (int q = 0; q < 256; ++q)
+            table(q) = static_cast<uint8_t>(l.getTable()[q]);
+          Func f(name("lookup"));
+          f(v) = table(Halide::cast<int32_t>(at(l.getInput())(asExprs(v))));
+          return f;
+        })
+        .Case([&](cnn::IntegerAddOp add) {
+          std::vector<Var> v = varsFor(add.getResult());
+          ArrayRef<double> scale = add.getScales();
+          ArrayRef<int64_t> zp = add.getZeroPoints();
+          AddRescale r = addRescale(scale[0], scale[1], scale[2]);
+          auto side = [&](Value operand, int64_t zeroPoint, FixedPointMultiplier m) {
+            Expr offset =
+                Halide::cast<int32_t>(at(operand)(asExprs(v))) - static_cast<int32_t>(zeroPoint);
+            return multiplyByFixedPoint(offset * (1 << kAddHeadroomBits), fixedPointExprs(m));
+          };
+          Func f(name("int_add"));
+          f(v) =
+              cnnc::requantize(side(add.getLhs(), zp[0], r.lhs) + side(add.getRhs(), zp[1], r.rhs),
+                               fixedPointExprs(r.result), zp[2], 0, 255);
+          return f;
+        })
+        .Case([&](cnn::IntegerMulOp mul) {
+          Var c("c"), x("x"), y("y"), n("n");
+          ArrayRef<int64_t> zp = mul.getZeroPoints();
+          Expr g = gateOf(mul.getInput(), mul.getGate(), c, x, y, n);
+          Expr product = (Halide::cast<int32_t>(at(mul.getInput())(c, x, y, n)) -
+                          static_cast<int32_t>(zp[0])) *
+                         (Halide::cast<int32_t>(g) - static_cast<int32_t>(zp[1]));
+          Func f(name("int_mul"));
+          f(c, x, y, n) = cnnc::requantize(
+              product, fixedPointExprs(mulMultiplier(mul.getScales().data())), zp[2], 0, 255);
+          return f;
+        })
+        .Case([&](cnn::IntegerGlobalPoolOp pool) { return integerPool(pool, false); })
+        .Case([&](cnn::IntegerChannelPoolOp pool) { return integerPool(pool, true); })
+        .Case([&](cnn::IntegerConcatOp concat) {
+          Var c("c"), x("x"), y("y"), n("n");
+          ArrayRef<double> scale = concat.getScales();
+          ArrayRef<int64_t> zp = concat.getZeroPoints();
+          Func f(name("int_concat"));
+          Expr value = Halide::cast<uint8_t>(0);
+          int64_t begin = 0;
+          for (auto [i, input] : llvm::enumerate(concat.getInputs())) {
+            int64_t size = shapeOf(input)[1];
+            Expr local = clamp(c - static_cast<int>(begin), 0, static_cast<int>(size - 1));
+            Expr offset =
+                Halide::cast<int32_t>(at(input)(local, x, y, n)) - static_cast<int32_t>(zp[i]);
+            Expr rescaled = cnnc::requantize(
+                offset, fixedPointExprs(fixedPointMultiplier(scale[i] / scale.back())), zp.back(),
+                0, 255);
+            value = select(c >= static_cast<int>(begin), rescaled, value); // as concat's chain
+            begin += size;
+          }
+          f(c, x, y, n) = value;
+          return f;
+        })
+        .Case([&](cnn::QuantizeOp q) {
+          std::vector<Var> v = varsFor(q.getResult());
+          // quantizeValue in double: round half away from zero, then clamp.
+          auto f64 = [](double d) { return Internal::make_const(Float(64), d); };
+          Expr real = Halide::cast<double>(at(q.getInput())(asExprs(v))) / f64(q.getScale()[0]);
+          Expr whole = trunc(real);
+          Expr away = select(real < f64(0), f64(-1), f64(1));
+          Expr rounded = whole + select(abs(real - whole) >= f64(0.5), away, f64(0));
+          Expr shifted = rounded + f64(static_cast<double>(q.getZeroPoint()[0]));
+          Func f(name("quantize"));
+          f(v) = Halide::cast<uint8_t>(clamp(shifted, f64(0), f64(255)));
+          return f;
+        })
+        .Case([&](cnn::DequantizeOp dq) {
+          std::vector<Var> v = varsFor(dq.getResult());
+          ArrayRef<double> scales = dq.getScale();
+          ArrayRef<int64_t> zeroPoints = dq.getZeroPoint();
+          Buffer<double> scale(static_cast<int>(scales.size()));
+          Buffer<int32_t> zeroPoint(static_cast<int>(scales.size()));
+          for (size_t i = 0; i < scales.size(); ++i) {
+            scale(static_cast<int>(i)) = scales[i];
+            zeroPoint(static_cast<int>(i)) = static_cast<int32_t>(zeroPoints[i]);
+          }
+          // Per channel along axis 1, which is Halide's innermost dimension.
+          Expr index = dq.getAxis() ? Expr(v[0]) : Expr(0);
+          Expr offset = Halide::cast<double>(Halide::cast<int32_t>(at(dq.getInput())(asExprs(v))) -
+                                             zeroPoint(index));
+          Func f(name("dequantize"));
+          f(v) = Halide::cast<float>(scale(index) * offset);
+          return f;
+        })
         .Default([&](Operation *other) -> Func {
           throw CompileError("cnnc codegen cannot translate " +
                              other->getName().getStringRef().str());
         });
+  }
+
+  /// The gate value that scales element (c, x, y, n) of `input` (cnn.mul's broadcast).
+  Expr gateOf(Value input, Value gate, Var c, Var x, Var y, Var n) {
+    ArrayRef<int64_t> in = shapeOf(input), g = shapeOf(gate);
+    return g[1] == 1 && in[1] != 1  ? at(gate)(0, x, y, n)
+           : g[2] == 1 && g[3] == 1 ? at(gate)(c, 0, 0, n)
+                                    : at(gate)(c, x, y, n);
+  }
+
+  /// int_conv2d, int_depthwise_conv2d: Σ (x − zp)·w in i32 from the clamped bias.
+  template <typename ConvOp> Func integerConvolution(ConvOp conv) {
+    bool depthwise = std::is_same_v<ConvOp, cnn::IntegerDepthwiseConv2DOp>;
+    ArrayRef<int64_t> in = shapeOf(conv.getInput()), filter = shapeOf(conv.getFilter());
+    ArrayRef<int64_t> strides = conv.getStrides(), pad = conv.getPadding();
+    auto zp = static_cast<int32_t>(conv.getInputZeroPoint());
+    Var c("c"), x("x"), y("y"), n("n");
+    Func w = at(conv.getFilter());
+    Func input =
+        convolutionInput(conv.getOperation(), conv.getInput(), pad, Halide::cast<uint8_t>(zp));
+    int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
+    Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
+    Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
+    Func f(name(depthwise ? "int_depthwise_conv" : "int_conv"));
+    f(c, x, y, n) = conv.getBias() ? clamp(at(conv.getBias())(c), -(1 << 30), 1 << 30) : Expr(0);
+    if (depthwise) {
+      RDom r(0, kw, 0, kh, "r");
+      f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y)) *
+                       (Halide::cast<int32_t>(input(c, x0 + r.x, y0 + r.y, n)) - zp);
+    } else {
+      RDom r(0, static_cast<int>(in[1]), 0, kw, 0, kh, "r");
+      f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y, r.z)) *
+                       (Halide::cast<int32_t>(input(r.x, x0 + r.y, y0 + r.z, n)) - zp);
+    }
+    return f;
+  }
+
+  Func integerFullyConnected(cnn::IntegerFullyConnectedOp fc) {
+    Var k("k"), n("n");
+    auto zp = static_cast<int32_t>(fc.getInputZeroPoint());
+    RDom r(0, static_cast<int>(shapeOf(fc.getInput())[1]), "r");
+    Func f(name("int_fully_connected"));
+    f(k, n) = fc.getBias() ? clamp(at(fc.getBias())(k), -(1 << 30), 1 << 30) : Expr(0);
+    f(k, n) += Halide::cast<int32_t>(at(fc.getWeight())(k, r)) *
+               (Halide::cast<int32_t>(at(fc.getInput())(r, n)) - zp);
+    return f;
+  }
+
+  /// int_global_pool (over x, y) or int_channel_pool (over c).
+  template <typename PoolOp> Func integerPool(PoolOp pool, bool overChannels) {
+    ArrayRef<int64_t> s = shapeOf(pool.getInput());
+    Var c("c"), x("x"), y("y"), n("n");
+    bool average = pool.getKind() == cnn::PoolKind::avg;
+    int64_t count = overChannels ? s[1] : s[2] * s[3];
+    auto zp = pool.getZeroPoints();
+    Func in = at(pool.getInput());
+    RDom r = overChannels ? RDom(0, static_cast<int>(s[1]), "r")
+                          : RDom(0, static_cast<int>(s[3]), 0, static_cast<int>(s[2]), "r");
+    Expr value = Halide::cast<int32_t>(overChannels ? in(r.x, x, y, n) : in(c, r.x, r.y, n));
+    Func reduced(name(average ? "int_pool_sum" : "int_pool_max"));
+    reduced(c, x, y, n) = average ? Expr(0) : Expr(0);
+    if (average)
+      reduced(c, x, y, n) += value - static_cast<int32_t>(zp[0]);
+    else
+      reduced(c, x, y, n) = max(reduced(c, x, y, n), value);
+    Func f(name("int_pool"));
+    Expr offset = average ? reduced(c, x, y, n) : reduced(c, x, y, n) - static_cast<int32_t>(zp[0]);
+    FixedPointMultiplier m =
+        fixedPointMultiplier(poolMultiplier(average, pool.getScales().data(), count));
+    f(c, x, y, n) = cnnc::requantize(offset, fixedPointExprs(m), zp[1], 0, 255);
+    inner[f.name()] = reduced;
+    return f;
   }
 
   template <typename ConvOp> Func convolution(ConvOp conv, bool depthwise) {
@@ -246,12 +428,7 @@ private:
       funcs.imageFilter = scaled;
       source = mul.getInput();
     }
-    bool needsPadding = llvm::any_of(pad, [](int64_t p) { return p != 0; });
-    Func input = at(source);
-    if (needsPadding) {
-      input = padded(source);
-      funcs.paddedInputs.push_back({conv.getOperation(), input});
-    }
+    Func input = convolutionInput(conv.getOperation(), source, pad, 0.0f);
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);

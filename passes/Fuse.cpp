@@ -20,7 +20,16 @@ bool isSmall(Value v) {
          (type.getRank() == 4 && type.getDimSize(2) == 1 && type.getDimSize(3) == 1);
 }
 
-bool isEpilogue(Operation *op) { return isa<cnn::ActivationOp, cnn::BatchNormOp, cnn::AddOp>(op); }
+bool isEpilogue(Operation *op) {
+  return isa<cnn::ActivationOp, cnn::BatchNormOp, cnn::AddOp, cnn::RequantizeOp, cnn::LookupOp,
+             cnn::IntegerAddOp, cnn::DequantizeOp>(op);
+}
+
+/// A convolution or fully connected layer, float or integer.
+bool isContraction(Operation *op) {
+  return isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp, cnn::FullyConnectedOp, cnn::IntegerConv2DOp,
+             cnn::IntegerDepthwiseConv2DOp, cnn::IntegerFullyConnectedOp>(op);
+}
 
 /// Whether `next`, the single user of the group's result `tail`, joins the group.
 bool joins(Operation *next, Value tail, bool afterContraction) {
@@ -52,8 +61,7 @@ struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
         conv->setAttr(kGroupAttr, group);
         tailOp = conv;
       }
-      bool afterContraction =
-          isa<cnn::Conv2DOp, cnn::DepthwiseConv2DOp, cnn::FullyConnectedOp>(tailOp);
+      bool afterContraction = isContraction(tailOp);
       while (tailOp->getResult(0).hasOneUse()) {
         Operation *next = *tailOp->getResult(0).getUsers().begin();
         if (!joins(next, tailOp->getResult(0), afterContraction))

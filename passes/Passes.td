@@ -116,7 +116,8 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
     starts at the first op not yet grouped and takes in:
     - after a convolution, depthwise convolution or fully connected layer:
       its activation and batch norm, then a residual add (the convolution's
-      epilogue);
+      epilogue); after an integer one (int_*), its requantize or dequantize,
+      a lookup, an int_add;
     - while the group's result is pooled to 1×1 (or flat): every op on that
       small result (the SE/CBAM MLP and its gate, the classifier);
     - a `mul` by a per-channel gate (the SE scale) takes in the convolution

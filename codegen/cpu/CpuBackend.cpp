@@ -96,7 +96,11 @@ llvm::Error CpuBackend::checkTarget(llvm::StringRef halideTarget) const {
 }
 
 llvm::ArrayRef<ElementType> CpuBackend::elementTypes() const {
-  static const ElementType types[] = {ElementType::f32};
+  // The integer types of INT8 models (u8 activations, i8 filters, i32
+  // accumulators and biases): plain Halide integer arithmetic, correct on
+  // every CPU; fast integer schedules (VNNI, widening on AVX2) are later work.
+  static const ElementType types[] = {ElementType::f32, ElementType::u8, ElementType::i8,
+                                      ElementType::i32};
   return types;
 }
 

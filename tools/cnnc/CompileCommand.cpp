@@ -2,6 +2,7 @@
 #include "Args.h"
 #include "Commands.h"
 #include "CompiledModel.h"
+#include "Int8.h"
 #include "ModelSession.h"
 #include "codegen/ModelCompiler.h"
 
@@ -15,15 +16,16 @@ namespace cnnc {
 
 int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|cuda|opencl|HALIDE-TARGET] [--batch N]\n"
-      "                    [--limit NAME=N,...] [--precision f32]\n"
+      "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|cuda|opencl|HALIDE-TARGET] "
+      "[--batch N]\n"
+      "                    [--limit NAME=N,...] [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
+      "                     [--calibration-method M] [--keep-float GLOB,...]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";
-  std::optional<Args> args =
-      parseCommandArgs("compile", rawArgs,
-                       {"target", "weights", "weight-scheme", "random-weights", "o", "output",
-                        "batch", "limit", "precision"},
-                       {}, usage);
+  std::vector<llvm::StringRef> names = {"target", "weights", "weight-scheme", "random-weights", "o",
+                                        "output", "batch",   "limit",         "precision"};
+  names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
+  std::optional<Args> args = parseCommandArgs("compile", rawArgs, names, {}, usage);
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
@@ -37,21 +39,19 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
   auto report = [](llvm::Error error) { return reportError("compile", std::move(error)); };
   std::string precision = args->value("precision", "f32");
-  if (precision == "int8")
-    return report(llvm::createStringError(
-        std::errc::not_supported,
-        "--precision int8 cannot be compiled yet: the integer kernels are not built. Measure "
-        "INT8 with `cnnc eval MODEL --weights W --precision int8 --calibrate DIR ...` "
-        "(docs/int8.md)"));
-  if (precision != "f32")
+  if (precision != "f32" && precision != "int8")
     return report(llvm::createStringError(std::errc::invalid_argument,
                                           "--precision must be f32 or int8, got '%s'",
                                           precision.c_str()));
+  bool int8 = precision == "int8";
+  if (llvm::Error error = checkInt8Options(*args, int8))
+    return report(std::move(error));
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))) ||
-      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
+      failed(session.lower(int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
+                           nullptr, batch)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
@@ -74,6 +74,15 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       return report(imported.takeError());
     weights = std::move(imported->weights);
     weightsFrom = weightSchemeInfo(imported->scheme).name.str() + "-named";
+  }
+
+  if (int8) {
+    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights, *args);
+    if (!quantized)
+      return report(quantized.takeError());
+    printQuantizationReport(llvm::outs(), *quantized, /*worst=*/5);
+    if (failed(session.planKernels()))
+      return 1;
   }
 
   CompileOptions options;

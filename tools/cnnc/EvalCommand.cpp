@@ -61,11 +61,11 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return kUsageError;
   }
   bool int8 = precision == "int8";
-  if (!int8)
-    for (llvm::StringRef option : {"calibrate", "calibration-method", "keep-float", "report"})
-      if (!args->value(option).empty())
-        return report(llvm::createStringError(std::errc::invalid_argument,
-                                              "--%s needs --precision int8", option.str().c_str()));
+  if (llvm::Error error = checkInt8Options(*args, int8))
+    return report(std::move(error));
+  if (!int8 && !args->value("report").empty())
+    return report(
+        llvm::createStringError(std::errc::invalid_argument, "--report needs --precision int8"));
 
   ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))) ||

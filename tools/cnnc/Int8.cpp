@@ -121,6 +121,15 @@ llvm::Expected<std::vector<HostTensor>> splitBatches(llvm::StringRef source,
   return batches;
 }
 
+llvm::Error checkInt8Options(const Args &args, bool int8) {
+  if (!int8)
+    for (llvm::StringRef option : kInt8Options)
+      if (!args.value(option).empty())
+        return llvm::createStringError(std::errc::invalid_argument, "--%s needs --precision int8",
+                                       option.str().c_str());
+  return llvm::Error::success();
+}
+
 llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
                                                   const Args &args) {
   llvm::Expected<CalibrationOptions> method =

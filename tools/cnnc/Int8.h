@@ -21,6 +21,9 @@ namespace cnnc {
 /// --keep-float GLOB[,GLOB...].
 inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float"};
 
+/// An error if an INT8 option is given without --precision int8 (`int8` false).
+llvm::Error checkInt8Options(const Args &args, bool int8);
+
 /// Quantizes `model` (lowered, batch norms folded) in place for the options in
 /// `args`, into integer ops where cnn-lower-quantized can; returns the report
 /// of its cost on the calibration inputs (the simulation's, per tensor, and the

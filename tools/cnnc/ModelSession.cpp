@@ -83,6 +83,20 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   if (params > modelLimits.parameters)
     return model.emitError() << "the model has " << params << " parameters, over "
                              << ModelLimits::describe("parameters", modelLimits.parameters);
+  return checkArena();
+}
+
+LogicalResult ModelSession::planKernels() {
+  PassManager pm(&context, func::FuncOp::getOperationName());
+  pm.addPass(createCnnFuse());
+  pm.addPass(createCnnPlanMemory());
+  if (failed(pm.run(loweredModel())))
+    return failure();
+  return checkArena();
+}
+
+LogicalResult ModelSession::checkArena() {
+  func::FuncOp model = loweredModel();
   auto arena = model->getAttrOfType<IntegerAttr>(kArenaSizeAttr);
   if (arena && arena.getInt() > modelLimits.arenaBytes)
     return model.emitError() << "a run needs " << arena.getInt() << " bytes of activations, over "

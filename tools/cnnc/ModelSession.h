@@ -41,12 +41,19 @@ public:
                             std::function<void(effnet::ModelOp)> afterScaling = nullptr,
                             int64_t batchSize = 1);
 
+  /// After lower(Pipeline::folded) and quantization: fuses and plans memory,
+  /// as Pipeline::full does, and checks the arena limit.
+  mlir::LogicalResult planKernels();
+
   mlir::ModuleOp module() { return *moduleRef; }
 
   /// The function convert-effnet-to-cnn produced (after lower()).
   mlir::func::FuncOp loweredModel();
 
 private:
+  /// Fails, with an error at the model, when its planned arena is over the limit.
+  mlir::LogicalResult checkArena();
+
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
