@@ -3,7 +3,7 @@
 // The integer ops' arithmetic (dialect/IntegerArithmetic.h) for generated
 // kernels, operation for operation: a kernel and the reference evaluator
 // must give the same bits. Halide divides and shifts signed integers toward
-// −∞, C++ divides toward zero; where they differ the C++ rule is spelled out.
+// −∞, C++ divides toward zero; each function says why it gives C++'s bits.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_HALIDEFIXEDPOINT_H
@@ -25,11 +25,12 @@ struct FixedPointExprs {
   Halide::Expr mantissa; // i32
   Halide::Expr left;     // i32: max(shift, 0)
   Halide::Expr right;    // i32: max(-shift, 0), at most 31
+  bool shiftsLeft;       // whether any multiplier is 1 or more (left is not 0)
 };
 
 inline FixedPointExprs fixedPointExprs(FixedPointMultiplier m) {
   return {Halide::Expr(m.mantissa), Halide::Expr(m.shift > 0 ? m.shift : 0),
-          Halide::Expr(std::min(m.shift > 0 ? 0 : -m.shift, 31))};
+          Halide::Expr(std::min(m.shift > 0 ? 0 : -m.shift, 31)), m.shift > 0};
 }
 
 /// Channel `channel`'s multiplier of `multipliers` (one, or one per channel),
@@ -39,42 +40,42 @@ inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halid
     return fixedPointExprs(fixedPointMultiplier(multipliers[0]));
   auto count = static_cast<int>(multipliers.size());
   Halide::Buffer<int32_t> mantissa(count), left(count), right(count);
+  bool shiftsLeft = false;
   for (int c = 0; c < count; ++c) {
-    FixedPointExprs e = fixedPointExprs(fixedPointMultiplier(multipliers[c]));
-    mantissa(c) = *Halide::Internal::as_const_int(e.mantissa);
-    left(c) = *Halide::Internal::as_const_int(e.left);
-    right(c) = *Halide::Internal::as_const_int(e.right);
+    FixedPointMultiplier m = fixedPointMultiplier(multipliers[c]);
+    mantissa(c) = m.mantissa;
+    left(c) = m.shift > 0 ? m.shift : 0;
+    right(c) = std::min(m.shift > 0 ? 0 : -m.shift, 31);
+    shiftsLeft = shiftsLeft || m.shift > 0;
   }
-  return {mantissa(channel), left(channel), right(channel)};
+  return {mantissa(channel), left(channel), right(channel), shiftsLeft};
 }
 
-/// doublingHighMul(a, b) for i32 expressions.
+/// doublingHighMul(a, b) for i32 expressions, b in [0, 2^31). gemmlowp's
+/// nudge (2^30, or 1 − 2^30 below zero) and division toward zero come to
+/// floor((a·b + 2^30) / 2^31), which is Halide's rounding_mul_shift_right:
+/// one widening multiply the CPU does in vector registers.
 inline Halide::Expr doublingHighMul(Halide::Expr a, Halide::Expr b) {
-  using Halide::Expr;
-  Expr product = Halide::cast<int64_t>(a) * Halide::cast<int64_t>(b);
-  Expr nudged =
-      product + Halide::select(product >= 0, Expr(int64_t{1} << 30), Expr(1 - (int64_t{1} << 30)));
-  // C++ division by 2^31 rounds toward zero.
-  Expr quotient = Halide::select(nudged >= 0, nudged >> 31, -((-nudged) >> 31));
-  return Halide::cast<int32_t>(quotient);
+  return Halide::rounding_mul_shift_right(a, b, 31);
 }
 
 /// roundingShiftRight(x, exponent) for i32 expressions (0 <= exponent <= 31).
 inline Halide::Expr roundingShiftRight(Halide::Expr x, Halide::Expr exponent) {
-  using Halide::Expr;
-  Expr mask = Halide::cast<int32_t>((Expr(int64_t{1}) << Halide::cast<int64_t>(exponent)) - 1);
-  Expr remainder = x & mask;
-  Expr threshold = (mask >> 1) + Halide::select(x < 0, 1, 0);
+  Halide::Expr one = Halide::cast<uint32_t>(1);
+  Halide::Expr mask = Halide::cast<int32_t>((one << Halide::cast<uint32_t>(exponent)) - one);
+  Halide::Expr remainder = x & mask;
+  Halide::Expr threshold = (mask >> 1) + Halide::select(x < 0, 1, 0);
   return (x >> exponent) + Halide::select(remainder > threshold, 1, 0);
 }
 
 /// multiplyByFixedPoint(x, m) for an i32 expression.
 inline Halide::Expr multiplyByFixedPoint(Halide::Expr x, const FixedPointExprs &m) {
   using Halide::Expr;
-  Expr shifted = Halide::cast<int32_t>(
-      Halide::clamp(Halide::cast<int64_t>(x) * (Expr(int64_t{1}) << Halide::cast<int64_t>(m.left)),
-                    Expr(int64_t{INT32_MIN}), Expr(int64_t{INT32_MAX})));
-  return roundingShiftRight(doublingHighMul(shifted, m.mantissa), m.right);
+  if (m.shiftsLeft) // x · 2^left, saturating to int32
+    x = Halide::cast<int32_t>(Halide::clamp(Halide::cast<int64_t>(x) *
+                                                (Expr(int64_t{1}) << Halide::cast<int64_t>(m.left)),
+                                            Expr(int64_t{INT32_MIN}), Expr(int64_t{INT32_MAX})));
+  return roundingShiftRight(doublingHighMul(x, m.mantissa), m.right);
 }
 
 /// requantize(acc, m, zeroPoint, lo, hi) as a u8 expression.

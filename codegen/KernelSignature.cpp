@@ -97,8 +97,10 @@ std::string KernelSignature::label() const {
 }
 
 bool KernelSignature::isConvolution(size_t op) const {
-  return ops[op].name == cnn::Conv2DOp::getOperationName() ||
-         ops[op].name == cnn::DepthwiseConv2DOp::getOperationName();
+  return llvm::is_contained(
+      {cnn::Conv2DOp::getOperationName(), cnn::DepthwiseConv2DOp::getOperationName(),
+       cnn::IntegerConv2DOp::getOperationName(), cnn::IntegerDepthwiseConv2DOp::getOperationName()},
+      ops[op].name);
 }
 
 size_t KernelSignature::anchor() const {
