@@ -299,7 +299,8 @@ private:
           std::vector<Var> v = varsFor(q.getResult());
           // quantizeValue in double: round half away from zero, then clamp.
           auto f64 = [](double d) { return Internal::make_const(Float(64), d); };
-          Expr real = Halide::cast<double>(at(q.getInput())(asExprs(v))) / f64(q.getScale()[0]);
+          Expr real =
+              Halide::cast<double>(at(q.getInput())(asExprs(v))) * f64(1.0 / q.getScale()[0]);
           Expr whole = trunc(real);
           Expr away = select(real < f64(0), f64(-1), f64(1));
           Expr rounded = whole + select(abs(real - whole) >= f64(0.5), away, f64(0));

@@ -50,10 +50,12 @@ inline double filterScale(double absMax) { return absMax > 0 ? absMax / 127.0 : 
 /// they are below half that scale, as trained near-dead weights are.
 inline constexpr double kMinLayerMultiplier = 1.0 / (1 << 22);
 
-/// cnn.quantize's arithmetic: round half away from zero, then clamp to
-/// [qmin, qmax] (ui8 [0, 255]; i8 [-127, 127]).
+/// cnn.quantize's arithmetic: x times the reciprocal of the scale (in double:
+/// a kernel can do exactly this, where a division by a constant may be turned
+/// into that product by the compiler), rounded half away from zero, then
+/// clamped to [qmin, qmax] (ui8 [0, 255]; i8 [-127, 127]).
 inline double quantizeValue(double x, double scale, int64_t zeroPoint, double qmin, double qmax) {
-  return std::clamp(std::round(x / scale) + static_cast<double>(zeroPoint), qmin, qmax);
+  return std::clamp(std::round(x * (1.0 / scale)) + static_cast<double>(zeroPoint), qmin, qmax);
 }
 
 } // namespace cnnc

@@ -87,7 +87,25 @@ def check_int8(args, weights, tmp, inputs, references, labels):
           f"FP32's on {agreement:.0%} of the photos (limit {INT8_AGREEMENT:.0%}), logit SQNR "
           f"mean {np.mean(sqnr):.1f} dB, min {np.min(sqnr):.1f} dB (limit mean "
           f"{INT8_SQNR_DB:g} dB); labelled top-1 {top1}/{len(labels)}", flush=True)
-    return ok
+    return ok and check_int8_compiled(args, weights, tmp, inputs, got)
+
+
+def check_int8_compiled(args, weights, tmp, inputs, evaluated):
+    """The INT8 model compiled (integer kernels) gives the evaluator's logits bit for bit."""
+    out = os.path.join(tmp, "lite0-int8")
+    subprocess.run([args.cnnc, "compile", "efficientnet-lite0", "--weights", weights,
+                    "--precision", "int8", "--calibrate", args.calibration, "-o", out],
+                   check=True, capture_output=True)
+    mismatches = 0
+    for i, x in enumerate(inputs):
+        np.save(os.path.join(tmp, "x.npy"), x[None])
+        subprocess.run([args.cnnc, "run", out, "--input", os.path.join(tmp, "x.npy"),
+                        "--output", os.path.join(tmp, "y.npy")], check=True)
+        mismatches += not np.array_equal(np.load(os.path.join(tmp, "y.npy"))[0], evaluated[i])
+    print(f"{'ok  ' if not mismatches else 'FAIL'} INT8 compiled (integer kernels): logits equal "
+          f"the reference evaluator's bit for bit on {len(inputs) - mismatches}/{len(inputs)} "
+          f"photos", flush=True)
+    return mismatches == 0
 
 
 def main():
