@@ -7,6 +7,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 
 #include <cmath>
@@ -34,10 +35,17 @@ cnn::QuantizeOp quantizerOf(mlir::Value v) {
   return {};
 }
 
-std::string layerName(mlir::Operation *op) {
-  std::string name;
+/// The location name an op was lowered under ("stages.2.blocks.0"), if any.
+std::string locationOf(mlir::Operation *op) {
   if (auto loc = llvm::dyn_cast<mlir::NameLoc>(op->getLoc()))
-    name = loc.getName().str() + " ";
+    return loc.getName().str();
+  return "";
+}
+
+std::string layerName(mlir::Operation *op) {
+  std::string name = locationOf(op);
+  if (!name.empty())
+    name += " ";
   name += op->getName().stripDialect().str();
   if (auto act = llvm::dyn_cast<cnn::ActivationOp>(op))
     name += " " + cnn::stringifyActivation(act.getKind()).str();
@@ -73,18 +81,24 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
     mlir::Value exact;
     cnn::QuantizeOp quantize;
     mlir::Value dequantized;
-    std::string layer;
+    std::string layer, location;
     SqnrAccumulator sqnr;
   };
   std::vector<Site> sites;
-  auto addSite = [&](mlir::Value exact, mlir::Value quantizedValue, std::string layer) {
+  auto addSite = [&](mlir::Value exact, mlir::Value quantizedValue, std::string layer,
+                     std::string location) {
     if (cnn::QuantizeOp q = quantizerOf(quantizedValue))
-      sites.push_back(
-          {exact, q, *q->getUsers().begin()->getResults().begin(), std::move(layer), {}});
+      sites.push_back({exact,
+                       q,
+                       *q->getUsers().begin()->getResults().begin(),
+                       std::move(layer),
+                       std::move(location),
+                       {}});
   };
-  addSite(reference.getArgument(0), quantized.getArgument(0), "input");
+  addSite(reference.getArgument(0), quantized.getArgument(0), "input", "");
   for (size_t i = 0; i < floatOps.size(); ++i)
-    addSite(floatOps[i]->getResult(0), quantOps[i]->getResult(0), layerName(quantOps[i]));
+    addSite(floatOps[i]->getResult(0), quantOps[i]->getResult(0), layerName(quantOps[i]),
+            locationOf(quantOps[i]));
 
   QuantizationReport report;
   report.inputs = inputs.size();
@@ -122,9 +136,9 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
     mlir::Operation *producer = site.quantize.getInput().getDefiningOp();
     auto range = producer ? producer->getAttrOfType<mlir::DenseF64ArrayAttr>(kCalibratedRangeAttr)
                           : quantized->getAttrOfType<mlir::DenseF64ArrayAttr>(kInputRangeAttr);
-    report.tensors.push_back({site.layer, site.sqnr.db(), site.quantize.getScale()[0],
-                              site.quantize.getZeroPoint()[0], range ? range[0] : 0.0,
-                              range ? range[1] : 0.0});
+    report.tensors.push_back({site.layer, site.location, site.sqnr.db(),
+                              site.quantize.getScale()[0], site.quantize.getZeroPoint()[0],
+                              range ? range[0] : 0.0, range ? range[1] : 0.0});
   }
   std::stable_sort(
       report.tensors.begin(), report.tensors.end(),
@@ -166,6 +180,8 @@ void printQuantizationReport(llvm::raw_ostream &os, const QuantizationReport &re
                        *report.integerLogitSqnrDb)
        << report.integerOps << " ops on integers, " << report.floatOps
        << " left in float between a dequantize and a quantize\n";
+  if (!report.keptFloat.empty())
+    os << "kept in float: " << llvm::join(report.keptFloat, ", ") << "\n";
   os << llvm::format("simulated quantization: logit SQNR %.1f dB against float, over %zu "
                      "calibration inputs; ",
                      report.logitSqnrDb, report.inputs)
@@ -189,6 +205,10 @@ llvm::json::Value quantizationReportJson(const QuantizationReport &report) {
   llvm::json::Object json{{"logit_sqnr_db", report.logitSqnrDb},
                           {"calibration_inputs", static_cast<int64_t>(report.inputs)},
                           {"tensors", std::move(tensors)}};
+  llvm::json::Array kept;
+  for (const std::string &glob : report.keptFloat)
+    kept.push_back(glob);
+  json["kept_float"] = std::move(kept);
   if (report.integerLogitSqnrDb)
     json["integer_model"] =
         llvm::json::Object{{"logit_sqnr_db", *report.integerLogitSqnrDb},

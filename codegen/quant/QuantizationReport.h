@@ -25,7 +25,8 @@
 namespace cnnc {
 
 struct QuantizedTensor {
-  std::string layer; // location name and op: "stages.2.blocks.0 activation silu", "input"
+  std::string layer;    // location name and op: "stages.2.blocks.0 activation silu", "input"
+  std::string location; // the location name alone ("stages.2.blocks.0"), empty for the input
   double sqnrDb;
   double scale;
   int64_t zeroPoint;
@@ -41,6 +42,9 @@ struct QuantizationReport {
   /// against those left in float between a dequantize and a quantize.
   std::optional<double> integerLogitSqnrDb;
   size_t integerOps = 0, floatOps = 0;
+  /// The --keep-float globs the model was quantized with, those
+  /// --accuracy-budget added included.
+  std::vector<std::string> keptFloat;
 };
 
 /// Compares `quantized` (cnn-quantize's output) with `reference` (the same

@@ -76,11 +76,13 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     weightsFrom = weightSchemeInfo(imported->scheme).name.str() + "-named";
   }
 
+  std::optional<QuantizationReport> quantization;
   if (int8) {
     llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights, *args);
     if (!quantized)
       return report(quantized.takeError());
     printQuantizationReport(llvm::outs(), *quantized, /*worst=*/5);
+    quantization = std::move(*quantized);
     if (failed(session.planKernels()))
       return 1;
   }
@@ -93,6 +95,10 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return report(summary.takeError());
   if (llvm::Error error = writeManifest(outputDir, model, *summary))
     return report(std::move(error));
+  if (quantization)
+    if (llvm::Error error = writeQuantizationReport(
+            (llvm::Twine(outputDir) + "/quantization.json").str(), *quantization))
+      return report(std::move(error));
 
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "

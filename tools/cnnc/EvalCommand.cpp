@@ -90,14 +90,9 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     if (!quantized)
       return report(quantized.takeError());
     printQuantizationReport(llvm::outs(), *quantized, /*worst=*/10);
-    if (!args->value("report").empty()) {
-      std::error_code ec;
-      llvm::raw_fd_ostream os(args->value("report"), ec);
-      if (ec)
-        return report(llvm::createStringError(ec, "cannot write %s: %s",
-                                              args->value("report").c_str(), ec.message().c_str()));
-      os << llvm::formatv("{0:2}", quantizationReportJson(*quantized)) << "\n";
-    }
+    if (!args->value("report").empty())
+      if (llvm::Error error = writeQuantizationReport(args->value("report"), *quantized))
+        return report(std::move(error));
   }
 
   llvm::Expected<HostTensor> output =

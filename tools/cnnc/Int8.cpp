@@ -10,6 +10,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/GlobPattern.h"
 #include "llvm/Support/Path.h"
 
@@ -121,6 +122,15 @@ llvm::Expected<std::vector<HostTensor>> splitBatches(llvm::StringRef source,
   return batches;
 }
 
+llvm::Error writeQuantizationReport(const std::string &path, const QuantizationReport &report) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(path, ec);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write %s: %s", path.c_str(), ec.message().c_str());
+  os << llvm::formatv("{0:2}", quantizationReportJson(report)) << "\n";
+  return llvm::Error::success();
+}
+
 llvm::Error checkInt8Options(const Args &args, bool int8) {
   if (!int8)
     for (llvm::StringRef option : kInt8Options)
@@ -129,6 +139,49 @@ llvm::Error checkInt8Options(const Args &args, bool int8) {
                                        option.str().c_str());
   return llvm::Error::success();
 }
+
+namespace {
+
+/// --accuracy-budget DB: the least integer-model logit SQNR to accept.
+llvm::Expected<std::optional<double>> accuracyBudget(const Args &args) {
+  std::string text = args.value("accuracy-budget");
+  if (text.empty())
+    return std::nullopt;
+  double db;
+  if (llvm::StringRef(text).getAsDouble(db) || !std::isfinite(db))
+    return fail("--accuracy-budget takes a logit SQNR in dB, such as 25, got '" + text + "'");
+  return db;
+}
+
+/// Quantizes the calibrated `model` (layers matching `keepFloat` left in
+/// float), measures the simulation, lowers it to integer ops and measures
+/// the integer model, against `reference`.
+llvm::Expected<QuantizationReport> quantizeAndMeasure(mlir::func::FuncOp model,
+                                                      mlir::func::FuncOp reference,
+                                                      const WeightSet &weights,
+                                                      const std::vector<HostTensor> &inputs,
+                                                      const std::vector<std::string> &keepFloat) {
+  mlir::PassManager pm(model.getContext(), mlir::func::FuncOp::getOperationName());
+  CnnQuantizeOptions options;
+  options.keepFloat = keepFloat;
+  pm.addPass(createCnnQuantize(options));
+  if (mlir::failed(pm.run(model)))
+    return fail("cnn-quantize failed on " + model.getSymName());
+  llvm::Expected<QuantizationReport> report =
+      measureQuantization(reference, model, weights, inputs);
+  if (!report)
+    return report.takeError();
+  // The simulation measured, the model becomes the integer one it stands for.
+  mlir::PassManager lower(model.getContext(), mlir::func::FuncOp::getOperationName());
+  lower.addPass(createCnnLowerQuantized());
+  if (mlir::failed(lower.run(model)))
+    return fail("cnn-lower-quantized failed on " + model.getSymName());
+  if (llvm::Error error = measureIntegerModel(reference, model, weights, inputs, *report))
+    return std::move(error);
+  return report;
+}
+
+} // namespace
 
 llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
                                                   const Args &args) {
@@ -145,26 +198,37 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   if (llvm::Error error = calibrate(model, weights, *inputs, *method))
     return std::move(error);
 
-  // The float model, kept to measure the quantized one against.
+  llvm::Expected<std::optional<double>> budget = accuracyBudget(args);
+  if (!budget)
+    return budget.takeError();
+
+  // The calibrated float model: what the quantized one is measured against,
+  // and what each try of the accuracy budget quantizes afresh.
   mlir::OwningOpRef<mlir::func::FuncOp> reference = model.clone();
-  mlir::PassManager pm(model.getContext(), mlir::func::FuncOp::getOperationName());
-  CnnQuantizeOptions options;
-  options.keepFloat = *keepFloat;
-  pm.addPass(createCnnQuantize(options));
-  if (mlir::failed(pm.run(model)))
-    return fail("cnn-quantize failed on " + model.getSymName());
-  llvm::Expected<QuantizationReport> report =
-      measureQuantization(*reference, model, weights, *inputs);
-  if (!report)
-    return report.takeError();
-  // The simulation measured, the model becomes the integer one it stands for.
-  mlir::PassManager lower(model.getContext(), mlir::func::FuncOp::getOperationName());
-  lower.addPass(createCnnLowerQuantized());
-  if (mlir::failed(lower.run(model)))
-    return fail("cnn-lower-quantized failed on " + model.getSymName());
-  if (llvm::Error error = measureIntegerModel(*reference, model, weights, *inputs, *report))
-    return std::move(error);
-  return report;
+  std::vector<std::string> kept = *keepFloat;
+  while (true) {
+    llvm::Expected<QuantizationReport> report =
+        quantizeAndMeasure(model, *reference, weights, *inputs, kept);
+    if (!report)
+      return report.takeError();
+    report->keptFloat = kept;
+    if (!*budget || *report->integerLogitSqnrDb >= **budget)
+      return report;
+    // The worst quantized tensor's layer goes back to float, and the
+    // calibrated model is quantized again without it.
+    auto worst = llvm::find_if(report->tensors, [&](const QuantizedTensor &t) {
+      return !t.location.empty() && !llvm::is_contained(kept, t.location);
+    });
+    if (worst == report->tensors.end())
+      return fail(llvm::formatv("--accuracy-budget {0} dB is not met even with every layer in "
+                                "float but the input's quantization ({1:F1} dB)",
+                                **budget, *report->integerLogitSqnrDb)
+                      .str());
+    kept.push_back(worst->location);
+    mlir::func::FuncOp fresh = reference->clone();
+    model.getBody().takeBody(fresh.getBody());
+    fresh.erase();
+  }
 }
 
 } // namespace cnnc

@@ -19,7 +19,11 @@ namespace cnnc {
 
 /// The options: --calibrate DIR_OR_NPY (required), --calibration-method M,
 /// --keep-float GLOB[,GLOB...].
-inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float"};
+inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float",
+                                               "accuracy-budget"};
+
+/// Writes `report` as JSON to `path` (quantizationReportJson).
+llvm::Error writeQuantizationReport(const std::string &path, const QuantizationReport &report);
 
 /// An error if an INT8 option is given without --precision int8 (`int8` false).
 llvm::Error checkInt8Options(const Args &args, bool int8);
