@@ -184,23 +184,10 @@ private:
         .Case([&](cnn::ConcatOp concat) {
           Var c("c"), x("x"), y("y"), n("n");
           Func f(name("concat"));
-          Expr value = 0.0f;
-          int64_t end = 0;
-          std::vector<std::pair<int64_t, Value>> pieces;
-          for (Value input : concat.getInputs()) {
-            pieces.push_back({end, input});
-            end += shapeOf(input)[1];
-          }
-          // Each piece wraps the chain so far: the last piece's test is the
-          // outermost, and channel c reads the last piece beginning at or
-          // before it. (Wrapped the other way round, the first piece's test,
-          // c >= 0, held for every channel.)
-          for (auto [begin, input] : pieces) {
-            int64_t size = shapeOf(input)[1];
-            Expr local = clamp(c - static_cast<int>(begin), 0, static_cast<int>(size - 1));
-            value = select(c >= static_cast<int>(begin), at(input)(local, x, y, n), value);
-          }
-          f(c, x, y, n) = value;
+          f(c, x, y, n) =
+              concatenated(concat.getInputs(), c, Expr(0.0f), [&](size_t, Value input, Expr local) {
+                return at(input)(local, x, y, n);
+              });
           return f;
         })
         .Case([&](cnn::AddOp add) {
@@ -278,21 +265,15 @@ private:
           Var c("c"), x("x"), y("y"), n("n");
           ArrayRef<double> scale = concat.getScales();
           ArrayRef<int64_t> zp = concat.getZeroPoints();
-          Func f(name("int_concat"));
-          Expr value = Halide::cast<uint8_t>(0);
-          int64_t begin = 0;
-          for (auto [i, input] : llvm::enumerate(concat.getInputs())) {
-            int64_t size = shapeOf(input)[1];
-            Expr local = clamp(c - static_cast<int>(begin), 0, static_cast<int>(size - 1));
+          auto rescaled = [&](size_t i, Value input, Expr local) {
             Expr offset =
                 Halide::cast<int32_t>(at(input)(local, x, y, n)) - static_cast<int32_t>(zp[i]);
-            Expr rescaled = cnnc::requantize(
-                offset, fixedPointExprs(fixedPointMultiplier(scale[i] / scale.back())), zp.back(),
-                0, 255);
-            value = select(c >= static_cast<int>(begin), rescaled, value); // as concat's chain
-            begin += size;
-          }
-          f(c, x, y, n) = value;
+            return cnnc::requantize(offset,
+                                    fixedPointExprs(fixedPointMultiplier(scale[i] / scale.back())),
+                                    zp.back(), 0, 255);
+          };
+          Func f(name("int_concat"));
+          f(c, x, y, n) = concatenated(concat.getInputs(), c, Halide::cast<uint8_t>(0), rescaled);
           return f;
         })
         .Case([&](cnn::QuantizeOp q) {
@@ -333,6 +314,31 @@ private:
         });
   }
 
+  /// Channel c of the concatenation of `inputs`: `read(i, input, local)` is
+  /// input i at its own channel `local`. Each piece wraps the select chain so
+  /// far: the last piece's test is the outermost, and channel c reads the last
+  /// piece beginning at or before it. (Wrapped the other way round, the first
+  /// piece's test, c >= 0, held for every channel.)
+  template <typename Read> Expr concatenated(mlir::ValueRange inputs, Var c, Expr none, Read read) {
+    Expr value = none;
+    int64_t begin = 0;
+    for (auto [i, input] : llvm::enumerate(inputs)) {
+      int64_t size = shapeOf(input)[1];
+      Expr local = clamp(c - static_cast<int>(begin), 0, static_cast<int>(size - 1));
+      value = select(c >= static_cast<int>(begin), read(i, input, local), value);
+      begin += size;
+    }
+    return value;
+  }
+
+  /// An integer layer's accumulator before its products: its bias, clamped
+  /// as accumulatorBias clamps it, or 0.
+  Expr accumulatorStart(Value bias, Expr channel) {
+    if (!bias)
+      return Expr(0);
+    return clamp(at(bias)(channel), -kMaxAccumulatorBias, kMaxAccumulatorBias);
+  }
+
   /// The gate value that scales element (c, x, y, n) of `input` (cnn.mul's broadcast).
   Expr gateOf(Value input, Value gate, Var c, Var x, Var y, Var n) {
     ArrayRef<int64_t> in = shapeOf(input), g = shapeOf(gate);
@@ -355,7 +361,7 @@ private:
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
     Func f(name(depthwise ? "int_depthwise_conv" : "int_conv"));
-    f(c, x, y, n) = conv.getBias() ? clamp(at(conv.getBias())(c), -(1 << 30), 1 << 30) : Expr(0);
+    f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
     if (depthwise) {
       RDom r(0, kw, 0, kh, "r");
       f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y)) *
@@ -373,7 +379,7 @@ private:
     auto zp = static_cast<int32_t>(fc.getInputZeroPoint());
     RDom r(0, static_cast<int>(shapeOf(fc.getInput())[1]), "r");
     Func f(name("int_fully_connected"));
-    f(k, n) = fc.getBias() ? clamp(at(fc.getBias())(k), -(1 << 30), 1 << 30) : Expr(0);
+    f(k, n) = accumulatorStart(fc.getBias(), k);
     f(k, n) += Halide::cast<int32_t>(at(fc.getWeight())(k, r)) *
                (Halide::cast<int32_t>(at(fc.getInput())(r, n)) - zp);
     return f;
@@ -391,7 +397,7 @@ private:
                           : RDom(0, static_cast<int>(s[3]), 0, static_cast<int>(s[2]), "r");
     Expr value = Halide::cast<int32_t>(overChannels ? in(r.x, x, y, n) : in(c, r.x, r.y, n));
     Func reduced(name(average ? "int_pool_sum" : "int_pool_max"));
-    reduced(c, x, y, n) = average ? Expr(0) : Expr(0);
+    reduced(c, x, y, n) = 0; // a sum's start, and a maximum's: u8 values are at least 0
     if (average)
       reduced(c, x, y, n) += value - static_cast<int32_t>(zp[0]);
     else

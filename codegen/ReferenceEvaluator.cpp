@@ -2,6 +2,7 @@
 #include "codegen/ReferenceEvaluator.h"
 #include "codegen/ReferenceIntegerOps.h"
 #include "dialect/Cnn.h"
+#include "dialect/GateBroadcast.h"
 #include "passes/ActivationFunctions.h"
 #include "passes/KernelGroups.h"
 #include "passes/Quantization.h"
@@ -366,16 +367,8 @@ private:
   HostTensor multiply(cnn::MulOp mul) {
     HostTensor y = at(mul.getInput());
     const HostTensor &g = at(mul.getGate());
-    int64_t c = y.shape[1], plane = y.shape[2] * y.shape[3];
-    bool perChannel = g.shape[1] == c && g.shape[2] * g.shape[3] == 1 && plane != 1;
-    bool same = g.numElements() == y.numElements();
-    for (int64_t i = 0; i < static_cast<int64_t>(y.f32().size()); ++i) {
-      int64_t b = i / (c * plane);
-      float gate = same         ? g.f32()[i]
-                   : perChannel ? g.f32()[i / plane]
-                                : g.f32()[b * plane + i % plane];
-      y.f32()[i] *= gate;
-    }
+    for (int64_t i = 0; i < y.numElements(); ++i)
+      y.f32()[i] *= g.f32()[gateIndex(y.shape, g.shape, i)];
     return y;
   }
 

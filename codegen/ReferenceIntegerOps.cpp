@@ -1,5 +1,6 @@
 //===- ReferenceIntegerOps.cpp - the reference's integer ops --------------===//
 #include "codegen/ReferenceIntegerOps.h"
+#include "dialect/GateBroadcast.h"
 #include "dialect/IntegerArithmetic.h"
 
 using namespace mlir;
@@ -10,16 +11,6 @@ namespace {
 std::vector<int64_t> shapeOf(Value v) {
   auto shape = cast<RankedTensorType>(v.getType()).getShape();
   return {shape.begin(), shape.end()};
-}
-
-/// Which gate value scales element `i` of an N×C×H×W input (cnn.mul's broadcast).
-int64_t gateIndex(const std::vector<int64_t> &in, const std::vector<int64_t> &gate, int64_t i) {
-  int64_t c = in[1], plane = in[2] * in[3];
-  if (gate == in)
-    return i;
-  if (gate[1] == c && gate[2] * gate[3] == 1)
-    return i / plane;
-  return (i / (c * plane)) * plane + i % plane;
 }
 
 /// Σ (x − zero point) · w over each output's window, from its clamped bias.

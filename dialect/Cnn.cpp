@@ -1,5 +1,6 @@
 //===- Cnn.cpp - cnn dialect ----------------------------------------------===//
 #include "dialect/Cnn.h"
+#include "dialect/GateBroadcast.h"
 #include "dialect/IntegerArithmetic.h"
 
 #include "mlir/IR/Builders.h"

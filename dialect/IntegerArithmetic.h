@@ -44,9 +44,12 @@ inline int64_t productsPerOutput(llvm::ArrayRef<int64_t> filterShape) {
 }
 
 /// An integer layer's bias as its accumulator starts from it: clamped to
-/// [−2^30, 2^30] (a calibrated layer's bias is far inside; see kMaxProducts).
+/// [−kMaxAccumulatorBias, kMaxAccumulatorBias] (a calibrated layer's bias is
+/// far inside; see kMaxProducts).
+inline constexpr int32_t kMaxAccumulatorBias = int32_t{1} << 30;
+
 inline int32_t accumulatorBias(int32_t bias) {
-  return std::clamp(bias, -(int32_t{1} << 30), int32_t{1} << 30);
+  return std::clamp(bias, -kMaxAccumulatorBias, kMaxAccumulatorBias);
 }
 
 /// cnn.requantize of one accumulator.
@@ -81,17 +84,6 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
   };
   int32_t sum = side(lhs, zeroPoints[0], r.lhs) + side(rhs, zeroPoints[1], r.rhs);
   return requantize(sum, r.result, zeroPoints[2], 0, 255);
-}
-
-/// Whether a cnn.mul / cnn.int_mul gate of shape `gate` scales an input of
-/// shape `input` (both N×C×H×W): one value per channel (N×C×1×1), one per
-/// pixel (N×1×H×W, CBAM's spatial gate), or one per element.
-inline bool gateBroadcasts(llvm::ArrayRef<int64_t> input, llvm::ArrayRef<int64_t> gate) {
-  if (input.size() != 4 || gate.size() != 4 || gate[0] != input[0])
-    return false;
-  bool perChannel = gate[1] == input[1] && gate[2] == 1 && gate[3] == 1;
-  bool perPixel = gate[1] == 1 && gate[2] == input[2] && gate[3] == input[3];
-  return perChannel || perPixel || gate == input;
 }
 
 /// cnn.int_mul of one input value and its gate value; scales and zero points

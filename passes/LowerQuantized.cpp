@@ -163,7 +163,7 @@ private:
     Value y = b.create<cnn::RequantizeOp>(q.getLoc(), q.getType(), acc,
                                           b.getDenseF64ArrayAttr(multipliers), q.getZeroPoint()[0],
                                           output->min, output->max);
-    q.getResult().replaceAllUsesWith(y);
+    replace(q, y);
   }
 
   Value integerLayer(cnn::Conv2DOp conv, Value x, Value w, Value bias, int64_t zp) {

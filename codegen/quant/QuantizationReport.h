@@ -55,11 +55,11 @@ llvm::Expected<QuantizationReport> measureQuantization(mlir::func::FuncOp refere
                                                        const std::vector<HostTensor> &inputs);
 
 /// The logit SQNR first, then the `worst` worst tensors, a line each.
-/// Measures `integer` (a model after cnn-lower-quantized) against the float
-/// `reference` on `inputs` into `report`.
-llvm::Error measureIntegerModel(mlir::func::FuncOp reference, mlir::func::FuncOp integer,
-                                const WeightSet &weights, const std::vector<HostTensor> &inputs,
-                                QuantizationReport &report);
+/// Measures `integer` (a model after cnn-lower-quantized) on `inputs` into
+/// `report`, against the float model's logits on the same inputs.
+llvm::Error measureIntegerModel(llvm::ArrayRef<HostTensor> referenceLogits,
+                                mlir::func::FuncOp integer, const WeightSet &weights,
+                                const std::vector<HostTensor> &inputs, QuantizationReport &report);
 
 void printQuantizationReport(llvm::raw_ostream &os, const QuantizationReport &report, size_t worst);
 

@@ -2,6 +2,7 @@
 #include "Int8.h"
 #include "ImageInput.h"
 #include "Npy.h"
+#include "codegen/ReferenceEvaluator.h"
 #include "codegen/quant/Calibration.h"
 #include "passes/InputNormalization.h"
 #include "passes/Passes.h"
@@ -155,9 +156,10 @@ llvm::Expected<std::optional<double>> accuracyBudget(const Args &args) {
 
 /// Quantizes the calibrated `model` (layers matching `keepFloat` left in
 /// float), measures the simulation, lowers it to integer ops and measures
-/// the integer model, against `reference`.
+/// the integer model, against `reference` and its logits on `inputs`.
 llvm::Expected<QuantizationReport> quantizeAndMeasure(mlir::func::FuncOp model,
                                                       mlir::func::FuncOp reference,
+                                                      llvm::ArrayRef<HostTensor> referenceLogits,
                                                       const WeightSet &weights,
                                                       const std::vector<HostTensor> &inputs,
                                                       const std::vector<std::string> &keepFloat) {
@@ -176,7 +178,7 @@ llvm::Expected<QuantizationReport> quantizeAndMeasure(mlir::func::FuncOp model,
   lower.addPass(createCnnLowerQuantized());
   if (mlir::failed(lower.run(model)))
     return fail("cnn-lower-quantized failed on " + model.getSymName());
-  if (llvm::Error error = measureIntegerModel(reference, model, weights, inputs, *report))
+  if (llvm::Error error = measureIntegerModel(referenceLogits, model, weights, inputs, *report))
     return std::move(error);
   return report;
 }
@@ -192,23 +194,30 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   llvm::Expected<std::vector<std::string>> keepFloat = keepFloatGlobs(args, model);
   if (!keepFloat)
     return keepFloat.takeError();
+  llvm::Expected<std::optional<double>> budget = accuracyBudget(args);
+  if (!budget)
+    return budget.takeError();
   llvm::Expected<std::vector<HostTensor>> inputs = loadCalibration(args.value("calibrate"), model);
   if (!inputs)
     return inputs.takeError();
   if (llvm::Error error = calibrate(model, weights, *inputs, *method))
     return std::move(error);
 
-  llvm::Expected<std::optional<double>> budget = accuracyBudget(args);
-  if (!budget)
-    return budget.takeError();
-
   // The calibrated float model: what the quantized one is measured against,
-  // and what each try of the accuracy budget quantizes afresh.
+  // and what each try of the accuracy budget quantizes afresh. Its logits
+  // are the same for every try.
   mlir::OwningOpRef<mlir::func::FuncOp> reference = model.clone();
+  std::vector<HostTensor> referenceLogits;
+  for (const HostTensor &input : *inputs) {
+    llvm::Expected<HostTensor> logits = evaluateReference(*reference, weights, input);
+    if (!logits)
+      return logits.takeError();
+    referenceLogits.push_back(std::move(*logits));
+  }
   std::vector<std::string> kept = *keepFloat;
   while (true) {
     llvm::Expected<QuantizationReport> report =
-        quantizeAndMeasure(model, *reference, weights, *inputs, kept);
+        quantizeAndMeasure(model, *reference, referenceLogits, weights, *inputs, kept);
     if (!report)
       return report.takeError();
     report->keptFloat = kept;
