@@ -97,22 +97,42 @@ private:
   /// Func names are unique within a pipeline (an SE group has two convolutions).
   std::string name(const std::string &base) { return base + "_" + std::to_string(counter++); }
 
-  /// `v` read as `outside` beyond its extents (convolution padding: real zeros).
-  Func padded(Value v, Expr outside) {
-    ArrayRef<int64_t> s = shapeOf(v);
+  /// `f`, of the NCHW shape `s`, read as `outside` beyond its extents
+  /// (convolution padding: real zeros).
+  Func padded(Func f, ArrayRef<int64_t> s, Expr outside) {
     Halide::Region bounds = {{0, static_cast<int>(s[1])},
                              {0, static_cast<int>(s[3])},
                              {0, static_cast<int>(s[2])},
                              {0, static_cast<int>(s[0])}};
-    return BoundaryConditions::constant_exterior(at(v), outside, bounds);
+    return BoundaryConditions::constant_exterior(f, outside, bounds);
   }
 
-  /// The input of a convolution `conv`, padded with `outside` where it pads.
-  Func convolutionInput(Operation *conv, Value source, ArrayRef<int64_t> pad, Expr outside) {
-    if (llvm::none_of(pad, [](int64_t p) { return p != 0; }))
+  static bool pads(ArrayRef<int64_t> pad) {
+    return llvm::any_of(pad, [](int64_t p) { return p != 0; });
+  }
+
+  /// The input of a convolution `conv`, padded with zeros where it pads.
+  Func convolutionInput(Operation *conv, Value source, ArrayRef<int64_t> pad) {
+    if (!pads(pad))
       return at(source);
-    Func input = padded(source, outside);
-    funcs.paddedInputs.push_back({conv, input});
+    Func input = padded(at(source), shapeOf(source), 0.0f);
+    funcs.stagedInputs.push_back({conv, input});
+    return input;
+  }
+
+  /// The input of an integer convolution as its i16 products take it: x − zp,
+  /// and 0 (the zero point's own value) where the convolution pads, and
+  /// beyond the last channel (which an odd channel count's last pair reads).
+  Func centeredInput(Operation *conv, Value source, ArrayRef<int64_t> pad, int32_t zp) {
+    Var c("c"), x("x"), y("y"), n("n");
+    Func centered(name("centered"));
+    centered(c, x, y, n) =
+        Halide::cast<int16_t>(at(source)(c, x, y, n)) - Halide::cast<int16_t>(zp);
+    bool oddChannels = shapeOf(source)[1] % 2;
+    Func input = pads(pad) || oddChannels
+                     ? padded(centered, shapeOf(source), Halide::cast<int16_t>(0))
+                     : centered;
+    funcs.stagedInputs.push_back({conv, input});
     return input;
   }
 
@@ -347,7 +367,11 @@ private:
                                     : at(gate)(c, x, y, n);
   }
 
-  /// int_conv2d, int_depthwise_conv2d: Σ (x − zp)·w in i32 from the clamped bias.
+  /// int_conv2d, int_depthwise_conv2d: Σ (x − zp)·w in i32 from the clamped
+  /// bias. The dense convolution sums its products in input channel pairs,
+  /// the pairs pmaddwd multiplies and adds (two products of up to 127·255
+  /// each: exact in its i32 lanes, where pmaddubsw would saturate them in
+  /// i16).
   template <typename ConvOp> Func integerConvolution(ConvOp conv) {
     bool depthwise = std::is_same_v<ConvOp, cnn::IntegerDepthwiseConv2DOp>;
     ArrayRef<int64_t> in = shapeOf(conv.getInput()), filter = shapeOf(conv.getFilter());
@@ -355,8 +379,7 @@ private:
     auto zp = static_cast<int32_t>(conv.getInputZeroPoint());
     Var c("c"), x("x"), y("y"), n("n");
     Func w = at(conv.getFilter());
-    Func input =
-        convolutionInput(conv.getOperation(), conv.getInput(), pad, Halide::cast<uint8_t>(zp));
+    Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
@@ -365,11 +388,14 @@ private:
     if (depthwise) {
       RDom r(0, kw, 0, kh, "r");
       f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y)) *
-                       (Halide::cast<int32_t>(input(c, x0 + r.x, y0 + r.y, n)) - zp);
+                       Halide::cast<int32_t>(input(c, x0 + r.x, y0 + r.y, n));
     } else {
-      RDom r(0, static_cast<int>(in[1]), 0, kw, 0, kh, "r");
-      f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y, r.z)) *
-                       (Halide::cast<int32_t>(input(r.x, x0 + r.y, y0 + r.z, n)) - zp);
+      // r.x: the channel within the pair; r.y: the pair.
+      RDom r(0, 2, 0, static_cast<int>(in[1] + 1) / 2, 0, kw, 0, kh, "r");
+      f(c, x, y, n) +=
+          Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
+          Halide::cast<int32_t>(input(2 * r.y + r.x, x0 + r.z, y0 + r.w, n));
+      funcs.pairedReductions.push_back(conv.getOperation());
     }
     return f;
   }
@@ -435,7 +461,7 @@ private:
       funcs.imageFilter = scaled;
       source = mul.getInput();
     }
-    Func input = convolutionInput(conv.getOperation(), source, pad, 0.0f);
+    Func input = convolutionInput(conv.getOperation(), source, pad);
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);

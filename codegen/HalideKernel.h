@@ -22,8 +22,14 @@ struct KernelFuncs {
   std::vector<Halide::ImageParam> params; // one per KernelPlan input, in order
   /// The Func each op of the group defines, in op order.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
-  /// The zero-padded inputs of convolutions, by op.
-  std::vector<std::pair<mlir::Operation *, Halide::Func>> paddedInputs;
+  /// The inputs convolutions read, by op, where they are not plain reads of
+  /// a buffer: zero-padded, and for integer convolutions also widened to i16
+  /// and centered on the zero point. Schedules stage them per register block.
+  std::vector<std::pair<mlir::Operation *, Halide::Func>> stagedInputs;
+  /// Integer convolutions whose reduction's innermost RVar walks the two
+  /// input channels of a pair (TensorRole::pairedConvFilter): vectorized with
+  /// atomic(), each pair of i16 products is summed into one i32 lane.
+  std::vector<mlir::Operation *> pairedReductions;
   /// The per-image filter (out, in, batch) of a convolution that folds in a
   /// channel scale: a second pipeline output, written to arena scratch.
   std::optional<Halide::Func> imageFilter;

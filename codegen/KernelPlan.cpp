@@ -11,8 +11,10 @@ namespace cnnc {
 namespace {
 
 TensorRole roleOf(Operation *user, unsigned operandIndex) {
-  if (isa<cnn::Conv2DOp, cnn::IntegerConv2DOp>(user) && operandIndex == 1)
+  if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
+  if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
+    return TensorRole::pairedConvFilter;
   if (isa<cnn::DepthwiseConv2DOp, cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)

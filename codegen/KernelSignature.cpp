@@ -49,6 +49,8 @@ const char *roleName(TensorRole role) {
     return "nhwc";
   case TensorRole::convFilter:
     return "filter_oi_hw";
+  case TensorRole::pairedConvFilter:
+    return "filter_poi_t";
   case TensorRole::depthwiseFilter:
     return "filter_c_hw";
   case TensorRole::fcWeight:

@@ -2,13 +2,25 @@
 #include "codegen/Layout.h"
 
 namespace cnnc {
+namespace {
 
-llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t irRank) {
+/// The shape whose axes the Halide dimensions walk: the IR shape, except that
+/// a paired filter's O×I×H×W is viewed as O×⌈I/2⌉×2×(H·W).
+llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t> shape) {
+  if (role == TensorRole::pairedConvFilter)
+    return {shape[0], (shape[1] + 1) / 2, 2, shape[2] * shape[3]};
+  return {shape.begin(), shape.end()};
+}
+
+/// Axes of the view shape, innermost Halide dimension first.
+llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   switch (role) {
   case TensorRole::activation:
-    return irRank == 4 ? llvm::SmallVector<int, 4>{1, 3, 2, 0} : llvm::SmallVector<int, 4>{1, 0};
+    return viewRank == 4 ? llvm::SmallVector<int, 4>{1, 3, 2, 0} : llvm::SmallVector<int, 4>{1, 0};
   case TensorRole::convFilter:
     return {0, 1, 3, 2};
+  case TensorRole::pairedConvFilter:
+    return {2, 0, 1, 3};
   case TensorRole::depthwiseFilter:
     return {0, 3, 2};
   case TensorRole::fcWeight:
@@ -19,34 +31,58 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t irRank) {
   return {};
 }
 
+/// The bytes of a paired filter in its view shape: each input channel pair
+/// side by side, a missing last channel's weights zero.
+std::vector<uint8_t> pairInputChannels(const HostTensor &filter) {
+  const std::vector<int64_t> &s = filter.shape;
+  size_t elementBytes = byteSize(filter.elementType());
+  int64_t pairs = (s[1] + 1) / 2, taps = s[2] * s[3];
+  llvm::ArrayRef<uint8_t> source = filter.bytes();
+  std::vector<uint8_t> view(static_cast<size_t>(s[0] * pairs * 2 * taps) * elementBytes, 0);
+  for (int64_t o = 0; o < s[0]; ++o)
+    for (int64_t i = 0; i < s[1]; ++i)
+      std::copy_n(&source[static_cast<size_t>((o * s[1] + i) * taps) * elementBytes],
+                  static_cast<size_t>(taps) * elementBytes,
+                  &view[static_cast<size_t>((o * pairs * 2 + i) * taps) * elementBytes]);
+  return view;
+}
+
+} // namespace
+
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape) {
-  llvm::SmallVector<int64_t, 4> extents;
-  for (int axis : halideAxes(role, shape.size()))
-    extents.push_back(shape[axis]);
+  llvm::SmallVector<int64_t, 4> view = viewShape(role, shape), extents;
+  for (int axis : halideAxes(role, view.size()))
+    extents.push_back(view[axis]);
   return extents;
 }
 
 std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
-  llvm::SmallVector<int, 4> axes = halideAxes(role, tensor.shape.size());
-  // Stride, in the packed tensor, of a step along each IR axis (0 if absent:
-  // only extent-1 axes are left out).
-  std::vector<int64_t> packedStride(tensor.shape.size(), 0);
+  llvm::SmallVector<int64_t, 4> shape = viewShape(role, tensor.shape);
+  llvm::SmallVector<int, 4> axes = halideAxes(role, shape.size());
+  std::vector<uint8_t> paired;
+  llvm::ArrayRef<uint8_t> source = tensor.bytes();
+  if (role == TensorRole::pairedConvFilter) {
+    paired = pairInputChannels(tensor);
+    source = paired;
+  }
+  // Stride, in the packed tensor, of a step along each view axis (0 if
+  // absent: only extent-1 axes are left out).
+  std::vector<int64_t> packedStride(shape.size(), 0);
   int64_t stride = 1;
   for (int axis : axes) {
     packedStride[axis] = stride;
-    stride *= tensor.shape[axis];
+    stride *= shape[axis];
   }
   size_t elementBytes = byteSize(tensor.elementType());
-  llvm::ArrayRef<uint8_t> source = tensor.bytes();
   std::vector<uint8_t> packed(source.size());
-  std::vector<int64_t> index(tensor.shape.size(), 0);
-  for (int64_t flat = 0; flat < tensor.numElements(); ++flat) {
+  std::vector<int64_t> index(shape.size(), 0);
+  for (size_t flat = 0; flat < source.size() / elementBytes; ++flat) {
     int64_t offset = 0;
     for (size_t a = 0; a < index.size(); ++a)
       offset += index[a] * packedStride[a];
     std::copy_n(&source[flat * elementBytes], elementBytes, &packed[offset * elementBytes]);
     for (int a = static_cast<int>(index.size()) - 1; a >= 0; --a) { // row-major increment
-      if (++index[a] < tensor.shape[a])
+      if (++index[a] < shape[a])
         break;
       index[a] = 0;
     }

@@ -5,9 +5,15 @@
 // over channels at any spatial size. A layout lists, innermost first, which
 // IR axis each Halide dimension walks; memory is dense in that order.
 //
+// An integer convolution's filter keeps each output channel's weights for
+// two consecutive input channels side by side (an odd channel count gets a
+// zero weight for a channel that does not exist): the products of a pair are
+// summed in one instruction (x86's pmaddwd) from one dense load of weights.
+//
 //   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
+//   integer conv filter  (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
@@ -23,10 +29,14 @@
 
 namespace cnnc {
 
-enum class TensorRole { activation, convFilter, depthwiseFilter, fcWeight, vector };
-
-/// IR axes, innermost Halide dimension first.
-llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t irRank);
+enum class TensorRole {
+  activation,
+  convFilter,
+  pairedConvFilter,
+  depthwiseFilter,
+  fcWeight,
+  vector
+};
 
 /// Halide extents of a tensor of IR shape `shape` in `role`.
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape);

@@ -39,11 +39,17 @@ bool joins(Operation *next, Value tail, bool afterContraction) {
   // residual of an add, the gated tensor of a mul, weights.
   if (afterContraction && isEpilogue(next))
     return true;
+  // An integer convolution takes in the int_mul (an SE or CBAM gate) it
+  // reads: its kernel applies the gate as it gathers its input tile.
+  auto conv = dyn_cast<cnn::IntegerConv2DOp>(next);
+  if (conv && conv.getInput() == tail && isa<cnn::IntegerMulOp>(tail.getDefiningOp()))
+    return true;
   if (!isSmall(tail))
     return false;
   return isSmall(next->getResult(0)) &&
-         isa<cnn::Conv2DOp, cnn::ActivationOp, cnn::AddOp, cnn::FlattenOp, cnn::FullyConnectedOp>(
-             next);
+         isa<cnn::Conv2DOp, cnn::ActivationOp, cnn::AddOp, cnn::FlattenOp, cnn::FullyConnectedOp,
+             cnn::IntegerConv2DOp, cnn::RequantizeOp, cnn::LookupOp, cnn::IntegerAddOp,
+             cnn::IntegerFullyConnectedOp, cnn::DequantizeOp>(next);
 }
 
 struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
@@ -69,7 +75,8 @@ struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {
         next->setAttr(kGroupAttr, group);
         tailOp = next;
         afterContraction = afterContraction && isEpilogue(next);
-        if (isa<cnn::Conv2DOp, cnn::FullyConnectedOp>(next))
+        if (isa<cnn::Conv2DOp, cnn::FullyConnectedOp, cnn::IntegerConv2DOp,
+                cnn::IntegerFullyConnectedOp>(next))
           afterContraction = true;
       }
     }

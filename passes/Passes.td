@@ -122,7 +122,9 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
       small result (the SE/CBAM MLP and its gate, the classifier);
     - a `mul` by a per-channel gate (the SE scale) takes in the convolution
       that reads it, which then folds the scale into its weights per image
-      (W · diag(s)) so the scaled tensor is never written.
+      (W · diag(s)) so the scaled tensor is never written; an `int_mul` by
+      any gate takes in the integer convolution that reads it, which applies
+      the gate as it reads its input.
     Only an op whose group result is its single use is taken in. Weight ops
     and weights-only ops (cnn.fold_batchnorm) belong to no group.
   }];

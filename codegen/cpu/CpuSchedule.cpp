@@ -15,6 +15,7 @@
 #include "codegen/HalideKernel.h"
 #include "codegen/KernelSignature.h"
 #include "codegen/cpu/CpuBackend.h"
+#include "dialect/Cnn.h"
 
 using namespace mlir;
 using namespace Halide;
@@ -57,21 +58,35 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
 
   Var cc = conv.args()[0], cx = conv.args()[1];
   conv.compute_at(output, co).vectorize(cc, lanes);
+  std::vector<Halide::Internal::ReductionVariable> rvars = conv.update().get_schedule().rvars();
+  bool paired = llvm::is_contained(funcs.pairedReductions, anchor);
   std::vector<VarOrRVar> order = {cc, cx};
-  for (const Halide::Internal::ReductionVariable &r : conv.update().get_schedule().rvars())
-    order.push_back(RVar(r.var));
-  conv.update().reorder(order).vectorize(cc, lanes);
+  if (paired) // the pair innermost: pmaddwd's two products per i32 lane
+    order.insert(order.begin(), RVar(rvars.front().var));
+  for (size_t r = paired ? 1 : 0; r < rvars.size(); ++r)
+    order.push_back(RVar(rvars[r].var));
+  Stage update = conv.update();
+  update.reorder(order);
+  if (paired)
+    update.atomic().vectorize(RVar(rvars.front().var));
+  update.vectorize(cc, lanes);
   if (p.unrollBlock) {
     conv.unroll(cc).unroll(cx);
-    conv.update().unroll(cc).unroll(cx);
+    update.unroll(cc).unroll(cx);
   }
 
-  // The padded input a block reads, gathered once per block (a constant-size
-  // tile on the stack) instead of testing the border at every tap.
+  // The input a block reads, where it is not a plain buffer (padded, or
+  // centered on an integer zero point), gathered once per block (a
+  // constant-size tile on the stack) instead of at every tap. An integer
+  // input is gathered once for all the channel blocks of its pixels: its
+  // tile also computes whatever the group applies before the convolution.
   if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
-    for (auto &[op, input] : funcs.paddedInputs)
+    for (auto &[op, input] : funcs.stagedInputs)
       if (op == anchor)
-        input.compute_at(output, co).vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
+        input
+            .compute_at(output,
+                        isa<cnn::IntegerConv2DOp, cnn::IntegerDepthwiseConv2DOp>(anchor) ? xo : co)
+            .vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
 
   if (funcs.imageFilter) // an output: computed once per call, before the blocks
     funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
@@ -99,7 +114,7 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
   Func output = funcs.output;
   Value result = funcs.ops.back().first->getResult(0);
   ArrayRef<int64_t> shape = shapeOf(result);
-  if (shape.size() == 4 && shape[1] == 1)
+  if (shape.size() == 4 && shape[1] < vector) // few channels (an image, CBAM's maps): along x
     vectorizeIfWide(output, output.args()[1], shape[3], vector);
   else
     vectorizeIfWide(output, output.args()[0], shape[1], vector);

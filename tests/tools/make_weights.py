@@ -37,6 +37,8 @@ def main():
     p.add_argument("--drop", help="leave this tensor out")
     p.add_argument("--reshape", help="give this tensor one more row")
     p.add_argument("--extra", help="add a tensor by this name")
+    p.add_argument("--constant", action="append", default=[], metavar="NAME=VALUE",
+                   help="fill this tensor with one value (repeatable)")
     p.add_argument("--truncate", type=int, help="cut this many bytes off the end")
     p.add_argument("--flip-byte", type=int, help="flip the bits of the byte at this offset")
     p.add_argument("--input", help="also write a random input .npy here")
@@ -63,6 +65,9 @@ def main():
         tensors[args.reshape] = np.zeros([t.shape[0] + 1] + list(t.shape[1:]))
     if args.extra:
         tensors[args.extra] = np.zeros([4])
+    for assignment in args.constant:
+        name, value = assignment.split("=")
+        tensors[name] = np.full(tensors[name].shape, float(value))
 
     header, chunks, offset = {}, [], 0
     for name, values in tensors.items():

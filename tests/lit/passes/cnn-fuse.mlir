@@ -52,3 +52,36 @@ func.func @block(%x: tensor<1x16x8x8xf32>) -> tensor<1x10xf32> {
   %14 = cnn.fully_connected %13, %wc, %bc : (tensor<1x16xf32>, tensor<10x16xf32>, tensor<10xf32>) -> tensor<1x10xf32>
   return %14 : tensor<1x10xf32>
 }
+
+// The integer SE block: the pool and the whole MLP on the pooled vector are
+// one kernel; the int_mul by the gate joins the projection that reads it
+// (whose kernel gates its input tile as it reads it), then its requantize and
+// residual int_add.
+// CHECK-LABEL: func.func @integer_se
+func.func @integer_se(%x: tensor<1x4x6x6xui8>) -> tensor<1x4x6x6xui8> {
+  %w1 = cnn.weight "w1" : tensor<2x4x1x1xi8>
+  %b1 = cnn.weight "b1" : tensor<2xi32>
+  %w2 = cnn.weight "w2" : tensor<4x2x1x1xi8>
+  %b2 = cnn.weight "b2" : tensor<4xi32>
+  %wp = cnn.weight "wp" : tensor<4x4x1x1xi8>
+  %bp = cnn.weight "bp" : tensor<4xi32>
+  // CHECK: cnn.int_global_pool {{.*}}cnn.group = 0 : i64
+  // CHECK-NEXT: cnn.int_conv2d {{.*}}cnn.group = 0 : i64
+  // CHECK-NEXT: cnn.requantize {{.*}}cnn.group = 0 : i64
+  // CHECK-NEXT: cnn.int_conv2d {{.*}}cnn.group = 0 : i64
+  // CHECK-NEXT: cnn.requantize {{.*}}cnn.group = 0 : i64
+  %0 = cnn.int_global_pool avg %x {scales = array<f64: 0.1, 0.1>, zero_points = array<i64: 3, 3>} : tensor<1x4x6x6xui8> -> tensor<1x4x1x1xui8>
+  %1 = cnn.int_conv2d %0, %w1, %b1 {input_zero_point = 3 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x1x1xui8>, tensor<2x4x1x1xi8>, tensor<2xi32>) -> tensor<1x2x1x1xi32>
+  %2 = cnn.requantize %1 {multiplier = array<f64: 0.01>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x2x1x1xi32> -> tensor<1x2x1x1xui8>
+  %3 = cnn.int_conv2d %2, %w2, %b2 {input_zero_point = 0 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x1x1xui8>, tensor<4x2x1x1xi8>, tensor<4xi32>) -> tensor<1x4x1x1xi32>
+  %4 = cnn.requantize %3 {multiplier = array<f64: 0.01>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x4x1x1xi32> -> tensor<1x4x1x1xui8>
+  // CHECK-NEXT: cnn.int_mul {{.*}}cnn.group = 1 : i64
+  // CHECK-NEXT: cnn.int_conv2d {{.*}}cnn.group = 1 : i64
+  // CHECK-NEXT: cnn.requantize {{.*}}cnn.group = 1 : i64
+  // CHECK-NEXT: cnn.int_add {{.*}}cnn.group = 1 : i64
+  %5 = cnn.int_mul %x, %4 {scales = array<f64: 0.1, 0.004, 0.1>, zero_points = array<i64: 3, 0, 3>} : tensor<1x4x6x6xui8>, tensor<1x4x1x1xui8>
+  %6 = cnn.int_conv2d %5, %wp, %bp {input_zero_point = 3 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x6x6xui8>, tensor<4x4x1x1xi8>, tensor<4xi32>) -> tensor<1x4x6x6xi32>
+  %7 = cnn.requantize %6 {multiplier = array<f64: 0.01>, zero_point = 3 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x4x6x6xi32> -> tensor<1x4x6x6xui8>
+  %8 = cnn.int_add %7, %x {scales = array<f64: 0.1, 0.1, 0.1>, zero_points = array<i64: 3, 3, 3>} : tensor<1x4x6x6xui8>
+  return %8 : tensor<1x4x6x6xui8>
+}
