@@ -12,6 +12,7 @@ SQNR against FP32 and top-1 agreement with FP32 on the evaluation photos.
 """
 import argparse
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -33,6 +34,8 @@ from onnxruntime.quantization import (CalibrationDataReader, CalibrationMethod, 
                                       QuantFormat, QuantType, quantize_static)
 
 warnings.filterwarnings("ignore")
+logging.getLogger().setLevel(logging.ERROR)  # the quantizer's advice to pre-process
+ort.set_default_logger_severity(3)  # unused-initializer notes
 PHOTOS = os.path.join(HERE, "..", ".venv", "share", "cnnc", "photos")
 MODELS = ["efficientnet-b0", "mobilenet-v2", "efficientnet-lite0"]
 TORCHVISION = {"efficientnet-b0": "efficientnet_b0", "mobilenet-v2": "mobilenet_v2"}

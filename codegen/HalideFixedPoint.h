@@ -53,10 +53,13 @@ inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halid
 
 /// doublingHighMul(a, b) for i32 expressions, b in [0, 2^31). gemmlowp's
 /// nudge (2^30, or 1 − 2^30 below zero) and division toward zero come to
-/// floor((a·b + 2^30) / 2^31), which is Halide's rounding_mul_shift_right:
-/// one widening multiply the CPU does in vector registers.
+/// floor((a·b + 2^30) / 2^31): here the i64 product of one widening multiply
+/// (vpmuldq on x86) shifted arithmetically, which fits i32 since |a·b| < 2^62.
+/// (Halide's rounding_mul_shift_right computes the same bits, but x86 AVX2
+/// lowers it to twice the instructions.)
 inline Halide::Expr doublingHighMul(Halide::Expr a, Halide::Expr b) {
-  return Halide::rounding_mul_shift_right(a, b, 31);
+  Halide::Expr product = Halide::widening_mul(a, b) + Halide::Expr(int64_t{1} << 30);
+  return Halide::cast<int32_t>(product >> 31);
 }
 
 /// roundingShiftRight(x, exponent) for i32 expressions (0 <= exponent <= 31).

@@ -15,14 +15,20 @@
 
 namespace cnnc::fuzz {
 
+/// The per-process file, removed when the fuzzer exits.
+struct FuzzFile {
+  std::string path;
+  ~FuzzFile() { std::remove(path.c_str()); }
+};
+
 /// Writes `data` to a per-process file with `suffix` and returns its path.
 inline std::string asFile(const uint8_t *data, size_t size, const char *suffix) {
-  static const std::string path = "/tmp/cnnc-fuzz-" + std::to_string(getpid()) + suffix;
-  if (FILE *f = std::fopen(path.c_str(), "wb")) {
+  static const FuzzFile file{"/tmp/cnnc-fuzz-" + std::to_string(getpid()) + suffix};
+  if (FILE *f = std::fopen(file.path.c_str(), "wb")) {
     std::fwrite(data, 1, size, f);
     std::fclose(f);
   }
-  return path;
+  return file.path;
 }
 
 } // namespace cnnc::fuzz

@@ -29,9 +29,10 @@ import warnings
 
 import numpy as np
 import torch
-from PIL import Image
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "torchvision"))
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tools"))
+import image_input  # noqa: E402
 from fixtures import save_safetensors  # noqa: E402
 
 warnings.filterwarnings("ignore")
@@ -45,28 +46,8 @@ INT8_SQNR_DB = 20.0
 
 
 def preprocess(path):
-    """cnnc's image input (tools/cnnc/ImageInput.cpp), in NumPy: bilinear
-    sampling at pixel centers of the shorter side resized to R / 0.875, the
-    centered R × R crop, then (x / 255 - mean) / std. Returns 1×3×R×R float32."""
-    image = np.asarray(Image.open(path).convert("RGB"), dtype=np.float32)
-    height, width = image.shape[:2]
-    resized = np.float32(round(RESOLUTION / 0.875))
-    scale = np.float32(min(width, height)) / resized
-    rw, rh = np.float32(round(width / scale)), np.float32(round(height / scale))
-    left, top = np.float32(round((rw - RESOLUTION) / 2)), np.float32(round((rh - RESOLUTION) / 2))
-    grid = np.arange(RESOLUTION, dtype=np.float32)
-    sx = (grid + left + np.float32(0.5)) * np.float32(width) / rw
-    sy = (grid + top + np.float32(0.5)) * np.float32(height) / rh
-    x = np.clip(sx - np.float32(0.5), 0, width - 1)
-    y = np.clip(sy - np.float32(0.5), 0, height - 1)
-    x0, y0 = x.astype(np.int64), y.astype(np.int64)
-    x1, y1 = np.minimum(x0 + 1, width - 1), np.minimum(y0 + 1, height - 1)
-    fx, fy = (x - x0)[None, :, None], (y - y0)[:, None, None]
-    rows0, rows1 = image[y0], image[y1]
-    value = (rows0[:, x0] * (1 - fx) + rows0[:, x1] * fx) * (1 - fy) + \
-            (rows1[:, x0] * (1 - fx) + rows1[:, x1] * fx) * fy
-    value = (value / np.float32(255) - MEAN.astype(np.float32)) / STD.astype(np.float32)
-    return np.ascontiguousarray(value.transpose(2, 0, 1)[None].astype(np.float32))
+    """cnnc's image input for Lite0: 1×3×224×224 float32."""
+    return image_input.preprocess(path, RESOLUTION, MEAN, STD)
 
 
 def check_int8(args, weights, tmp, inputs, references, labels):

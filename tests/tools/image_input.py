@@ -1,6 +1,8 @@
 """cnnc's image input (tools/cnnc/ImageInput.cpp), in NumPy, for the scripts
 that must feed a peer (PyTorch, ONNX Runtime) exactly what `cnnc run --image`
 and `--calibrate PHOTOS_DIR` feed cnnc."""
+import os
+
 import numpy as np
 from PIL import Image
 
@@ -33,7 +35,6 @@ def preprocess(path, resolution, mean, std):
 
 def photo_batch(folder, resolution, mean, std):
     """Every .jpg/.png of `folder`, sorted by name, preprocessed: N×3×R×R."""
-    import os
     names = sorted(p for p in os.listdir(folder) if p.lower().endswith((".jpg", ".jpeg", ".png")))
     return np.concatenate([preprocess(os.path.join(folder, p), resolution, mean, std)
                            for p in names])
