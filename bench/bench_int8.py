@@ -3,12 +3,13 @@
 
 For each model: the FP32 network (torchvision's with seeded random weights, or
 EfficientNet-Lite0 with its ImageNet weights) is compiled by cnnc for FP32 and
-for INT8, and exported to ONNX and quantized by ONNX Runtime (QDQ, per-channel
-int8 weights, uint8 activations, minmax). Both quantizers calibrate on the same
-batch: the calibration photos preprocessed as `cnnc run --image` does, with the
-model's own input normalization. All four run batch 1 with the same threads;
-the script prints median latencies, the speed-ups, and each INT8 model's logit
-SQNR against FP32 and top-1 agreement with FP32 on the evaluation photos.
+for INT8 under each requantization rule (fixed-point, float32), and exported to
+ONNX and quantized by ONNX Runtime (QDQ, per-channel int8 weights, uint8
+activations, minmax). Both quantizers calibrate on the same batch: the
+calibration photos preprocessed as `cnnc run --image` does, with the model's
+own input normalization. All run batch 1 with the same threads; the script
+prints median latencies, the speed-ups, and each INT8 model's logit SQNR
+against FP32 and top-1 agreement with FP32 on the evaluation photos.
 """
 import argparse
 import json
@@ -38,6 +39,7 @@ logging.getLogger().setLevel(logging.ERROR)  # the quantizer's advice to pre-pro
 ort.set_default_logger_severity(3)  # unused-initializer notes
 PHOTOS = os.path.join(HERE, "..", ".venv", "share", "cnnc", "photos")
 MODELS = ["efficientnet-b0", "mobilenet-v2", "efficientnet-lite0"]
+RULES = ["fixed-point", "float32"]
 TORCHVISION = {"efficientnet-b0": "efficientnet_b0", "mobilenet-v2": "mobilenet_v2"}
 
 
@@ -91,7 +93,7 @@ def cnnc_bench(args, model_dir):
 
 def measure(args, preset, tmp):
     weights, model = network(preset, tmp)
-    fp32_dir, int8_dir = os.path.join(tmp, "fp32"), os.path.join(tmp, "int8")
+    fp32_dir = os.path.join(tmp, "fp32")
     subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "-o", fp32_dir],
                    check=True, stdout=subprocess.DEVNULL)
     meta = json.load(open(os.path.join(fp32_dir, "cnnc-model.json")))
@@ -101,9 +103,10 @@ def measure(args, preset, tmp):
     evaluation = photo_batch(os.path.join(PHOTOS, "evaluation"), resolution, mean, std)
     calibration_npy = os.path.join(tmp, "calibration.npy")
     np.save(calibration_npy, calibration)
-    subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "--precision", "int8",
-                    "--calibrate", calibration_npy, "-o", int8_dir],
-                   check=True, stdout=subprocess.DEVNULL)
+    for rule in RULES:
+        subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "--precision", "int8",
+                        "--calibrate", calibration_npy, "--requantization", rule, "-o",
+                        os.path.join(tmp, rule)], check=True, stdout=subprocess.DEVNULL)
 
     fp32_onnx, int8_onnx = os.path.join(tmp, "fp32.onnx"), os.path.join(tmp, "int8.onnx")
     torch.onnx.export(model, torch.from_numpy(evaluation[:1]), fp32_onnx, opset_version=13,
@@ -115,14 +118,16 @@ def measure(args, preset, tmp):
 
     row = {"model": preset, "resolution": resolution}
     row["cnnc_fp32_ms"] = cnnc_bench(args, fp32_dir)
-    row["cnnc_int8_ms"] = cnnc_bench(args, int8_dir)
+    for rule in RULES:
+        row[f"cnnc_int8_{rule}_ms"] = cnnc_bench(args, os.path.join(tmp, rule))
     x = evaluation[:1]
     row["ort_fp32_ms"], _ = time_ort(fp32_onnx, x, args.threads, args.iterations, args.warmup)
     row["ort_int8_ms"], _ = time_ort(int8_onnx, x, args.threads, args.iterations, args.warmup)
 
     reference = cnnc_logits(args.cnnc, fp32_dir, evaluation, tmp)
-    row["cnnc_sqnr_db"], row["cnnc_top1"] = agreement(
-        reference, cnnc_logits(args.cnnc, int8_dir, evaluation, tmp))
+    for rule in RULES:
+        row[f"cnnc_{rule}_sqnr_db"], row[f"cnnc_{rule}_top1"] = agreement(
+            reference, cnnc_logits(args.cnnc, os.path.join(tmp, rule), evaluation, tmp))
     session = ort.InferenceSession(int8_onnx, providers=["CPUExecutionProvider"])
     ort_int8 = np.concatenate([session.run(None, {"input": image[None]})[0]
                                for image in evaluation])
@@ -150,17 +155,19 @@ def main():
           f"ONNX Runtime {ort.__version__} (QDQ, per-channel, minmax, the same calibration "
           f"batch); logit SQNR and top-1 agreement against FP32 (cnnc's, equal to PyTorch's) "
           f"on the evaluation photos\n")
-    print("| model | cnnc FP32 (ms) | cnnc INT8 (ms) | INT8 speed-up | ORT FP32 (ms) | "
-          "ORT INT8 (ms) | cnnc INT8 / ORT INT8 | cnnc INT8 SQNR, top-1 = FP32 | "
-          "ORT INT8 SQNR, top-1 = FP32 |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    print("| model | cnnc FP32 (ms) | cnnc INT8 (ms): fixed-point / float32 rule | INT8 speed-up "
+          "| ORT FP32 (ms) | ORT INT8 (ms) | cnnc INT8 / ORT INT8 | logit SQNR, top-1 = FP32: "
+          "cnnc fixed-point / float32 / ORT |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
     for r in rows:
-        print(f"| {r['model']} | {r['cnnc_fp32_ms']:.2f} | {r['cnnc_int8_ms']:.2f} | "
-              f"{r['cnnc_fp32_ms'] / r['cnnc_int8_ms']:.2f}× | {r['ort_fp32_ms']:.2f} | "
-              f"{r['ort_int8_ms']:.2f} | {r['cnnc_int8_ms'] / r['ort_int8_ms']:.2f} | "
-              f"{r['cnnc_sqnr_db']:.1f} dB, {r['cnnc_top1']:.0%} | "
+        fixed, fast = r["cnnc_int8_fixed-point_ms"], r["cnnc_int8_float32_ms"]
+        print(f"| {r['model']} | {r['cnnc_fp32_ms']:.2f} | {fixed:.2f} / {fast:.2f} | "
+              f"{r['cnnc_fp32_ms'] / fixed:.2f}× / {r['cnnc_fp32_ms'] / fast:.2f}× | "
+              f"{r['ort_fp32_ms']:.2f} | {r['ort_int8_ms']:.2f} | "
+              f"{fixed / r['ort_int8_ms']:.2f} / {fast / r['ort_int8_ms']:.2f} | "
+              f"{r['cnnc_fixed-point_sqnr_db']:.1f} dB, {r['cnnc_fixed-point_top1']:.0%} / "
+              f"{r['cnnc_float32_sqnr_db']:.1f} dB, {r['cnnc_float32_top1']:.0%} / "
               f"{r['ort_sqnr_db']:.1f} dB, {r['ort_top1']:.0%} |")
-
 
 if __name__ == "__main__":
     main()

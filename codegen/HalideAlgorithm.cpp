@@ -237,9 +237,13 @@ private:
         .Case([&](cnn::RequantizeOp r) {
           std::vector<Var> v = varsFor(r.getResult());
           Func f(name("requantize"));
-          f(v) = cnnc::requantize(at(r.getInput())(asExprs(v)),
-                                  fixedPointExprs(r.getMultiplier(), v[0]), r.getZeroPoint(),
-                                  r.getMin(), r.getMax());
+          Expr acc = at(r.getInput())(asExprs(v));
+          if (r.getRequantization() == cnn::Requantization::float32)
+            f(v) = requantizeFloat32(acc, float32Multiplier(r.getMultiplier(), v[0]),
+                                     r.getZeroPoint(), r.getMin(), r.getMax());
+          else
+            f(v) = cnnc::requantize(acc, fixedPointExprs(r.getMultiplier(), v[0]), r.getZeroPoint(),
+                                    r.getMin(), r.getMax());
           return f;
         })
         .Case([&](cnn::LookupOp l) {

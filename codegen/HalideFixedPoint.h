@@ -51,6 +51,17 @@ inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halid
   return {mantissa(channel), left(channel), right(channel), shiftsLeft};
 }
 
+/// Channel `channel`'s multiplier of `multipliers` (one, or one per channel)
+/// rounded to binary32, from a table the kernel embeds.
+inline Halide::Expr float32Multiplier(llvm::ArrayRef<double> multipliers, Halide::Expr channel) {
+  if (multipliers.size() == 1)
+    return Halide::Expr(static_cast<float>(multipliers[0]));
+  Halide::Buffer<float> table(static_cast<int>(multipliers.size()));
+  for (size_t c = 0; c < multipliers.size(); ++c)
+    table(static_cast<int>(c)) = static_cast<float>(multipliers[c]);
+  return table(channel);
+}
+
 /// doublingHighMul(a, b) for i32 expressions, b in [0, 2^31). gemmlowp's
 /// nudge (2^30, or 1 − 2^30 below zero) and division toward zero come to
 /// floor((a·b + 2^30) / 2^31): here the i64 product of one widening multiply
@@ -87,6 +98,18 @@ inline Halide::Expr requantize(Halide::Expr acc, const FixedPointExprs &m, int64
   Halide::Expr y = static_cast<int32_t>(zeroPoint) + multiplyByFixedPoint(acc, m);
   return Halide::cast<uint8_t>(
       Halide::clamp(y, static_cast<int32_t>(lo), static_cast<int32_t>(hi)));
+}
+
+/// requantizeFloat32(acc, m, zeroPoint, lo, hi) as a u8 expression: one
+/// conversion, one binary32 multiply, a clamp and Halide's round (half to
+/// even); `multiplier` is an f32 expression.
+inline Halide::Expr requantizeFloat32(Halide::Expr acc, Halide::Expr multiplier, int64_t zeroPoint,
+                                      int64_t lo, int64_t hi) {
+  Halide::Expr scaled = Halide::cast<float>(acc) * multiplier;
+  scaled =
+      Halide::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
+  return Halide::cast<uint8_t>(Halide::cast<int32_t>(Halide::round(scaled)) +
+                               static_cast<int32_t>(zeroPoint));
 }
 
 } // namespace cnnc

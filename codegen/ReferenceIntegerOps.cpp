@@ -85,16 +85,20 @@ HostTensor evaluateRequantize(cnn::RequantizeOp op, const HostTensor &acc) {
   HostTensor y(acc.shape, ElementType::u8);
   if (acc.numElements() == 0)
     return y;
-  std::vector<FixedPointMultiplier> multipliers;
-  for (double m : op.getMultiplier())
-    multipliers.push_back(fixedPointMultiplier(m));
+  ArrayRef<double> multipliers = op.getMultiplier();
+  std::vector<FixedPointMultiplier> fixedPoint;
+  for (double m : multipliers)
+    fixedPoint.push_back(fixedPointMultiplier(m));
+  bool float32 = op.getRequantization() == cnn::Requantization::float32;
   int64_t channels = acc.shape[1], inner = acc.numElements() / (acc.shape[0] * channels);
   auto in = acc.values<int32_t>();
   auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < acc.numElements(); ++i) {
-    const FixedPointMultiplier &m =
-        multipliers.size() == 1 ? multipliers[0] : multipliers[(i / inner) % channels];
-    out[i] = requantize(in[i], m, op.getZeroPoint(), op.getMin(), op.getMax());
+    size_t c = multipliers.size() == 1 ? 0 : static_cast<size_t>((i / inner) % channels);
+    out[i] = float32
+                 ? requantizeFloat32(in[i], static_cast<float>(multipliers[c]), op.getZeroPoint(),
+                                     op.getMin(), op.getMax())
+                 : requantize(in[i], fixedPoint[c], op.getZeroPoint(), op.getMin(), op.getMax());
   }
   return y;
 }

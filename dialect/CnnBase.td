@@ -43,4 +43,14 @@ def Cnn_PoolKind : I32EnumAttr<"PoolKind", "reduction used by a pooling op", [
 }
 def Cnn_PoolKindAttr : EnumAttr<Cnn_Dialect, Cnn_PoolKind, "pool">;
 
+def Cnn_Requantization : I32EnumAttr<"Requantization",
+                                     "how cnn.requantize scales an i32 accumulator", [
+    I32EnumAttrCase<"fixed_point", 0>,
+    I32EnumAttrCase<"float32", 1>
+  ]> {
+  let genSpecializedAttr = 0;
+  let cppNamespace = "::cnnc::cnn";
+}
+def Cnn_RequantizationAttr : EnumAttr<Cnn_Dialect, Cnn_Requantization, "requantization">;
+
 #endif // CNNC_CNN_BASE_TD

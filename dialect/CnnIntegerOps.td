@@ -54,13 +54,19 @@ def Cnn_IntegerFullyConnectedOp : Cnn_Op<"int_fully_connected", [InferTypeOpAdap
 }
 
 def Cnn_RequantizeOp : Cnn_Op<"requantize"> {
-  let summary = "i32 accumulator to ui8: scaled in fixed point, offset, clamped";
+  let summary = "i32 accumulator to ui8: scaled, offset, clamped";
   let description = [{
-    y = clamp(zero_point + acc · multiplier, min, max), the product in fixed
-    point (support/FixedPoint.h: a Q31 mantissa and a shift, rounding to
-    nearest). One multiplier, or one per channel (dimension 1): s_x · s_w / s_y
-    for a convolution, each in [2^-31, 2^15). [min, max] is [0, 255], or
-    narrower where a ReLU or ReLU6 was folded in.
+    y = clamp(zero_point + acc · multiplier, min, max). One multiplier, or one
+    per channel (dimension 1): s_x · s_w / s_y for a convolution, each in
+    [2^-31, 2^15). [min, max] is [0, 255], or narrower where a ReLU or ReLU6
+    was folded in. The product, by `requantization`:
+    - `fixed_point` (the default; TFLite's reference rule): a Q31 mantissa and
+      a shift (support/FixedPoint.h), the high multiply rounding half up, the
+      shift half away from zero;
+    - `float32` (XNNPACK's "fp32" rule): acc and the multiplier rounded to
+      binary32, their binary32 product clamped to [min − zero_point,
+      max − zero_point] and rounded half to even. Three vector instructions
+      where the fixed-point rule needs 64-bit products.
 
     ```mlir
     %y = cnn.requantize %acc {multiplier = array<f64: 0.0021, 0.0017>, zero_point = 0,
@@ -68,7 +74,9 @@ def Cnn_RequantizeOp : Cnn_Op<"requantize"> {
     ```
   }];
   let arguments = (ins Cnn_Tensor:$input, DenseF64ArrayAttr:$multiplier, I64Attr:$zero_point,
-                       I64Attr:$min, I64Attr:$max);
+                       I64Attr:$min, I64Attr:$max,
+                       DefaultValuedAttr<Cnn_RequantizationAttr,
+                                         "::cnnc::cnn::Requantization::fixed_point">:$requantization);
   let results = (outs Cnn_Tensor:$result);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($result)";
   let hasVerifier = 1;

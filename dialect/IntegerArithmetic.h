@@ -15,6 +15,7 @@
 #include "llvm/ADT/ArrayRef.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 
 namespace cnnc {
@@ -52,11 +53,24 @@ inline int32_t accumulatorBias(int32_t bias) {
   return std::clamp(bias, -kMaxAccumulatorBias, kMaxAccumulatorBias);
 }
 
-/// cnn.requantize of one accumulator.
+/// cnn.requantize of one accumulator (the fixed-point rule, which the other
+/// integer ops' rescaling uses too).
 inline uint8_t requantize(int32_t acc, FixedPointMultiplier m, int64_t zeroPoint, int64_t lo,
                           int64_t hi) {
   int64_t y = zeroPoint + multiplyByFixedPoint(acc, m);
   return static_cast<uint8_t>(std::clamp<int64_t>(y, lo, hi));
+}
+
+/// cnn.requantize of one accumulator under the float32 rule: acc and the
+/// multiplier rounded to binary32, their product clamped to the output range
+/// less the zero point, rounded half to even (binary32 arithmetic is the
+/// same bits in any IEEE unit, scalar or vector; nothing here can fuse).
+inline uint8_t requantizeFloat32(int32_t acc, float multiplier, int64_t zeroPoint, int64_t lo,
+                                 int64_t hi) {
+  float scaled = static_cast<float>(acc) * multiplier;
+  scaled =
+      std::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
+  return static_cast<uint8_t>(zeroPoint + static_cast<int64_t>(std::nearbyint(scaled)));
 }
 
 /// cnn.int_add's rescaling: each input's offset value shifted left by

@@ -66,7 +66,7 @@ std::optional<std::pair<Value, ArrayRef<double>>> quantizedFilter(Value v) {
 
 class Lowering {
 public:
-  explicit Lowering(MLIRContext *ctx) : b(ctx) {}
+  Lowering(MLIRContext *ctx, cnn::Requantization rule) : b(ctx), requantization(rule) {}
 
   void lower(Operation *op) {
     b.setInsertionPoint(op);
@@ -160,9 +160,9 @@ private:
     }
     cnn::QuantizeOp q = output->quantize;
     b.setInsertionPoint(q);
-    Value y = b.create<cnn::RequantizeOp>(q.getLoc(), q.getType(), acc,
-                                          b.getDenseF64ArrayAttr(multipliers), q.getZeroPoint()[0],
-                                          output->min, output->max);
+    Value y =
+        b.create<cnn::RequantizeOp>(q.getLoc(), q.getType(), acc, multipliers, q.getZeroPoint()[0],
+                                    output->min, output->max, requantization);
     replace(q, y);
   }
 
@@ -267,6 +267,7 @@ private:
   }
 
   OpBuilder b;
+  cnn::Requantization requantization;
 };
 
 /// Removes the ops the rewrites left without users.
@@ -280,12 +281,23 @@ void eraseUnused(func::FuncOp model) {
 }
 
 struct CnnLowerQuantizedPass : public cnnc::impl::CnnLowerQuantizedBase<CnnLowerQuantizedPass> {
+  using CnnLowerQuantizedBase::CnnLowerQuantizedBase;
+
   void runOnOperation() override {
     func::FuncOp model = getOperation();
+    std::optional<cnn::Requantization> rule =
+        requantization == "fixed-point" ? cnn::Requantization::fixed_point
+        : requantization == "float32"   ? std::optional(cnn::Requantization::float32)
+                                        : std::nullopt;
+    if (!rule) {
+      model.emitError("cnn-lower-quantized: requantization must be fixed-point or float32, got '")
+          << requantization << "'";
+      return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     for (Operation &op : model.getBody().front())
       ops.push_back(&op);
-    Lowering lowering(model.getContext());
+    Lowering lowering(model.getContext(), *rule);
     for (Operation *op : ops)
       lowering.lower(op);
     eraseUnused(model);

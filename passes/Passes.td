@@ -105,8 +105,13 @@ def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
     stays as it was, in float between its dequantize and quantize: the model
     stays correct, partly simulated. So does a layer that sums more than
     kMaxProducts (IntegerArithmetic.h) products an output. Ops the rewrites
-    leave without users are removed.
+    leave without users are removed. `requantization` is the rule of every
+    cnn.requantize it creates: fixed-point (the default) or float32.
   }];
+  let options = [
+    Option<"requantization", "requantization", "std::string", /*default=*/"\"fixed-point\"",
+           "cnn.requantize's rule: fixed-point or float32">,
+  ];
 }
 
 def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {

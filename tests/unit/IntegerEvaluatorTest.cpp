@@ -96,6 +96,26 @@ func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
   expectValues(y, {100, 101, 101, 102, 98, 98, 97, 97});
 }
 
+// The same depthwise layer under the float32 rule: the binary32 products
+// round half to even, 0.5 → 0, 1.5 → 2, −2.5 → −2, −3.5 → −4. So 100, 100,
+// 101, 102 and 98, 98, 97, 96.
+TEST_F(IntegerEvaluatorTest, Float32RequantizationTiesToEven) {
+  WeightSet weights;
+  weights["w"] = {1.0f, -1.0f};
+  std::vector<float> y = run(R"(
+func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %xq = cnn.quantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 10>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
+  %w = cnn.weight "w" : tensor<2x1x1x1xf32>
+  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x1x1x1xf32> -> tensor<2x1x1x1xi8>
+  %acc = cnn.int_depthwise_conv2d %xq, %wq {input_zero_point = 10 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xui8>, tensor<2x1x1x1xi8>) -> tensor<1x2x2x2xi32>
+  %y = cnn.requantize %acc {multiplier = array<f64: 0.5>, zero_point = 100 : i64, min = 0 : i64, max = 255 : i64, requantization = #cnn<requantization float32>} : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xui8>
+  %yd = cnn.dequantize %y {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x2x2xf32>
+  return %yd : tensor<1x2x2x2xf32>
+})",
+                             {1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, weights);
+  expectValues(y, {100, 100, 101, 102, 98, 98, 97, 96});
+}
+
 // int_add as TFLite adds. x = (1.0, 1.5): lhs q = 20, 30 (scale 0.05), rhs
 // q = 20, 25 (scale 0.1, zero point 10). Common scale 0.2: lhs · 2^20 · 0.25
 // plus (rhs − 10) · 2^20 · 0.5, times 0.2 / (2^20 · 0.1), plus 10: 2.0 → 30

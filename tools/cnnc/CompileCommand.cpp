@@ -19,7 +19,9 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "usage: cnnc compile MODEL [--target host|x86-64-avx2|arm64|cuda|opencl|HALIDE-TARGET] "
       "[--batch N]\n"
       "                    [--limit NAME=N,...] [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
-      "                     [--calibration-method M] [--keep-float GLOB,...]]\n"
+      "                     [--calibration-method M] [--keep-float GLOB,...] [--accuracy-budget "
+      "DB]\n"
+      "                     [--requantization fixed-point|float32]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";
   std::vector<llvm::StringRef> names = {"target", "weights", "weight-scheme", "random-weights", "o",

@@ -16,7 +16,8 @@ constexpr const char *kUsage =
     "usage: cnnc eval MODEL --weights W.safetensors [--weight-scheme SCHEME] --input X.npy\n"
     "                 --output Y.npy [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
     "                 [--calibration-method minmax|percentile[:P]|entropy]\n"
-    "                 [--keep-float GLOB,...] [--report quantization.json]]\n"
+    "                 [--keep-float GLOB,...] [--accuracy-budget DB]\n"
+    "                 [--requantization fixed-point|float32] [--report quantization.json]]\n"
     "       X.npy holds one batch of the model's input, or several stacked (N·B, C, H, W)\n";
 
 int report(llvm::Error error) { return reportError("eval", std::move(error)); }

@@ -154,15 +154,22 @@ llvm::Expected<std::optional<double>> accuracyBudget(const Args &args) {
   return db;
 }
 
+/// --requantization: the rule of every cnn.requantize (cnn-lower-quantized).
+llvm::Expected<std::string> requantizationRule(const Args &args) {
+  std::string rule = args.value("requantization", "fixed-point");
+  if (rule != "fixed-point" && rule != "float32")
+    return fail("--requantization must be fixed-point or float32, got '" + rule + "'");
+  return rule;
+}
+
 /// Quantizes the calibrated `model` (layers matching `keepFloat` left in
 /// float), measures the simulation, lowers it to integer ops and measures
 /// the integer model, against `reference` and its logits on `inputs`.
-llvm::Expected<QuantizationReport> quantizeAndMeasure(mlir::func::FuncOp model,
-                                                      mlir::func::FuncOp reference,
-                                                      llvm::ArrayRef<HostTensor> referenceLogits,
-                                                      const WeightSet &weights,
-                                                      const std::vector<HostTensor> &inputs,
-                                                      const std::vector<std::string> &keepFloat) {
+llvm::Expected<QuantizationReport>
+quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
+                   llvm::ArrayRef<HostTensor> referenceLogits, const WeightSet &weights,
+                   const std::vector<HostTensor> &inputs, const std::vector<std::string> &keepFloat,
+                   const std::string &requantization) {
   mlir::PassManager pm(model.getContext(), mlir::func::FuncOp::getOperationName());
   CnnQuantizeOptions options;
   options.keepFloat = keepFloat;
@@ -175,7 +182,9 @@ llvm::Expected<QuantizationReport> quantizeAndMeasure(mlir::func::FuncOp model,
     return report.takeError();
   // The simulation measured, the model becomes the integer one it stands for.
   mlir::PassManager lower(model.getContext(), mlir::func::FuncOp::getOperationName());
-  lower.addPass(createCnnLowerQuantized());
+  CnnLowerQuantizedOptions lowering;
+  lowering.requantization = requantization;
+  lower.addPass(createCnnLowerQuantized(lowering));
   if (mlir::failed(lower.run(model)))
     return fail("cnn-lower-quantized failed on " + model.getSymName());
   if (llvm::Error error = measureIntegerModel(referenceLogits, model, weights, inputs, *report))
@@ -197,6 +206,9 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   llvm::Expected<std::optional<double>> budget = accuracyBudget(args);
   if (!budget)
     return budget.takeError();
+  llvm::Expected<std::string> requantization = requantizationRule(args);
+  if (!requantization)
+    return requantization.takeError();
   llvm::Expected<std::vector<HostTensor>> inputs = loadCalibration(args.value("calibrate"), model);
   if (!inputs)
     return inputs.takeError();
@@ -216,8 +228,8 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   }
   std::vector<std::string> kept = *keepFloat;
   while (true) {
-    llvm::Expected<QuantizationReport> report =
-        quantizeAndMeasure(model, *reference, referenceLogits, weights, *inputs, kept);
+    llvm::Expected<QuantizationReport> report = quantizeAndMeasure(
+        model, *reference, referenceLogits, weights, *inputs, kept, *requantization);
     if (!report)
       return report.takeError();
     report->keptFloat = kept;

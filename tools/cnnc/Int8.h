@@ -18,9 +18,9 @@
 namespace cnnc {
 
 /// The options: --calibrate DIR_OR_NPY (required), --calibration-method M,
-/// --keep-float GLOB[,GLOB...].
+/// --keep-float GLOB[,GLOB...], --accuracy-budget DB, --requantization RULE.
 inline constexpr const char *kInt8Options[] = {"calibrate", "calibration-method", "keep-float",
-                                               "accuracy-budget"};
+                                               "accuracy-budget", "requantization"};
 
 /// Writes `report` as JSON to `path` (quantizationReportJson).
 llvm::Error writeQuantizationReport(const std::string &path, const QuantizationReport &report);

@@ -47,6 +47,8 @@ func.func @integer(%x: tensor<1x4x6x6xui8>, %w: tensor<4x4x1x1xi8>, %dw: tensor<
   %0 = cnn.int_conv2d %x, %w, %b {input_zero_point = 3 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x4x6x6xui8>, tensor<4x4x1x1xi8>, tensor<4xi32>) -> tensor<1x4x6x6xi32>
   // CHECK: cnn.requantize {{.*}} {max = 200 : i64, min = 3 : i64, multiplier = array<f64: 1.000000e-02>, zero_point = 3 : i64} : tensor<1x4x6x6xi32> -> tensor<1x4x6x6xui8>
   %1 = cnn.requantize %0 {multiplier = array<f64: 0.01>, zero_point = 3 : i64, min = 3 : i64, max = 200 : i64} : tensor<1x4x6x6xi32> -> tensor<1x4x6x6xui8>
+  // CHECK: cnn.requantize {{.*}} {max = 200 : i64, min = 3 : i64, multiplier = array<f64: 1.000000e-02>, requantization = #cnn<requantization float32>, zero_point = 3 : i64}
+  %float32 = cnn.requantize %0 {multiplier = array<f64: 0.01>, zero_point = 3 : i64, min = 3 : i64, max = 200 : i64, requantization = #cnn<requantization float32>} : tensor<1x4x6x6xi32> -> tensor<1x4x6x6xui8>
   // CHECK: cnn.int_depthwise_conv2d {{.*}} -> tensor<1x4x3x3xi32>
   %2 = cnn.int_depthwise_conv2d %1, %dw {input_zero_point = 3 : i64, padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>} : (tensor<1x4x6x6xui8>, tensor<4x1x3x3xi8>) -> tensor<1x4x3x3xi32>
   %3 = cnn.requantize %2 {multiplier = array<f64: 0.01, 0.02, 0.03, 0.04>, zero_point = 0 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x4x3x3xi32> -> tensor<1x4x3x3xui8>

@@ -1,4 +1,9 @@
 // RUN: cnnc-opt %s -split-input-file --cnn-lower-quantized | FileCheck %s
+// The float32 rule is the same lowering with every requantize marked so.
+// RUN: cnnc-opt %s -split-input-file --cnn-lower-quantized=requantization=float32 | FileCheck %s --check-prefix=FLOAT32
+// FLOAT32: cnn.requantize {{.*}}requantization = #cnn<requantization float32>
+// RUN: not cnnc-opt %s -split-input-file --cnn-lower-quantized=requantization=q15 2>&1 | FileCheck %s --check-prefix=BAD-RULE
+// BAD-RULE: requantization must be fixed-point or float32, got 'q15'
 
 // A conv with a per-channel i8 filter and a ReLU6 between it and its
 // quantize: an i32 accumulator (bias quantized at s_x·s_w), requantized by
