@@ -26,7 +26,7 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "torchvision"))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "tools"))
-from bench_vs_ort import time_ort  # noqa: E402
+from bench_vs_ort import add_timing_arguments, time_ort  # noqa: E402
 from fixtures import make_fixture, save_safetensors  # noqa: E402
 from image_input import photo_batch  # noqa: E402
 
@@ -137,10 +137,7 @@ def measure(args, preset, tmp):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--iterations", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=10)
+    add_timing_arguments(parser)
     parser.add_argument("models", nargs="*", default=MODELS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)

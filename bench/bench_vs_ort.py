@@ -50,12 +50,17 @@ def time_ort(onnx_path, x, threads, iterations, warmup):
     return float(np.median(times)), out
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
+def add_timing_arguments(parser):
+    """The options of every side-by-side benchmark here: cnnc, threads, runs."""
     parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--iterations", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=10)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__)
+    add_timing_arguments(parser)
     parser.add_argument("--target", default="host")
     parser.add_argument("models", nargs="*", default=[m[0] for m in MODELS])
     args = parser.parse_args()
