@@ -73,45 +73,40 @@ func.func @m(%x: tensor<1x1x2x2xf32>) -> tensor<1x1x2x2xf32> {
   expectValues(y, {2.6f, 2.6f, 2.0f, 1.6f});
 }
 
-// Depthwise: each channel its own filter. Channel 0 (q − 10 = 0..3) by a 1×1
-// filter of 1, channel 1 (q − 10 = 4..7) by −1; no bias; multiplier 0.5 (an
-// exact Q31 value, so the halves are true ties), zero point 100. The high
-// multiply rounds ties upward (gemmlowp's and TFLite's nudge): 0.5 → 1,
-// 1.5 → 2, but −2.5 → −2 and −3.5 → −3. So 100, 101, 101, 102 and 98, 98,
-// 97, 97, dequantized at scale 1.
+/// Depthwise: each channel its own filter. Channel 0 (q − 10 = 0..3) by a 1×1
+/// filter of 1, channel 1 (q − 10 = 4..7) by −1; no bias; multiplier 0.5 (an
+/// exact Q31 value, so the halves are true ties), zero point 100, under the
+/// requantization rule `rule` ("" for the default), dequantized at scale 1.
+std::string depthwiseTies(const std::string &rule) {
+  return R"(
+func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
+  %xq = cnn.quantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 10>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
+  %w = cnn.weight "w" : tensor<2x1x1x1xf32>
+  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x1x1x1xf32> -> tensor<2x1x1x1xi8>
+  %acc = cnn.int_depthwise_conv2d %xq, %wq {input_zero_point = 10 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xui8>, tensor<2x1x1x1xi8>) -> tensor<1x2x2x2xi32>
+  %y = cnn.requantize %acc {multiplier = array<f64: 0.5>, zero_point = 100 : i64, min = 0 : i64, max = 255 : i64)" +
+         rule + R"(} : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xui8>
+  %yd = cnn.dequantize %y {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x2x2xf32>
+  return %yd : tensor<1x2x2x2xf32>
+})";
+}
+
+// The fixed-point rule's high multiply rounds ties upward (gemmlowp's and
+// TFLite's nudge): 0.5 → 1, 1.5 → 2, but −2.5 → −2 and −3.5 → −3. So 100,
+// 101, 101, 102 and 98, 98, 97, 97.
 TEST_F(IntegerEvaluatorTest, DepthwiseTiesRoundUpward) {
   WeightSet weights;
   weights["w"] = {1.0f, -1.0f};
-  std::vector<float> y = run(R"(
-func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %xq = cnn.quantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 10>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
-  %w = cnn.weight "w" : tensor<2x1x1x1xf32>
-  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x1x1x1xf32> -> tensor<2x1x1x1xi8>
-  %acc = cnn.int_depthwise_conv2d %xq, %wq {input_zero_point = 10 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xui8>, tensor<2x1x1x1xi8>) -> tensor<1x2x2x2xi32>
-  %y = cnn.requantize %acc {multiplier = array<f64: 0.5>, zero_point = 100 : i64, min = 0 : i64, max = 255 : i64} : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xui8>
-  %yd = cnn.dequantize %y {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x2x2xf32>
-  return %yd : tensor<1x2x2x2xf32>
-})",
-                             {1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, weights);
+  std::vector<float> y = run(depthwiseTies(""), {1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, weights);
   expectValues(y, {100, 101, 101, 102, 98, 98, 97, 97});
 }
 
-// The same depthwise layer under the float32 rule: the binary32 products
-// round half to even, 0.5 → 0, 1.5 → 2, −2.5 → −2, −3.5 → −4. So 100, 100,
-// 101, 102 and 98, 98, 97, 96.
+// The float32 rule's binary32 products round half to even: 0.5 → 0, 1.5 → 2,
+// −2.5 → −2, −3.5 → −4. So 100, 100, 101, 102 and 98, 98, 97, 96.
 TEST_F(IntegerEvaluatorTest, Float32RequantizationTiesToEven) {
   WeightSet weights;
   weights["w"] = {1.0f, -1.0f};
-  std::vector<float> y = run(R"(
-func.func @m(%x: tensor<1x2x2x2xf32>) -> tensor<1x2x2x2xf32> {
-  %xq = cnn.quantize %x {scale = array<f64: 1.0>, zero_point = array<i64: 10>} : tensor<1x2x2x2xf32> -> tensor<1x2x2x2xui8>
-  %w = cnn.weight "w" : tensor<2x1x1x1xf32>
-  %wq = cnn.quantize %w {axis = 0 : i64, scale = array<f64: 1.0, 1.0>, zero_point = array<i64: 0, 0>} : tensor<2x1x1x1xf32> -> tensor<2x1x1x1xi8>
-  %acc = cnn.int_depthwise_conv2d %xq, %wq {input_zero_point = 10 : i64, padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x2x2xui8>, tensor<2x1x1x1xi8>) -> tensor<1x2x2x2xi32>
-  %y = cnn.requantize %acc {multiplier = array<f64: 0.5>, zero_point = 100 : i64, min = 0 : i64, max = 255 : i64, requantization = #cnn<requantization float32>} : tensor<1x2x2x2xi32> -> tensor<1x2x2x2xui8>
-  %yd = cnn.dequantize %y {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<1x2x2x2xui8> -> tensor<1x2x2x2xf32>
-  return %yd : tensor<1x2x2x2xf32>
-})",
+  std::vector<float> y = run(depthwiseTies(", requantization = #cnn<requantization float32>"),
                              {1, 2, 2, 2}, {0, 1, 2, 3, 4, 5, 6, 7}, weights);
   expectValues(y, {100, 100, 101, 102, 98, 98, 97, 96});
 }
