@@ -279,8 +279,13 @@ private:
                           static_cast<int32_t>(zp[0])) *
                          (Halide::cast<int32_t>(g) - static_cast<int32_t>(zp[1]));
           Func f(name("int_mul"));
-          f(c, x, y, n) = cnnc::requantize(
-              product, fixedPointExprs(mulMultiplier(mul.getScales().data())), zp[2], 0, 255);
+          if (mul.getRequantization() == cnn::Requantization::float32)
+            f(c, x, y, n) = requantizeFloat32(
+                product, Expr(static_cast<float>(mulRealMultiplier(mul.getScales().data()))), zp[2],
+                0, 255);
+          else
+            f(c, x, y, n) = cnnc::requantize(
+                product, fixedPointExprs(mulMultiplier(mul.getScales().data())), zp[2], 0, 255);
           return f;
         })
         .Case([&](cnn::IntegerGlobalPoolOp pool) { return integerPool(pool, false); })

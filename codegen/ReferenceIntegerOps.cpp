@@ -127,11 +127,16 @@ HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const
 HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate) {
   HostTensor y(x.shape, ElementType::u8);
   FixedPointMultiplier m = mulMultiplier(op.getScales().data());
+  auto real = static_cast<float>(mulRealMultiplier(op.getScales().data()));
+  bool float32 = op.getRequantization() == cnn::Requantization::float32;
+  const int64_t *zeroPoints = op.getZeroPoints().data();
   auto in = x.values<uint8_t>(), g = gate.values<uint8_t>();
   auto out = y.values<uint8_t>();
-  for (int64_t i = 0; i < x.numElements(); ++i)
-    out[i] =
-        cnnc::integerMul(in[i], g[gateIndex(x.shape, gate.shape, i)], m, op.getZeroPoints().data());
+  for (int64_t i = 0; i < x.numElements(); ++i) {
+    uint8_t gateValue = g[gateIndex(x.shape, gate.shape, i)];
+    out[i] = float32 ? integerMulFloat32(in[i], gateValue, real, zeroPoints)
+                     : cnnc::integerMul(in[i], gateValue, m, zeroPoints);
+  }
   return y;
 }
 

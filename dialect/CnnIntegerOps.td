@@ -66,7 +66,8 @@ def Cnn_RequantizeOp : Cnn_Op<"requantize"> {
     - `float32` (XNNPACK's "fp32" rule): acc and the multiplier rounded to
       binary32, their binary32 product clamped to [min − zero_point,
       max − zero_point] and rounded half to even. Three vector instructions
-      where the fixed-point rule needs 64-bit products.
+      where the fixed-point rule needs 64-bit products. cnn.int_mul has the
+      same choice; the other integer ops rescale in fixed point.
 
     ```mlir
     %y = cnn.requantize %acc {multiplier = array<f64: 0.0021, 0.0017>, zero_point = 0,
@@ -116,10 +117,14 @@ def Cnn_IntegerMulOp : Cnn_IntegerRescaleOp<"int_mul", [AllTypesMatch<["input", 
   let summary = "ui8 input scaled by a ui8 gate broadcast as cnn.mul's (SE, CBAM)";
   let description = [{
     `scales` and `zero_points` are [input, gate, result]: the i32 product
-    (x − z_x) · (g − z_g) requantized by s_x · s_g / s_y.
+    (x − z_x) · (g − z_g) requantized by s_x · s_g / s_y under
+    `requantization`'s rule, as cnn.requantize (the product is at most
+    255², exact in binary32).
   }];
   let arguments = (ins Cnn_Tensor:$input, Cnn_Tensor:$gate, DenseF64ArrayAttr:$scales,
-                       DenseI64ArrayAttr:$zero_points);
+                       DenseI64ArrayAttr:$zero_points,
+                       DefaultValuedAttr<Cnn_RequantizationAttr,
+                                         "::cnnc::cnn::Requantization::fixed_point">:$requantization);
   let assemblyFormat = "$input `,` $gate attr-dict `:` type($input) `,` type($gate)";
 }
 

@@ -102,14 +102,27 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
 
 /// cnn.int_mul of one input value and its gate value; scales and zero points
 /// as the op's [input, gate, result].
+inline double mulRealMultiplier(const double scales[3]) {
+  return scales[0] * scales[1] / scales[2];
+}
+
 inline FixedPointMultiplier mulMultiplier(const double scales[3]) {
-  return fixedPointMultiplier(scales[0] * scales[1] / scales[2]);
+  return fixedPointMultiplier(mulRealMultiplier(scales));
+}
+
+inline int32_t mulProduct(uint8_t x, uint8_t gate, const int64_t zeroPoints[3]) {
+  return static_cast<int32_t>((x - zeroPoints[0]) * (gate - zeroPoints[1]));
 }
 
 inline uint8_t integerMul(uint8_t x, uint8_t gate, FixedPointMultiplier m,
                           const int64_t zeroPoints[3]) {
-  auto product = static_cast<int32_t>((x - zeroPoints[0]) * (gate - zeroPoints[1]));
-  return requantize(product, m, zeroPoints[2], 0, 255);
+  return requantize(mulProduct(x, gate, zeroPoints), m, zeroPoints[2], 0, 255);
+}
+
+/// cnn.int_mul under the float32 rule.
+inline uint8_t integerMulFloat32(uint8_t x, uint8_t gate, float multiplier,
+                                 const int64_t zeroPoints[3]) {
+  return requantizeFloat32(mulProduct(x, gate, zeroPoints), multiplier, zeroPoints[2], 0, 255);
 }
 
 /// The multiplier of cnn.int_global_pool / int_channel_pool over `count`

@@ -217,7 +217,8 @@ private:
     replace(out,
             b.create<cnn::IntegerMulOp>(
                 mul.getLoc(), in->q.getType(), in->q, gate->q, b.getDenseF64ArrayAttr(scales),
-                b.getDenseI64ArrayAttr({in->zeroPoint, gate->zeroPoint, out.getZeroPoint()[0]})));
+                b.getDenseI64ArrayAttr({in->zeroPoint, gate->zeroPoint, out.getZeroPoint()[0]}),
+                cnn::RequantizationAttr::get(b.getContext(), requantization)));
   }
 
   template <typename Pool> void lowerPool(Pool pool) {

@@ -40,6 +40,21 @@ void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
     f.store_in(MemoryType::Stack);
 }
 
+/// Halide keeps a stack allocation above this size on the heap (its
+/// pseudostack), allocated again in every call: a tile that must cost run no
+/// allocation must fit in it.
+constexpr int64_t kHalideStackBytes = 16 * 1024;
+
+/// Bytes of a dense integer convolution's input tile for one pixel block:
+/// i16 x − zp for every input channel, the columns and rows the block reads.
+int64_t stagedTileBytes(Operation *conv, int pixelBlock) {
+  ArrayRef<int64_t> input = shapeOf(conv->getOperand(0)), filter = shapeOf(conv->getOperand(1));
+  auto strides = conv->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
+  int64_t channels = (input[1] + 1) / 2 * 2; // an odd count reads one zero channel
+  int64_t columns = (pixelBlock - 1) * strides[1] + filter[3];
+  return static_cast<int64_t>(sizeof(int16_t)) * channels * columns * filter[2];
+}
+
 void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
   auto [anchor, conv] = funcs.ops[anchorIndex];
   Func output = funcs.output;
@@ -77,15 +92,18 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
 
   // The input a block reads, where it is not a plain buffer (padded, or
   // centered on an integer zero point), gathered once per block (a
-  // constant-size tile on the stack) instead of at every tap. An integer
-  // input is gathered once for all the channel blocks of its pixels: its
-  // tile also computes whatever the group applies before the convolution.
-  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
+  // constant-size tile on the stack) instead of at every tap. A dense
+  // integer convolution's tile (every input channel, and whatever the group
+  // applies before the convolution: an SE gate) is gathered once for all the
+  // channel blocks of its pixels, if it fits the stack; if not, its input is
+  // read and centered at every tap rather than allocated in every call.
+  bool denseInteger = isa<cnn::IntegerConv2DOp>(anchor);
+  bool fits = !denseInteger || stagedTileBytes(anchor, p.pixelBlock) <= kHalideStackBytes;
+  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock && fits)
     for (auto &[op, input] : funcs.stagedInputs)
       if (op == anchor)
-        input
-            .compute_at(output,
-                        isa<cnn::IntegerConv2DOp, cnn::IntegerDepthwiseConv2DOp>(anchor) ? xo : co)
+        input.compute_at(output, denseInteger ? xo : co)
+            .store_in(MemoryType::Stack)
             .vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
 
   if (funcs.imageFilter) // an output: computed once per call, before the blocks

@@ -60,6 +60,8 @@ func.func @integer(%x: tensor<1x4x6x6xui8>, %w: tensor<4x4x1x1xi8>, %dw: tensor<
   %6 = cnn.int_global_pool avg %5 {scales = array<f64: 0.3, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x1x1xui8>
   // CHECK: cnn.int_mul {{.*}} : tensor<1x4x3x3xui8>, tensor<1x4x1x1xui8>
   %7 = cnn.int_mul %5, %6 {scales = array<f64: 0.3, 0.1, 0.3>, zero_points = array<i64: 0, 0, 0>} : tensor<1x4x3x3xui8>, tensor<1x4x1x1xui8>
+  // CHECK: cnn.int_mul {{.*}}requantization = #cnn<requantization float32>
+  %gated32 = cnn.int_mul %5, %6 {scales = array<f64: 0.3, 0.1, 0.3>, zero_points = array<i64: 0, 0, 0>, requantization = #cnn<requantization float32>} : tensor<1x4x3x3xui8>, tensor<1x4x1x1xui8>
   // CHECK: cnn.int_mul {{.*}} : tensor<1x4x3x3xui8>, tensor<1x4x3x3xui8>
   %same = cnn.int_mul %7, %5 {scales = array<f64: 0.3, 0.3, 0.3>, zero_points = array<i64: 0, 0, 0>} : tensor<1x4x3x3xui8>, tensor<1x4x3x3xui8>
   %8 = cnn.int_global_pool avg %same {scales = array<f64: 0.3, 0.1>, zero_points = array<i64: 0, 0>} : tensor<1x4x3x3xui8> -> tensor<1x4x1x1xui8>

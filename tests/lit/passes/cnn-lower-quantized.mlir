@@ -109,3 +109,22 @@ func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x1x1xf32>, te
   %cd = cnn.dequantize %cq {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
   return %p, %cd : tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>
 }
+
+// -----
+
+// A gate (SE's scale): the mul of two quantized tensors becomes int_mul,
+// which takes the requantization rule too.
+// CHECK-LABEL: func.func @gate
+// CHECK: cnn.int_mul %{{.*}}, %{{.*}} {scales = array<f64: 1.000000e-01, 4.000000e-03, 1.000000e-01>, zero_points = array<i64: 3, 0, 3>}
+// FLOAT32-LABEL: func.func @gate
+// FLOAT32: cnn.int_mul {{.*}}requantization = #cnn<requantization float32>
+func.func @gate(%arg0: tensor<1x2x4x4xf32>, %arg1: tensor<1x2x1x1xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = cnn.quantize %arg0 {scale = array<f64: 0.1>, zero_point = array<i64: 3>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %1 = cnn.dequantize %0 {scale = array<f64: 0.1>, zero_point = array<i64: 3>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  %2 = cnn.quantize %arg1 {scale = array<f64: 0.004>, zero_point = array<i64: 0>} : tensor<1x2x1x1xf32> -> tensor<1x2x1x1xui8>
+  %3 = cnn.dequantize %2 {scale = array<f64: 0.004>, zero_point = array<i64: 0>} : tensor<1x2x1x1xui8> -> tensor<1x2x1x1xf32>
+  %4 = cnn.mul %1, %3 : tensor<1x2x4x4xf32>, tensor<1x2x1x1xf32>
+  %5 = cnn.quantize %4 {scale = array<f64: 0.1>, zero_point = array<i64: 3>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %6 = cnn.dequantize %5 {scale = array<f64: 0.1>, zero_point = array<i64: 3>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  return %6 : tensor<1x2x4x4xf32>
+}
