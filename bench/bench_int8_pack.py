@@ -127,7 +127,10 @@ def main():
     r.add_argument("--warmup", type=int, default=5)
     r.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    prepare(args) if args.command == "prepare" else run(args)
+    if args.command == "prepare":
+        prepare(args)
+    else:
+        run(args)
 
 
 if __name__ == "__main__":

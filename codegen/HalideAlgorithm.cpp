@@ -237,13 +237,8 @@ private:
         .Case([&](cnn::RequantizeOp r) {
           std::vector<Var> v = varsFor(r.getResult());
           Func f(name("requantize"));
-          Expr acc = at(r.getInput())(asExprs(v));
-          if (r.getRequantization() == cnn::Requantization::float32)
-            f(v) = requantizeFloat32(acc, float32Multiplier(r.getMultiplier(), v[0]),
-                                     r.getZeroPoint(), r.getMin(), r.getMax());
-          else
-            f(v) = cnnc::requantize(acc, fixedPointExprs(r.getMultiplier(), v[0]), r.getZeroPoint(),
-                                    r.getMin(), r.getMax());
+          f(v) = requantized(r.getRequantization(), at(r.getInput())(asExprs(v)), r.getMultiplier(),
+                             v[0], r.getZeroPoint(), r.getMin(), r.getMax());
           return f;
         })
         .Case([&](cnn::LookupOp l) {
@@ -279,13 +274,8 @@ private:
                           static_cast<int32_t>(zp[0])) *
                          (Halide::cast<int32_t>(g) - static_cast<int32_t>(zp[1]));
           Func f(name("int_mul"));
-          if (mul.getRequantization() == cnn::Requantization::float32)
-            f(c, x, y, n) = requantizeFloat32(
-                product, Expr(static_cast<float>(mulRealMultiplier(mul.getScales().data()))), zp[2],
-                0, 255);
-          else
-            f(c, x, y, n) = cnnc::requantize(
-                product, fixedPointExprs(mulMultiplier(mul.getScales().data())), zp[2], 0, 255);
+          f(c, x, y, n) = requantized(mul.getRequantization(), product,
+                                      mulMultiplier(mul.getScales().data()), c, zp[2], 0, 255);
           return f;
         })
         .Case([&](cnn::IntegerGlobalPoolOp pool) { return integerPool(pool, false); })
@@ -358,6 +348,15 @@ private:
       begin += size;
     }
     return value;
+  }
+
+  /// `acc` requantized to u8 under `rule` by `multipliers`: one, or one per
+  /// channel `channel`.
+  Expr requantized(cnn::Requantization rule, Expr acc, ArrayRef<double> multipliers, Expr channel,
+                   int64_t zeroPoint, int64_t lo, int64_t hi) {
+    if (rule == cnn::Requantization::float32)
+      return requantizeFloat32(acc, float32Multiplier(multipliers, channel), zeroPoint, lo, hi);
+    return cnnc::requantize(acc, fixedPointExprs(multipliers, channel), zeroPoint, lo, hi);
   }
 
   /// An integer layer's accumulator before its products: its bias, clamped

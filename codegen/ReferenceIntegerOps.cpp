@@ -85,20 +85,17 @@ HostTensor evaluateRequantize(cnn::RequantizeOp op, const HostTensor &acc) {
   HostTensor y(acc.shape, ElementType::u8);
   if (acc.numElements() == 0)
     return y;
-  ArrayRef<double> multipliers = op.getMultiplier();
-  std::vector<FixedPointMultiplier> fixedPoint;
-  for (double m : multipliers)
-    fixedPoint.push_back(fixedPointMultiplier(m));
+  std::vector<RequantizationMultiplier> multipliers;
+  for (double m : op.getMultiplier())
+    multipliers.push_back(requantizationMultiplier(m));
   bool float32 = op.getRequantization() == cnn::Requantization::float32;
   int64_t channels = acc.shape[1], inner = acc.numElements() / (acc.shape[0] * channels);
   auto in = acc.values<int32_t>();
   auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < acc.numElements(); ++i) {
-    size_t c = multipliers.size() == 1 ? 0 : static_cast<size_t>((i / inner) % channels);
-    out[i] = float32
-                 ? requantizeFloat32(in[i], static_cast<float>(multipliers[c]), op.getZeroPoint(),
-                                     op.getMin(), op.getMax())
-                 : requantize(in[i], fixedPoint[c], op.getZeroPoint(), op.getMin(), op.getMax());
+    const RequantizationMultiplier &m =
+        multipliers.size() == 1 ? multipliers[0] : multipliers[(i / inner) % channels];
+    out[i] = requantize(in[i], float32, m, op.getZeroPoint(), op.getMin(), op.getMax());
   }
   return y;
 }
@@ -126,17 +123,13 @@ HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const
 
 HostTensor evaluateIntegerMul(cnn::IntegerMulOp op, const HostTensor &x, const HostTensor &gate) {
   HostTensor y(x.shape, ElementType::u8);
-  FixedPointMultiplier m = mulMultiplier(op.getScales().data());
-  auto real = static_cast<float>(mulRealMultiplier(op.getScales().data()));
+  RequantizationMultiplier m = requantizationMultiplier(mulMultiplier(op.getScales().data()));
   bool float32 = op.getRequantization() == cnn::Requantization::float32;
-  const int64_t *zeroPoints = op.getZeroPoints().data();
   auto in = x.values<uint8_t>(), g = gate.values<uint8_t>();
   auto out = y.values<uint8_t>();
-  for (int64_t i = 0; i < x.numElements(); ++i) {
-    uint8_t gateValue = g[gateIndex(x.shape, gate.shape, i)];
-    out[i] = float32 ? integerMulFloat32(in[i], gateValue, real, zeroPoints)
-                     : cnnc::integerMul(in[i], gateValue, m, zeroPoints);
-  }
+  for (int64_t i = 0; i < x.numElements(); ++i)
+    out[i] = cnnc::integerMul(in[i], g[gateIndex(x.shape, gate.shape, i)], float32, m,
+                              op.getZeroPoints().data());
   return y;
 }
 

@@ -391,7 +391,7 @@ LogicalResult IntegerMulOp::verify() {
   if (!gateBroadcasts(in.getShape(), gate.getShape()))
     return emitOpError("gate ") << gate << " does not broadcast to " << in;
   ArrayRef<double> s = getScales();
-  if (!integerMultiplier(s[0] * s[1] / s[2]))
+  if (!integerMultiplier(cnnc::mulMultiplier(s.data())))
     return emitOpError("multiplier s_x * s_g / s_y must lie in [2^-31, 2^15)");
   return success();
 }

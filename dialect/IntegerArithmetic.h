@@ -73,6 +73,24 @@ inline uint8_t requantizeFloat32(int32_t acc, float multiplier, int64_t zeroPoin
   return static_cast<uint8_t>(zeroPoint + static_cast<int64_t>(std::nearbyint(scaled)));
 }
 
+/// A requantization multiplier as each rule takes it.
+struct RequantizationMultiplier {
+  FixedPointMultiplier fixedPoint;
+  float float32; // the multiplier rounded to binary32
+};
+
+inline RequantizationMultiplier requantizationMultiplier(double m) {
+  return {fixedPointMultiplier(m), static_cast<float>(m)};
+}
+
+/// cnn.requantize (and cnn.int_mul's rescale) of one accumulator under the
+/// float32 rule if `float32`, else the fixed-point rule.
+inline uint8_t requantize(int32_t acc, bool float32, const RequantizationMultiplier &m,
+                          int64_t zeroPoint, int64_t lo, int64_t hi) {
+  return float32 ? requantizeFloat32(acc, m.float32, zeroPoint, lo, hi)
+                 : requantize(acc, m.fixedPoint, zeroPoint, lo, hi);
+}
+
 /// cnn.int_add's rescaling: each input's offset value shifted left by
 /// kAddHeadroomBits, scaled to the common scale 2 · max(s_lhs, s_rhs) (its
 /// multiplier at most 1/2), summed, and the sum scaled to the result's.
@@ -100,29 +118,15 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
   return requantize(sum, r.result, zeroPoints[2], 0, 255);
 }
 
-/// cnn.int_mul of one input value and its gate value; scales and zero points
-/// as the op's [input, gate, result].
-inline double mulRealMultiplier(const double scales[3]) {
-  return scales[0] * scales[1] / scales[2];
-}
+/// cnn.int_mul's real multiplier s_x · s_g / s_y, and the op on one input
+/// value and its gate value; scales and zero points as the op's [input,
+/// gate, result].
+inline double mulMultiplier(const double scales[3]) { return scales[0] * scales[1] / scales[2]; }
 
-inline FixedPointMultiplier mulMultiplier(const double scales[3]) {
-  return fixedPointMultiplier(mulRealMultiplier(scales));
-}
-
-inline int32_t mulProduct(uint8_t x, uint8_t gate, const int64_t zeroPoints[3]) {
-  return static_cast<int32_t>((x - zeroPoints[0]) * (gate - zeroPoints[1]));
-}
-
-inline uint8_t integerMul(uint8_t x, uint8_t gate, FixedPointMultiplier m,
+inline uint8_t integerMul(uint8_t x, uint8_t gate, bool float32, const RequantizationMultiplier &m,
                           const int64_t zeroPoints[3]) {
-  return requantize(mulProduct(x, gate, zeroPoints), m, zeroPoints[2], 0, 255);
-}
-
-/// cnn.int_mul under the float32 rule.
-inline uint8_t integerMulFloat32(uint8_t x, uint8_t gate, float multiplier,
-                                 const int64_t zeroPoints[3]) {
-  return requantizeFloat32(mulProduct(x, gate, zeroPoints), multiplier, zeroPoints[2], 0, 255);
+  auto product = static_cast<int32_t>((x - zeroPoints[0]) * (gate - zeroPoints[1]));
+  return requantize(product, float32, m, zeroPoints[2], 0, 255);
 }
 
 /// The multiplier of cnn.int_global_pool / int_channel_pool over `count`

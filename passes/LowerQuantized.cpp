@@ -212,7 +212,7 @@ private:
     if (!in || !gate || !out)
       return;
     double scales[] = {in->scale, gate->scale, out.getScale()[0]};
-    if (!integerMultiplier(scales[0] * scales[1] / scales[2]))
+    if (!integerMultiplier(mulMultiplier(scales)))
       return;
     replace(out,
             b.create<cnn::IntegerMulOp>(

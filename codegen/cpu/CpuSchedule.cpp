@@ -47,11 +47,10 @@ constexpr int64_t kHalideStackBytes = 16 * 1024;
 
 /// Bytes of a dense integer convolution's input tile for one pixel block:
 /// i16 x − zp for every input channel, the columns and rows the block reads.
-int64_t stagedTileBytes(Operation *conv, int pixelBlock) {
-  ArrayRef<int64_t> input = shapeOf(conv->getOperand(0)), filter = shapeOf(conv->getOperand(1));
-  auto strides = conv->getAttrOfType<DenseI64ArrayAttr>("strides").asArrayRef();
+int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock) {
+  ArrayRef<int64_t> input = shapeOf(conv.getInput()), filter = shapeOf(conv.getFilter());
   int64_t channels = (input[1] + 1) / 2 * 2; // an odd count reads one zero channel
-  int64_t columns = (pixelBlock - 1) * strides[1] + filter[3];
+  int64_t columns = (pixelBlock - 1) * conv.getStrides()[1] + filter[3];
   return static_cast<int64_t>(sizeof(int16_t)) * channels * columns * filter[2];
 }
 
@@ -97,8 +96,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   // applies before the convolution: an SE gate) is gathered once for all the
   // channel blocks of its pixels, if it fits the stack; if not, its input is
   // read and centered at every tap rather than allocated in every call.
-  bool denseInteger = isa<cnn::IntegerConv2DOp>(anchor);
-  bool fits = !denseInteger || stagedTileBytes(anchor, p.pixelBlock) <= kHalideStackBytes;
+  auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
+  bool fits = !denseInteger || stagedTileBytes(denseInteger, p.pixelBlock) <= kHalideStackBytes;
   if (p.paddedInput == ScheduleParams::PaddedInput::perBlock && fits)
     for (auto &[op, input] : funcs.stagedInputs)
       if (op == anchor)
