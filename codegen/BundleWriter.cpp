@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ModelBuild.h"
+#include "dialect/Cnn.h"
 #include "passes/InputNormalization.h"
 #include "support/EmbeddedFile.h"
 
@@ -143,12 +144,21 @@ llvm::Error writeModelTable(const ModelBuild &build) {
       os << ",\n";
     }
     os << "};\n";
+    if (auto table = llvm::dyn_cast_or_null<cnn::LookupOp>(build.calls[i].outputTable)) {
+      os << "static const uint8_t call" << i << "_table[256] = {";
+      llvm::interleaveComma(table.getTable(), os);
+      os << "};\n";
+    }
   }
   os << "static const cnnc_call calls[] = {\n";
   for (size_t i = 0; i < build.calls.size(); ++i) {
     size_t k = build.kernelOfCall[i];
+    const KernelPlan &call = build.calls[i];
     os << "    {" << build.kernelName(k) << "_argv, \"" << build.kernels[k].signature.label()
-       << "\", " << numArgs[i] << ", call" << i << "_args},\n";
+       << (call.outputTable ? "+lookup" : "") << "\", " << numArgs[i] << ", call" << i << "_args, "
+       << call.inputs.size() << ", "
+       << (call.outputTable ? "call" + std::to_string(i) + "_table" : std::string("NULL"))
+       << "},\n";
   }
   std::vector<CpuFeature> features =
       build.target.backend->requiredFeatures(build.target.halideTarget);

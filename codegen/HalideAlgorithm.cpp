@@ -68,12 +68,12 @@ public:
       funcs.params.push_back(param);
       values[arg.value] = Func(param);
     }
-    for (Operation *op : plan.group->ops) {
+    for (Operation *op : plan.ops) {
       Func f = translate(op);
       values[op->getResult(0)] = f;
       funcs.ops.push_back({op, f});
     }
-    Value result = plan.group->result();
+    Value result = plan.kernelResult();
     std::vector<Var> vars = varsFor(result);
     funcs.output = Func("output");
     funcs.output(vars) = values[result](asExprs(vars));

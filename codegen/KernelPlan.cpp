@@ -23,13 +23,17 @@ TensorRole roleOf(Operation *user, unsigned operandIndex) {
 }
 
 KernelPlan planKernel(const KernelGroup &group) {
-  KernelPlan plan{&group, {}};
+  KernelPlan plan{&group, group.ops};
+  if (plan.ops.size() > 1 && isa<cnn::LookupOp>(plan.ops.back())) {
+    plan.outputTable = plan.ops.back();
+    plan.ops.pop_back();
+  }
   llvm::DenseMap<Operation *, int> position;
-  for (size_t i = 0; i < group.ops.size(); ++i)
-    position[group.ops[i]] = static_cast<int>(i);
+  for (size_t i = 0; i < plan.ops.size(); ++i)
+    position[plan.ops[i]] = static_cast<int>(i);
   llvm::DenseSet<Value> arguments;
 
-  for (Operation *op : group.ops) {
+  for (Operation *op : plan.ops) {
     for (OpOperand &operand : op->getOpOperands()) {
       Value v = operand.get();
       Operation *def = v.getDefiningOp();

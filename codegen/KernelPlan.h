@@ -19,12 +19,20 @@ struct KernelArg {
 /// one compiled kernel.
 struct KernelPlan {
   const KernelGroup *group;
+  /// The ops the kernel computes: the group's, less a table lookup that ends
+  /// it (outputTable), which the runtime applies to the kernel's output in
+  /// place (runtime/cnnc_lookup.h says why).
+  std::vector<mlir::Operation *> ops;
+  mlir::Operation *outputTable = nullptr; // a cnn.lookup, or null
   std::vector<KernelArg> inputs;
   /// A channel scale (mul) folded into a 1×1 convolution's weights: the kernel
   /// then also writes the per-image filter, (out, in, batch), to scratch.
   mlir::Operation *foldedScale = nullptr;
   mlir::Operation *foldingConvolution = nullptr;
   llvm::SmallVector<int64_t, 3> imageFilterExtents;
+
+  /// What the kernel writes: the group's result, before outputTable.
+  mlir::Value kernelResult() const { return ops.back()->getResult(0); }
 };
 
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups);

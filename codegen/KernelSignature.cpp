@@ -123,8 +123,8 @@ llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
     signature.args.push_back({arg.kind, arg.role, std::move(*tensor)});
     names[arg.value] = "a" + std::to_string(i);
   }
-  for (size_t j = 0; j < plan.group->ops.size(); ++j) {
-    mlir::Operation *op = plan.group->ops[j];
+  for (size_t j = 0; j < plan.ops.size(); ++j) {
+    mlir::Operation *op = plan.ops[j];
     SignatureOp entry;
     entry.name = op->getName().getStringRef().str();
     auto pads = [](auto conv) {

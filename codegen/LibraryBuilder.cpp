@@ -17,7 +17,8 @@ namespace cnnc {
 namespace {
 
 /// The runtime sources compiled into every library (cnnc_runner.c is not).
-const char *const kLibrarySources[] = {"cnnc_runtime.c", "cnnc_device.c", "cnnc_format.c"};
+const char *const kLibrarySources[] = {"cnnc_runtime.c", "cnnc_device.c", "cnnc_format.c",
+                                       "cnnc_lookup.c"};
 
 llvm::Error runTool(const ModelBuild &build, llvm::StringRef tool,
                     llvm::ArrayRef<std::string> args) {

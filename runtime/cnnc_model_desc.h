@@ -42,12 +42,16 @@ typedef struct cnnc_tensor_ref {
   cnnc_quant quant;
 } cnnc_tensor_ref;
 
-/* One kernel call: Halide's argv entry point and its buffers, in order. */
+/* One kernel call: Halide's argv entry point and its buffers, in order; then
+ * which one it writes, and the table the runtime applies to that output
+ * afterwards (a cnn.lookup that ends the kernel group, cnnc_lookup.h), or NULL. */
 typedef struct cnnc_call {
   int (*kernel)(void **args);
   const char *name;
   int num_args;
   const cnnc_tensor_ref *args;
+  int output_arg;
+  const uint8_t *output_table;
 } cnnc_call;
 
 /* A CPU feature the kernels use: Halide's halide_target_feature_t and its name. */

@@ -7,6 +7,7 @@
  * (a GPU model: copies them in and out) and calls the kernels in order. */
 #define _POSIX_C_SOURCE 200809L /* fstat, fileno */
 #include "cnnc_device.h"
+#include "cnnc_lookup.h"
 
 #include "HalideRuntime.h"
 
@@ -169,6 +170,37 @@ static cnnc_status build_buffers(cnnc_model *m) {
   return kOk;
 }
 
+/* A call's output table is applied in chunks of this many bytes, over
+ * Halide's thread pool: big enough that a chunk outweighs handing it out. */
+enum { kLookupChunk = 16 * 1024 };
+
+typedef struct lookup_job {
+  uint8_t *data;
+  size_t size;
+  const uint8_t *table;
+} lookup_job;
+
+static int lookup_chunk(void *user_context, int chunk, uint8_t *closure) {
+  (void)user_context;
+  const lookup_job *job = (const lookup_job *)closure;
+  size_t begin = (size_t)chunk * kLookupChunk;
+  size_t end = begin + kLookupChunk < job->size ? begin + kLookupChunk : job->size;
+  cnnc_lookup_u8(job->data + begin, end - begin, job->table);
+  return 0;
+}
+
+/* table[x] for every byte x of a dense host buffer, in place. */
+static void apply_table(const halide_buffer_t *b, const uint8_t *table) {
+  lookup_job job = {b->host, 1, table};
+  for (int d = 0; d < b->dimensions; ++d)
+    job.size *= (size_t)b->dim[d].extent;
+  int chunks = (int)((job.size + kLookupChunk - 1) / kLookupChunk);
+  if (chunks > 1)
+    halide_do_par_for(NULL, lookup_chunk, 0, chunks, (uint8_t *)&job);
+  else
+    cnnc_lookup_u8(job.data, job.size, table);
+}
+
 static cnnc_status run_kernels(cnnc_model *m) {
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
@@ -179,6 +211,8 @@ static cnnc_status run_kernels(cnnc_model *m) {
       return cnnc_make_status(m->device ? CNNC_DEVICE_FAILED : CNNC_KERNEL_FAILED,
                               "cnnc_run: kernel %d (%s) failed with Halide error %d%s%s", i,
                               call->name, err, halide_message[0] ? ": " : "", halide_message);
+    if (call->output_table) /* u8 tensors: host memory (GPU models are float) */
+      apply_table(&m->buffers[k + (size_t)call->output_arg], call->output_table);
     k += (size_t)call->num_args;
   }
   return kOk;

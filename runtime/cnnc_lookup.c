@@ -1,0 +1,91 @@
+/* cnnc_lookup.c - a 256-entry byte table applied to bytes, in place (see
+ * cnnc_lookup.h for why the runtime does this rather than a Halide kernel).
+ *
+ * A byte shuffle looks up 16 entries (pshufb, per 128-bit lane) or 64 (tbl
+ * with four registers); the 256 entries are covered by several shuffles of
+ * the index shifted down by the chunk's start, an index out of a shuffle's
+ * range giving 0 (pshufb: bit 7 set; tbl: 64 or more). */
+#include "cnnc_lookup.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#define CNNC_LOOKUP_AVX2 1
+#elif defined(__aarch64__)
+#include <arm_neon.h>
+#define CNNC_LOOKUP_NEON 1
+#endif
+
+void cnnc_lookup_u8_portable(uint8_t *data, size_t size, const uint8_t table[256]) {
+  for (size_t i = 0; i < size; ++i)
+    data[i] = table[data[i]];
+}
+
+#if CNNC_LOOKUP_AVX2
+/* Indices 0-127 and 128-255 (the top bit flipped) each walk eight 16-entry
+ * chunks: at chunk g the index less 16g is non-negative exactly for the
+ * chunks at or below the index's own, and each chunk is stored XORed with
+ * the one below it, so the XOR of the shuffles that hit telescopes to the
+ * index's own chunk. The top bit then picks the half. */
+__attribute__((target("avx2"))) static void lookup_avx2(uint8_t *data, size_t size,
+                                                        const uint8_t table[256]) {
+  __m256i chunk[16];
+  for (int g = 0; g < 16; ++g) {
+    __m128i own = _mm_loadu_si128((const __m128i *)(table + 16 * g));
+    __m128i below =
+        g % 8 ? _mm_loadu_si128((const __m128i *)(table + 16 * (g - 1))) : _mm_setzero_si128();
+    chunk[g] = _mm256_broadcastsi128_si256(_mm_xor_si128(own, below));
+  }
+  const __m256i sixteen = _mm256_set1_epi8(16), top = _mm256_set1_epi8((char)0x80);
+  size_t i = 0;
+  for (; i + 32 <= size; i += 32) {
+    __m256i x = _mm256_loadu_si256((const __m256i *)(data + i));
+    __m256i low = x, high = _mm256_xor_si256(x, top);
+    __m256i from_low = _mm256_shuffle_epi8(chunk[0], low);
+    __m256i from_high = _mm256_shuffle_epi8(chunk[8], high);
+#pragma GCC unroll 8
+    for (int g = 1; g < 8; ++g) {
+      low = _mm256_sub_epi8(low, sixteen);
+      high = _mm256_sub_epi8(high, sixteen);
+      from_low = _mm256_xor_si256(from_low, _mm256_shuffle_epi8(chunk[g], low));
+      from_high = _mm256_xor_si256(from_high, _mm256_shuffle_epi8(chunk[8 + g], high));
+    }
+    _mm256_storeu_si256((__m256i *)(data + i), _mm256_blendv_epi8(from_low, from_high, x));
+  }
+  cnnc_lookup_u8_portable(data + i, size - i, table);
+}
+#endif
+
+#if CNNC_LOOKUP_NEON
+/* Four 64-entry tbl lookups: tbx keeps the result so far where its index,
+ * less the chunk's start, is out of range. */
+static void lookup_neon(uint8_t *data, size_t size, const uint8_t table[256]) {
+  uint8x16x4_t chunk[4];
+  for (int g = 0; g < 4; ++g)
+    chunk[g] = vld1q_u8_x4(table + 64 * g);
+  const uint8x16_t sixty_four = vdupq_n_u8(64);
+  size_t i = 0;
+  for (; i + 16 <= size; i += 16) {
+    uint8x16_t index = vld1q_u8(data + i);
+    uint8x16_t result = vqtbl4q_u8(chunk[0], index);
+    for (int g = 1; g < 4; ++g) {
+      index = vsubq_u8(index, sixty_four);
+      result = vqtbx4q_u8(result, chunk[g], index);
+    }
+    vst1q_u8(data + i, result);
+  }
+  cnnc_lookup_u8_portable(data + i, size - i, table);
+}
+#endif
+
+void cnnc_lookup_u8(uint8_t *data, size_t size, const uint8_t table[256]) {
+#if CNNC_LOOKUP_AVX2
+  if (__builtin_cpu_supports("avx2")) {
+    lookup_avx2(data, size, table);
+    return;
+  }
+#elif CNNC_LOOKUP_NEON
+  lookup_neon(data, size, table);
+  return;
+#endif
+  cnnc_lookup_u8_portable(data, size, table);
+}
