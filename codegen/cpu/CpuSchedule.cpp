@@ -100,10 +100,12 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   bool fits = !denseInteger || stagedTileBytes(denseInteger, p.pixelBlock) <= kHalideStackBytes;
   if (p.paddedInput == ScheduleParams::PaddedInput::perBlock && fits)
     for (auto &[op, input] : funcs.stagedInputs)
-      if (op == anchor)
+      if (op == anchor) // a full vector of its own type: i16 tiles take twice the lanes
         input.compute_at(output, denseInteger ? xo : co)
             .store_in(MemoryType::Stack)
-            .vectorize(input.args()[0], lanes, TailStrategy::GuardWithIf);
+            .vectorize(input.args()[0],
+                       lanes * static_cast<int>(sizeof(float)) / input.type().bytes(),
+                       TailStrategy::GuardWithIf);
 
   if (funcs.imageFilter) // an output: computed once per call, before the blocks
     funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
