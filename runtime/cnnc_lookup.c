@@ -78,6 +78,8 @@ static void lookup_neon(uint8_t *data, size_t size, const uint8_t table[256]) {
 #endif
 
 void cnnc_lookup_u8(uint8_t *data, size_t size, const uint8_t table[256]) {
+  if (size == 0) /* data may be NULL then: no pointer arithmetic on it */
+    return;
 #if CNNC_LOOKUP_AVX2
   if (__builtin_cpu_supports("avx2")) {
     lookup_avx2(data, size, table);
