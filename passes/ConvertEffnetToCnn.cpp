@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "passes/InputNormalization.h"
+#include "passes/LayerNames.h"
 #include "passes/Passes.h"
 #include "passes/ScalingRules.h"
 #include "passes/WeightNames.h"
@@ -197,12 +198,14 @@ Value emitBlock(CnnEmitter &e, BlockOpInterface block, Value x, int64_t stride, 
     if (SqueezeExciteAttr se = block.getSeAttr()) {
       int64_t squeeze = attentionChannels(reductionBase(se.getBase(), in, expanded),
                                           se.getRatio().convertToDouble(), se.getDivisor());
-      y = e.squeezeExcite(loc, names.squeezeExcite(), y, squeeze, se.getActivation(), se.getGate());
+      y = e.squeezeExcite(e.locate(path + "." + kSqueezeExciteLayer, block.getLoc()),
+                          names.squeezeExcite(), y, squeeze, se.getActivation(), se.getGate());
     }
     if (CbamAttr cbam = block.getCbamAttr()) {
       int64_t hidden = attentionChannels(reductionBase(cbam.getBase(), in, expanded),
                                          cbam.getRatio().convertToDouble(), cbam.getDivisor());
-      y = e.cbam(loc, names.cbam(), y, hidden, cbam.getKernel());
+      y = e.cbam(e.locate(path + "." + kCbamLayer, block.getLoc()), names.cbam(), y, hidden,
+                 cbam.getKernel());
     }
     y = e.convNormAct(loc, names.blockConv(BlockConv::project), y, out, 1, 1, false,
                       Activation::identity);

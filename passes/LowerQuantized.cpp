@@ -69,6 +69,8 @@ public:
   Lowering(MLIRContext *ctx, cnn::Requantization rule) : b(ctx), requantization(rule) {}
 
   void lower(Operation *op) {
+    if (op->hasAttr(kKeptFloatAttr))
+      return; // --keep-float: simulated, in float
     b.setInsertionPoint(op);
     llvm::TypeSwitch<Operation *>(op)
         .Case<cnn::Conv2DOp, cnn::DepthwiseConv2DOp, cnn::FullyConnectedOp>(

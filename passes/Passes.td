@@ -60,8 +60,11 @@ def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
     `cnn.calibrated_range = array<f64: lo, hi>` on the op that makes it (on
     the function for its input), and a filter's per-output-channel
     `cnn.filter_absmax` on the convolution or fully connected layer that
-    reads it. Then, unless the op's location name matches a `keep-float`
-    glob:
+    reads it. An op whose location name, or the name of the block its
+    attention sub-layer (`.se`, `.cbam`) belongs to, matches a `keep-float`
+    glob is kept in float: marked `cnn.kept_float`, its filter left as is, and
+    its result quantized only where an op that is not kept reads it (the edge
+    of the kept region, so integer ops resume right after it). Every other op:
     - each calibrated activation becomes quantize → dequantize to ui8: the
       range widened to hold 0, scale (hi − lo) / 255, zero point
       round(−lo / scale). A layer's (conv, depthwise, FC) result whose one
@@ -80,7 +83,7 @@ def CnnQuantize : Pass<"cnn-quantize", "::mlir::func::FuncOp"> {
   }];
   let options = [
     ListOption<"keepFloat", "keep-float", "std::string",
-               "globs of op location names (stages.1.blocks.0, head) to keep in float">,
+               "globs of op location names (stages.1.blocks.0, *.se, head) to keep in float">,
   ];
 }
 
@@ -100,9 +103,9 @@ def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
     - activation: lookup through table[q] = quantize(f(dequantize(q)));
     - add, mul, global_pool, channel_pool, concat: int_add, int_mul,
       int_global_pool, int_channel_pool, int_concat.
-    An op whose requantization multiplier would fall outside [2^-31, 2^15), and every
-    op not listed (or not quantized: layers kept in float),
-    stays as it was, in float between its dequantize and quantize: the model
+    An op whose requantization multiplier would fall outside [2^-31, 2^15), every
+    op marked `cnn.kept_float` by cnn-quantize, and every op not listed (or not
+    quantized), stays as it was, in float between its dequantize and quantize: the model
     stays correct, partly simulated. So does a layer that sums more than
     kMaxProducts (IntegerArithmetic.h) products an output. Ops the rewrites
     leave without users are removed. `requantization` is the rule of every

@@ -21,6 +21,9 @@ inline constexpr const char *kInputRangeAttr = "cnn.input_range";
 inline constexpr const char *kFilterAbsMaxAttr = "cnn.filter_absmax";
 /// The name of a weight to add to a layer's bias once its filter is quantized.
 inline constexpr const char *kBiasCorrectionAttr = "cnn.bias_correction";
+/// Unit attribute: an op --keep-float keeps in float, which cnn-lower-quantized
+/// leaves simulated even where its operands and result are quantized.
+inline constexpr const char *kKeptFloatAttr = "cnn.kept_float";
 
 /// ui8 activation parameters for the range [lo, hi] (widened to hold 0).
 struct ActivationQuant {

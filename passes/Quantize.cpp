@@ -1,4 +1,5 @@
 //===- Quantize.cpp - cnn-quantize ----------------------------------------===//
+#include "passes/LayerNames.h"
 #include "passes/Passes.h"
 #include "passes/Quantization.h"
 
@@ -38,24 +39,37 @@ public:
   Quantizer(func::FuncOp model, ArrayRef<llvm::GlobPattern> keepFloat)
       : model(model), keepFloat(keepFloat), b(model.getContext()) {}
 
+  /// A kept op's result is still quantized where an op that is not kept
+  /// reads it: the quantize at the kept region's edge, so that integer layers
+  /// resume right after it.
   void run() {
     if (auto range = model->getAttrOfType<DenseF64ArrayAttr>(kInputRangeAttr))
       activation(model.getArgument(0), range.asArrayRef(), model.getLoc());
     model.walk([&](Operation *op) {
-      if (kept(op))
-        return;
+      bool keep = kept(op);
+      if (keep)
+        op->setAttr(kKeptFloatAttr, b.getUnitAttr());
       if (auto range = op->getAttrOfType<DenseF64ArrayAttr>(kCalibratedRangeAttr))
-        if (quantizable(op))
+        if (quantizable(op) && (!keep || readByQuantizedOp(op)))
           activation(op->getResult(0), range.asArrayRef(), op->getLoc());
       if (auto absMax = op->getAttrOfType<DenseF64ArrayAttr>(kFilterAbsMaxAttr))
-        filter(op, absMax.asArrayRef());
+        if (!keep)
+          filter(op, absMax.asArrayRef());
     });
   }
 
 private:
+  /// Kept by a glob that names the op's layer or the block its attention
+  /// sub-layer belongs to (passes/LayerNames.h).
   bool kept(Operation *op) const {
     StringRef name = locationName(op);
-    return llvm::any_of(keepFloat, [&](const llvm::GlobPattern &g) { return g.match(name); });
+    return llvm::any_of(keepFloat, [&](const llvm::GlobPattern &g) {
+      return g.match(name) || g.match(enclosingLayer(name));
+    });
+  }
+
+  bool readByQuantizedOp(Operation *op) const {
+    return llvm::any_of(op->getResult(0).getUsers(), [&](Operation *user) { return !kept(user); });
   }
 
   static bool quantizable(Operation *op) {

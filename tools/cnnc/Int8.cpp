@@ -92,7 +92,8 @@ llvm::Expected<std::vector<std::string>> keepFloatGlobs(const Args &args,
         llvm::any_of(layers, [&](const auto &layer) { return glob->match(layer.getKey()); });
     if (!matches)
       return fail("--keep-float '" + part + "' matches no layer of " + model.getSymName() +
-                  "; its layers are named stem, stages.S.blocks.B and head (see cnnc ir)");
+                  "; its layers are named stem, stages.S.blocks.B (with .se or .cbam for a "
+                  "block's attention) and head (see cnnc ir)");
     globs.push_back(part.str());
   }
   return globs;

@@ -90,12 +90,15 @@ func.func @cbam(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x1x4x4xf32>, tensor<1x2x
 // -----
 
 // What cannot be lowered stays as it was: an op whose result is not
-// quantized (here a max pool returned as is), and a layer whose multiplier
-// s_x·s_w/s_y would be 2^15 or more.
+// quantized (here a max pool returned as is), a layer whose multiplier
+// s_x·s_w/s_y would be 2^15 or more, and an op --keep-float kept
+// (cnn.kept_float), though its operand and result are quantized.
 // CHECK-LABEL: func.func @left_in_float
 // CHECK: cnn.global_pool {{ *}}max
 // CHECK: cnn.conv2d
+// CHECK: cnn.activation {{ *}}sigmoid
 // CHECK-NOT: cnn.int_
+// CHECK-NOT: cnn.lookup
 // CHECK: return
 func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>) {
   %xq = cnn.quantize %arg0 {scale = array<f64: 0.02>, zero_point = array<i64: 128>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
@@ -107,7 +110,10 @@ func.func @left_in_float(%arg0: tensor<1x2x4x4xf32>) -> (tensor<1x2x1x1xf32>, te
   %c = cnn.conv2d %x, %wd {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32>
   %cq = cnn.quantize %c {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
   %cd = cnn.dequantize %cq {scale = array<f64: 1.0e-7>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
-  return %p, %cd : tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>
+  %s = cnn.activation sigmoid %cd {cnn.kept_float} : tensor<1x2x4x4xf32>
+  %sq = cnn.quantize %s {scale = array<f64: 0.004>, zero_point = array<i64: 0>} : tensor<1x2x4x4xf32> -> tensor<1x2x4x4xui8>
+  %sd = cnn.dequantize %sq {scale = array<f64: 0.004>, zero_point = array<i64: 0>} : tensor<1x2x4x4xui8> -> tensor<1x2x4x4xf32>
+  return %p, %sd : tensor<1x2x1x1xf32>, tensor<1x2x4x4xf32>
 }
 
 // -----

@@ -1,5 +1,7 @@
 // RUN: cnnc-opt %s -split-input-file --cnn-quantize | FileCheck %s
 // RUN: cnnc-opt %s -split-input-file --cnn-quantize="keep-float=head*" | FileCheck %s --check-prefix=KEEP
+// RUN: cnnc-opt %s -split-input-file --cnn-quantize="keep-float=stages.0.blocks.0.se" | FileCheck %s --check-prefix=EDGE
+// RUN: cnnc-opt %s -split-input-file --cnn-quantize="keep-float=stages.0.blocks.0" | FileCheck %s --check-prefix=KEEPBLOCK
 // RUN: not cnnc-opt %s --cnn-quantize="keep-float=[]" 2>&1 | FileCheck %s --check-prefix=GLOB
 // GLOB: error: keep-float pattern '[]' is not a glob: invalid glob pattern, unmatched '['
 
@@ -52,5 +54,33 @@ func.func @residual_relu(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> attr
   %s = cnn.add %arg0, %arg0 {cnn.calibrated_range = array<f64: -2.0, 2.0>} : tensor<1x2x4x4xf32>
   %r = cnn.activation relu %s {cnn.calibrated_range = array<f64: 0.0, 2.0>} : tensor<1x2x4x4xf32>
   %t = cnn.activation sigmoid %r {cnn.calibrated_range = array<f64: 0.5, 0.9>} : tensor<1x2x4x4xf32>
+  return %t : tensor<1x2x4x4xf32>
+}
+
+// -----
+
+// A kept op is marked cnn.kept_float and keeps its float filter; its result is
+// quantized where an op that is not kept reads it (the kept region's edge) and
+// not where a kept op does. A block's name keeps its attention sub-layer too.
+// EDGE-LABEL: func.func @edges
+// EDGE-NOT: axis = 0
+// EDGE: %[[C:.*]] = cnn.conv2d {{.*}}cnn.kept_float
+// EDGE-NOT: cnn.quantize %[[C]]
+// EDGE: %[[G:.*]] = cnn.activation  sigmoid %[[C]] {{.*}}cnn.kept_float
+// EDGE-NEXT: cnn.quantize %[[G]]
+// EDGE: %[[H:.*]] = cnn.activation  silu
+// EDGE-NOT: cnn.kept_float
+// EDGE-NEXT: cnn.quantize %[[H]]
+// KEEPBLOCK-LABEL: func.func @edges
+// KEEPBLOCK: %[[G:.*]] = cnn.activation  sigmoid {{.*}}cnn.kept_float
+// KEEPBLOCK-NOT: cnn.quantize %[[G]]
+// KEEPBLOCK: %[[H:.*]] = cnn.activation  silu %[[G]] {{.*}}cnn.kept_float
+// KEEPBLOCK-NEXT: cnn.quantize %[[H]]
+func.func @edges(%arg0: tensor<1x2x4x4xf32>) -> tensor<1x2x4x4xf32> attributes {cnn.input_range = array<f64: -1.0, 1.0>} {
+  %w = cnn.weight "w" : tensor<2x2x1x1xf32>
+  %c = cnn.conv2d %arg0, %w {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, cnn.calibrated_range = array<f64: -2.0, 2.0>, cnn.filter_absmax = array<f64: 1.0, 1.0>} : (tensor<1x2x4x4xf32>, tensor<2x2x1x1xf32>) -> tensor<1x2x4x4xf32> loc("stages.0.blocks.0.se")
+  %g = cnn.activation sigmoid %c {cnn.calibrated_range = array<f64: 0.1, 0.9>} : tensor<1x2x4x4xf32> loc("stages.0.blocks.0.se")
+  %h = cnn.activation silu %g {cnn.calibrated_range = array<f64: 0.0, 0.7>} : tensor<1x2x4x4xf32> loc("stages.0.blocks.0")
+  %t = cnn.activation hardswish %h {cnn.calibrated_range = array<f64: 0.0, 0.5>} : tensor<1x2x4x4xf32> loc("head")
   return %t : tensor<1x2x4x4xf32>
 }
