@@ -254,6 +254,8 @@ private:
           std::vector<Var> v = varsFor(add.getResult());
           ArrayRef<double> scale = add.getScales();
           ArrayRef<int64_t> zp = add.getZeroPoints();
+          if (add.getRequantization() == cnn::Requantization::float32)
+            return integerAddFloat32(add, v);
           AddRescale r = addRescale(scale[0], scale[1], scale[2]);
           auto side = [&](Value operand, int64_t zeroPoint, FixedPointMultiplier m) {
             Expr offset =
@@ -405,6 +407,26 @@ private:
           Halide::cast<int32_t>(input(2 * r.y + r.x, x0 + r.z, y0 + r.w, n));
       funcs.pairedReductions.push_back(conv.getOperation());
     }
+    return f;
+  }
+
+  /// int_add under the float32 rule (IntegerArithmetic.h, integerAddFloat32):
+  /// strict_float, so that LLVM cannot fuse a product into the sum.
+  Func integerAddFloat32(cnn::IntegerAddOp add, const std::vector<Var> &v) {
+    ArrayRef<double> scale = add.getScales();
+    ArrayRef<int64_t> zp = add.getZeroPoints();
+    AddFloat32 m = addFloat32(scale[0], scale[1], scale[2]);
+    auto side = [&](Value operand, int64_t zeroPoint, float multiplier) {
+      Expr offset =
+          Halide::cast<int32_t>(at(operand)(asExprs(v))) - static_cast<int32_t>(zeroPoint);
+      return Halide::cast<float>(offset) * multiplier;
+    };
+    Expr sum =
+        Halide::strict_float(side(add.getLhs(), zp[0], m.lhs) + side(add.getRhs(), zp[1], m.rhs));
+    sum = clamp(sum, static_cast<float>(-zp[2]), static_cast<float>(255 - zp[2]));
+    Func f(name("int_add"));
+    f(v) = Halide::cast<uint8_t>(Halide::cast<int32_t>(Halide::round(sum)) +
+                                 static_cast<int32_t>(zp[2]));
     return f;
   }
 

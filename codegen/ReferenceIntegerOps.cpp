@@ -114,10 +114,14 @@ HostTensor evaluateIntegerAdd(cnn::IntegerAddOp op, const HostTensor &lhs, const
   HostTensor y(lhs.shape, ElementType::u8);
   ArrayRef<double> s = op.getScales();
   AddRescale rescale = addRescale(s[0], s[1], s[2]);
+  AddFloat32 float32 = addFloat32(s[0], s[1], s[2]);
+  bool useFloat32 = op.getRequantization() == cnn::Requantization::float32;
+  const int64_t *zp = op.getZeroPoints().data();
   auto a = lhs.values<uint8_t>(), b = rhs.values<uint8_t>();
   auto out = y.values<uint8_t>();
   for (int64_t i = 0; i < lhs.numElements(); ++i)
-    out[i] = integerAdd(a[i], b[i], rescale, op.getZeroPoints().data());
+    out[i] = useFloat32 ? integerAddFloat32(a[i], b[i], float32, zp)
+                        : integerAdd(a[i], b[i], rescale, zp);
   return y;
 }
 

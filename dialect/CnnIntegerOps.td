@@ -66,8 +66,9 @@ def Cnn_RequantizeOp : Cnn_Op<"requantize"> {
     - `float32` (XNNPACK's "fp32" rule): acc and the multiplier rounded to
       binary32, their binary32 product clamped to [min − zero_point,
       max − zero_point] and rounded half to even. Three vector instructions
-      where the fixed-point rule needs 64-bit products. cnn.int_mul has the
-      same choice; the other integer ops rescale in fixed point.
+      where the fixed-point rule needs 64-bit products. cnn.int_mul and
+      cnn.int_add have the same choice; pools and concat rescale in fixed
+      point.
 
     ```mlir
     %y = cnn.requantize %acc {multiplier = array<f64: 0.0021, 0.0017>, zero_point = 0,
@@ -104,12 +105,18 @@ class Cnn_IntegerRescaleOp<string mnemonic, list<Trait> traits = []>
 def Cnn_IntegerAddOp : Cnn_IntegerRescaleOp<"int_add", [SameOperandsAndResultType]> {
   let summary = "ui8 sum of two ui8 tensors of their own scales (a residual add)";
   let description = [{
-    `scales` and `zero_points` are [lhs, rhs, result]. Each input is rescaled
-    to a common scale in fixed point, as TFLite adds: 20 bits of headroom,
-    then the sum requantized (dialect/IntegerArithmetic.h, integerAdd).
+    `scales` and `zero_points` are [lhs, rhs, result]. By `requantization`
+    (dialect/IntegerArithmetic.h, integerAdd):
+    - `fixed_point`: each input rescaled to a common scale in fixed point, as
+      TFLite adds (20 bits of headroom), then the sum requantized;
+    - `float32`: each offset input (q − z) times s / s_y rounded to binary32,
+      the two binary32 products summed in binary32 (never fused into one
+      multiply-add), clamped to [−z_y, 255 − z_y], rounded half to even.
   }];
   let arguments = (ins Cnn_Tensor:$lhs, Cnn_Tensor:$rhs, DenseF64ArrayAttr:$scales,
-                       DenseI64ArrayAttr:$zero_points);
+                       DenseI64ArrayAttr:$zero_points,
+                       DefaultValuedAttr<Cnn_RequantizationAttr,
+                                         "::cnnc::cnn::Requantization::fixed_point">:$requantization);
   let assemblyFormat = "$lhs `,` $rhs attr-dict `:` type($result)";
 }
 

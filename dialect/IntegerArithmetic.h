@@ -108,6 +108,16 @@ inline AddRescale addRescale(double lhsScale, double rhsScale, double resultScal
           fixedPointMultiplier(resultMultiplier), resultMultiplier};
 }
 
+/// cnn.int_add's two multipliers s_lhs / s_y and s_rhs / s_y under the
+/// float32 rule, rounded to binary32.
+struct AddFloat32 {
+  float lhs, rhs;
+};
+
+inline AddFloat32 addFloat32(double lhsScale, double rhsScale, double resultScale) {
+  return {static_cast<float>(lhsScale / resultScale), static_cast<float>(rhsScale / resultScale)};
+}
+
 /// cnn.int_add of one pair; `zeroPoints` as the op's [lhs, rhs, result].
 inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
                           const int64_t zeroPoints[3]) {
@@ -116,6 +126,20 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
   };
   int32_t sum = side(lhs, zeroPoints[0], r.lhs) + side(rhs, zeroPoints[1], r.rhs);
   return requantize(sum, r.result, zeroPoints[2], 0, 255);
+}
+
+/// cnn.int_add of one pair under the float32 rule: two binary32 products
+/// and their binary32 sum, clamped and rounded half to even as
+/// requantizeFloat32. The products are stored (volatile) so that no compiler
+/// fuses one into a multiply-add with the sum, which would round once fewer;
+/// the kernels compute the sum under Halide's strict_float for the same reason.
+inline uint8_t integerAddFloat32(uint8_t lhs, uint8_t rhs, AddFloat32 m,
+                                 const int64_t zeroPoints[3]) {
+  volatile float a = static_cast<float>(lhs - zeroPoints[0]) * m.lhs;
+  volatile float b = static_cast<float>(rhs - zeroPoints[1]) * m.rhs;
+  float sum = std::clamp(a + b, static_cast<float>(-zeroPoints[2]),
+                         static_cast<float>(255 - zeroPoints[2]));
+  return static_cast<uint8_t>(zeroPoints[2] + static_cast<int64_t>(std::nearbyint(sum)));
 }
 
 /// cnn.int_mul's real multiplier s_x · s_g / s_y, and the op on one input

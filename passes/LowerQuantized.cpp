@@ -205,7 +205,8 @@ private:
     replace(out,
             b.create<cnn::IntegerAddOp>(
                 add.getLoc(), lhs->q, rhs->q, b.getDenseF64ArrayAttr(scales),
-                b.getDenseI64ArrayAttr({lhs->zeroPoint, rhs->zeroPoint, out.getZeroPoint()[0]})));
+                b.getDenseI64ArrayAttr({lhs->zeroPoint, rhs->zeroPoint, out.getZeroPoint()[0]}),
+                cnn::RequantizationAttr::get(b.getContext(), requantization)));
   }
 
   void lowerMul(cnn::MulOp mul) {

@@ -109,8 +109,8 @@ def CnnLowerQuantized : Pass<"cnn-lower-quantized", "::mlir::func::FuncOp"> {
     stays correct, partly simulated. So does a layer that sums more than
     kMaxProducts (IntegerArithmetic.h) products an output. Ops the rewrites
     leave without users are removed. `requantization` is the rule of every
-    cnn.requantize and cnn.int_mul it creates: fixed-point (the default) or
-    float32.
+    cnn.requantize, cnn.int_mul and cnn.int_add it creates: fixed-point (the
+    default) or float32.
   }];
   let options = [
     Option<"requantization", "requantization", "std::string", /*default=*/"\"fixed-point\"",

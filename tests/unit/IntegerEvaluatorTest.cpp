@@ -128,6 +128,23 @@ func.func @m(%x: tensor<2xf32>) -> tensor<2xf32> {
   expectValues(y, {30, 40});
 }
 
+// int_add under the float32 rule: (q − z) · s / s_y per side in binary32,
+// summed, rounded half to even. x = 0.5, 1.5, 2.5 at scale 0.5 are q = 1, 3,
+// 5; the other side is 0 (a huge scale), so the sums are the ties 0.5, 1.5
+// and 2.5 at result scale 1: 0, 2, 2 (the fixed-point rule rounds ties up).
+TEST_F(IntegerEvaluatorTest, Float32AddTiesToEven) {
+  std::vector<float> y = run(R"(
+func.func @m(%x: tensor<3xf32>) -> tensor<3xf32> {
+  %a = cnn.quantize %x {scale = array<f64: 0.5>, zero_point = array<i64: 0>} : tensor<3xf32> -> tensor<3xui8>
+  %b = cnn.quantize %x {scale = array<f64: 1000.0>, zero_point = array<i64: 0>} : tensor<3xf32> -> tensor<3xui8>
+  %s = cnn.int_add %a, %b {scales = array<f64: 0.5, 1000.0, 1.0>, zero_points = array<i64: 0, 0, 0>, requantization = #cnn<requantization float32>} : tensor<3xui8>
+  %y = cnn.dequantize %s {scale = array<f64: 1.0>, zero_point = array<i64: 0>} : tensor<3xui8> -> tensor<3xf32>
+  return %y : tensor<3xf32>
+})",
+                             {3}, {0.5f, 1.5f, 2.5f});
+  expectValues(y, {0, 2, 2});
+}
+
 // int_mul with a per-channel gate, then int_global_pool avg. x: channel 0
 // q = 10..13, channel 1 q = 14..17 (scale 0.1, zero point 10); the gate is
 // the pooled map (scale 0.05, zero point 0): channel 0 Σ (q − 10) = 6, times

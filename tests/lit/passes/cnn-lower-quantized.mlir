@@ -2,6 +2,7 @@
 // The float32 rule is the same lowering with every requantize marked so.
 // RUN: cnnc-opt %s -split-input-file --cnn-lower-quantized=requantization=float32 | FileCheck %s --check-prefix=FLOAT32
 // FLOAT32: cnn.requantize {{.*}}requantization = #cnn<requantization float32>
+// FLOAT32: cnn.int_add {{.*}}requantization = #cnn<requantization float32>
 // RUN: not cnnc-opt %s -split-input-file --cnn-lower-quantized=requantization=q15 2>&1 | FileCheck %s --check-prefix=BAD-RULE
 // BAD-RULE: requantization must be fixed-point or float32, got 'q15'
 
