@@ -423,10 +423,8 @@ private:
     };
     Expr sum =
         Halide::strict_float(side(add.getLhs(), zp[0], m.lhs) + side(add.getRhs(), zp[1], m.rhs));
-    sum = clamp(sum, static_cast<float>(-zp[2]), static_cast<float>(255 - zp[2]));
     Func f(name("int_add"));
-    f(v) = Halide::cast<uint8_t>(Halide::cast<int32_t>(Halide::round(sum)) +
-                                 static_cast<int32_t>(zp[2]));
+    f(v) = float32ToU8(sum, zp[2], 0, 255);
     return f;
   }
 

@@ -100,16 +100,21 @@ inline Halide::Expr requantize(Halide::Expr acc, const FixedPointExprs &m, int64
       Halide::clamp(y, static_cast<int32_t>(lo), static_cast<int32_t>(hi)));
 }
 
+/// float32ToU8(scaled, zeroPoint, lo, hi) as a u8 expression: the float32
+/// rule's clamp, rounding (Halide's round: half to even) and offset.
+inline Halide::Expr float32ToU8(Halide::Expr scaled, int64_t zeroPoint, int64_t lo, int64_t hi) {
+  scaled =
+      Halide::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
+  return Halide::cast<uint8_t>(Halide::cast<int32_t>(Halide::round(scaled)) +
+                               static_cast<int32_t>(zeroPoint));
+}
+
 /// requantizeFloat32(acc, m, zeroPoint, lo, hi) as a u8 expression: one
 /// conversion, one binary32 multiply, a clamp and Halide's round (half to
 /// even); `multiplier` is an f32 expression.
 inline Halide::Expr requantizeFloat32(Halide::Expr acc, Halide::Expr multiplier, int64_t zeroPoint,
                                       int64_t lo, int64_t hi) {
-  Halide::Expr scaled = Halide::cast<float>(acc) * multiplier;
-  scaled =
-      Halide::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
-  return Halide::cast<uint8_t>(Halide::cast<int32_t>(Halide::round(scaled)) +
-                               static_cast<int32_t>(zeroPoint));
+  return float32ToU8(Halide::cast<float>(acc) * multiplier, zeroPoint, lo, hi);
 }
 
 } // namespace cnnc

@@ -61,16 +61,22 @@ inline uint8_t requantize(int32_t acc, FixedPointMultiplier m, int64_t zeroPoint
   return static_cast<uint8_t>(std::clamp<int64_t>(y, lo, hi));
 }
 
+/// The float32 rule's last step, for every op that takes it: a binary32
+/// value clamped to [lo − zeroPoint, hi − zeroPoint], rounded half to even,
+/// plus the zero point.
+inline uint8_t float32ToU8(float scaled, int64_t zeroPoint, int64_t lo, int64_t hi) {
+  scaled =
+      std::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
+  return static_cast<uint8_t>(zeroPoint + static_cast<int64_t>(std::nearbyint(scaled)));
+}
+
 /// cnn.requantize of one accumulator under the float32 rule: acc and the
 /// multiplier rounded to binary32, their product clamped to the output range
 /// less the zero point, rounded half to even (binary32 arithmetic is the
 /// same bits in any IEEE unit, scalar or vector; nothing here can fuse).
 inline uint8_t requantizeFloat32(int32_t acc, float multiplier, int64_t zeroPoint, int64_t lo,
                                  int64_t hi) {
-  float scaled = static_cast<float>(acc) * multiplier;
-  scaled =
-      std::clamp(scaled, static_cast<float>(lo - zeroPoint), static_cast<float>(hi - zeroPoint));
-  return static_cast<uint8_t>(zeroPoint + static_cast<int64_t>(std::nearbyint(scaled)));
+  return float32ToU8(static_cast<float>(acc) * multiplier, zeroPoint, lo, hi);
 }
 
 /// A requantization multiplier as each rule takes it.
@@ -129,17 +135,14 @@ inline uint8_t integerAdd(uint8_t lhs, uint8_t rhs, const AddRescale &r,
 }
 
 /// cnn.int_add of one pair under the float32 rule: two binary32 products
-/// and their binary32 sum, clamped and rounded half to even as
-/// requantizeFloat32. The products are stored (volatile) so that no compiler
+/// and their binary32 sum, then float32ToU8. The products are stored (volatile) so that no compiler
 /// fuses one into a multiply-add with the sum, which would round once fewer;
 /// the kernels compute the sum under Halide's strict_float for the same reason.
 inline uint8_t integerAddFloat32(uint8_t lhs, uint8_t rhs, AddFloat32 m,
                                  const int64_t zeroPoints[3]) {
   volatile float a = static_cast<float>(lhs - zeroPoints[0]) * m.lhs;
   volatile float b = static_cast<float>(rhs - zeroPoints[1]) * m.rhs;
-  float sum = std::clamp(a + b, static_cast<float>(-zeroPoints[2]),
-                         static_cast<float>(255 - zeroPoints[2]));
-  return static_cast<uint8_t>(zeroPoints[2] + static_cast<int64_t>(std::nearbyint(sum)));
+  return float32ToU8(a + b, zeroPoints[2], 0, 255);
 }
 
 /// cnn.int_mul's real multiplier s_x · s_g / s_y, and the op on one input

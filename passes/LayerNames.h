@@ -11,7 +11,6 @@
 #ifndef CNNC_PASSES_LAYERNAMES_H
 #define CNNC_PASSES_LAYERNAMES_H
 
-#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 
 namespace cnnc {
