@@ -45,7 +45,7 @@ Expr activate(cnn::Activation kind, Expr v) {
 
 class Translator {
 public:
-  explicit Translator(const KernelPlan &plan) : plan(plan) {}
+  Translator(const KernelPlan &plan, ProductWidth width) : plan(plan), width(width) {}
 
   KernelFuncs run() {
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
@@ -260,12 +260,13 @@ private:
           auto side = [&](Value operand, int64_t zeroPoint, FixedPointMultiplier m) {
             Expr offset =
                 Halide::cast<int32_t>(at(operand)(asExprs(v))) - static_cast<int32_t>(zeroPoint);
-            return multiplyByFixedPoint(offset * (1 << kAddHeadroomBits), fixedPointExprs(m));
+            return multiplyByFixedPoint(offset * (1 << kAddHeadroomBits),
+                                        fixedPointExprs(m, width));
           };
           Func f(name("int_add"));
           f(v) =
               cnnc::requantize(side(add.getLhs(), zp[0], r.lhs) + side(add.getRhs(), zp[1], r.rhs),
-                               fixedPointExprs(r.result), zp[2], 0, 255);
+                               fixedPointExprs(r.result, width), zp[2], 0, 255);
           return f;
         })
         .Case([&](cnn::IntegerMulOp mul) {
@@ -289,9 +290,9 @@ private:
           auto rescaled = [&](size_t i, Value input, Expr local) {
             Expr offset =
                 Halide::cast<int32_t>(at(input)(local, x, y, n)) - static_cast<int32_t>(zp[i]);
-            return cnnc::requantize(offset,
-                                    fixedPointExprs(fixedPointMultiplier(scale[i] / scale.back())),
-                                    zp.back(), 0, 255);
+            return cnnc::requantize(
+                offset, fixedPointExprs(fixedPointMultiplier(scale[i] / scale.back()), width),
+                zp.back(), 0, 255);
           };
           Func f(name("int_concat"));
           f(c, x, y, n) = concatenated(concat.getInputs(), c, Halide::cast<uint8_t>(0), rescaled);
@@ -358,7 +359,7 @@ private:
                    int64_t zeroPoint, int64_t lo, int64_t hi) {
     if (rule == cnn::Requantization::float32)
       return requantizeFloat32(acc, float32Multiplier(multipliers, channel), zeroPoint, lo, hi);
-    return cnnc::requantize(acc, fixedPointExprs(multipliers, channel), zeroPoint, lo, hi);
+    return cnnc::requantize(acc, fixedPointExprs(multipliers, channel, width), zeroPoint, lo, hi);
   }
 
   /// An integer layer's accumulator before its products: its bias, clamped
@@ -460,7 +461,7 @@ private:
     Expr offset = average ? reduced(c, x, y, n) : reduced(c, x, y, n) - static_cast<int32_t>(zp[0]);
     FixedPointMultiplier m =
         fixedPointMultiplier(poolMultiplier(average, pool.getScales().data(), count));
-    f(c, x, y, n) = cnnc::requantize(offset, fixedPointExprs(m), zp[1], 0, 255);
+    f(c, x, y, n) = cnnc::requantize(offset, fixedPointExprs(m, width), zp[1], 0, 255);
     inner[f.name()] = reduced;
     return f;
   }
@@ -508,6 +509,7 @@ private:
   }
 
   const KernelPlan &plan;
+  ProductWidth width;
   int counter = 0;
   KernelFuncs funcs;
   llvm::DenseMap<Value, Func> values;
@@ -536,8 +538,8 @@ Halide::Type halideType(ElementType type) {
   llvm_unreachable("an ElementType without a Halide type");
 }
 
-KernelFuncs defineKernel(const KernelPlan &plan) {
-  Translator translator(plan);
+KernelFuncs defineKernel(const KernelPlan &plan, ProductWidth width) {
+  Translator translator(plan, width);
   KernelFuncs funcs = translator.run();
   // The sum behind an average pool is scheduled as the pool itself would be.
   for (auto &[op, f] : funcs.ops)

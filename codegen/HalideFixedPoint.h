@@ -26,18 +26,20 @@ struct FixedPointExprs {
   Halide::Expr left;     // i32: max(shift, 0)
   Halide::Expr right;    // i32: max(-shift, 0), at most 31
   bool shiftsLeft;       // whether any multiplier is 1 or more (left is not 0)
+  ProductWidth width;
 };
 
-inline FixedPointExprs fixedPointExprs(FixedPointMultiplier m) {
+inline FixedPointExprs fixedPointExprs(FixedPointMultiplier m, ProductWidth width) {
   return {Halide::Expr(m.mantissa), Halide::Expr(m.shift > 0 ? m.shift : 0),
-          Halide::Expr(std::min(m.shift > 0 ? 0 : -m.shift, 31)), m.shift > 0};
+          Halide::Expr(std::min(m.shift > 0 ? 0 : -m.shift, 31)), m.shift > 0, width};
 }
 
 /// Channel `channel`'s multiplier of `multipliers` (one, or one per channel),
 /// from tables the kernel embeds.
-inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halide::Expr channel) {
+inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halide::Expr channel,
+                                       ProductWidth width) {
   if (multipliers.size() == 1)
-    return fixedPointExprs(fixedPointMultiplier(multipliers[0]));
+    return fixedPointExprs(fixedPointMultiplier(multipliers[0]), width);
   auto count = static_cast<int>(multipliers.size());
   Halide::Buffer<int32_t> mantissa(count), left(count), right(count);
   bool shiftsLeft = false;
@@ -48,7 +50,7 @@ inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halid
     right(c) = std::min(m.shift > 0 ? 0 : -m.shift, 31);
     shiftsLeft = shiftsLeft || m.shift > 0;
   }
-  return {mantissa(channel), left(channel), right(channel), shiftsLeft};
+  return {mantissa(channel), left(channel), right(channel), shiftsLeft, width};
 }
 
 /// Channel `channel`'s multiplier of `multipliers` (one, or one per channel)
@@ -64,11 +66,14 @@ inline Halide::Expr float32Multiplier(llvm::ArrayRef<double> multipliers, Halide
 
 /// doublingHighMul(a, b) for i32 expressions, b in [0, 2^31). gemmlowp's
 /// nudge (2^30, or 1 − 2^30 below zero) and division toward zero come to
-/// floor((a·b + 2^30) / 2^31): here the i64 product of one widening multiply
-/// (vpmuldq on x86) shifted arithmetically, which fits i32 since |a·b| < 2^62.
-/// (Halide's rounding_mul_shift_right computes the same bits, but x86 AVX2
-/// lowers it to twice the instructions.)
-inline Halide::Expr doublingHighMul(Halide::Expr a, Halide::Expr b) {
+/// floor((a·b + 2^30) / 2^31). wide64: the i64 product of one widening
+/// multiply (vpmuldq on x86) shifted arithmetically, which fits i32 since
+/// |a·b| < 2^62. narrow32: Halide's rounding_mul_shift_right, the same bits
+/// (it saturates only for a = b = −2^31, and b >= 0), which HVX computes
+/// in 32-bit lanes but x86 AVX2 in twice the instructions.
+inline Halide::Expr doublingHighMul(Halide::Expr a, Halide::Expr b, ProductWidth width) {
+  if (width == ProductWidth::narrow32)
+    return Halide::rounding_mul_shift_right(a, b, 31);
   Halide::Expr product = Halide::widening_mul(a, b) + Halide::Expr(int64_t{1} << 30);
   return Halide::cast<int32_t>(product >> 31);
 }
@@ -85,11 +90,10 @@ inline Halide::Expr roundingShiftRight(Halide::Expr x, Halide::Expr exponent) {
 /// multiplyByFixedPoint(x, m) for an i32 expression.
 inline Halide::Expr multiplyByFixedPoint(Halide::Expr x, const FixedPointExprs &m) {
   using Halide::Expr;
-  if (m.shiftsLeft) // x · 2^left, saturating to int32
-    x = Halide::cast<int32_t>(Halide::clamp(Halide::cast<int64_t>(x) *
-                                                (Expr(int64_t{1}) << Halide::cast<int64_t>(m.left)),
-                                            Expr(int64_t{INT32_MIN}), Expr(int64_t{INT32_MAX})));
-  return roundingShiftRight(doublingHighMul(x, m.mantissa), m.right);
+  if (m.shiftsLeft) // x · 2^left, saturating to int32, in 32-bit lanes
+    x = Halide::select(x > (Expr(INT32_MAX) >> m.left), Expr(INT32_MAX),
+                       x < (Expr(INT32_MIN) >> m.left), Expr(INT32_MIN), x << m.left);
+  return roundingShiftRight(doublingHighMul(x, m.mantissa, m.width), m.right);
 }
 
 /// requantize(acc, m, zeroPoint, lo, hi) as a u8 expression.

@@ -11,6 +11,7 @@
 
 #include "codegen/ElementType.h"
 #include "codegen/KernelPlan.h"
+#include "support/FixedPoint.h"
 
 #include <Halide.h>
 
@@ -43,8 +44,9 @@ inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
 }
 
-/// The algorithm: one Func per op of the group.
-KernelFuncs defineKernel(const KernelPlan &plan);
+/// The algorithm: one Func per op of the group, its fixed-point products
+/// computed as `width` says.
+KernelFuncs defineKernel(const KernelPlan &plan, ProductWidth width);
 
 /// The Halide type of an element type.
 Halide::Type halideType(ElementType type);

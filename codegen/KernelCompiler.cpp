@@ -13,12 +13,15 @@
 namespace cnnc {
 
 llvm::Error compileKernels(const ModelBuild &build) {
+  std::string compiling = "the runtime"; // what an error is about
   try {
     Halide::Target target(build.target.halideTarget);
     std::vector<std::string> objects = build.kernelObjects();
     for (size_t k = 0; k < build.kernels.size(); ++k) {
       const DistinctKernel &kernel = build.kernels[k];
-      KernelFuncs funcs = defineKernel(build.calls[kernel.firstCall]);
+      compiling = "kernel '" + kernel.signature.label() + "'";
+      KernelFuncs funcs =
+          defineKernel(build.calls[kernel.firstCall], build.target.backend->productWidth());
       build.target.backend->applySchedule(funcs, kernel.signature);
       std::vector<Halide::Argument> args(funcs.params.begin(), funcs.params.end());
       Halide::Pipeline pipeline = funcs.imageFilter
@@ -32,6 +35,7 @@ llvm::Error compileKernels(const ModelBuild &build) {
     // The runtime is built without the kernels' instruction-set features: it
     // is what checks, at create, that the CPU has them (as Halide's
     // multi-target runtimes are built for the baseline).
+    compiling = "the runtime";
     Halide::Target runtimeTarget = target;
     for (const CpuFeature &feature :
          build.target.backend->requiredFeatures(build.target.halideTarget))
@@ -39,7 +43,8 @@ llvm::Error compileKernels(const ModelBuild &build) {
           static_cast<Halide::Target::Feature>(feature.halideFeature));
     Halide::compile_standalone_runtime(build.path("halide_runtime.o"), runtimeTarget);
   } catch (const Halide::Error &error) {
-    return llvm::createStringError(std::errc::invalid_argument, "Halide: %s", error.what());
+    return llvm::createStringError(std::errc::invalid_argument, "Halide, compiling %s: %s",
+                                   compiling.c_str(), error.what());
   }
   return llvm::Error::success();
 }

@@ -2,7 +2,7 @@
 //
 // Compiles the model table and the runtime with the target backend's C
 // compiler, archives them with the kernels and the Halide runtime into
-// lib<name>.a, links lib<name>.so, and links cnnc-runner (runtime/
+// lib<name>.a, links lib<name>.so (where the toolchain builds one), and links cnnc-runner (runtime/
 // cnnc_runner.c) against the static library: the program `cnnc run` starts
 // when the model cannot be loaded into cnnc's own process.
 //
@@ -20,19 +20,25 @@ namespace {
 const char *const kLibrarySources[] = {"cnnc_runtime.c", "cnnc_device.c", "cnnc_format.c",
                                        "cnnc_lookup.c"};
 
-llvm::Error runTool(const ModelBuild &build, llvm::StringRef tool,
+/// Runs `tool` (a program and its leading arguments) with `args`.
+llvm::Error runTool(const ModelBuild &build, llvm::ArrayRef<std::string> tool,
                     llvm::ArrayRef<std::string> args) {
-  llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(tool);
-  if (!program) // checkToolchain ran before anything was compiled; PATH changed since
-    return llvm::createStringError(std::errc::no_such_file_or_directory, "cannot find '%s' on PATH",
-                                   tool.str().c_str());
-  std::vector<llvm::StringRef> argv = {*program};
+  std::string program = tool.front();
+  if (!llvm::sys::fs::can_execute(program)) {
+    llvm::ErrorOr<std::string> found = llvm::sys::findProgramByName(program);
+    if (!found) // checkToolchain ran before anything was compiled; PATH changed since
+      return llvm::createStringError(std::errc::no_such_file_or_directory,
+                                     "cannot find '%s' on PATH", program.c_str());
+    program = *found;
+  }
+  std::vector<llvm::StringRef> argv = {program};
+  argv.insert(argv.end(), tool.begin() + 1, tool.end());
   argv.insert(argv.end(), args.begin(), args.end());
   std::string message;
-  int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, {}, 0, 0, &message);
+  int rc = llvm::sys::ExecuteAndWait(program, argv, std::nullopt, {}, 0, 0, &message);
   if (rc != 0)
     return llvm::createStringError(std::errc::io_error, "%s failed for target %s (%d) %s",
-                                   tool.str().c_str(), build.target.requested.c_str(), rc,
+                                   tool.front().c_str(), build.target.requested.c_str(), rc,
                                    message.c_str());
   return llvm::Error::success();
 }
@@ -65,18 +71,22 @@ llvm::Error buildLibraries(const ModelBuild &build) {
   if (llvm::Error error = runTool(build, toolchain.archiver, arArgs))
     return error;
 
-  std::vector<std::string> soArgs = {"-shared", "-o", build.path("lib" + build.name + ".so")};
-  soArgs.insert(soArgs.end(), objects.begin(), objects.end());
-  soArgs.insert(soArgs.end(), toolchain.linkLibraries.begin(), toolchain.linkLibraries.end());
-  if (llvm::Error error = runTool(build, toolchain.cCompiler, soArgs))
-    return error;
+  if (toolchain.sharedLibrary) {
+    std::vector<std::string> soArgs = {"-shared", "-o", build.path("lib" + build.name + ".so")};
+    soArgs.insert(soArgs.end(), objects.begin(), objects.end());
+    soArgs.insert(soArgs.end(), toolchain.linkLibraries.begin(), toolchain.linkLibraries.end());
+    if (llvm::Error error = runTool(build, toolchain.cCompiler, soArgs))
+      return error;
+  }
 
   std::vector<std::string> runnerArgs = toolchain.cFlags;
   runnerArgs.insert(runnerArgs.end(),
                     {"-DCNNC_MODEL_HEADER=\"" + build.name + ".h\"",
                      "-DCNNC_MODEL_CREATE=cnnc_" + build.identifier + "_create_from_file", "-I",
-                     build.outputDir, build.path("cnnc_runner.c"), archive, "-o",
-                     build.path("cnnc-runner")});
+                     build.outputDir, build.path("cnnc_runner.c")});
+  for (const std::string &source : toolchain.runnerSources)
+    runnerArgs.push_back(build.path(source));
+  runnerArgs.insert(runnerArgs.end(), {archive, "-o", build.path("cnnc-runner")});
   runnerArgs.insert(runnerArgs.end(), toolchain.linkLibraries.begin(),
                     toolchain.linkLibraries.end());
   if (llvm::Error error = runTool(build, toolchain.cCompiler, runnerArgs))

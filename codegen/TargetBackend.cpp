@@ -2,6 +2,7 @@
 #include "codegen/TargetBackend.h"
 
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Program.h"
 
 #include <Halide.h>
@@ -25,7 +26,8 @@ std::string knownNames() {
 } // namespace
 
 llvm::ArrayRef<const TargetBackend *> targetBackends() {
-  static const TargetBackend *const backends[] = {&x86Backend(), &arm64Backend(), &gpuBackend()};
+  static const TargetBackend *const backends[] = {&x86Backend(), &arm64Backend(), &gpuBackend(),
+                                                  &hexagonBackend()};
   return backends;
 }
 
@@ -60,16 +62,18 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
 }
 
 Toolchain nativeToolchain() {
-  return {"cc",
-          "ar",
-          {"-std=c11", "-O2", "-fPIC"},
-          {"-lpthread", "-ldl", "-lm"},
-          "install gcc and binutils"};
+  Toolchain toolchain;
+  toolchain.cCompiler = {"cc"};
+  toolchain.archiver = {"ar"};
+  toolchain.cFlags = {"-std=c11", "-O2", "-fPIC"};
+  toolchain.linkLibraries = {"-lpthread", "-ldl", "-lm"};
+  toolchain.installHint = "install gcc and binutils";
+  return toolchain;
 }
 
 llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target) {
-  for (const std::string &tool : {toolchain.cCompiler, toolchain.archiver})
-    if (!llvm::sys::findProgramByName(tool))
+  for (const std::string &tool : {toolchain.cCompiler.front(), toolchain.archiver.front()})
+    if (!llvm::sys::fs::can_execute(tool) && !llvm::sys::findProgramByName(tool))
       return fail("target " + target + " needs '" + tool +
                   "', which is not on PATH: " + toolchain.installHint);
   return llvm::Error::success();

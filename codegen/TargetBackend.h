@@ -18,6 +18,7 @@
 
 #include "codegen/ElementType.h"
 #include "codegen/Schedule.h"
+#include "support/FixedPoint.h"
 
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
@@ -33,11 +34,19 @@ struct KernelSignature;
 
 /// How C sources are compiled and packaged for a target.
 struct Toolchain {
-  std::string cCompiler; // looked up on PATH
-  std::string archiver;
+  /// Each tool is a program (an absolute path, or looked up on PATH) and
+  /// the arguments that come before any others (`zig cc -target ...`).
+  std::vector<std::string> cCompiler;
+  std::vector<std::string> archiver;
   std::vector<std::string> cFlags;        // for every C source
   std::vector<std::string> linkLibraries; // what lib<name>.so and programs link with
-  std::string installHint;                // what to install when a tool is missing
+  /// Sources of runtime/ compiled into cnnc-runner only: what the library
+  /// leaves to the program that contains it.
+  std::vector<std::string> runnerSources;
+  /// Whether lib<name>.so is built beside lib<name>.a (not where programs
+  /// are only ever linked statically).
+  bool sharedLibrary = true;
+  std::string installHint; // what to install when a tool is missing
 };
 
 /// How a compiled model runs from this machine.
@@ -96,6 +105,13 @@ public:
   /// The element types this family has kernels for.
   virtual llvm::ArrayRef<ElementType> elementTypes() const = 0;
 
+  /// How kernels compute the fixed-point rule's high products.
+  virtual ProductWidth productWidth() const { return ProductWidth::wide64; }
+
+  /// Whether this family runs INT8 models only (an NPU): an FP32 model is
+  /// refused before anything is compiled.
+  virtual bool quantizedOnly() const { return false; }
+
   /// The vector register file kernels are blocked for.
   virtual RegisterFile registerFile(llvm::StringRef halideTarget) const = 0;
 
@@ -126,6 +142,7 @@ public:
 const TargetBackend &x86Backend();
 const TargetBackend &arm64Backend();
 const TargetBackend &gpuBackend();
+const TargetBackend &hexagonBackend();
 
 /// Every registered backend, in a fixed order.
 llvm::ArrayRef<const TargetBackend *> targetBackends();

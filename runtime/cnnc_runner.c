@@ -107,5 +107,12 @@ int main(int argc, char **argv) {
   free(input);
   free(output);
   cnnc_destroy(model);
+#ifdef __hexagon__
+  /* Halide's noos Hexagon runtime frees its allocation pool at exit without
+   * skipping the slots it never filled (a read through a null pointer):
+   * leave without running destructors, once the output is out. */
+  fflush(NULL);
+  _Exit(rc);
+#endif
   return rc;
 }

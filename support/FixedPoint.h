@@ -22,6 +22,11 @@
 namespace cnnc {
 
 /// A real multiplier as a Q31 mantissa and a power-of-two exponent.
+/// How generated code computes doublingHighMul: through a 64-bit product (one
+/// widening multiply on x86), or in 32-bit lanes (HVX has no 64-bit lanes,
+/// but a rounding doubling high multiply of its own). The bits are the same.
+enum class ProductWidth { wide64, narrow32 };
+
 struct FixedPointMultiplier {
   int32_t mantissa = 0; // in [2^30, 2^31), or 0 for a zero multiplier
   int shift = 0;        // M = mantissa · 2^−31 · 2^shift

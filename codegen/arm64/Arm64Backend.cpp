@@ -37,11 +37,11 @@ public:
   RegisterFile registerFile(llvm::StringRef) const override { return {128, 32}; }
 
   Toolchain toolchain(llvm::StringRef) const override {
-    return {"aarch64-linux-gnu-gcc",
-            "aarch64-linux-gnu-ar",
-            {"-std=c11", "-O2", "-fPIC"},
-            {"-lpthread", "-ldl", "-lm"},
-            "install g++-aarch64-linux-gnu (scripts/setup.sh does)"};
+    Toolchain toolchain = nativeToolchain();
+    toolchain.cCompiler = {"aarch64-linux-gnu-gcc"};
+    toolchain.archiver = {"aarch64-linux-gnu-ar"};
+    toolchain.installHint = "install g++-aarch64-linux-gnu (scripts/setup.sh does)";
+    return toolchain;
   }
 
   Launcher launcher(llvm::StringRef halideTarget) const override {

@@ -23,9 +23,10 @@ using namespace Halide;
 namespace cnnc {
 namespace {
 
-/// Vectorizes `stage` along `var` if `extent` fills a vector, else not at all.
+/// Vectorizes `stage` along `var` if `extent` fills a vector, else not at
+/// all (nor where a vector is one lane: a scalar schedule).
 void vectorizeIfWide(Stage stage, VarOrRVar var, int64_t extent, int vector) {
-  if (extent >= vector)
+  if (vector > 1 && extent >= vector)
     stage.vectorize(var, vector, TailStrategy::GuardWithIf);
 }
 

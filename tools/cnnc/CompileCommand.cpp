@@ -5,6 +5,7 @@
 #include "Int8.h"
 #include "ModelSession.h"
 #include "codegen/ModelCompiler.h"
+#include "codegen/TargetBackend.h"
 
 #include "llvm/Support/JSON.h"
 #include "llvm/Support/Path.h"
@@ -48,6 +49,16 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   bool int8 = precision == "int8";
   if (llvm::Error error = checkInt8Options(*args, int8))
     return report(std::move(error));
+  std::string targetName = args->value("target", "host");
+  llvm::Expected<TargetSelection> target = selectTarget(targetName);
+  if (!target)
+    return report(target.takeError());
+  if (target->backend->quantizedOnly() && !int8)
+    return report(llvm::createStringError(
+        std::errc::invalid_argument,
+        "target %s runs INT8 models only: quantize with --precision int8 --calibrate "
+        "DIR|BATCH.npy",
+        targetName.c_str()));
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
@@ -90,7 +101,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
 
   CompileOptions options;
-  options.target = args->value("target", "host");
+  options.target = targetName;
   options.outputDir = outputDir;
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)

@@ -1,0 +1,147 @@
+//===- HexagonBackend.cpp - Qualcomm Hexagon DSPs with HVX ----------------===//
+//
+// The NPU-class target: INT8 models only, with kernels AOT-compiled by Halide
+// for Hexagon with HVX in 128-byte mode (32 vector registers of 1024 bits:
+// 128 u8 or 32 i32 lanes), for the HVX v66 instruction set.
+//
+// Kernels are built for Halide's `noos` Hexagon target: bare code that runs
+// on the DSP itself, with the allocator and printing left to the program
+// that contains it. Here that program is cnnc-runner, linked against musl
+// for Linux/Hexagon by Zig's toolchain (the ziglang wheel: Debian has no
+// Hexagon libc), and a model runs under qemu-hexagon, QEMU's Linux-user
+// emulator, which executes HVX. On a phone the same kernels are linked into
+// a QuRT program of the Hexagon SDK (README: "Hexagon").
+//
+// One wrinkle of that toolchain: ld.lld marks a Hexagon program with the
+// newest ISA version among its objects, and musl's few assembly objects are
+// assembled for v68 (they use only instructions every version has), which
+// qemu-hexagon 7.2 would refuse to start ("unable to find CPU model"): the
+// emulator is told its CPU, v67, the newest it has (it runs v66 code).
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/KernelSignature.h"
+#include "codegen/cpu/CpuBackend.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <Halide.h>
+
+namespace cnnc {
+namespace {
+
+const char *const kEmulator[] = {"qemu-hexagon", "-cpu", "v67"};
+
+/// Whether a kernel computes in floating point: the model's input quantized,
+/// its logits dequantized, layers kept in float. HVX v66 has no floating-point
+/// vectors (Halide refuses them): such kernels run on the scalar core.
+bool computesInFloat(const KernelSignature &s) {
+  return llvm::any_of(
+      s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
+}
+
+/// Zig: on PATH, else where setup.sh installs it (the venv holding Halide's wheel).
+std::string zigProgram() {
+  if (llvm::sys::findProgramByName("zig"))
+    return "zig";
+  llvm::SmallString<256> venv(CNNC_PYTHON_SITE_PACKAGES);
+  llvm::sys::path::append(venv, "ziglang", "zig");
+  return llvm::sys::fs::can_execute(venv) ? std::string(venv) : "zig";
+}
+
+class HexagonBackend final : public CpuBackend {
+public:
+  llvm::StringRef name() const override { return "hexagon"; }
+
+  std::vector<std::pair<std::string, std::string>> aliases() const override {
+    return {{"hexagon", "hexagon-32-noos-hvx-hvx_128-hvx_v66"}};
+  }
+
+  bool handles(llvm::StringRef halideTarget) const override {
+    return Halide::Target(halideTarget.str()).arch == Halide::Target::Hexagon;
+  }
+
+  llvm::Error checkTarget(llvm::StringRef halideTarget) const override {
+    Halide::Target t(halideTarget.str());
+    auto fail = [&](const char *why) {
+      return llvm::createStringError(std::errc::invalid_argument, "target '%s': %s",
+                                     halideTarget.str().c_str(), why);
+    };
+    if (t.os != Halide::Target::NoOS)
+      return fail("cnnc builds Hexagon kernels for Halide's noos target (code that runs on the "
+                  "DSP itself); use 'hexagon'");
+    if (!t.has_feature(Halide::Target::HVX))
+      return fail("the Hexagon kernels are HVX kernels; add hvx (use 'hexagon')");
+    if (t.has_feature(Halide::Target::HVX_v68))
+      return fail("cnnc's Hexagon kernels are for HVX v66, the version qemu-hexagon runs: "
+                  "use hvx_v66 (use 'hexagon')");
+    return llvm::Error::success();
+  }
+
+  /// 32 HVX registers of 1024 bits.
+  RegisterFile registerFile(llvm::StringRef) const override { return {1024, 32}; }
+
+  bool quantizedOnly() const override { return true; }
+
+  ProductWidth productWidth() const override { return ProductWidth::narrow32; }
+
+  /// The CPU schedules sized for HVX, on one thread: Halide's noos runtime
+  /// runs parallel loops serially, and a DSP program's threads are its own.
+  ScheduleParams defaultSchedule(const KernelSignature &s,
+                                 llvm::StringRef halideTarget) const override {
+    ScheduleParams p;
+    if (!computesInFloat(s))
+      p = CpuBackend::defaultSchedule(s, halideTarget);
+    else
+      p.vectorLanes = 1;
+    p.parallelRows = false;
+    return p;
+  }
+
+  ScheduleSpace scheduleSpace(const KernelSignature &s,
+                              llvm::StringRef halideTarget) const override {
+    ScheduleSpace space = CpuBackend::scheduleSpace(s, halideTarget);
+    space.parallelRows = {false};
+    if (computesInFloat(s)) {
+      space.strategies = {ScheduleParams::Strategy::generic};
+      space.vectorLanes = {1};
+    }
+    return space;
+  }
+
+  Toolchain toolchain(llvm::StringRef) const override {
+    std::string zig = zigProgram();
+    Toolchain toolchain;
+    toolchain.cCompiler = {zig, "cc", "-target", "hexagon-linux-musl", "-mcpu=hexagonv66"};
+    toolchain.archiver = {zig, "ar"};
+    toolchain.cFlags = {"-std=c11", "-O2"};
+    toolchain.runnerSources = {"cnnc_hexagon_noos.c"};
+    toolchain.sharedLibrary = false;
+    toolchain.installHint = "the Hexagon runner is compiled and linked by Zig's toolchain: "
+                            "pip install ziglang==0.15.2 into the project's venv "
+                            "(scripts/setup.sh does), or put zig on PATH";
+    return toolchain;
+  }
+
+  Launcher launcher(llvm::StringRef) const override {
+    Launcher launcher;
+    launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
+    if (!llvm::sys::findProgramByName(kEmulator[0]))
+      launcher.unavailable = std::string("it runs here under ") + kEmulator[0] +
+                             ", which is not on PATH (install qemu-user; scripts/setup.sh "
+                             "does), or give --launcher";
+    launcher.timingNote = "run under qemu-hexagon on this x86 machine: these are the "
+                          "emulator's times, not a Hexagon DSP's speed";
+    return launcher;
+  }
+};
+
+} // namespace
+
+const TargetBackend &hexagonBackend() {
+  static const HexagonBackend backend;
+  return backend;
+}
+
+} // namespace cnnc
