@@ -22,16 +22,25 @@ namespace cnnc {
 /// A fixed-point multiplier as expressions: a constant one, or one looked up
 /// per channel.
 struct FixedPointExprs {
-  Halide::Expr mantissa; // i32
-  Halide::Expr left;     // i32: max(shift, 0)
-  Halide::Expr right;    // i32: max(-shift, 0), at most 31
-  bool shiftsLeft;       // whether any multiplier is 1 or more (left is not 0)
+  Halide::Expr mantissa;  // i32
+  Halide::Expr left;      // i32: max(shift, 0)
+  Halide::Expr right;     // i32: max(-shift, 0), at most 31
+  Halide::Expr rightMask; // i32: 2^right − 1, the bits the right shift drops
+  bool shiftsLeft;        // whether any multiplier is 1 or more (left is not 0)
   ProductWidth width;
 };
 
+/// 2^right − 1 for 0 <= right <= 31.
+inline int32_t lowBitsMask(int right) { return static_cast<int32_t>((uint32_t{1} << right) - 1u); }
+
 inline FixedPointExprs fixedPointExprs(FixedPointMultiplier m, ProductWidth width) {
-  return {Halide::Expr(m.mantissa), Halide::Expr(m.shift > 0 ? m.shift : 0),
-          Halide::Expr(std::min(m.shift > 0 ? 0 : -m.shift, 31)), m.shift > 0, width};
+  int right = std::min(m.shift > 0 ? 0 : -m.shift, 31);
+  return {Halide::Expr(m.mantissa),
+          Halide::Expr(m.shift > 0 ? m.shift : 0),
+          Halide::Expr(right),
+          Halide::Expr(lowBitsMask(right)),
+          m.shift > 0,
+          width};
 }
 
 /// Channel `channel`'s multiplier of `multipliers` (one, or one per channel),
@@ -41,16 +50,17 @@ inline FixedPointExprs fixedPointExprs(llvm::ArrayRef<double> multipliers, Halid
   if (multipliers.size() == 1)
     return fixedPointExprs(fixedPointMultiplier(multipliers[0]), width);
   auto count = static_cast<int>(multipliers.size());
-  Halide::Buffer<int32_t> mantissa(count), left(count), right(count);
+  Halide::Buffer<int32_t> mantissa(count), left(count), right(count), mask(count);
   bool shiftsLeft = false;
   for (int c = 0; c < count; ++c) {
     FixedPointMultiplier m = fixedPointMultiplier(multipliers[c]);
     mantissa(c) = m.mantissa;
     left(c) = m.shift > 0 ? m.shift : 0;
     right(c) = std::min(m.shift > 0 ? 0 : -m.shift, 31);
+    mask(c) = lowBitsMask(right(c));
     shiftsLeft = shiftsLeft || m.shift > 0;
   }
-  return {mantissa(channel), left(channel), right(channel), shiftsLeft, width};
+  return {mantissa(channel), left(channel), right(channel), mask(channel), shiftsLeft, width};
 }
 
 /// Channel `channel`'s multiplier of `multipliers` (one, or one per channel)
@@ -78,10 +88,10 @@ inline Halide::Expr doublingHighMul(Halide::Expr a, Halide::Expr b, ProductWidth
   return Halide::cast<int32_t>(product >> 31);
 }
 
-/// roundingShiftRight(x, exponent) for i32 expressions (0 <= exponent <= 31).
-inline Halide::Expr roundingShiftRight(Halide::Expr x, Halide::Expr exponent) {
-  Halide::Expr one = Halide::cast<uint32_t>(1);
-  Halide::Expr mask = Halide::cast<int32_t>((one << Halide::cast<uint32_t>(exponent)) - one);
+/// roundingShiftRight(x, exponent) for i32 expressions (0 <= exponent <= 31),
+/// `mask` being 2^exponent − 1 (from a table where exponents differ by
+/// channel: computing it in the kernel made Halide's Hexagon lowering fail).
+inline Halide::Expr roundingShiftRight(Halide::Expr x, Halide::Expr exponent, Halide::Expr mask) {
   Halide::Expr remainder = x & mask;
   Halide::Expr threshold = (mask >> 1) + Halide::select(x < 0, 1, 0);
   return (x >> exponent) + Halide::select(remainder > threshold, 1, 0);
@@ -93,7 +103,7 @@ inline Halide::Expr multiplyByFixedPoint(Halide::Expr x, const FixedPointExprs &
   if (m.shiftsLeft) // x · 2^left, saturating to int32, in 32-bit lanes
     x = Halide::select(x > (Expr(INT32_MAX) >> m.left), Expr(INT32_MAX),
                        x < (Expr(INT32_MIN) >> m.left), Expr(INT32_MIN), x << m.left);
-  return roundingShiftRight(doublingHighMul(x, m.mantissa, m.width), m.right);
+  return roundingShiftRight(doublingHighMul(x, m.mantissa, m.width), m.right, m.rightMask);
 }
 
 /// requantize(acc, m, zeroPoint, lo, hi) as a u8 expression.

@@ -72,10 +72,13 @@ Toolchain nativeToolchain() {
 }
 
 llvm::Error checkToolchain(const Toolchain &toolchain, llvm::StringRef target) {
-  for (const std::string &tool : {toolchain.cCompiler.front(), toolchain.archiver.front()})
-    if (!llvm::sys::fs::can_execute(tool) && !llvm::sys::findProgramByName(tool))
-      return fail("target " + target + " needs '" + tool +
-                  "', which is not on PATH: " + toolchain.installHint);
+  for (const std::string &tool : {toolchain.cCompiler.front(), toolchain.archiver.front()}) {
+    bool isPath = llvm::StringRef(tool).contains('/'); // findProgramByName returns paths as given
+    if (isPath ? !llvm::sys::fs::can_execute(tool) : !llvm::sys::findProgramByName(tool))
+      return fail("target " + target + " needs '" + tool + "', which " +
+                  (isPath ? "is not an executable file" : "is not on PATH") + ": " +
+                  toolchain.installHint);
+  }
   return llvm::Error::success();
 }
 

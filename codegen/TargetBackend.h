@@ -108,6 +108,10 @@ public:
   /// How kernels compute the fixed-point rule's high products.
   virtual ProductWidth productWidth() const { return ProductWidth::wide64; }
 
+  /// Whether kernels may compute in float vectors (INT8 kernels under the
+  /// float32 requantization rule do).
+  virtual bool hasFloatVectors() const { return true; }
+
   /// Whether this family runs INT8 models only (an NPU): an FP32 model is
   /// refused before anything is compiled.
   virtual bool quantizedOnly() const { return false; }

@@ -46,11 +46,17 @@ void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
 /// allocation must fit in it.
 constexpr int64_t kHalideStackBytes = 16 * 1024;
 
+/// The channels of a dense integer convolution's input tile: an odd count
+/// reads one zero channel.
+int64_t stagedChannels(cnn::IntegerConv2DOp conv) {
+  return (shapeOf(conv.getInput())[1] + 1) / 2 * 2;
+}
+
 /// Bytes of a dense integer convolution's input tile for one pixel block:
 /// i16 x − zp for every input channel, the columns and rows the block reads.
 int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock) {
-  ArrayRef<int64_t> input = shapeOf(conv.getInput()), filter = shapeOf(conv.getFilter());
-  int64_t channels = (input[1] + 1) / 2 * 2; // an odd count reads one zero channel
+  ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
+  int64_t channels = stagedChannels(conv);
   int64_t columns = (pixelBlock - 1) * conv.getStrides()[1] + filter[3];
   return static_cast<int64_t>(sizeof(int16_t)) * channels * columns * filter[2];
 }
@@ -100,13 +106,21 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
   bool fits = !denseInteger || stagedTileBytes(denseInteger, p.pixelBlock) <= kHalideStackBytes;
   if (p.paddedInput == ScheduleParams::PaddedInput::perBlock && fits)
-    for (auto &[op, input] : funcs.stagedInputs)
-      if (op == anchor) // a full vector of its own type: i16 tiles take twice the lanes
-        input.compute_at(output, denseInteger ? xo : co)
-            .store_in(MemoryType::Stack)
-            .vectorize(input.args()[0],
-                       lanes * static_cast<int>(sizeof(float)) / input.type().bytes(),
-                       TailStrategy::GuardWithIf);
+    for (auto &[op, input] : funcs.stagedInputs) {
+      if (op != anchor)
+        continue;
+      input.compute_at(output, denseInteger ? xo : co).store_in(MemoryType::Stack);
+      // A full vector of its own type (i16 tiles take twice the lanes), or
+      // as much of one as the tile's channels fill. Tails shift inwards
+      // rather than being guarded: Halide 21's Hexagon lowering fails on the
+      // predicated loads a guard becomes.
+      int64_t channels = denseInteger ? stagedChannels(denseInteger) : p.channelBlock;
+      int tileLanes = lanes * static_cast<int>(sizeof(float)) / input.type().bytes();
+      while (tileLanes > channels)
+        tileLanes /= 2;
+      if (tileLanes > 1)
+        input.vectorize(input.args()[0], tileLanes, TailStrategy::ShiftInwards);
+    }
 
   if (funcs.imageFilter) // an output: computed once per call, before the blocks
     funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);

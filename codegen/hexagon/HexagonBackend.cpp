@@ -28,6 +28,8 @@
 
 #include <Halide.h>
 
+#include <cstdlib>
+
 namespace cnnc {
 namespace {
 
@@ -41,8 +43,11 @@ bool computesInFloat(const KernelSignature &s) {
       s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
 }
 
-/// Zig: on PATH, else where setup.sh installs it (the venv holding Halide's wheel).
+/// Zig: as CNNC_ZIG names it, else on PATH, else where setup.sh installs it
+/// (the venv holding Halide's wheel).
 std::string zigProgram() {
+  if (const char *named = std::getenv("CNNC_ZIG"))
+    return named;
   if (llvm::sys::findProgramByName("zig"))
     return "zig";
   llvm::SmallString<256> venv(CNNC_PYTHON_SITE_PACKAGES);
@@ -73,7 +78,7 @@ public:
                   "DSP itself); use 'hexagon'");
     if (!t.has_feature(Halide::Target::HVX))
       return fail("the Hexagon kernels are HVX kernels; add hvx (use 'hexagon')");
-    if (t.has_feature(Halide::Target::HVX_v68))
+    if (!t.has_feature(Halide::Target::HVX_v66) || t.has_feature(Halide::Target::HVX_v68))
       return fail("cnnc's Hexagon kernels are for HVX v66, the version qemu-hexagon runs: "
                   "use hvx_v66 (use 'hexagon')");
     return llvm::Error::success();
@@ -86,15 +91,24 @@ public:
 
   ProductWidth productWidth() const override { return ProductWidth::narrow32; }
 
+  bool hasFloatVectors() const override { return false; }
+
   /// The CPU schedules sized for HVX, on one thread: Halide's noos runtime
   /// runs parallel loops serially, and a DSP program's threads are its own.
   ScheduleParams defaultSchedule(const KernelSignature &s,
                                  llvm::StringRef halideTarget) const override {
-    ScheduleParams p;
-    if (!computesInFloat(s))
-      p = CpuBackend::defaultSchedule(s, halideTarget);
-    else
+    ScheduleParams p = CpuBackend::defaultSchedule(s, halideTarget);
+    // Only register-blocked convolutions are vectorized for now. Float
+    // kernels cannot be; and of the integer generic ones (elementwise, pools,
+    // SE and CBAM gates), some make Halide 21 or its LLVM fail in HVX vectors:
+    // a guarded vector tail is a predicated load that Halide's Hexagon
+    // lowering cannot bound ("In Select, vector lanes of condition must
+    // equal ..."), and LLVM's Hexagon backend aborts on CBAM's gate multiply
+    // in 32-lane vectors (LiveIntervals: LR.verify()).
+    if (computesInFloat(s) || p.strategy == ScheduleParams::Strategy::generic) {
+      p = ScheduleParams();
       p.vectorLanes = 1;
+    }
     p.parallelRows = false;
     return p;
   }
@@ -103,10 +117,9 @@ public:
                               llvm::StringRef halideTarget) const override {
     ScheduleSpace space = CpuBackend::scheduleSpace(s, halideTarget);
     space.parallelRows = {false};
-    if (computesInFloat(s)) {
+    if (computesInFloat(s))
       space.strategies = {ScheduleParams::Strategy::generic};
-      space.vectorLanes = {1};
-    }
+    space.vectorLanes.push_back(1);
     return space;
   }
 

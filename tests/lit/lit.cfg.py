@@ -1,5 +1,6 @@
 # lit configuration for cnnc: .mlir files exercise cnnc-opt (passes, verifiers,
 # round trips); .yaml files exercise the spec frontend through cnnc.
+import importlib.util
 import os
 import platform
 import shutil
@@ -31,6 +32,14 @@ config.substitutions.append(("%cnnc", os.path.join(config.cnnc_tools_dir, "cnnc"
 config.available_features.add("host-" + platform.machine())
 if shutil.which("aarch64-linux-gnu-gcc") and shutil.which("aarch64-linux-gnu-g++"):
     config.available_features.add("arm64-cross")
+# Zig (the Hexagon runner's toolchain) keeps its build of musl in a cache under HOME.
+for name in ("HOME", "XDG_CACHE_HOME", "ZIG_GLOBAL_CACHE_DIR"):
+    if name in os.environ:
+        config.environment[name] = os.environ[name]
+if shutil.which("qemu-hexagon"):
+    config.available_features.add("qemu-hexagon")
+if shutil.which("zig") or importlib.util.find_spec("ziglang"):
+    config.available_features.add("hexagon-toolchain")
 if shutil.which("qemu-aarch64"):
     config.available_features.add("qemu-aarch64")
 # GPU targets: an OpenCL driver runs the GPU schedules (PoCL on this CPU, from

@@ -182,7 +182,10 @@ TEST(TargetSelection, NamesAndErrors) {
   };
   EXPECT_NE(message(selectTarget("x86-65-linux")).find("unknown target 'x86-65-linux'"),
             std::string::npos);
-  EXPECT_NE(message(selectTarget("hexagon-32-noos-hvx_128")).find("no cnnc backend"),
+  EXPECT_NE(message(selectTarget("riscv-64-linux")).find("no cnnc backend"), std::string::npos);
+  EXPECT_NE(message(selectTarget("hexagon-32-noos-hvx_128")).find("for HVX v66"),
+            std::string::npos);
+  EXPECT_NE(message(selectTarget("hexagon-32-qurt-hvx_128-hvx_v66")).find("noos target"),
             std::string::npos);
   EXPECT_NE(message(selectTarget("x86-64-windows")).find("Linux only"), std::string::npos);
 }

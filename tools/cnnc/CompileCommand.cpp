@@ -59,6 +59,12 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
         "target %s runs INT8 models only: quantize with --precision int8 --calibrate "
         "DIR|BATCH.npy",
         targetName.c_str()));
+  if (!target->backend->hasFloatVectors() && args->value("requantization") == "float32")
+    return report(llvm::createStringError(
+        std::errc::invalid_argument,
+        "target %s has no floating-point vectors: it requantizes under the fixed-point rule "
+        "only (leave out --requantization float32)",
+        targetName.c_str()));
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
