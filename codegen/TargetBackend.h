@@ -60,6 +60,11 @@ struct Launcher {
   std::string unavailable;
   /// Said beside timings when they are not the target's own speed.
   std::string timingNote;
+  /// Where the runner runs under QEMU, what its instructions are called
+  /// ("packets" on Hexagon) and its vector instructions ("HVX packets"):
+  /// `cnnc bench` counts them per inference with cnnc's QEMU plugin. Empty:
+  /// nothing is counted.
+  std::string countedUnit, countedVectorUnit;
 };
 
 /// What the runtime needs of a target whose tensors live in device memory.

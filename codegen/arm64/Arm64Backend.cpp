@@ -9,8 +9,6 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
 
-#include "llvm/Support/Program.h"
-
 #include <Halide.h>
 
 namespace cnnc {
@@ -48,15 +46,7 @@ public:
     Halide::Target host = Halide::get_host_target();
     if (host.arch == Halide::Target::ARM && host.bits == 64)
       return nativeLauncher(requiredFeatures(halideTarget));
-    Launcher launcher;
-    launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
-    if (!llvm::sys::findProgramByName(kEmulator[0]))
-      launcher.unavailable = std::string("it runs here under ") + kEmulator[0] +
-                             ", which is not on PATH (install qemu-user; scripts/setup.sh "
-                             "does), or give --launcher";
-    launcher.timingNote = "run under qemu-aarch64 on this x86 machine: these are the "
-                          "emulator's times, not an ARM64 CPU's speed";
-    return launcher;
+    return emulatorLauncher(kEmulator, "an ARM64 CPU", "instructions", "NEON instructions");
   }
 };
 

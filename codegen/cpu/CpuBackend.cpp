@@ -12,6 +12,8 @@
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Program.h"
 
 #include <Halide.h>
 
@@ -75,6 +77,23 @@ Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required) {
   launcher.inProcess = missing.empty();
   if (!missing.empty())
     launcher.unavailable = "this CPU lacks " + llvm::join(missing, ", ");
+  return launcher;
+}
+
+Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef processor,
+                          llvm::StringRef countedUnit, llvm::StringRef countedVectorUnit) {
+  Launcher launcher;
+  launcher.prefix.assign(emulator.begin(), emulator.end());
+  if (!llvm::sys::findProgramByName(emulator[0]))
+    launcher.unavailable = std::string("it runs here under ") + emulator[0] +
+                           ", which is not on PATH (install qemu-user; scripts/setup.sh "
+                           "does), or give --launcher";
+  launcher.timingNote =
+      (llvm::Twine("run under ") + emulator[0] +
+       " on this x86 machine: these are the emulator's times, not " + processor + "'s speed")
+          .str();
+  launcher.countedUnit = countedUnit.str();
+  launcher.countedVectorUnit = countedVectorUnit.str();
   return launcher;
 }
 

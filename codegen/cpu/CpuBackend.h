@@ -31,6 +31,12 @@ public:
 /// SIGILL), which the refusal names.
 Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required);
 
+/// How a model for another architecture runs here: its runner under QEMU's
+/// Linux-user `emulator` (program and arguments), which `cnnc bench` can
+/// count in; `processor` names what the timings are not ("an ARM64 CPU").
+Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef processor,
+                          llvm::StringRef countedUnit, llvm::StringRef countedVectorUnit);
+
 /// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature);
 

@@ -138,15 +138,7 @@ public:
   }
 
   Launcher launcher(llvm::StringRef) const override {
-    Launcher launcher;
-    launcher.prefix.assign(std::begin(kEmulator), std::end(kEmulator));
-    if (!llvm::sys::findProgramByName(kEmulator[0]))
-      launcher.unavailable = std::string("it runs here under ") + kEmulator[0] +
-                             ", which is not on PATH (install qemu-user; scripts/setup.sh "
-                             "does), or give --launcher";
-    launcher.timingNote = "run under qemu-hexagon on this x86 machine: these are the "
-                          "emulator's times, not a Hexagon DSP's speed";
-    return launcher;
+    return emulatorLauncher(kEmulator, "a Hexagon DSP", "packets", "HVX packets");
   }
 };
 

@@ -12,11 +12,13 @@
 #include "llvm/Support/Program.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <dlfcn.h>
 #include <limits>
 #include <random>
+#include <tuple>
 
 namespace cnnc {
 namespace {
@@ -161,7 +163,7 @@ public:
     return llvm::Error::success();
   }
 
-  llvm::Expected<std::vector<double>> time(int iterations, int warmup) override {
+  llvm::Expected<Timings> time(int iterations, int warmup) override {
     std::vector<float> input(modelInfo.input_count), output(modelInfo.output_count);
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;
@@ -176,7 +178,7 @@ public:
       if (i >= warmup)
         ms.push_back(elapsed.count());
     }
-    return ms;
+    return Timings{std::move(ms), std::nullopt};
   }
 
 private:
@@ -193,9 +195,9 @@ private:
 class LaunchedModel final : public CompiledModel {
 public:
   LaunchedModel(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options,
-                std::vector<std::string> prefix)
+                Launcher launcher)
       : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
-        prefix(std::move(prefix)) {
+        launcher(std::move(launcher)) {
     modelInfo.name = nameStorage.assign(manifest.name).c_str();
     std::copy(std::begin(manifest.inputShape), std::end(manifest.inputShape),
               modelInfo.input_shape);
@@ -237,24 +239,40 @@ public:
     return llvm::Error::success();
   }
 
-  llvm::Expected<std::vector<double>> time(int iterations, int warmup) override {
+  llvm::Expected<Timings> time(int iterations, int warmup) override {
+    std::vector<std::string> counting;
+    TempFile log("count");
+    if (!launcher.countedUnit.empty()) {
+      llvm::Expected<std::string> plugin = countPlugin();
+      if (!plugin)
+        return plugin.takeError();
+      if (llvm::Error error = log.create())
+        return std::move(error);
+      counting = {"-plugin", *plugin, "-d", "plugin", "-D", log.path};
+    }
     llvm::Expected<std::string> printed =
-        launch({"bench", std::to_string(iterations), std::to_string(warmup)});
+        launch({"bench", std::to_string(iterations), std::to_string(warmup)}, counting);
     if (!printed)
       return printed.takeError();
-    std::vector<double> ms;
+    Timings timings;
     llvm::SmallVector<llvm::StringRef> lines;
     llvm::StringRef(*printed).split(lines, '\n', -1, /*KeepEmpty=*/false);
     for (llvm::StringRef line : lines) {
       double value;
       if (!line.consume_front("ms ") || line.trim().getAsDouble(value))
         return fail(runner + " printed '" + line + "', not a timing");
-      ms.push_back(value);
+      timings.ms.push_back(value);
     }
-    if (ms.size() != static_cast<size_t>(iterations))
-      return fail(runner + " printed " + llvm::Twine(ms.size()) + " timings, not " +
+    if (timings.ms.size() != static_cast<size_t>(iterations))
+      return fail(runner + " printed " + llvm::Twine(timings.ms.size()) + " timings, not " +
                   llvm::Twine(iterations));
-    return ms;
+    if (!counting.empty()) {
+      llvm::Expected<ExecutedCount> count = readCounts(log.path, iterations);
+      if (!count)
+        return count.takeError();
+      timings.perRun = std::move(*count);
+    }
+    return timings;
   }
 
 private:
@@ -275,10 +293,57 @@ private:
     }
   };
 
-  /// Runs `prefix... runner WEIGHTS <args> LAYOUT THREADS`; returns what it
-  /// printed, or an error with what it said on stderr.
-  llvm::Expected<std::string> launch(std::vector<std::string> args) {
-    std::vector<std::string> command = prefix;
+  /// cnnc's QEMU plugin, built beside cnnc as lib/cnnc-qemu-count.so.
+  static llvm::Expected<std::string> countPlugin() {
+    llvm::SmallString<256> path(llvm::sys::path::parent_path(
+        llvm::sys::path::parent_path(llvm::sys::fs::getMainExecutable(nullptr, nullptr))));
+    llvm::sys::path::append(path, "lib", "cnnc-qemu-count.so");
+    if (!llvm::sys::fs::exists(path))
+      return fail("cannot count instructions: cnnc's QEMU plugin " + path +
+                  " is missing (it is built with cnnc: run scripts/build.sh)");
+    return path.str().str();
+  }
+
+  /// One timed run's counts from the plugin's log: it notes running totals
+  /// before and after each run, warm-up runs first; the median run is kept.
+  llvm::Expected<ExecutedCount> readCounts(const std::string &path, int iterations) {
+    auto text = llvm::MemoryBuffer::getFile(path);
+    if (!text)
+      return fail("cannot read QEMU's log " + path + ": " + text.getError().message());
+    std::vector<std::pair<uint64_t, uint64_t>> totals;
+    llvm::SmallVector<llvm::StringRef> lines;
+    (*text)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+    for (llvm::StringRef line : lines) {
+      llvm::StringRef all, vector;
+      if (!line.consume_front("cnnc-count "))
+        continue;
+      std::tie(all, vector) = line.trim().split(' ');
+      totals.emplace_back();
+      if (all.getAsInteger(10, totals.back().first) ||
+          vector.getAsInteger(10, totals.back().second))
+        return fail("QEMU's log " + path + " holds a malformed count: '" + line + "'");
+    }
+    if (totals.size() < 2 * static_cast<size_t>(iterations))
+      return fail("the count plugin noted " + llvm::Twine(totals.size()) + " totals in " + path +
+                  ", not two per run: was " + runner + " built by this cnnc?");
+    std::vector<ExecutedCount> runs;
+    for (size_t end = totals.size() - 1; runs.size() < static_cast<size_t>(iterations); end -= 2)
+      runs.push_back({totals[end].first - totals[end - 1].first,
+                      totals[end].second - totals[end - 1].second, launcher.countedUnit,
+                      launcher.countedVectorUnit});
+    std::sort(runs.begin(), runs.end(), [](const ExecutedCount &a, const ExecutedCount &b) {
+      return a.instructions < b.instructions;
+    });
+    return runs[runs.size() / 2];
+  }
+
+  /// Runs `launcher... emulatorOptions... runner WEIGHTS <args> LAYOUT
+  /// THREADS`; returns what it printed, or an error with what it said on
+  /// stderr.
+  llvm::Expected<std::string> launch(std::vector<std::string> args,
+                                     llvm::ArrayRef<std::string> emulatorOptions = {}) {
+    std::vector<std::string> command = launcher.prefix;
+    command.insert(command.end(), emulatorOptions.begin(), emulatorOptions.end());
     command.push_back(runner);
     command.push_back(weights);
     command.insert(command.end(), args.begin(), args.end());
@@ -311,7 +376,7 @@ private:
 
   std::string runner, weights, nameStorage;
   cnnc_options options;
-  std::vector<std::string> prefix;
+  Launcher launcher;
 };
 
 } // namespace
@@ -360,7 +425,8 @@ CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
   if (launcherOverride) {
     llvm::SmallVector<llvm::StringRef> words;
     llvm::StringRef(*launcherOverride).split(words, ' ', -1, /*KeepEmpty=*/false);
-    launcher = Launcher{false, {words.begin(), words.end()}, "", ""};
+    launcher = Launcher{};
+    launcher.prefix.assign(words.begin(), words.end());
   }
   if (!launcher.unavailable.empty())
     return fail("cannot run " + dir + " here: it was compiled for " + manifest->target + " (" +
@@ -371,7 +437,7 @@ CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
           ? fail(dir + " has no " + kRunner + " to run its " + target->backend->name() +
                  " model: compile it again with this cnnc")
           : llvm::Expected<std::unique_ptr<CompiledModel>>(std::unique_ptr<CompiledModel>(
-                new LaunchedModel(dir, *manifest, options, launcher.prefix)));
+                new LaunchedModel(dir, *manifest, options, launcher)));
   if (model) {
     (*model)->modelManifest = std::move(*manifest);
     (*model)->note = launcher.timingNote; // in process too: OpenCL may run on a CPU

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,19 @@ struct ModelManifest {
   static llvm::Expected<ModelManifest> parse(llvm::StringRef text, llvm::StringRef path);
 };
 
+/// What one inference executed where an emulator counts it (cnnc's QEMU
+/// plugin, tools/qemu-count): exact for one thread.
+struct ExecutedCount {
+  uint64_t instructions = 0, vectorInstructions = 0;
+  std::string unit, vectorUnit; // "packets", "HVX packets"
+};
+
+/// What `cnnc bench` measured.
+struct Timings {
+  std::vector<double> ms;              // one per timed run
+  std::optional<ExecutedCount> perRun; // where the launcher counts
+};
+
 class CompiledModel {
 public:
   /// Opens the model compiled into `dir`. `launcher`, if given, is a command
@@ -52,8 +66,9 @@ public:
 
   virtual llvm::Error run(const float *input, size_t inputCount, float *output,
                           size_t outputCount) = 0;
-  /// Milliseconds of each of `iterations` runs after `warmup` untimed ones.
-  virtual llvm::Expected<std::vector<double>> time(int iterations, int warmup) = 0;
+  /// Milliseconds of each of `iterations` runs after `warmup` untimed ones,
+  /// and what a run executed where that is counted.
+  virtual llvm::Expected<Timings> time(int iterations, int warmup) = 0;
 
   const cnnc_model_info &info() const { return modelInfo; }
   const ModelManifest &manifest() const { return modelManifest; }

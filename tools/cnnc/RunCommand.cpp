@@ -7,6 +7,7 @@
 #include "support/EmbeddedFile.h"
 
 #include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -146,6 +147,15 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   return 0;
 }
 
+/// `{"unit": "packets", "count": N, "vector_unit": "HVX packets", "vector_count": M}`.
+static std::string executedJson(const ExecutedCount &executed) {
+  return llvm::formatv("{{\"unit\": \"{0}\", \"count\": {1}, \"vector_unit\": \"{2}\", "
+                       "\"vector_count\": {3}}",
+                       executed.unit, executed.instructions, executed.vectorUnit,
+                       executed.vectorInstructions)
+      .str();
+}
+
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n"
@@ -170,10 +180,11 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!model)
     return reportError("bench", model.takeError());
   const cnnc_model_info &info = (*model)->info();
-  llvm::Expected<std::vector<double>> times = (*model)->time(iterations, warmup);
-  if (!times)
-    return reportError("bench", times.takeError());
-  std::vector<double> &ms = *times;
+  llvm::Expected<Timings> timings = (*model)->time(iterations, warmup);
+  if (!timings)
+    return reportError("bench", timings.takeError());
+  std::vector<double> &ms = timings->ms;
+  const std::optional<ExecutedCount> &executed = timings->perRun;
   std::sort(ms.begin(), ms.end());
   double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
   double batch = static_cast<double>(info.input_shape[0]);
@@ -181,10 +192,11 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (args->flag("json")) {
     llvm::outs() << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
                                  "\"min_ms\": %.4f, \"median_ms\": %.4f, \"p90_ms\": %.4f, "
-                                 "\"images_per_s\": %.2f, \"note\": %s}\n",
+                                 "\"images_per_s\": %.2f, \"note\": %s, \"executed\": %s}\n",
                                  info.name, options->num_threads, iterations, ms.front(), median,
                                  p90, batch * 1000.0 / median,
-                                 note.empty() ? "null" : ("\"" + note + "\"").c_str());
+                                 note.empty() ? "null" : ("\"" + note + "\"").c_str(),
+                                 executed ? executedJson(*executed).c_str() : "null");
   } else {
     llvm::outs() << llvm::format("%s, batch %d, %s threads, %d runs: min %.3f ms, median %.3f ms, "
                                  "p90 %.3f ms, %.1f images/s\n",
@@ -194,6 +206,14 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                  iterations, ms.front(), median, p90, batch * 1000.0 / median);
     if (!note.empty())
       llvm::outs() << "note: " << note << "\n";
+    if (executed)
+      llvm::outs() << llvm::formatv("executed per inference (counted by cnnc's QEMU plugin): {0:N} "
+                                    "{1}, of which {2:N} {3} ({4:P1})\n",
+                                    executed->instructions, executed->unit,
+                                    executed->vectorInstructions, executed->vectorUnit,
+                                    executed->instructions ? double(executed->vectorInstructions) /
+                                                                 executed->instructions
+                                                           : 0.0);
   }
   return 0;
 }
