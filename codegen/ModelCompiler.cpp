@@ -12,12 +12,14 @@
 #include "codegen/ModelCompiler.h"
 #include "codegen/ModelBuild.h"
 #include "codegen/ReferenceEvaluator.h"
+#include "passes/ModelLimits.h"
 
 #include "cnnc_model_desc.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <limits>
@@ -126,6 +128,32 @@ llvm::Error packWeights(ModelBuild &build, const WeightSet &weights) {
   return llvm::Error::success();
 }
 
+/// Refuses a model its runtime could not hold: at create it holds the
+/// weights file's bytes and their packed copy, then the arena, beside the
+/// caller's float input and output.
+llvm::Error checkRunnerMemory(const ModelBuild &build, uint64_t limit) {
+  auto elements = [](mlir::Type type) {
+    return static_cast<uint64_t>(llvm::cast<mlir::ShapedType>(type).getNumElements());
+  };
+  uint64_t weights = build.payload.size(), arena = static_cast<uint64_t>(build.arenaBytes);
+  uint64_t tensors = sizeof(float) * (elements(build.model.getArgument(0).getType()) +
+                                      elements(build.model.getResultTypes()[0]));
+  uint64_t needed = 2 * weights + arena + tensors;
+  uint64_t addressSpace = build.target.backend->addressSpaceBytes();
+  bool addressBound = addressSpace && addressSpace <= limit;
+  if (needed <= (addressBound ? addressSpace : limit))
+    return llvm::Error::success();
+  std::string over =
+      addressBound
+          ? llvm::formatv("more than its runner's {0} MiB address space", addressSpace >> 20).str()
+          : "over " + ModelLimits::describe("runner-bytes", limit);
+  return fail(llvm::formatv("model '{0}' needs {1} bytes at once on target {2} (the weights "
+                            "twice while loading: 2 x {3}, arena {4}, input and output {5}), "
+                            "{6}: lower --batch or the input resolution",
+                            build.name, needed, build.target.requested, weights, arena, tensors,
+                            over));
+}
+
 /// The target, the calls and their kernels: everything but the weights.
 llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringRef target) {
   build.model = model;
@@ -206,10 +234,12 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   if (llvm::Error error = checkToolchain(build.target.backend->toolchain(build.target.halideTarget),
                                          build.target.requested))
     return std::move(error);
-  if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
-    return fail("cannot create " + options.outputDir + ": " + ec.message());
   if (llvm::Error error = packWeights(build, weights))
     return std::move(error);
+  if (llvm::Error error = checkRunnerMemory(build, options.runnerBytes))
+    return std::move(error);
+  if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
+    return fail("cannot create " + options.outputDir + ": " + ec.message());
   build.signature = buildSignature(build);
   for (auto step : {compileKernels, writeBundle, buildLibraries})
     if (llvm::Error error = step(build))

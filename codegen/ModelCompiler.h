@@ -14,6 +14,9 @@ namespace cnnc {
 struct CompileOptions {
   std::string target = "host"; // host, an alias (arm64, x86-64-avx2) or a Halide target string
   std::string outputDir;
+  /// The most bytes the model's runtime may hold at once (`--limit
+  /// runner-bytes`); the target's address space bounds it too.
+  uint64_t runnerBytes = uint64_t(1) << 40;
 };
 
 struct CompileSummary {

@@ -121,6 +121,11 @@ public:
   /// refused before anything is compiled.
   virtual bool quantizedOnly() const { return false; }
 
+  /// The bytes a runner of this family can address (4 GiB for a 32-bit
+  /// program); a model that needs more at once is refused at compile. 0:
+  /// nothing cnnc checks (64-bit hosts, devices with their own allocators).
+  virtual uint64_t addressSpaceBytes() const { return 0; }
+
   /// The vector register file kernels are blocked for.
   virtual RegisterFile registerFile(llvm::StringRef halideTarget) const = 0;
 

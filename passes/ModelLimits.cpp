@@ -13,10 +13,11 @@ struct NamedLimit {
   int64_t ModelLimits::*field;
 };
 constexpr NamedLimit kLimits[] = {
-    {"resolution", &ModelLimits::resolution}, {"channels", &ModelLimits::channels},
-    {"repeats", &ModelLimits::repeats},       {"blocks", &ModelLimits::blocks},
-    {"classes", &ModelLimits::classes},       {"batch", &ModelLimits::batch},
-    {"parameters", &ModelLimits::parameters}, {"arena-bytes", &ModelLimits::arenaBytes},
+    {"resolution", &ModelLimits::resolution},    {"channels", &ModelLimits::channels},
+    {"repeats", &ModelLimits::repeats},          {"blocks", &ModelLimits::blocks},
+    {"classes", &ModelLimits::classes},          {"batch", &ModelLimits::batch},
+    {"parameters", &ModelLimits::parameters},    {"arena-bytes", &ModelLimits::arenaBytes},
+    {"runner-bytes", &ModelLimits::runnerBytes},
 };
 
 } // namespace

@@ -30,6 +30,10 @@ struct ModelLimits {
   int64_t batch = 1024;            // images per run
   int64_t parameters = 4000000000; // learned parameters of the whole model
   int64_t arenaBytes = 1LL << 36;  // activation memory of one run (64 GiB)
+  /// What a compiled model's runtime holds at once (the weights twice while
+  /// loading, the arena, the input and output): a device's memory budget.
+  /// A 32-bit target's address space (Hexagon: 4 GiB) bounds it too.
+  int64_t runnerBytes = 1LL << 40;
 
   /// `overrides` ("resolution=8192,channels=65536") applied over these;
   /// fails naming an unknown limit or a value that is not a positive integer.

@@ -123,6 +123,10 @@ public:
     return space;
   }
 
+  /// Hexagon programs are 32-bit (under qemu-hexagon the runner maps up to
+  /// about 3.9 GiB; a DSP's process gets less: `--limit runner-bytes`).
+  uint64_t addressSpaceBytes() const override { return uint64_t(1) << 32; }
+
   Toolchain toolchain(llvm::StringRef) const override {
     std::string zig = zigProgram();
     Toolchain toolchain;

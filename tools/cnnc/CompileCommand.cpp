@@ -109,6 +109,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   CompileOptions options;
   options.target = targetName;
   options.outputDir = outputDir;
+  options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)
     return report(summary.takeError());

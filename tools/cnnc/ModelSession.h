@@ -46,6 +46,8 @@ public:
   mlir::LogicalResult planKernels();
 
   mlir::ModuleOp module() { return *moduleRef; }
+  /// The resource limits load() was given.
+  const ModelLimits &limits() const { return modelLimits; }
 
   /// The function convert-effnet-to-cnn produced (after lower()).
   mlir::func::FuncOp loweredModel();
