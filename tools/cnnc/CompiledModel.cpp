@@ -17,6 +17,7 @@
 #include <cmath>
 #include <dlfcn.h>
 #include <limits>
+#include <map>
 #include <random>
 #include <tuple>
 
@@ -196,8 +197,8 @@ class LaunchedModel final : public CompiledModel {
 public:
   LaunchedModel(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options,
                 Launcher launcher)
-      : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
-        launcher(std::move(launcher)) {
+      : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)),
+        identifier(manifest.identifier), options(options), launcher(std::move(launcher)) {
     modelInfo.name = nameStorage.assign(manifest.name).c_str();
     std::copy(std::begin(manifest.inputShape), std::end(manifest.inputShape),
               modelInfo.input_shape);
@@ -267,7 +268,7 @@ public:
       return fail(runner + " printed " + llvm::Twine(timings.ms.size()) + " timings, not " +
                   llvm::Twine(iterations));
     if (!counting.empty()) {
-      llvm::Expected<ExecutedCount> count = readCounts(log.path, iterations);
+      llvm::Expected<ExecutedCount> count = readCounts(log.path, iterations, warmup);
       if (!count)
         return count.takeError();
       timings.perRun = std::move(*count);
@@ -305,16 +306,37 @@ private:
   }
 
   /// One timed run's counts from the plugin's log: it notes running totals
-  /// before and after each run, warm-up runs first; the median run is kept.
-  llvm::Expected<ExecutedCount> readCounts(const std::string &path, int iterations) {
+  /// before and after each run, warm-up runs first (the median run is kept),
+  /// and at exit each function's totals (a kernel's, over all runs).
+  llvm::Expected<ExecutedCount> readCounts(const std::string &path, int iterations, int warmup) {
     auto text = llvm::MemoryBuffer::getFile(path);
     if (!text)
       return fail("cannot read QEMU's log " + path + ": " + text.getError().message());
     std::vector<std::pair<uint64_t, uint64_t>> totals;
+    std::map<unsigned, ExecutedCount::Kernel> kernels;
     llvm::SmallVector<llvm::StringRef> lines;
     (*text)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
+    std::string kernelPrefix = identifier + "_k";
     for (llvm::StringRef line : lines) {
-      llvm::StringRef all, vector;
+      llvm::StringRef all, vector, symbol;
+      if (line.consume_front("cnnc-symbol ")) {
+        std::tie(symbol, line) = line.trim().split(' ');
+        std::tie(all, vector) = line.split(' ');
+        // A kernel's functions: <identifier>_k<N>, its _argv wrapper, and
+        // the closures of its parallel loops (<identifier>_k<N>_par_for_...).
+        unsigned index;
+        uint64_t own, ownVector;
+        if (!symbol.consume_front(kernelPrefix) || symbol.consumeInteger(10, index) ||
+            !(symbol.empty() || symbol.starts_with("_")))
+          continue; // not a kernel (the runtime, libc)
+        if (all.getAsInteger(10, own) || vector.getAsInteger(10, ownVector))
+          return fail("QEMU's log " + path + " holds a malformed count: '" + line + "'");
+        ExecutedCount::Kernel &kernel = kernels[index];
+        kernel.name = "k" + std::to_string(index);
+        kernel.instructions += own / static_cast<uint64_t>(warmup + iterations);
+        kernel.vectorInstructions += ownVector / static_cast<uint64_t>(warmup + iterations);
+        continue;
+      }
       if (!line.consume_front("cnnc-count "))
         continue;
       std::tie(all, vector) = line.trim().split(' ');
@@ -334,7 +356,10 @@ private:
     std::sort(runs.begin(), runs.end(), [](const ExecutedCount &a, const ExecutedCount &b) {
       return a.instructions < b.instructions;
     });
-    return runs[runs.size() / 2];
+    ExecutedCount median = std::move(runs[runs.size() / 2]);
+    for (auto &[index, kernel] : kernels)
+      median.kernels.push_back(std::move(kernel));
+    return median;
   }
 
   /// Runs `launcher... emulatorOptions... runner WEIGHTS <args> LAYOUT
@@ -374,7 +399,7 @@ private:
     return read(out.path);
   }
 
-  std::string runner, weights, nameStorage;
+  std::string runner, weights, identifier, nameStorage;
   cnnc_options options;
   Launcher launcher;
 };

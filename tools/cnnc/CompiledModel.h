@@ -46,6 +46,12 @@ struct ModelManifest {
 struct ExecutedCount {
   uint64_t instructions = 0, vectorInstructions = 0;
   std::string unit, vectorUnit; // "packets", "HVX packets"
+  /// Each kernel's own share, by kernel ("k18"), in kernel order.
+  struct Kernel {
+    std::string name;
+    uint64_t instructions = 0, vectorInstructions = 0;
+  };
+  std::vector<Kernel> kernels;
 };
 
 /// What `cnnc bench` measured.

@@ -6,6 +6,7 @@
 #include "Npy.h"
 #include "support/EmbeddedFile.h"
 
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -147,13 +148,33 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   return 0;
 }
 
-/// `{"unit": "packets", "count": N, "vector_unit": "HVX packets", "vector_count": M}`.
+/// `{"unit": "packets", "count": N, "vector_unit": "HVX packets", "vector_count": M,
+/// "kernels": [{"kernel": "k0", "count": N0, "vector_count": M0}, ...]}`.
 static std::string executedJson(const ExecutedCount &executed) {
+  std::vector<std::string> kernels;
+  for (const ExecutedCount::Kernel &kernel : executed.kernels)
+    kernels.push_back(llvm::formatv("{{\"kernel\": \"{0}\", \"count\": {1}, \"vector_count\": {2}}",
+                                    kernel.name, kernel.instructions, kernel.vectorInstructions));
   return llvm::formatv("{{\"unit\": \"{0}\", \"count\": {1}, \"vector_unit\": \"{2}\", "
-                       "\"vector_count\": {3}}",
+                       "\"vector_count\": {3}, \"kernels\": [{4}]}",
                        executed.unit, executed.instructions, executed.vectorUnit,
-                       executed.vectorInstructions)
+                       executed.vectorInstructions, llvm::join(kernels, ", "))
       .str();
+}
+
+/// "k18 12.3% (4% HVX packets), ...": the kernels executing the most.
+static std::string heaviestKernels(const ExecutedCount &executed, size_t count) {
+  std::vector<ExecutedCount::Kernel> kernels = executed.kernels;
+  std::sort(kernels.begin(), kernels.end(),
+            [](const auto &a, const auto &b) { return a.instructions > b.instructions; });
+  kernels.resize(std::min(count, kernels.size()));
+  std::vector<std::string> parts;
+  for (const ExecutedCount::Kernel &kernel : kernels)
+    parts.push_back(llvm::formatv(
+        "{0} {1:P1} ({2:P0} {3})", kernel.name, double(kernel.instructions) / executed.instructions,
+        kernel.instructions ? double(kernel.vectorInstructions) / kernel.instructions : 0.0,
+        executed.vectorUnit));
+  return llvm::join(parts, ", ");
 }
 
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
@@ -214,6 +235,9 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                     executed->instructions ? double(executed->vectorInstructions) /
                                                                  executed->instructions
                                                            : 0.0);
+    if (executed && !executed->kernels.empty())
+      llvm::outs() << "the kernels executing the most (" << (*model)->manifest().identifier
+                   << "_model.c lists each one's ops): " << heaviestKernels(*executed, 5) << "\n";
   }
   return 0;
 }

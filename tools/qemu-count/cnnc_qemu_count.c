@@ -15,7 +15,12 @@
  *
  *   cnnc-count <instructions> <vector instructions>
  *
- * so that one inference's counts are the difference of two lines. */
+ * so that one inference's counts are the difference of two lines. At exit it
+ * writes each function's own totals (by the symbol of a block's first
+ * instruction), which cnnc divides by the runs to tell which kernels execute
+ * the most:
+ *
+ *   cnnc-symbol <name> <instructions> <vector instructions> */
 #include <regex.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -40,6 +45,7 @@ size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *, size_t);
 char *qemu_plugin_insn_disas(const struct qemu_plugin_insn *);
 const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t, void (*)(qemu_plugin_id_t, void *), void *);
 void qemu_plugin_outs(const char *);
 void free(void *);
 
@@ -53,6 +59,41 @@ static uint64_t instructions, vectorInstructions;
 static regex_t vectorOperand;
 
 static const char kMark[] = "cnnc_count_mark";
+
+/* Each function's totals. QEMU hands out one string per symbol, so its
+ * address is the key; a program has far fewer functions than slots. */
+struct SymbolCount {
+  const char *name;
+  uint64_t instructions, vectorInstructions;
+};
+enum { kSymbolSlots = 1 << 14 };
+static struct SymbolCount symbols[kSymbolSlots];
+
+static struct SymbolCount *countOf(const char *name) {
+  size_t slot = ((uintptr_t)name >> 3) % kSymbolSlots;
+  for (size_t probe = 0; probe < kSymbolSlots; ++probe, slot = (slot + 1) % kSymbolSlots) {
+    if (symbols[slot].name == name)
+      return &symbols[slot];
+    if (!symbols[slot].name) {
+      symbols[slot].name = name;
+      return &symbols[slot];
+    }
+  }
+  return NULL; /* full: this function goes uncounted, the totals do not */
+}
+
+static void printSymbols(qemu_plugin_id_t id, void *unused) {
+  (void)id, (void)unused;
+  for (size_t slot = 0; slot < kSymbolSlots; ++slot) {
+    if (!symbols[slot].name || !symbols[slot].instructions)
+      continue;
+    char line[512];
+    snprintf(line, sizeof line, "cnnc-symbol %.400s %llu %llu\n", symbols[slot].name,
+             (unsigned long long)symbols[slot].instructions,
+             (unsigned long long)symbols[slot].vectorInstructions);
+    qemu_plugin_outs(line);
+  }
+}
 
 static void printTotals(unsigned int vcpu, void *unused) {
   (void)vcpu, (void)unused;
@@ -78,8 +119,16 @@ static void translated(qemu_plugin_id_t id, struct qemu_plugin_tb *tb) {
   if (vectors)
     qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &vectorInstructions,
                                              vectors);
-  /* A call to the marker starts a block at its first instruction. */
   const char *symbol = count ? qemu_plugin_insn_symbol(qemu_plugin_tb_get_insn(tb, 0)) : NULL;
+  struct SymbolCount *own = symbol ? countOf(symbol) : NULL;
+  if (own) {
+    qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64, &own->instructions,
+                                             count);
+    if (vectors)
+      qemu_plugin_register_vcpu_tb_exec_inline(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+                                               &own->vectorInstructions, vectors);
+  }
+  /* A call to the marker starts a block at its first instruction. */
   if (symbol && strcmp(symbol, kMark) == 0)
     qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, 0), printTotals,
                                            QEMU_PLUGIN_CB_NO_REGS, NULL);
@@ -92,5 +141,6 @@ qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char
               REG_EXTENDED | REG_NOSUB) != 0)
     return 1;
   qemu_plugin_register_vcpu_tb_trans_cb(id, translated);
+  qemu_plugin_register_atexit_cb(id, printSymbols, NULL);
   return 0;
 }
