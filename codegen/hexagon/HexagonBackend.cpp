@@ -129,8 +129,10 @@ public:
     return space;
   }
 
-  /// Hexagon programs are 32-bit (under qemu-hexagon the runner maps up to
-  /// about 3.9 GiB; a DSP's process gets less: `--limit runner-bytes`).
+  /// Hexagon programs are 32-bit. Under qemu-hexagon a runner mapped between
+  /// 1 and 3.9 GiB of heap in tests here (QEMU's layout varies; past it,
+  /// create fails with "out of memory"); a DSP's process gets less: `--limit
+  /// runner-bytes`.
   uint64_t addressSpaceBytes() const override { return uint64_t(1) << 32; }
 
   Toolchain toolchain(llvm::StringRef) const override {
