@@ -27,13 +27,13 @@ int floatLanes(const CpuBackend &backend, llvm::StringRef target) {
   return backend.registerFile(target).lanes(sizeof(float));
 }
 
-/// A convolution whose output channels come in half vectors and whose output
-/// has more than one pixel is register-blocked.
-bool blockable(const KernelSignature &s, int vector) {
+/// A convolution whose output channels come in blocks of the narrowest of
+/// `lanes` and whose output has more than one pixel is register-blocked.
+bool blockable(const KernelSignature &s, llvm::ArrayRef<int> lanes) {
   if (!s.isConvolution(s.anchor()))
     return false;
   llvm::ArrayRef<int64_t> out = s.anchorShape();
-  return out[1] >= vector / 2 && out[1] % (vector / 2) == 0 && out[2] * out[3] > 1;
+  return out[1] >= lanes.back() && out[1] % lanes.back() == 0 && out[2] * out[3] > 1;
 }
 
 bool hasRows(const KernelSignature &s) {
@@ -123,17 +123,23 @@ llvm::ArrayRef<ElementType> CpuBackend::elementTypes() const {
   return types;
 }
 
+std::vector<int> CpuBackend::blockLanes(llvm::StringRef target) const {
+  int vector = floatLanes(*this, target);
+  return {vector, vector / 2};
+}
+
 ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::StringRef target) const {
   int vector = floatLanes(*this, target);
+  std::vector<int> lanes = blockLanes(target);
   ScheduleParams p;
   p.parallelRows = hasRows(s);
   p.vectorLanes = vector;
-  if (!blockable(s, vector))
+  if (!blockable(s, lanes))
     return p;
   llvm::ArrayRef<int64_t> out = s.anchorShape();
   int64_t channels = out[1];
   p.strategy = Strategy::blockedConvolution;
-  p.vectorLanes = channels % vector == 0 ? vector : vector / 2;
+  p.vectorLanes = *llvm::find_if(lanes, [&](int l) { return channels % l == 0; });
   p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
   int registers = registerFile(target).vectorRegisters;
   int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
@@ -143,21 +149,21 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
 }
 
 ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRef target) const {
-  int vector = floatLanes(*this, target);
+  std::vector<int> lanes = blockLanes(target);
   ScheduleSpace space;
   space.vectorRegisters = registerFile(target).vectorRegisters;
   space.strategies = {Strategy::generic};
-  space.vectorLanes = {vector, vector / 2};
+  space.vectorLanes = lanes;
   space.parallelRows = hasRows(s) ? std::vector<bool>{true, false} : std::vector<bool>{false};
   space.paddedInputs = {PaddedInput::perBlock};
-  if (!blockable(s, vector))
+  if (!blockable(s, lanes))
     return space;
   space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
   llvm::ArrayRef<int64_t> out = s.anchorShape();
   for (int multiple = 1; multiple <= 4; ++multiple)
-    for (int lanes : {vector / 2, vector})
-      if (multiple * lanes <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * lanes))
-        space.channelBlocks.push_back(multiple * lanes);
+    for (int width : lanes)
+      if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
+        space.channelBlocks.push_back(multiple * width);
   llvm::sort(space.channelBlocks);
   for (int pixels : {1, 2, 3, 4, 5, 6, 7, 8, 12, 16})
     if (pixels <= out[3])

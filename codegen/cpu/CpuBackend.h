@@ -24,6 +24,11 @@ public:
                               llvm::StringRef halideTarget) const override;
   void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override;
   std::vector<CpuFeature> requiredFeatures(llvm::StringRef halideTarget) const override;
+
+  /// The vector widths (i32 lanes, widest first) a register block's channels
+  /// may come in: a whole vector or half of one. A convolution whose output
+  /// channels are a multiple of none is not blocked.
+  virtual std::vector<int> blockLanes(llvm::StringRef halideTarget) const;
 };
 
 /// How a model runs on a machine of its own architecture: in cnnc's process,

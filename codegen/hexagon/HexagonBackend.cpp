@@ -87,6 +87,15 @@ public:
   /// 32 HVX registers of 1024 bits.
   RegisterFile registerFile(llvm::StringRef) const override { return {1024, 32}; }
 
+  /// A quarter of an HVX vector too (8 lanes): scalar, B0's 24- and
+  /// 40-channel projections were a fifth of its packets; blocked in quarter
+  /// vectors, B0 executes 10% fewer packets (and compiles 50 s longer).
+  std::vector<int> blockLanes(llvm::StringRef halideTarget) const override {
+    std::vector<int> lanes = CpuBackend::blockLanes(halideTarget);
+    lanes.push_back(lanes.back() / 2);
+    return lanes;
+  }
+
   bool quantizedOnly() const override { return true; }
 
   ProductWidth productWidth() const override { return ProductWidth::narrow32; }
