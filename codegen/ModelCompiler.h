@@ -6,6 +6,7 @@
 #include "codegen/TargetBackend.h"
 #include "frontend/WeightImport.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "passes/ModelLimits.h"
 
 #include <string>
 
@@ -16,7 +17,7 @@ struct CompileOptions {
   std::string outputDir;
   /// The most bytes the model's runtime may hold at once (`--limit
   /// runner-bytes`); the target's address space bounds it too.
-  uint64_t runnerBytes = uint64_t(1) << 40;
+  uint64_t runnerBytes = static_cast<uint64_t>(ModelLimits().runnerBytes);
 };
 
 struct CompileSummary {

@@ -19,7 +19,6 @@
 #include <limits>
 #include <map>
 #include <random>
-#include <tuple>
 
 namespace cnnc {
 namespace {
@@ -197,8 +196,8 @@ class LaunchedModel final : public CompiledModel {
 public:
   LaunchedModel(llvm::StringRef dir, const ModelManifest &manifest, const cnnc_options &options,
                 Launcher launcher)
-      : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)),
-        identifier(manifest.identifier), options(options), launcher(std::move(launcher)) {
+      : runner(join(dir, kRunner)), weights(join(dir, manifest.weights)), options(options),
+        launcher(std::move(launcher)) {
     modelInfo.name = nameStorage.assign(manifest.name).c_str();
     std::copy(std::begin(manifest.inputShape), std::end(manifest.inputShape),
               modelInfo.input_shape);
@@ -312,38 +311,36 @@ private:
     auto text = llvm::MemoryBuffer::getFile(path);
     if (!text)
       return fail("cannot read QEMU's log " + path + ": " + text.getError().message());
-    std::vector<std::pair<uint64_t, uint64_t>> totals;
-    std::map<unsigned, ExecutedCount::Kernel> kernels;
+    using Pair = std::pair<uint64_t, uint64_t>; // instructions, vector instructions
+    auto parse = [&](llvm::StringRef line, Pair &counts) -> llvm::Error {
+      auto [all, vector] = line.trim().split(' ');
+      if (all.getAsInteger(10, counts.first) || vector.getAsInteger(10, counts.second))
+        return fail("QEMU's log " + path + " holds a malformed count: '" + line + "'");
+      return llvm::Error::success();
+    };
+    std::vector<Pair> totals;
+    std::map<unsigned, Pair> kernelTotals; // over all runs
     llvm::SmallVector<llvm::StringRef> lines;
     (*text)->getBuffer().split(lines, '\n', -1, /*KeepEmpty=*/false);
-    std::string kernelPrefix = identifier + "_k";
+    std::string kernelPrefix = modelManifest.identifier + "_k";
     for (llvm::StringRef line : lines) {
-      llvm::StringRef all, vector, symbol;
       if (line.consume_front("cnnc-symbol ")) {
-        std::tie(symbol, line) = line.trim().split(' ');
-        std::tie(all, vector) = line.split(' ');
+        auto [symbol, counts] = line.trim().split(' ');
         // A kernel's functions: <identifier>_k<N>, its _argv wrapper, and
         // the closures of its parallel loops (<identifier>_k<N>_par_for_...).
         unsigned index;
-        uint64_t own, ownVector;
+        Pair own;
         if (!symbol.consume_front(kernelPrefix) || symbol.consumeInteger(10, index) ||
             !(symbol.empty() || symbol.starts_with("_")))
           continue; // not a kernel (the runtime, libc)
-        if (all.getAsInteger(10, own) || vector.getAsInteger(10, ownVector))
-          return fail("QEMU's log " + path + " holds a malformed count: '" + line + "'");
-        ExecutedCount::Kernel &kernel = kernels[index];
-        kernel.name = "k" + std::to_string(index);
-        kernel.instructions += own / static_cast<uint64_t>(warmup + iterations);
-        kernel.vectorInstructions += ownVector / static_cast<uint64_t>(warmup + iterations);
-        continue;
+        if (llvm::Error error = parse(counts, own))
+          return std::move(error);
+        kernelTotals[index].first += own.first;
+        kernelTotals[index].second += own.second;
+      } else if (line.consume_front("cnnc-count ")) {
+        if (llvm::Error error = parse(line, totals.emplace_back()))
+          return std::move(error);
       }
-      if (!line.consume_front("cnnc-count "))
-        continue;
-      std::tie(all, vector) = line.trim().split(' ');
-      totals.emplace_back();
-      if (all.getAsInteger(10, totals.back().first) ||
-          vector.getAsInteger(10, totals.back().second))
-        return fail("QEMU's log " + path + " holds a malformed count: '" + line + "'");
     }
     if (totals.size() < 2 * static_cast<size_t>(iterations))
       return fail("the count plugin noted " + llvm::Twine(totals.size()) + " totals in " + path +
@@ -357,8 +354,10 @@ private:
       return a.instructions < b.instructions;
     });
     ExecutedCount median = std::move(runs[runs.size() / 2]);
-    for (auto &[index, kernel] : kernels)
-      median.kernels.push_back(std::move(kernel));
+    auto runCount = static_cast<uint64_t>(warmup + iterations);
+    for (auto &[index, total] : kernelTotals)
+      median.kernels.push_back(
+          {"k" + std::to_string(index), total.first / runCount, total.second / runCount});
     return median;
   }
 
@@ -399,7 +398,7 @@ private:
     return read(out.path);
   }
 
-  std::string runner, weights, identifier, nameStorage;
+  std::string runner, weights, nameStorage;
   cnnc_options options;
   Launcher launcher;
 };
