@@ -378,11 +378,35 @@ private:
                                     : at(gate)(c, x, y, n);
   }
 
+  /// The input of an integer convolution as vrmpy's u8 products take it:
+  /// raw, and the zero point (x − zp = 0) where the convolution pads and
+  /// beyond the last channel (which a channel count short of a quad reads).
+  Func rawInput(Operation *conv, Value source, ArrayRef<int64_t> pad, int32_t zp) {
+    bool partialQuad = shapeOf(source)[1] % 4;
+    Func input = pads(pad) || partialQuad
+                     ? padded(at(source), shapeOf(source), Halide::cast<uint8_t>(zp))
+                     : at(source);
+    funcs.stagedInputs.push_back({conv, input});
+    return input;
+  }
+
+  /// The input channels the filter `filter`, a kernel argument, groups (Layout.h).
+  int64_t filterGroup(Value filter) const {
+    for (const KernelArg &arg : plan.inputs)
+      if (arg.value == filter)
+        return inputChannelGroup(arg.role);
+    return 1;
+  }
+
   /// int_conv2d, int_depthwise_conv2d: Σ (x − zp)·w in i32 from the clamped
-  /// bias. The dense convolution sums its products in input channel pairs,
-  /// the pairs pmaddwd multiplies and adds (two products of up to 127·255
-  /// each: exact in its i32 lanes, where pmaddubsw would saturate them in
-  /// i16).
+  /// bias. The dense convolution sums its products in groups of input
+  /// channels, as the target's instruction does (its filter's layout says
+  /// which):
+  /// - pairs, for pmaddwd: i16 products of x − zp (two of up to 127·255 each
+  ///   are exact in its i32 lanes, where pmaddubsw would saturate them);
+  /// - quads, for vrmpy: u8 × i8 products of raw x, and −zp·Σw, the zero
+  ///   point's share, added to the start once per output channel. The sum is
+  ///   the same integer: every partial sum fits in i32.
   template <typename ConvOp> Func integerConvolution(ConvOp conv) {
     bool depthwise = std::is_same_v<ConvOp, cnn::IntegerDepthwiseConv2DOp>;
     ArrayRef<int64_t> in = shapeOf(conv.getInput()), filter = shapeOf(conv.getFilter());
@@ -390,24 +414,39 @@ private:
     auto zp = static_cast<int32_t>(conv.getInputZeroPoint());
     Var c("c"), x("x"), y("y"), n("n");
     Func w = at(conv.getFilter());
-    Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
     Func f(name(depthwise ? "int_depthwise_conv" : "int_conv"));
-    f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
     if (depthwise) {
+      Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
+      f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
       RDom r(0, kw, 0, kh, "r");
       f(c, x, y, n) += Halide::cast<int32_t>(w(c, r.x, r.y)) *
                        Halide::cast<int32_t>(input(c, x0 + r.x, y0 + r.y, n));
-    } else {
-      // r.x: the channel within the pair; r.y: the pair.
-      RDom r(0, 2, 0, static_cast<int>(in[1] + 1) / 2, 0, kw, 0, kh, "r");
-      f(c, x, y, n) +=
-          Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
-          Halide::cast<int32_t>(input(2 * r.y + r.x, x0 + r.z, y0 + r.w, n));
-      funcs.pairedReductions.push_back(conv.getOperation());
+      return f;
     }
+    // r.x: the channel within the group; r.y: the group; r.z, r.w: the tap.
+    auto group = static_cast<int>(filterGroup(conv.getFilter()));
+    int groups = static_cast<int>((in[1] + group - 1) / group);
+    RDom r(0, group, 0, groups, 0, kw, 0, kh, "r");
+    Expr weight = Halide::cast<int32_t>(w(r.x, c, r.y, r.w * kw + r.z));
+    Expr channel = group * r.y + r.x;
+    funcs.groupedReductions[conv.getOperation()] = group;
+    if (group == 2) {
+      Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
+      f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
+      f(c, x, y, n) += Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
+                       Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+      return f;
+    }
+    Func input = rawInput(conv.getOperation(), conv.getInput(), pad, zp);
+    Func filterSum(name("filter_sum"));
+    filterSum(c) = 0;
+    filterSum(c) += weight;
+    funcs.filterSums.push_back({conv.getOperation(), filterSum});
+    f(c, x, y, n) = accumulatorStart(conv.getBias(), c) - zp * filterSum(c);
+    f(c, x, y, n) += weight * Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
     return f;
   }
 

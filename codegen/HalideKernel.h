@@ -15,6 +15,7 @@
 
 #include <Halide.h>
 
+#include <map>
 #include <optional>
 
 namespace cnnc {
@@ -23,14 +24,17 @@ struct KernelFuncs {
   std::vector<Halide::ImageParam> params; // one per KernelPlan input, in order
   /// The Func each op of the group defines, in op order.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
-  /// The inputs convolutions read, by op, where they are not plain reads of
-  /// a buffer: zero-padded, and for integer convolutions also widened to i16
-  /// and centered on the zero point. Schedules stage them per register block.
+  /// The inputs convolutions read, by op: zero-padded, and for integer
+  /// convolutions also widened to i16 and centered on the zero point (or, for
+  /// vrmpy, raw u8 padded with it). Schedules stage them per register block.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> stagedInputs;
-  /// Integer convolutions whose reduction's innermost RVar walks the two
-  /// input channels of a pair (TensorRole::pairedConvFilter): vectorized with
-  /// atomic(), each pair of i16 products is summed into one i32 lane.
-  std::vector<mlir::Operation *> pairedReductions;
+  /// Integer convolutions whose reduction's innermost RVar walks a group of
+  /// input channels (2 or 4: Layout.h), by op: vectorized with atomic(),
+  /// each group's products are summed into one i32 lane.
+  std::map<mlir::Operation *, int> groupedReductions;
+  /// Sums over a filter's weights alone (a quad convolution's Σw, per output
+  /// channel): computed once per call, before the blocks.
+  std::vector<std::pair<mlir::Operation *, Halide::Func>> filterSums;
   /// The per-image filter (out, in, batch) of a convolution that folds in a
   /// channel scale: a second pipeline output, written to arena scratch.
   std::optional<Halide::Func> imageFilter;

@@ -10,11 +10,11 @@ using namespace mlir;
 namespace cnnc {
 namespace {
 
-TensorRole roleOf(Operation *user, unsigned operandIndex) {
+TensorRole roleOf(Operation *user, unsigned operandIndex, int dotProductChannels) {
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
   if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
-    return TensorRole::pairedConvFilter;
+    return dotProductChannels == 4 ? TensorRole::quadConvFilter : TensorRole::pairedConvFilter;
   if (isa<cnn::DepthwiseConv2DOp, cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)
@@ -22,7 +22,7 @@ TensorRole roleOf(Operation *user, unsigned operandIndex) {
   return TensorRole::vector;
 }
 
-KernelPlan planKernel(const KernelGroup &group) {
+KernelPlan planKernel(const KernelGroup &group, int dotProductChannels) {
   KernelPlan plan{&group, group.ops};
   if (plan.ops.size() > 1 && isa<cnn::LookupOp>(plan.ops.back())) {
     plan.outputTable = plan.ops.back();
@@ -44,7 +44,7 @@ KernelPlan planKernel(const KernelGroup &group) {
         arg.kind = KernelArg::Kind::modelInput;
       else if (isWeightOnly(def)) {
         arg.kind = KernelArg::Kind::weight;
-        arg.role = roleOf(op, operand.getOperandNumber());
+        arg.role = roleOf(op, operand.getOperandNumber(), dotProductChannels);
       }
       plan.inputs.push_back(arg);
     }
@@ -62,10 +62,11 @@ KernelPlan planKernel(const KernelGroup &group) {
 
 } // namespace
 
-std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups) {
+std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
+                                    int dotProductChannels) {
   std::vector<KernelPlan> plans;
   for (const KernelGroup &group : groups)
-    plans.push_back(planKernel(group));
+    plans.push_back(planKernel(group, dotProductChannels));
   return plans;
 }
 

@@ -35,7 +35,10 @@ struct KernelPlan {
   mlir::Value kernelResult() const { return ops.back()->getResult(0); }
 };
 
-std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups);
+/// Each group's call; integer convolution filters group their input channels
+/// in `dotProductChannels` (TargetBackend::dotProductChannels).
+std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
+                                    int dotProductChannels);
 
 } // namespace cnnc
 

@@ -51,6 +51,8 @@ const char *roleName(TensorRole role) {
     return "filter_oi_hw";
   case TensorRole::pairedConvFilter:
     return "filter_poi_t";
+  case TensorRole::quadConvFilter:
+    return "filter_qoi_t";
   case TensorRole::depthwiseFilter:
     return "filter_c_hw";
   case TensorRole::fcWeight:

@@ -5,10 +5,10 @@ namespace cnnc {
 namespace {
 
 /// The shape whose axes the Halide dimensions walk: the IR shape, except that
-/// a paired filter's O×I×H×W is viewed as O×⌈I/2⌉×2×(H·W).
+/// a grouped filter's O×I×H×W is viewed as O×⌈I/g⌉×g×(H·W).
 llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t> shape) {
-  if (role == TensorRole::pairedConvFilter)
-    return {shape[0], (shape[1] + 1) / 2, 2, shape[2] * shape[3]};
+  if (int64_t g = inputChannelGroup(role); g > 1)
+    return {shape[0], (shape[1] + g - 1) / g, g, shape[2] * shape[3]};
   return {shape.begin(), shape.end()};
 }
 
@@ -20,6 +20,7 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   case TensorRole::convFilter:
     return {0, 1, 3, 2};
   case TensorRole::pairedConvFilter:
+  case TensorRole::quadConvFilter:
     return {2, 0, 1, 3};
   case TensorRole::depthwiseFilter:
     return {0, 3, 2};
@@ -31,23 +32,27 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   return {};
 }
 
-/// The bytes of a paired filter in its view shape: each input channel pair
-/// side by side, a missing last channel's weights zero.
-std::vector<uint8_t> pairInputChannels(const HostTensor &filter) {
+/// The bytes of a filter grouping input channels in `group`s, in its view
+/// shape: each group side by side, the weights of missing last channels zero.
+std::vector<uint8_t> groupInputChannels(const HostTensor &filter, int64_t group) {
   const std::vector<int64_t> &s = filter.shape;
   size_t elementBytes = byteSize(filter.elementType());
-  int64_t pairs = (s[1] + 1) / 2, taps = s[2] * s[3];
+  int64_t padded = (s[1] + group - 1) / group * group, taps = s[2] * s[3];
   llvm::ArrayRef<uint8_t> source = filter.bytes();
-  std::vector<uint8_t> view(static_cast<size_t>(s[0] * pairs * 2 * taps) * elementBytes, 0);
+  std::vector<uint8_t> view(static_cast<size_t>(s[0] * padded * taps) * elementBytes, 0);
   for (int64_t o = 0; o < s[0]; ++o)
     for (int64_t i = 0; i < s[1]; ++i)
       std::copy_n(&source[static_cast<size_t>((o * s[1] + i) * taps) * elementBytes],
                   static_cast<size_t>(taps) * elementBytes,
-                  &view[static_cast<size_t>((o * pairs * 2 + i) * taps) * elementBytes]);
+                  &view[static_cast<size_t>((o * padded + i) * taps) * elementBytes]);
   return view;
 }
 
 } // namespace
+
+int64_t inputChannelGroup(TensorRole role) {
+  return role == TensorRole::pairedConvFilter ? 2 : role == TensorRole::quadConvFilter ? 4 : 1;
+}
 
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape) {
   llvm::SmallVector<int64_t, 4> view = viewShape(role, shape), extents;
@@ -59,11 +64,11 @@ llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int6
 std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   llvm::SmallVector<int64_t, 4> shape = viewShape(role, tensor.shape);
   llvm::SmallVector<int, 4> axes = halideAxes(role, shape.size());
-  std::vector<uint8_t> paired;
+  std::vector<uint8_t> grouped;
   llvm::ArrayRef<uint8_t> source = tensor.bytes();
-  if (role == TensorRole::pairedConvFilter) {
-    paired = pairInputChannels(tensor);
-    source = paired;
+  if (int64_t group = inputChannelGroup(role); group > 1) {
+    grouped = groupInputChannels(tensor, group);
+    source = grouped;
   }
   // Stride, in the packed tensor, of a step along each view axis (0 if
   // absent: only extent-1 axes are left out).

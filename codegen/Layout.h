@@ -5,15 +5,18 @@
 // over channels at any spatial size. A layout lists, innermost first, which
 // IR axis each Halide dimension walks; memory is dense in that order.
 //
-// An integer convolution's filter keeps each output channel's weights for
-// two consecutive input channels side by side (an odd channel count gets a
-// zero weight for a channel that does not exist): the products of a pair are
-// summed in one instruction (x86's pmaddwd) from one dense load of weights.
+// An integer convolution's filter keeps each output channel's weights for a
+// group of consecutive input channels side by side (a channel count that is
+// not a multiple of the group gets zero weights for channels that do not
+// exist): a group's products are summed in one instruction from one dense
+// load of weights. Pairs suit x86's pmaddwd (i16 × i16), quads Hexagon's
+// vrmpy (u8 × i8); the target chooses (TargetBackend::dotProductChannels).
 //
 //   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
-//   integer conv filter  (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
+//   paired int filter    (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
+//   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
@@ -33,10 +36,15 @@ enum class TensorRole {
   activation,
   convFilter,
   pairedConvFilter,
+  quadConvFilter,
   depthwiseFilter,
   fcWeight,
   vector
 };
+
+/// The input channels an integer convolution's filter groups in `role`: 2
+/// or 4 (1 for any other role).
+int64_t inputChannelGroup(TensorRole role);
 
 /// Halide extents of a tensor of IR shape `shape` in `role`.
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape);

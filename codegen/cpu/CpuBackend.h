@@ -29,6 +29,11 @@ public:
   /// may come in: a whole vector or half of one. A convolution whose output
   /// channels are a multiple of none is not blocked.
   virtual std::vector<int> blockLanes(llvm::StringRef halideTarget) const;
+
+  /// The fewest i32 lanes in which a dense integer convolution sums each
+  /// group of products in one instruction (dotProductChannels); narrower
+  /// blocks multiply in i32 lanes, a group's products one after another.
+  virtual int fewestDotProductLanes() const { return 1; }
 };
 
 /// How a model runs on a machine of its own architecture: in cnnc's process,
@@ -42,8 +47,10 @@ Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required);
 Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef processor,
                           llvm::StringRef countedUnit, llvm::StringRef countedVectorUnit);
 
-/// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp).
-void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature);
+/// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp),
+/// summing groups of products in one instruction in `dotProductLanes` i32
+/// lanes or more (CpuBackend::fewestDotProductLanes).
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int dotProductLanes);
 
 } // namespace cnnc
 

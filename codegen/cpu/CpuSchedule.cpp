@@ -46,22 +46,34 @@ void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
 /// allocation must fit in it.
 constexpr int64_t kHalideStackBytes = 16 * 1024;
 
-/// The channels of a dense integer convolution's input tile: an odd count
-/// reads one zero channel.
-int64_t stagedChannels(cnn::IntegerConv2DOp conv) {
-  return (shapeOf(conv.getInput())[1] + 1) / 2 * 2;
+/// The channels of a dense integer convolution's input tile, whose reduction
+/// groups input channels in `group`s: a last partial group reads channels
+/// past the end.
+int64_t stagedChannels(cnn::IntegerConv2DOp conv, int group) {
+  return (shapeOf(conv.getInput())[1] + group - 1) / group * group;
 }
 
 /// Bytes of a dense integer convolution's input tile for one pixel block:
-/// i16 x − zp for every input channel, the columns and rows the block reads.
-int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock) {
+/// every input channel (`elementBytes` each), the columns and rows the block
+/// reads.
+int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock, int group, int elementBytes) {
   ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
-  int64_t channels = stagedChannels(conv);
   int64_t columns = (pixelBlock - 1) * conv.getStrides()[1] + filter[3];
-  return static_cast<int64_t>(sizeof(int16_t)) * channels * columns * filter[2];
+  return elementBytes * stagedChannels(conv, group) * columns * filter[2];
 }
 
-void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
+/// A filter sum (KernelFuncs::filterSums), once per call, vectorized over
+/// output channels. (Not a group at a time: Halide 21 matches a sum of four
+/// i8 weights to a Hexagon instruction that does not exist, vrmpy(Vu.b, Rt.b).)
+void scheduleFilterSum(Func sum, int lanes, int64_t channels) {
+  sum.compute_root();
+  storeSmallOnStack(sum, {channels});
+  vectorizeIfWide(sum, sum.args()[0], channels, lanes);
+  vectorizeIfWide(sum.update(), sum.args()[0], channels, lanes);
+}
+
+void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p,
+                                int dotProductLanes) {
   auto [anchor, conv] = funcs.ops[anchorIndex];
   Func output = funcs.output;
   int lanes = p.vectorLanes;
@@ -80,15 +92,16 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   Var cc = conv.args()[0], cx = conv.args()[1];
   conv.compute_at(output, co).vectorize(cc, lanes);
   std::vector<Halide::Internal::ReductionVariable> rvars = conv.update().get_schedule().rvars();
-  bool paired = llvm::is_contained(funcs.pairedReductions, anchor);
+  auto grouped = funcs.groupedReductions.find(anchor);
+  int group = grouped != funcs.groupedReductions.end() ? grouped->second : 1;
   std::vector<VarOrRVar> order = {cc, cx};
-  if (paired) // the pair innermost: pmaddwd's two products per i32 lane
+  if (group > 1) // the group innermost: pmaddwd's or vrmpy's products per i32 lane
     order.insert(order.begin(), RVar(rvars.front().var));
-  for (size_t r = paired ? 1 : 0; r < rvars.size(); ++r)
+  for (size_t r = group > 1 ? 1 : 0; r < rvars.size(); ++r)
     order.push_back(RVar(rvars[r].var));
   Stage update = conv.update();
   update.reorder(order);
-  if (paired)
+  if (group > 1 && lanes >= dotProductLanes)
     update.atomic().vectorize(RVar(rvars.front().var));
   update.vectorize(cc, lanes);
   if (p.unrollBlock) {
@@ -104,17 +117,17 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   // channel blocks of its pixels, if it fits the stack; if not, its input is
   // read and centered at every tap rather than allocated in every call.
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
-  bool fits = !denseInteger || stagedTileBytes(denseInteger, p.pixelBlock) <= kHalideStackBytes;
-  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock && fits)
+  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
     for (auto &[op, input] : funcs.stagedInputs) {
-      if (op != anchor)
+      if (op != anchor || (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
+                                                           input.type().bytes()) > kHalideStackBytes))
         continue;
       input.compute_at(output, denseInteger ? xo : co).store_in(MemoryType::Stack);
       // A full vector of its own type (i16 tiles take twice the lanes), or
       // as much of one as the tile's channels fill. Tails shift inwards
       // rather than being guarded: Halide 21's Hexagon lowering fails on the
       // predicated loads a guard becomes.
-      int64_t channels = denseInteger ? stagedChannels(denseInteger) : p.channelBlock;
+      int64_t channels = denseInteger ? stagedChannels(denseInteger, group) : p.channelBlock;
       int tileLanes = lanes * static_cast<int>(sizeof(float)) / input.type().bytes();
       while (tileLanes > channels)
         tileLanes /= 2;
@@ -122,12 +135,16 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
         input.vectorize(input.args()[0], tileLanes, TailStrategy::ShiftInwards);
     }
 
+  for (auto &[op, sum] : funcs.filterSums)
+    scheduleFilterSum(sum, lanes, shapeOf(op->getResult(0))[1]);
   if (funcs.imageFilter) // an output: computed once per call, before the blocks
     funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
 }
 
 void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
   int vector = p.vectorLanes;
+  for (auto &[conv, sum] : funcs.filterSums)
+    scheduleFilterSum(sum, vector, shapeOf(conv->getResult(0))[1]);
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
@@ -158,9 +175,9 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
 
 } // namespace
 
-void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature) {
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int dotProductLanes) {
   if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
-    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule);
+    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule, dotProductLanes);
   else
     scheduleGeneric(funcs, signature.schedule);
 }
