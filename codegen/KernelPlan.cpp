@@ -1,5 +1,6 @@
 //===- KernelPlan.cpp - the buffers a kernel group reads and writes -------===//
 #include "codegen/KernelPlan.h"
+#include "codegen/TargetBackend.h"
 #include "dialect/Cnn.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -10,11 +11,14 @@ using namespace mlir;
 namespace cnnc {
 namespace {
 
-TensorRole roleOf(Operation *user, unsigned operandIndex, int dotProductChannels) {
+TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &target) {
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
-  if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
-    return dotProductChannels == 4 ? TensorRole::quadConvFilter : TensorRole::pairedConvFilter;
+  if (auto conv = dyn_cast<cnn::IntegerConv2DOp>(user); conv && operandIndex == 1) {
+    int64_t outputChannels = cast<RankedTensorType>(conv.getType()).getDimSize(1);
+    return target.dotProductChannels(outputChannels) == 4 ? TensorRole::quadConvFilter
+                                                          : TensorRole::pairedConvFilter;
+  }
   if (isa<cnn::DepthwiseConv2DOp, cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)
@@ -22,7 +26,7 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, int dotProductChannels
   return TensorRole::vector;
 }
 
-KernelPlan planKernel(const KernelGroup &group, int dotProductChannels) {
+KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
   KernelPlan plan{&group, group.ops};
   if (plan.ops.size() > 1 && isa<cnn::LookupOp>(plan.ops.back())) {
     plan.outputTable = plan.ops.back();
@@ -44,7 +48,7 @@ KernelPlan planKernel(const KernelGroup &group, int dotProductChannels) {
         arg.kind = KernelArg::Kind::modelInput;
       else if (isWeightOnly(def)) {
         arg.kind = KernelArg::Kind::weight;
-        arg.role = roleOf(op, operand.getOperandNumber(), dotProductChannels);
+        arg.role = roleOf(op, operand.getOperandNumber(), target);
       }
       plan.inputs.push_back(arg);
     }
@@ -63,10 +67,10 @@ KernelPlan planKernel(const KernelGroup &group, int dotProductChannels) {
 } // namespace
 
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
-                                    int dotProductChannels) {
+                                    const TargetBackend &target) {
   std::vector<KernelPlan> plans;
   for (const KernelGroup &group : groups)
-    plans.push_back(planKernel(group, dotProductChannels));
+    plans.push_back(planKernel(group, target));
   return plans;
 }
 

@@ -35,10 +35,12 @@ struct KernelPlan {
   mlir::Value kernelResult() const { return ops.back()->getResult(0); }
 };
 
-/// Each group's call; integer convolution filters group their input channels
-/// in `dotProductChannels` (TargetBackend::dotProductChannels).
+class TargetBackend;
+
+/// Each group's call, for `target`: its integer convolutions' filters group
+/// input channels as TargetBackend::dotProductChannels says.
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
-                                    int dotProductChannels);
+                                    const TargetBackend &target);
 
 } // namespace cnnc
 

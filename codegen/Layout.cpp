@@ -4,11 +4,24 @@
 namespace cnnc {
 namespace {
 
+int64_t roundUp(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
+
+/// A quad filter's output channels come in whole HVX vectors of i32 lanes.
+constexpr int64_t kQuadFilterChannels = 32;
+
+/// The output channels a filter holds in `role`: its own, or for a quad
+/// filter as many as whole vectors take (the rest zero weights).
+int64_t heldOutputChannels(TensorRole role, int64_t outputChannels) {
+  return role == TensorRole::quadConvFilter ? roundUp(outputChannels, kQuadFilterChannels)
+                                            : outputChannels;
+}
+
 /// The shape whose axes the Halide dimensions walk: the IR shape, except that
-/// a grouped filter's O×I×H×W is viewed as O×⌈I/g⌉×g×(H·W).
+/// a grouped filter's O×I×H×W is viewed as O'×⌈I/g⌉×g×(H·W) (O' ≥ O: the
+/// held output channels).
 llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t> shape) {
   if (int64_t g = inputChannelGroup(role); g > 1)
-    return {shape[0], (shape[1] + g - 1) / g, g, shape[2] * shape[3]};
+    return {heldOutputChannels(role, shape[0]), roundUp(shape[1], g) / g, g, shape[2] * shape[3]};
   return {shape.begin(), shape.end()};
 }
 
@@ -32,14 +45,16 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   return {};
 }
 
-/// The bytes of a filter grouping input channels in `group`s, in its view
-/// shape: each group side by side, the weights of missing last channels zero.
-std::vector<uint8_t> groupInputChannels(const HostTensor &filter, int64_t group) {
+/// The bytes of a grouped filter in `role`, in its view shape: each group of
+/// input channels side by side, the weights of channels that do not exist
+/// (input channels past the last, output channels past the last) zero.
+std::vector<uint8_t> groupInputChannels(const HostTensor &filter, TensorRole role) {
   const std::vector<int64_t> &s = filter.shape;
   size_t elementBytes = byteSize(filter.elementType());
-  int64_t padded = (s[1] + group - 1) / group * group, taps = s[2] * s[3];
+  int64_t padded = roundUp(s[1], inputChannelGroup(role)), taps = s[2] * s[3];
   llvm::ArrayRef<uint8_t> source = filter.bytes();
-  std::vector<uint8_t> view(static_cast<size_t>(s[0] * padded * taps) * elementBytes, 0);
+  std::vector<uint8_t> view(
+      static_cast<size_t>(heldOutputChannels(role, s[0]) * padded * taps) * elementBytes, 0);
   for (int64_t o = 0; o < s[0]; ++o)
     for (int64_t i = 0; i < s[1]; ++i)
       std::copy_n(&source[static_cast<size_t>((o * s[1] + i) * taps) * elementBytes],
@@ -66,8 +81,8 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   llvm::SmallVector<int, 4> axes = halideAxes(role, shape.size());
   std::vector<uint8_t> grouped;
   llvm::ArrayRef<uint8_t> source = tensor.bytes();
-  if (int64_t group = inputChannelGroup(role); group > 1) {
-    grouped = groupInputChannels(tensor, group);
+  if (inputChannelGroup(role) > 1) {
+    grouped = groupInputChannels(tensor, role);
     source = grouped;
   }
   // Stride, in the packed tensor, of a step along each view axis (0 if

@@ -16,7 +16,8 @@
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
 //   paired int filter    (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
-//   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q
+//   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q; o up to a multiple
+//                                          of 32 (whole HVX vectors), zeros past O
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0

@@ -174,7 +174,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
 }
 
 void CpuBackend::applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const {
-  applyCpuSchedule(funcs, signature, fewestDotProductLanes());
+  applyCpuSchedule(funcs, signature, fewestQuadLanes());
 }
 
 } // namespace cnnc

@@ -31,9 +31,10 @@ public:
   virtual std::vector<int> blockLanes(llvm::StringRef halideTarget) const;
 
   /// The fewest i32 lanes in which a dense integer convolution sums each
-  /// group of products in one instruction (dotProductChannels); narrower
-  /// blocks multiply in i32 lanes, a group's products one after another.
-  virtual int fewestDotProductLanes() const { return 1; }
+  /// quad of products in one instruction (dotProductChannels); narrower
+  /// blocks multiply in i32 lanes, a quad's products one after another.
+  /// (Pairs are summed in any vector.)
+  virtual int fewestQuadLanes() const { return 1; }
 };
 
 /// How a model runs on a machine of its own architecture: in cnnc's process,
@@ -48,9 +49,9 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
                           llvm::StringRef countedUnit, llvm::StringRef countedVectorUnit);
 
 /// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp),
-/// summing groups of products in one instruction in `dotProductLanes` i32
-/// lanes or more (CpuBackend::fewestDotProductLanes).
-void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int dotProductLanes);
+/// summing quads of products in one instruction in `fewestQuadLanes` i32
+/// lanes or more (CpuBackend::fewestQuadLanes).
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
 
 } // namespace cnnc
 

@@ -63,17 +63,20 @@ int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock, int group, in
 }
 
 /// A filter sum (KernelFuncs::filterSums), once per call, vectorized over
-/// output channels. (Not a group at a time: Halide 21 matches a sum of four
-/// i8 weights to a Hexagon instruction that does not exist, vrmpy(Vu.b, Rt.b).)
+/// output channels, rounded up to whole vectors (a quad filter holds them:
+/// Layout.h). Not a group at a time: Halide 21 matches a sum of four i8
+/// weights to a Hexagon instruction that does not exist, vrmpy(Vu.b, Rt.b).
 void scheduleFilterSum(Func sum, int lanes, int64_t channels) {
   sum.compute_root();
-  storeSmallOnStack(sum, {channels});
-  vectorizeIfWide(sum, sum.args()[0], channels, lanes);
-  vectorizeIfWide(sum.update(), sum.args()[0], channels, lanes);
+  storeSmallOnStack(sum, {channels + lanes});
+  if (lanes > 1) {
+    sum.vectorize(sum.args()[0], lanes, TailStrategy::RoundUp);
+    sum.update().vectorize(sum.args()[0], lanes, TailStrategy::RoundUp);
+  }
 }
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p,
-                                int dotProductLanes) {
+                                int fewestQuadLanes) {
   auto [anchor, conv] = funcs.ops[anchorIndex];
   Func output = funcs.output;
   int lanes = p.vectorLanes;
@@ -101,7 +104,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     order.push_back(RVar(rvars[r].var));
   Stage update = conv.update();
   update.reorder(order);
-  if (group > 1 && lanes >= dotProductLanes)
+  if (group == 2 || (group == 4 && lanes >= fewestQuadLanes))
     update.atomic().vectorize(RVar(rvars.front().var));
   update.vectorize(cc, lanes);
   if (p.unrollBlock) {
@@ -175,9 +178,9 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
 
 } // namespace
 
-void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int dotProductLanes) {
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes) {
   if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
-    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule, dotProductLanes);
+    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule, fewestQuadLanes);
   else
     scheduleGeneric(funcs, signature.schedule);
 }

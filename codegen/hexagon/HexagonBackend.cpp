@@ -35,6 +35,9 @@ namespace {
 
 const char *const kEmulator[] = {"qemu-hexagon", "-cpu", "v67"};
 
+/// i32 lanes of an HVX vector in 128-byte mode.
+constexpr int kVectorLanes = 32;
+
 /// Whether a kernel computes in floating point: the model's input quantized,
 /// its logits dequantized, layers kept in float. HVX v66 has no floating-point
 /// vectors (Halide refuses them): such kernels run on the scalar core.
@@ -101,13 +104,19 @@ public:
 
   ProductWidth productWidth() const override { return ProductWidth::narrow32; }
 
-  /// vrmpy: four u8 × i8 products summed into each of 32 i32 lanes.
-  int dotProductChannels() const override { return 4; }
+  /// vrmpy (four u8 × i8 products summed into each of 32 i32 lanes) for a
+  /// convolution to a vector's 32 channels or more, in whole vectors; pairs
+  /// in narrower vectors for fewer channels. (In a half vector, LLVM builds
+  /// vrmpy's operands and accumulators a lane at a time: B0's 144-channel
+  /// expansions executed 2.5 times the packets of whole vectors.)
+  int dotProductChannels(int64_t outputChannels) const override {
+    return outputChannels >= kVectorLanes ? 4 : 2;
+  }
 
   /// Not in quarter vectors: there Halide 21's vrmpy gives wrong sums (a
   /// small SE network's logits differ from x86's; in 16 or 32 lanes they
   /// are equal).
-  int fewestDotProductLanes() const override { return 16; }
+  int fewestQuadLanes() const override { return kVectorLanes / 2; }
 
   bool hasFloatVectors() const override { return false; }
 
@@ -133,6 +142,14 @@ public:
     // s as a loop); the loop executes about 13% more packets.
     if (s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d")
       p.unrollBlock = false;
+    // A quad convolution (dotProductChannels) in whole vectors, one or two
+    // to a block; a last block short of channels shifts inwards.
+    if (p.strategy == ScheduleParams::Strategy::blockedConvolution &&
+        s.ops[s.anchor()].name == "cnn.int_conv2d" &&
+        dotProductChannels(s.anchorShape()[1]) == 4) {
+      p.vectorLanes = kVectorLanes;
+      p.channelBlock = s.anchorShape()[1] >= 2 * kVectorLanes ? 2 * kVectorLanes : kVectorLanes;
+    }
     p.parallelRows = false;
     return p;
   }

@@ -85,9 +85,10 @@ def check(model, args, tmp):
             sys.exit(f"FAIL: {model}: --image {photo} --top 5 differs:\n"
                      f"hexagon:\n{tops['hexagon']}\nx86:\n{tops['host']}")
         line += f"; --image --top 5 the same on {os.path.basename(photo)}"
-    counted = run(args.cnnc, "bench", os.path.join(tmp, "hexagon"), "--iterations", "1",
-                  "--warmup", "0").splitlines()[-1]
-    print(f"{line}\n  {counted}", flush=True)
+    bench = run(args.cnnc, "bench", os.path.join(tmp, "hexagon"), "--iterations", "1",
+                "--warmup", "0").splitlines()
+    counted = [l for l in bench if l.startswith(("executed", "the kernels executing"))]
+    print("\n  ".join([line] + counted), flush=True)
 
 
 def main():

@@ -52,7 +52,7 @@ protected:
     EXPECT_TRUE(module);
     auto func = *module->getOps<mlir::func::FuncOp>().begin();
     groups = collectKernelGroups(func);
-    plans = planKernels(groups, 2);
+    plans = planKernels(groups, x86Backend());
     EXPECT_EQ(plans.size(), 3u);
     llvm::Expected<KernelSignature> first = signatureOf(plans[1]);
     llvm::Expected<KernelSignature> second = signatureOf(plans[2]);

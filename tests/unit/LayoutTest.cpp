@@ -1,0 +1,75 @@
+//===- LayoutTest.cpp - how kernels see tensors in memory -----------------===//
+//
+// packForKernels against Layout.h's table, element by element: where each
+// weight of a filter lands in the layout a kernel reads, for the plain, paired
+// (pmaddwd) and quad (vrmpy) filters, and that the channels which do not
+// exist (the rest of a partial last group of input channels, a quad filter's
+// output channels up to whole vectors) are zero weights.
+//
+//===----------------------------------------------------------------------===//
+#include "codegen/Layout.h"
+
+#include <gtest/gtest.h>
+
+namespace {
+
+using cnnc::ElementType;
+using cnnc::HostTensor;
+using cnnc::TensorRole;
+
+/// An O×I×H×W int8 filter whose weight (o, i, ky, kx) is its row-major index
+/// plus one, wrapped to int8.
+HostTensor numberedFilter(std::vector<int64_t> shape) {
+  HostTensor filter(shape, ElementType::i8);
+  llvm::MutableArrayRef<int8_t> values = filter.values<int8_t>();
+  for (size_t i = 0; i < values.size(); ++i)
+    values[i] = static_cast<int8_t>(i + 1);
+  return filter;
+}
+
+/// Checks a grouped filter of `out` output channels, held as `held`: (g, o,
+/// i/g, tap) densely, innermost first.
+void expectGrouped(TensorRole role, int64_t group, int64_t out, int64_t held) {
+  const int64_t in = 5, kh = 2, kw = 3, taps = kh * kw;
+  HostTensor filter = numberedFilter({out, in, kh, kw});
+  int64_t groups = (in + group - 1) / group;
+  EXPECT_EQ(cnnc::inputChannelGroup(role), group);
+  EXPECT_EQ(cnnc::halideExtents(role, filter.shape),
+            (llvm::SmallVector<int64_t, 4>{group, held, groups, taps}));
+  std::vector<uint8_t> packed = cnnc::packForKernels(role, filter);
+  ASSERT_EQ(static_cast<int64_t>(packed.size()), group * held * groups * taps);
+  for (int64_t t = 0; t < taps; ++t)
+    for (int64_t q = 0; q < groups; ++q)
+      for (int64_t o = 0; o < held; ++o)
+        for (int64_t g = 0; g < group; ++g) {
+          int64_t i = q * group + g;
+          auto weight = static_cast<int8_t>(packed[((t * groups + q) * held + o) * group + g]);
+          int expected = i < in && o < out ? static_cast<int>((o * in + i) * taps + t + 1) : 0;
+          EXPECT_EQ(weight, static_cast<int8_t>(expected))
+              << "o " << o << " i " << i << " tap " << t;
+        }
+}
+
+TEST(LayoutTest, PairedFilterKeepsEachPairSideBySide) {
+  expectGrouped(TensorRole::pairedConvFilter, 2, 3, 3);
+}
+
+TEST(LayoutTest, QuadFilterKeepsEachQuadSideBySideInWholeVectors) {
+  expectGrouped(TensorRole::quadConvFilter, 4, 3, 32);
+  expectGrouped(TensorRole::quadConvFilter, 4, 40, 64);
+  expectGrouped(TensorRole::quadConvFilter, 4, 32, 32);
+}
+
+TEST(LayoutTest, PlainFilterWalksOutputChannelsInnermost) {
+  HostTensor filter = numberedFilter({3, 2, 1, 2});
+  EXPECT_EQ(cnnc::inputChannelGroup(TensorRole::convFilter), 1);
+  EXPECT_EQ(cnnc::halideExtents(TensorRole::convFilter, filter.shape),
+            (llvm::SmallVector<int64_t, 4>{3, 2, 2, 1}));
+  std::vector<uint8_t> packed = cnnc::packForKernels(TensorRole::convFilter, filter);
+  for (int64_t kx = 0; kx < 2; ++kx)
+    for (int64_t i = 0; i < 2; ++i)
+      for (int64_t o = 0; o < 3; ++o)
+        EXPECT_EQ(packed[(kx * 2 + i) * 3 + o], (o * 2 + i) * 2 + kx + 1);
+}
+
+} // namespace
