@@ -445,7 +445,10 @@ private:
     filterSum(c) = 0;
     filterSum(c) += weight;
     funcs.filterSums.push_back({conv.getOperation(), filterSum});
-    f(c, x, y, n) = accumulatorStart(conv.getBias(), c) - zp * filterSum(c);
+    // Schedules may compute whole vectors of channels, as the filter holds
+    // them (Layout.h): those past the last read its bias, and are not stored.
+    Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);
+    f(c, x, y, n) = accumulatorStart(conv.getBias(), biasChannel) - zp * filterSum(c);
     f(c, x, y, n) += weight * Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
     return f;
   }

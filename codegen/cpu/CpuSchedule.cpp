@@ -81,19 +81,26 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   Func output = funcs.output;
   int lanes = p.vectorLanes;
 
+  // A block wider than the output (a quad filter holds whole vectors of
+  // output channels: Layout.h) is computed whole, and the output stores its
+  // channels in the widest vectors that divide them.
+  int64_t storedChannels = std::min<int64_t>(p.channelBlock, shapeOf(anchor->getResult(0))[1]);
+  int storeLanes = lanes;
+  while (storedChannels % storeLanes)
+    storeLanes /= 2;
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2], n = output.args()[3];
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
-  output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
+  output.split(c, co, ci, static_cast<int>(storedChannels), TailStrategy::ShiftInwards)
       .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
       .reorder(ci, xi, co, xo, y, n)
-      .vectorize(ci, lanes);
+      .vectorize(ci, storeLanes);
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
   if (p.parallelRows)
     output.parallel(y);
 
   Var cc = conv.args()[0], cx = conv.args()[1];
-  conv.compute_at(output, co).vectorize(cc, lanes);
+  conv.compute_at(output, co).vectorize(cc, lanes, TailStrategy::RoundUp);
   std::vector<Halide::Internal::ReductionVariable> rvars = conv.update().get_schedule().rvars();
   auto grouped = funcs.groupedReductions.find(anchor);
   int group = grouped != funcs.groupedReductions.end() ? grouped->second : 1;

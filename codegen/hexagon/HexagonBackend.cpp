@@ -58,6 +58,11 @@ std::string zigProgram() {
   return llvm::sys::fs::can_execute(venv) ? std::string(venv) : "zig";
 }
 
+/// Whether `s` computes a dense integer convolution (with a quad filter).
+bool isDenseInteger(const KernelSignature &s) {
+  return s.ops[s.anchor()].name == "cnn.int_conv2d";
+}
+
 class HexagonBackend final : public CpuBackend {
 public:
   llvm::StringRef name() const override { return "hexagon"; }
@@ -104,14 +109,11 @@ public:
 
   ProductWidth productWidth() const override { return ProductWidth::narrow32; }
 
-  /// vrmpy (four u8 × i8 products summed into each of 32 i32 lanes) for a
-  /// convolution to a vector's 32 channels or more, in whole vectors; pairs
-  /// in narrower vectors for fewer channels. (In a half vector, LLVM builds
-  /// vrmpy's operands and accumulators a lane at a time: B0's 144-channel
-  /// expansions executed 2.5 times the packets of whole vectors.)
-  int dotProductChannels(int64_t outputChannels) const override {
-    return outputChannels >= kVectorLanes ? 4 : 2;
-  }
+  /// vrmpy: four u8 × i8 products summed into each of 32 i32 lanes, in
+  /// whole vectors (defaultSchedule). In a half vector, LLVM builds vrmpy's
+  /// operands and accumulators a lane at a time: B0's 144-channel expansions
+  /// executed 2.5 times the packets of whole vectors.
+  int dotProductChannels(int64_t) const override { return 4; }
 
   /// Not in quarter vectors: there Halide 21's vrmpy gives wrong sums (a
   /// small SE network's logits differ from x86's; in 16 or 32 lanes they
@@ -142,11 +144,10 @@ public:
     // s as a loop); the loop executes about 13% more packets.
     if (s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d")
       p.unrollBlock = false;
-    // A quad convolution (dotProductChannels) in whole vectors, one or two
-    // to a block; a last block short of channels shifts inwards.
-    if (p.strategy == ScheduleParams::Strategy::blockedConvolution &&
-        s.ops[s.anchor()].name == "cnn.int_conv2d" &&
-        dotProductChannels(s.anchorShape()[1]) == 4) {
+    // A dense convolution in whole vectors, one or two to a block: a last
+    // block short of channels shifts inwards, and one to fewer channels than
+    // a vector computes a whole vector (its filter holds one: Layout.h).
+    if (p.strategy == ScheduleParams::Strategy::blockedConvolution && isDenseInteger(s)) {
       p.vectorLanes = kVectorLanes;
       p.channelBlock = s.anchorShape()[1] >= 2 * kVectorLanes ? 2 * kVectorLanes : kVectorLanes;
     }
@@ -161,6 +162,9 @@ public:
     if (computesInFloat(s))
       space.strategies = {ScheduleParams::Strategy::generic};
     space.vectorLanes.push_back(1);
+    if (isDenseInteger(s) && !space.channelBlocks.empty() &&
+        !llvm::is_contained(space.channelBlocks, kVectorLanes))
+      space.channelBlocks.push_back(kVectorLanes); // a whole vector for fewer channels
     return space;
   }
 
