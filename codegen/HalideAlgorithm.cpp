@@ -436,8 +436,9 @@ private:
     if (group == 2) {
       Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
       f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
-      f(c, x, y, n) += Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
-                       Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+      f(c, x, y, n) +=
+          Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
+          Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
       return f;
     }
     Func input = rawInput(conv.getOperation(), conv.getInput(), pad, zp);

@@ -12,7 +12,6 @@
 #include "codegen/ModelBuild.h"
 
 #include "llvm/Support/ThreadPool.h"
-#include <chrono>
 #include "llvm/Support/Threading.h"
 
 namespace cnnc {
@@ -24,8 +23,6 @@ namespace {
 std::string compileKernel(const ModelBuild &build, size_t k, const Halide::Target &target,
                           const std::string &object) {
   const DistinctKernel &kernel = build.kernels[k];
-  auto t0 = std::chrono::steady_clock::now(); // TEMP
-  struct Tm { std::chrono::steady_clock::time_point t0; size_t k; std::string s; ~Tm() { fprintf(stderr, "TIME k%zu %.1f %s %s\n", k, std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(), s.c_str(), ""); } } tm{t0, k, kernel.signature.label() + " | " + kernel.signature.schedule.str()};
   try {
     KernelFuncs funcs =
         defineKernel(build.calls[kernel.firstCall], build.target.backend->productWidth());

@@ -129,8 +129,9 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
   if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
     for (auto &[op, input] : funcs.stagedInputs) {
-      if (op != anchor || (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
-                                                           input.type().bytes()) > kHalideStackBytes))
+      if (op != anchor ||
+          (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
+                                           input.type().bytes()) > kHalideStackBytes))
         continue;
       input.compute_at(output, denseInteger ? xo : co).store_in(MemoryType::Stack);
       // A full vector of its own type (i16 tiles take twice the lanes), or
