@@ -430,27 +430,27 @@ private:
     auto group = static_cast<int>(filterGroup(conv.getFilter()));
     int groups = static_cast<int>((in[1] + group - 1) / group);
     RDom r(0, group, 0, groups, 0, kw, 0, kh, "r");
-    Expr weight = Halide::cast<int32_t>(w(r.x, c, r.y, r.w * kw + r.z));
+    Expr weight = w(r.x, c, r.y, r.w * kw + r.z);
     Expr channel = group * r.y + r.x;
     funcs.groupedReductions[conv.getOperation()] = group;
     if (group == 2) {
       Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
       f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
-      f(c, x, y, n) +=
-          Halide::cast<int32_t>(Halide::cast<int16_t>(w(r.x, c, r.y, r.w * kw + r.z))) *
-          Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+      f(c, x, y, n) += Halide::cast<int32_t>(Halide::cast<int16_t>(weight)) *
+                       Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
       return f;
     }
     Func input = rawInput(conv.getOperation(), conv.getInput(), pad, zp);
     Func filterSum(name("filter_sum"));
     filterSum(c) = 0;
-    filterSum(c) += weight;
+    filterSum(c) += Halide::cast<int32_t>(weight);
     funcs.filterSums.push_back({conv.getOperation(), filterSum});
     // Schedules may compute whole vectors of channels, as the filter holds
     // them (Layout.h): those past the last read its bias, and are not stored.
     Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);
     f(c, x, y, n) = accumulatorStart(conv.getBias(), biasChannel) - zp * filterSum(c);
-    f(c, x, y, n) += weight * Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+    f(c, x, y, n) += Halide::cast<int32_t>(weight) *
+                     Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
     return f;
   }
 

@@ -14,11 +14,9 @@ namespace {
 TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &target) {
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
-  if (auto conv = dyn_cast<cnn::IntegerConv2DOp>(user); conv && operandIndex == 1) {
-    int64_t outputChannels = cast<RankedTensorType>(conv.getType()).getDimSize(1);
-    return target.dotProductChannels(outputChannels) == 4 ? TensorRole::quadConvFilter
-                                                          : TensorRole::pairedConvFilter;
-  }
+  if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
+    return target.dotProductChannels() == 4 ? TensorRole::quadConvFilter
+                                            : TensorRole::pairedConvFilter;
   if (isa<cnn::DepthwiseConv2DOp, cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)

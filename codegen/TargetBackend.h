@@ -114,15 +114,11 @@ public:
   virtual ProductWidth productWidth() const { return ProductWidth::wide64; }
 
   /// The input channels whose products one instruction sums into an i32 lane
-  /// of a dense integer convolution to `outputChannels`: 2 (x86's pmaddwd,
-  /// i16 products of inputs centered on their zero point) or 4 (Hexagon's
-  /// vrmpy, products of raw u8 inputs and i8 weights, the zero point's share
-  /// subtracted once per output channel). It sets the filter's layout
-  /// (Layout.h).
-  virtual int dotProductChannels(int64_t outputChannels) const {
-    (void)outputChannels;
-    return 2;
-  }
+  /// of a dense integer convolution: 2 (x86's pmaddwd, i16 products of inputs
+  /// centered on their zero point) or 4 (Hexagon's vrmpy, products of raw u8
+  /// inputs and i8 weights, the zero point's share subtracted once per output
+  /// channel). It sets the filter's layout (Layout.h).
+  virtual int dotProductChannels() const { return 2; }
 
   /// Whether kernels may compute in float vectors (INT8 kernels under the
   /// float32 requantization rule do).

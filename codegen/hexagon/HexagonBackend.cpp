@@ -98,7 +98,6 @@ public:
   /// vectors, B0 executes 10% fewer packets (and compiles 50 s longer).
   std::vector<int> blockLanes(llvm::StringRef halideTarget) const override {
     std::vector<int> lanes = CpuBackend::blockLanes(halideTarget);
-
     lanes.push_back(lanes.back() / 2);
     return lanes;
   }
@@ -109,7 +108,7 @@ public:
 
   /// vrmpy: four u8 × i8 products summed into each of 32 i32 lanes, in
   /// whole vectors (defaultSchedule).
-  int dotProductChannels(int64_t) const override { return 4; }
+  int dotProductChannels() const override { return 4; }
 
   /// Not in quarter vectors: there Halide 21's vrmpy gives wrong sums (a
   /// small SE network's logits differ from x86's; in 16 or 32 lanes they
