@@ -9,7 +9,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 debian_packages=(
   ninja-build ccache g++ clang-format
-  libmlir-19-dev mlir-19-tools llvm-19-dev llvm-19-tools
+  libmlir-19-dev mlir-19-tools llvm-19 llvm-19-dev llvm-19-tools
   libgtest-dev libfmt-dev libpng-dev libjpeg-dev
   python3-venv python3-numpy python3-torch python3-torchvision
   g++-aarch64-linux-gnu qemu-user
