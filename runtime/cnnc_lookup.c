@@ -4,7 +4,9 @@
  * A byte shuffle looks up 16 entries (pshufb, per 128-bit lane) or 64 (tbl
  * with four registers); the 256 entries are covered by several shuffles of
  * the index shifted down by the chunk's start, an index out of a shuffle's
- * range giving 0 (pshufb: bit 7 set; tbl: 64 or more). */
+ * range giving 0 (pshufb: bit 7 set; tbl: 64 or more). On Hexagon with HVX
+ * (128-byte vectors), vlut32 looks up 32 entries of a table half held in one
+ * vector, 128 bytes at a time. */
 #include "cnnc_lookup.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
@@ -13,6 +15,8 @@
 #elif defined(__aarch64__)
 #include <arm_neon.h>
 #define CNNC_LOOKUP_NEON 1
+#elif defined(__hexagon__) && defined(__HVX__) && __HVX_LENGTH__ == 128
+#define CNNC_LOOKUP_HVX 1
 #endif
 
 void cnnc_lookup_u8_portable(uint8_t *data, size_t size, const uint8_t table[256]) {
@@ -77,6 +81,30 @@ static void lookup_neon(uint8_t *data, size_t size, const uint8_t table[256]) {
 }
 #endif
 
+#if CNNC_LOOKUP_HVX
+typedef long HvxVector __attribute__((__vector_size__(128)));
+typedef long HvxUnalignedVector __attribute__((__vector_size__(128), __aligned__(1)));
+
+/* vlut32(index, lut, k) looks up the indices 32k to 32k + 31 (giving 0 for
+ * the others) in a vector that holds the table's half where they fall, its
+ * two 64-entry quarters interleaved byte by byte (vshuffb); the
+ * or-accumulating form merges the eight ranges. */
+static void lookup_hvx(uint8_t *data, size_t size, const uint8_t table[256]) {
+  HvxVector half[2];
+  for (int h = 0; h < 2; ++h)
+    half[h] = __builtin_HEXAGON_V6_vshuffb_128B(*(const HvxUnalignedVector *)(table + 128 * h));
+  size_t i = 0;
+  for (; i + 128 <= size; i += 128) {
+    HvxVector index = *(HvxUnalignedVector *)(data + i);
+    HvxVector result = __builtin_HEXAGON_V6_vlutvvb_128B(index, half[0], 0);
+    for (int k = 1; k < 8; ++k)
+      result = __builtin_HEXAGON_V6_vlutvvb_oracc_128B(result, index, half[k / 4], k);
+    *(HvxUnalignedVector *)(data + i) = result;
+  }
+  cnnc_lookup_u8_portable(data + i, size - i, table);
+}
+#endif
+
 void cnnc_lookup_u8(uint8_t *data, size_t size, const uint8_t table[256]) {
   if (size == 0) /* data may be NULL then: no pointer arithmetic on it */
     return;
@@ -87,6 +115,9 @@ void cnnc_lookup_u8(uint8_t *data, size_t size, const uint8_t table[256]) {
   }
 #elif CNNC_LOOKUP_NEON
   lookup_neon(data, size, table);
+  return;
+#elif CNNC_LOOKUP_HVX
+  lookup_hvx(data, size, table);
   return;
 #endif
   cnnc_lookup_u8_portable(data, size, table);

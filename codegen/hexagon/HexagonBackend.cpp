@@ -38,12 +38,21 @@ const char *const kEmulator[] = {"qemu-hexagon", "-cpu", "v67"};
 /// i32 lanes of an HVX vector in 128-byte mode.
 constexpr int kVectorLanes = 32;
 
+/// u8 lanes of an HVX vector.
+constexpr int kVectorBytes = 128;
+
 /// Whether a kernel computes in floating point: the model's input quantized,
 /// its logits dequantized, layers kept in float. HVX v66 has no floating-point
 /// vectors (Halide refuses them): such kernels run on the scalar core.
 bool computesInFloat(const KernelSignature &s) {
   return llvm::any_of(
       s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
+}
+
+/// Whether a kernel is a depthwise integer convolution with a vector of
+/// bytes' worth of channels or more (defaultSchedule).
+bool wideDepthwise(const KernelSignature &s) {
+  return s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d" && s.anchorShape()[1] >= kVectorBytes;
 }
 
 /// Zig: as CNNC_ZIG names it, else on PATH, else where setup.sh installs it
@@ -151,6 +160,16 @@ public:
       p.vectorLanes = kVectorLanes;
       p.channelBlock = channels >= 2 * kVectorLanes ? 2 * kVectorLanes : kVectorLanes;
     }
+    // A depthwise convolution of a vector of bytes or more: in blocks of 128
+    // channels computed in 128 lanes (four i32 vectors), so that its u8 input
+    // and i8 weights load as whole vectors, and its products widen in pairs
+    // (vmpy(h, h) accumulating i32 pairs). LLVM's Hexagon backend loads 32-
+    // or 64-byte vectors a byte at a time: in 32 lanes B0's 144-channel
+    // depthwise convolutions executed 11 times the packets.
+    if (wideDepthwise(s)) {
+      p.vectorLanes = kVectorBytes;
+      p.channelBlock = kVectorBytes;
+    }
     p.parallelRows = false;
     return p;
   }
@@ -165,6 +184,11 @@ public:
     if (isDenseInteger(s) && !space.channelBlocks.empty() &&
         !llvm::is_contained(space.channelBlocks, kVectorLanes))
       space.channelBlocks.push_back(kVectorLanes); // a whole vector for fewer channels
+    if (wideDepthwise(s)) {
+      space.vectorLanes.push_back(kVectorBytes);
+      if (!llvm::is_contained(space.channelBlocks, kVectorBytes))
+        space.channelBlocks.push_back(kVectorBytes);
+    }
     return space;
   }
 
@@ -177,7 +201,10 @@ public:
   Toolchain toolchain(llvm::StringRef) const override {
     std::string zig = zigProgram();
     Toolchain toolchain;
-    toolchain.cCompiler = {zig, "cc", "-target", "hexagon-linux-musl", "-mcpu=hexagonv66"};
+    // HVX in the runtime too (cnnc_lookup.c applies activation tables with
+    // vlut32). Zig names it as CPU features; its -mhvx flags define no __HVX__.
+    toolchain.cCompiler = {zig, "cc", "-target", "hexagon-linux-musl",
+                           "-mcpu=hexagonv66+hvxv66+hvx_length128b"};
     toolchain.archiver = {zig, "ar"};
     toolchain.cFlags = {"-std=c11", "-O2"};
     toolchain.runnerSources = {"cnnc_hexagon_noos.c"};

@@ -1,5 +1,6 @@
 # lit configuration for cnnc: .mlir files exercise cnnc-opt (passes, verifiers,
-# round trips); .yaml files exercise the spec frontend through cnnc.
+# round trips); .yaml files exercise the spec frontend through cnnc; .c files
+# are runtime programs built for a target and run under its emulator.
 import importlib.util
 import os
 import platform
@@ -9,7 +10,7 @@ import lit.formats
 
 config.name = "cnnc"
 config.test_format = lit.formats.ShTest(execute_external=False)
-config.suffixes = [".mlir", ".yaml"]
+config.suffixes = [".mlir", ".yaml", ".c"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.cnnc_tools_dir, "..", "tests", "lit-out")
 config.excludes = ["lit.cfg.py", "lit.site.cfg.py.in", "Inputs"]
@@ -38,8 +39,12 @@ for name in ("HOME", "XDG_CACHE_HOME", "ZIG_GLOBAL_CACHE_DIR"):
         config.environment[name] = os.environ[name]
 if shutil.which("qemu-hexagon"):
     config.available_features.add("qemu-hexagon")
-if shutil.which("zig") or importlib.util.find_spec("ziglang"):
+zig_module = importlib.util.find_spec("ziglang")
+zig = shutil.which("zig") or (os.path.join(os.path.dirname(zig_module.origin), "zig")
+                              if zig_module else None)
+if zig:
     config.available_features.add("hexagon-toolchain")
+    config.substitutions.append(("%zig", zig))
 if shutil.which("qemu-aarch64"):
     config.available_features.add("qemu-aarch64")
 # GPU targets: an OpenCL driver runs the GPU schedules (PoCL on this CPU, from
