@@ -9,6 +9,7 @@
 #include "frontend/SpecReader.h"
 #include "dialect/Effnet.h"
 #include "dialect/EffnetRules.h"
+#include "frontend/FieldReader.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Verifier.h"
@@ -23,9 +24,6 @@ using cnnc::cnn::Activation;
 namespace cnnc::spec {
 namespace {
 
-using IntRule = std::function<bool(int64_t)>;
-using NumberRule = std::function<bool(double)>;
-
 bool isPositive(int64_t v) { return v > 0; }
 bool isPositiveNumber(double v) { return v > 0; }
 
@@ -33,161 +31,14 @@ const Activation kBlockActivations[] = {Activation::silu, Activation::relu, Acti
                                         Activation::hardswish};
 const Activation kGateActivations[] = {Activation::sigmoid, Activation::hardsigmoid};
 
-/// Reads the keys of one mapping section; `what` names it in errors.
-class FieldReader {
-public:
-  FieldReader(const Node &node, StringRef what, ArrayRef<StringRef> knownKeys,
-              const Diagnostics &diag, bool &ok)
-      : node(node), what(what), diag(diag), ok(ok) {
-    if (node.kind != Node::Kind::Mapping) {
-      fail(node.loc) << what << " must be a mapping of keys to values";
-      return;
-    }
-    for (const Node::Entry &entry : node.entries)
-      if (!llvm::is_contained(knownKeys, entry.key))
-        fail(entry.keyLoc) << "unknown key '" << entry.key << "' in " << what
-                           << "; expected one of: " << llvm::join(knownKeys, ", ");
-  }
-
-  bool has(StringRef key) const { return find(key) != nullptr; }
-  const Node *find(StringRef key) const {
-    return node.kind == Node::Kind::Mapping ? node.find(key) : nullptr;
-  }
-  SMLoc keyLoc(StringRef key) const { return node.findEntry(key)->keyLoc; }
-  SMLoc loc() const { return node.loc; }
-
-  InFlightDiagnostic fail(SMLoc loc) {
-    ok = false;
-    return diag.error(loc);
-  }
-
-  std::optional<int64_t> optionalInteger(StringRef key, const IntRule &rule, StringRef expected) {
-    return optionalValue<int64_t>(key, rule, expected);
-  }
-
-  int64_t integer(StringRef key, int64_t fallback, const IntRule &rule, StringRef expected) {
-    return optionalInteger(key, rule, expected).value_or(fallback);
-  }
-
-  int64_t requiredInteger(StringRef key, const IntRule &rule, StringRef expected) {
-    if (!has(key) && node.kind == Node::Kind::Mapping)
-      fail(node.loc) << what << " needs '" << key << "' (" << expected << ")";
-    return integer(key, 1, rule, expected);
-  }
-
-  std::optional<double> optionalNumber(StringRef key, const NumberRule &rule, StringRef expected) {
-    return optionalValue<double>(key, rule, expected);
-  }
-
-  double number(StringRef key, double fallback, const NumberRule &rule, StringRef expected) {
-    return optionalNumber(key, rule, expected).value_or(fallback);
-  }
-
-  bool flag(StringRef key, bool fallback) {
-    const Node *value = scalar(key, "true or false");
-    if (!value)
-      return fallback;
-    if (value->scalar == "true")
-      return true;
-    if (value->scalar == "false")
-      return false;
-    reject(*value, key, "true or false");
-    return fallback;
-  }
-
-  /// One of `choices`, by name.
-  template <typename Enum>
-  std::optional<Enum> optionalChoice(StringRef key, ArrayRef<std::pair<StringRef, Enum>> choices) {
-    SmallVector<StringRef> names;
-    for (const auto &choice : choices)
-      names.push_back(choice.first);
-    std::string expected = "one of " + llvm::join(names, ", ");
-    const Node *value = scalar(key, expected);
-    if (!value)
-      return std::nullopt;
-    for (const auto &choice : choices)
-      if (choice.first == value->scalar)
-        return choice.second;
-    fail(value->loc) << "'" << key << "' must be " << expected << ", got '" << value->scalar << "'";
-    return std::nullopt;
-  }
-
-  Activation activation(StringRef key, Activation fallback, ArrayRef<Activation> allowed) {
-    SmallVector<std::pair<StringRef, Activation>> choices;
-    for (Activation a : allowed)
-      choices.push_back({cnn::stringifyActivation(a), a});
-    return optionalChoice<Activation>(key, choices).value_or(fallback);
-  }
-
-  /// A list of exactly `count` numbers that each satisfy `rule`.
-  std::optional<SmallVector<double>> numberList(StringRef key, size_t count, const NumberRule &rule,
-                                                StringRef expected) {
-    const Node *value = find(key);
-    if (!value)
-      return std::nullopt;
-    std::string what = "a list of " + std::to_string(count) + " " + expected.str();
-    if (value->kind != Node::Kind::Sequence || value->items.size() != count) {
-      fail(value->loc) << "'" << key << "' must be " << what;
-      return std::nullopt;
-    }
-    SmallVector<double> numbers;
-    for (const Node &item : value->items) {
-      double number;
-      if (item.kind != Node::Kind::Scalar || !parse(item.scalar, number) || !rule(number)) {
-        fail(item.loc) << "'" << key << "' must be " << what << ", got '"
-                       << (item.kind == Node::Kind::Scalar ? item.scalar : "a collection") << "'";
-        return std::nullopt;
-      }
-      numbers.push_back(number);
-    }
-    return numbers;
-  }
-
-  std::optional<std::string> optionalString(StringRef key) {
-    const Node *value = scalar(key, "a name");
-    return value ? std::optional<std::string>(value->scalar) : std::nullopt;
-  }
-
-private:
-  static bool parse(StringRef text, int64_t &out) { return !text.getAsInteger(10, out); }
-  static bool parse(StringRef text, double &out) { return !text.getAsDouble(out); }
-
-  /// The value under `key` parsed as a T that satisfies `rule`.
-  template <typename T>
-  std::optional<T> optionalValue(StringRef key, const std::function<bool(T)> &rule,
-                                 StringRef expected) {
-    const Node *value = scalar(key, expected);
-    if (!value)
-      return std::nullopt;
-    T result;
-    if (!parse(value->scalar, result) || !rule(result)) {
-      reject(*value, key, expected);
-      return std::nullopt;
-    }
-    return result;
-  }
-
-  void reject(const Node &value, StringRef key, StringRef expected) {
-    fail(value.loc) << "'" << key << "' must be " << expected << ", got '" << value.scalar << "'";
-  }
-
-  /// The scalar under `key`, or null (after an error if it is not a scalar).
-  const Node *scalar(StringRef key, StringRef expected) {
-    const Node *value = find(key);
-    if (!value)
-      return nullptr;
-    if (value->kind != Node::Kind::Scalar) {
-      fail(value->loc) << "'" << key << "' must be " << expected;
-      return nullptr;
-    }
-    return value;
-  }
-
-  const Node &node;
-  StringRef what;
-  const Diagnostics &diag;
-  bool &ok;
-};
+/// One of the activations `allowed`, by name.
+Activation readActivation(FieldReader &fields, StringRef key, Activation fallback,
+                          ArrayRef<Activation> allowed) {
+  SmallVector<std::pair<StringRef, Activation>> choices;
+  for (Activation a : allowed)
+    choices.push_back({cnn::stringifyActivation(a), a});
+  return fields.optionalChoice<Activation>(key, choices).value_or(fallback);
+}
 
 /// Which attention a block has.
 struct Attention {
@@ -271,7 +122,7 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
                                    "channel_round_limit"};
   FieldReader fields(root, "the spec", keys, diag, ok);
   std::string name = fields.optionalString("name").value_or(defaultName.str());
-  Activation defaultAct = fields.activation("activation", Activation::silu, kBlockActivations);
+  Activation defaultAct = readActivation(fields, "activation", Activation::silu, kBlockActivations);
   Attention defaultAttention = readAttention(fields, "attention").value_or(Attention{});
 
   NamedAttrList attrs;
@@ -400,8 +251,8 @@ void ModelReader::readAttentionSettings(const Node *se, const Node *cbam, Activa
     seRatio = fields.number("ratio", seRatio, ratio, "a ratio in (0, 1]");
     seBase = fields.optionalChoice<effnet::SqueezeBase>("base", kSqueezeBases).value_or(seBase);
     seDivisor = fields.integer("divisor", seDivisor, isPositive, "a positive integer");
-    seActivation = fields.activation("activation", seActivation, kBlockActivations);
-    seGate = fields.activation("gate", seGate, kGateActivations);
+    seActivation = readActivation(fields, "activation", seActivation, kBlockActivations);
+    seGate = readActivation(fields, "gate", seGate, kGateActivations);
   }
   // CBAM's MLP is sized like SE's unless told otherwise.
   double ratio = seRatio;
@@ -449,7 +300,8 @@ void ModelReader::readStem(const Node *node, SMLoc fallbackLoc, Activation defau
                i64(fields.integer("kernel", 3, effnet::isSupportedKernel, describeKernels())));
   attrs.append("stride",
                i64(fields.integer("stride", 2, effnet::isSupportedStride, describeStrides())));
-  attrs.append("activation", act(fields.activation("activation", defaultAct, kBlockActivations)));
+  attrs.append("activation",
+               act(readActivation(fields, "activation", defaultAct, kBlockActivations)));
   b.create<effnet::StemOp>(diag.location(node->loc), TypeRange{}, ValueRange{}, attrs.getAttrs());
 }
 
@@ -473,7 +325,7 @@ void ModelReader::readStage(const Node &node, size_t index, Activation defaultAc
   blockAttrs.append("stride",
                     i64(fields.integer("stride", 1, effnet::isSupportedStride, describeStrides())));
   blockAttrs.append("activation",
-                    act(fields.activation("activation", defaultAct, kBlockActivations)));
+                    act(readActivation(fields, "activation", defaultAct, kBlockActivations)));
   if (fields.has("expand_ratio") && fields.has("expand_channels"))
     fields.fail(fields.keyLoc("expand_channels"))
         << what << " takes 'expand_ratio' or 'expand_channels', not both";
@@ -519,12 +371,13 @@ void ModelReader::readHead(const Node *node, SMLoc fallbackLoc, Activation defau
     return;
   FieldReader fields(*node, "head", keys, diag, ok);
   NamedAttrList attrs = readWidth(fields);
-  attrs.append("activation", act(fields.activation("activation", defaultAct, kBlockActivations)));
+  attrs.append("activation",
+               act(readActivation(fields, "activation", defaultAct, kBlockActivations)));
   if (std::optional<int64_t> hidden =
           fields.optionalInteger("hidden_channels", isPositive, "a positive number of channels")) {
     attrs.append("hidden_channels", i64(*hidden));
     attrs.append("hidden_activation",
-                 act(fields.activation("hidden_activation", defaultAct, kBlockActivations)));
+                 act(readActivation(fields, "hidden_activation", defaultAct, kBlockActivations)));
   } else if (fields.has("hidden_activation")) {
     fields.fail(fields.keyLoc("hidden_activation"))
         << "'hidden_activation' needs 'hidden_channels'";

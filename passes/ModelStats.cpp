@@ -41,23 +41,6 @@ void addSaturating(int64_t &sum, int64_t value) {
     sum = std::numeric_limits<int64_t>::max();
 }
 
-int64_t macsOf(Operation *op) {
-  auto outputs = [&]() {
-    return cast<RankedTensorType>(op->getResult(0).getType()).getNumElements();
-  };
-  if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
-    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
-    return saturatingProduct({outputs(), f[1], f[2], f[3]});
-  }
-  if (auto conv = dyn_cast<cnn::DepthwiseConv2DOp>(op)) {
-    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
-    return saturatingProduct({outputs(), f[2], f[3]});
-  }
-  if (auto fc = dyn_cast<cnn::FullyConnectedOp>(op))
-    return saturatingProduct({outputs(), fc.getInput().getType().getDimSize(1)});
-  return 0;
-}
-
 /// Peak of the live activation bytes when ops run in block order. A value is
 /// live from its definition to its last use; function arguments from the start.
 int64_t peakLiveBytes(Block &body, ArrayRef<Value> activations) {
@@ -81,6 +64,23 @@ int64_t peakLiveBytes(Block &body, ArrayRef<Value> activations) {
 }
 
 } // namespace
+
+int64_t macsOf(Operation *op) {
+  auto outputs = [&]() {
+    return cast<RankedTensorType>(op->getResult(0).getType()).getNumElements();
+  };
+  if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    return saturatingProduct({outputs(), f[1], f[2], f[3]});
+  }
+  if (auto conv = dyn_cast<cnn::DepthwiseConv2DOp>(op)) {
+    auto f = cast<RankedTensorType>(conv.getFilter().getType()).getShape();
+    return saturatingProduct({outputs(), f[2], f[3]});
+  }
+  if (auto fc = dyn_cast<cnn::FullyConnectedOp>(op))
+    return saturatingProduct({outputs(), fc.getInput().getType().getDimSize(1)});
+  return 0;
+}
 
 ModelStats computeModelStats(func::FuncOp model) {
   ModelStats stats;

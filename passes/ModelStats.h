@@ -32,6 +32,10 @@ struct ModelStats {
   std::vector<PartStats> parts;
 };
 
+/// The multiply-accumulates of a convolution or fully connected op (0 for any
+/// other op), or INT64_MAX where the count would overflow.
+int64_t macsOf(mlir::Operation *op);
+
 /// Stats of a function produced by convert-effnet-to-cnn. Ops are grouped into
 /// parts by the name of their location.
 ModelStats computeModelStats(mlir::func::FuncOp model);

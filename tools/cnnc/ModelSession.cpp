@@ -47,6 +47,10 @@ ModelSession::ModelSession()
 
 ModelSession::~ModelSession() = default;
 
+FailureOr<HardwareProfile> ModelSession::loadHardware(StringRef nameOrPath) {
+  return loadHardwareProfile(nameOrPath, sourceMgr, context);
+}
+
 LogicalResult ModelSession::load(StringRef model, StringRef overrides) {
   llvm::Expected<ModelLimits> parsed = ModelLimits::parse(overrides);
   if (!parsed)

@@ -2,6 +2,7 @@
 #ifndef CNNC_TOOLS_MODELSESSION_H
 #define CNNC_TOOLS_MODELSESSION_H
 
+#include "cost/HardwareProfile.h"
 #include "dialect/Effnet.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
@@ -48,6 +49,10 @@ public:
   mlir::ModuleOp module() { return *moduleRef; }
   /// The resource limits load() was given.
   const ModelLimits &limits() const { return modelLimits; }
+
+  /// A hardware profile (a shipped name or a path), its errors located as
+  /// the model's are.
+  mlir::FailureOr<HardwareProfile> loadHardware(llvm::StringRef nameOrPath);
 
   /// The function convert-effnet-to-cnn produced (after lower()).
   mlir::func::FuncOp loweredModel();

@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 #include "Args.h"
 #include "Commands.h"
+#include "HardwareStats.h"
 #include "ModelSession.h"
 #include "passes/ModelStats.h"
 
@@ -154,26 +155,61 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
   llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
+/// `--precision`: int8 or fp32 (the default).
+std::optional<Precision> precisionOption(const Args &args) {
+  std::string name = args.value("precision", "fp32");
+  if (name == "int8")
+    return Precision::int8;
+  if (name == "fp32")
+    return Precision::fp32;
+  llvm::errs() << "cnnc stats: error: --precision must be int8 or fp32, got '" << name << "'\n";
+  return std::nullopt;
+}
+
 } // namespace
 
 int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc stats MODEL [--json] [--limit NAME=N,...]   (MODEL: a preset name or a spec "
-      "path)\n";
-  std::optional<Args> args = parseCommandArgs("stats", rawArgs, {"limit"}, {"json"}, usage);
+      "usage: cnnc stats MODEL [--hardware PROFILE [--precision int8|fp32]] [--json] "
+      "[--limit NAME=N,...]\n"
+      "  MODEL: a preset name or a spec path; PROFILE: a shipped hardware profile's name or the "
+      "path of one\n";
+  std::optional<Args> args =
+      parseCommandArgs("stats", rawArgs, {"limit", "hardware", "precision"}, {"json"}, usage);
   if (!args)
     return kUsageError;
-  if (args->positional.size() != 1) {
+  if (args->positional.size() != 1 ||
+      (args->values.count("precision") && !args->values.count("hardware"))) {
     llvm::errs() << usage;
     return kUsageError;
   }
+  std::optional<Precision> precision = precisionOption(*args);
+  if (!precision)
+    return kUsageError;
 
   ModelSession session;
   ScaledModel scaled;
+  std::optional<HardwareProfile> profile;
+  if (args->values.count("hardware")) {
+    FailureOr<HardwareProfile> loaded = session.loadHardware(args->value("hardware"));
+    if (failed(loaded))
+      return 1;
+    profile = std::move(*loaded);
+  }
   if (failed(session.load(args->positional[0], args->value("limit"))) ||
       failed(session.lower(ModelSession::Pipeline::frontend,
                            [&](effnet::ModelOp model) { scaled = describe(model); })))
     return 1;
+  if (profile) {
+    ModelCost cost = estimateCost(modelLayers(session.loweredModel()), *profile, *precision);
+    if (args->flag("json"))
+      llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(
+                                                 costJson(scaled.name, *profile, *precision, cost)))
+                   << "\n";
+    else
+      printCostTable(scaled.name, *profile, *precision, cost);
+    return 0;
+  }
   ModelStats stats = computeModelStats(session.loweredModel());
   if (args->flag("json"))
     printJson(scaled, stats);

@@ -3,9 +3,11 @@
 #include "Commands.h"
 #include "ModelSession.h"
 #include "codegen/ModelCompiler.h"
+#include "cost/HardwareProfile.h"
 #include "frontend/Presets.h"
 
 #include "mlir/IR/AsmState.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <cstring>
@@ -38,6 +40,12 @@ commands:
                                  latency (min, median, p90) and throughput
   stats MODEL [--json]           per-stage table and totals: parameters, MACs,
                                  activation memory (total and peak live)
+  stats MODEL --hardware PROFILE [--precision int8|fp32] [--json]
+                                 the cost model's estimate per layer and in
+                                 total on a device: MACs, FLOPs, bytes moved,
+                                 cycles, latency, energy (docs/cost-model.md)
+  hardware [PROFILE]             list the hardware profiles, or print one as
+                                 YAML (host: this machine, measured now)
   ir MODEL [--level LEVEL] [--target T]
                                  print the model as MLIR; LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
@@ -122,6 +130,25 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   return 0;
 }
 
+/// `cnnc hardware [PROFILE]`.
+int runHardwareCommand(ArrayRef<StringRef> args) {
+  if (args.empty()) {
+    for (StringRef name : cnnc::hardwareProfileNames())
+      llvm::outs() << name << "\n";
+    llvm::outs() << cnnc::kHostProfile << "  (this machine, measured when named)\n";
+    return 0;
+  }
+  std::optional<std::string> text =
+      args.size() == 1 ? cnnc::hardwareProfileText(args[0]) : std::nullopt;
+  if (!text) {
+    llvm::errs() << "cnnc hardware: error: no hardware profile named '" << llvm::join(args, " ")
+                 << "'; `cnnc hardware` lists them\n";
+    return 1;
+  }
+  llvm::outs() << *text;
+  return 0;
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -143,6 +170,8 @@ int main(int argc, char **argv) {
     return cnnc::runRunCommand(args);
   if (command == "bench")
     return cnnc::runBenchCommand(args);
+  if (command == "hardware")
+    return runHardwareCommand(args);
   if (command == "presets") {
     for (StringRef name : cnnc::presetNames())
       llvm::outs() << name << "\n";
