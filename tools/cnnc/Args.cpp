@@ -66,4 +66,15 @@ int reportError(llvm::StringRef command, llvm::Error error) {
   return 1;
 }
 
+std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args) {
+  std::string name = args.value("precision", "fp32");
+  if (name == "int8")
+    return Precision::int8;
+  if (name == "fp32")
+    return Precision::fp32;
+  llvm::errs() << "cnnc " << command << ": error: --precision must be int8 or fp32, got '" << name
+               << "'\n";
+  return std::nullopt;
+}
+
 } // namespace cnnc

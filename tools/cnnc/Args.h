@@ -2,6 +2,7 @@
 #ifndef CNNC_TOOLS_ARGS_H
 #define CNNC_TOOLS_ARGS_H
 
+#include "cost/HardwareProfile.h"
 #include "dialect/WeightSchemes.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
@@ -40,6 +41,10 @@ std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llv
 /// `--weight-scheme NAME`: a scheme of WeightSchemes.h, or none for `auto` or
 /// when absent (the scheme is then detected from the file).
 llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args);
+
+/// `--precision`: int8 or fp32 (the default); nothing, after an error
+/// naming `command`, for anything else.
+std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args);
 
 /// Prints "cnnc <command>: error: <message>"; returns 1, a failed command's status.
 int reportError(llvm::StringRef command, llvm::Error error);

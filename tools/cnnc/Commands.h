@@ -10,6 +10,9 @@ namespace cnnc {
 /// `cnnc stats MODEL [--json]`; returns the process exit status.
 int runStatsCommand(llvm::ArrayRef<llvm::StringRef> args);
 
+/// `cnnc report MODEL... --hardware PROFILE,... -o DIR`: the characterization report.
+int runReportCommand(llvm::ArrayRef<llvm::StringRef> args);
+
 /// `cnnc eval MODEL --weights W --input X.npy --output Y.npy`: the reference path.
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> args);
 

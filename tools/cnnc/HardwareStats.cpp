@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "HardwareStats.h"
+#include "support/Format.h"
 
 #include <fmt/format.h>
 
@@ -20,16 +21,6 @@ std::string count(double value) {
     ++unit;
   }
   return unit ? fmt::format("{:.3g}{}", value, units[unit]) : fmt::format("{:.0f}", value);
-}
-
-/// Seconds or joules in the unit that reads best: "705 ms", "12.3 µJ".
-std::string scaled(double value, const char *unit) {
-  const std::pair<double, const char *> prefixes[] = {
-      {1, ""}, {1e-3, "m"}, {1e-6, "µ"}, {1e-9, "n"}};
-  for (auto [factor, prefix] : prefixes)
-    if (value >= factor || factor == 1e-9)
-      return fmt::format("{:.3g} {}{}", value / factor, prefix, unit);
-  return "";
 }
 
 std::string describe(const HardwareProfile &profile) {
@@ -64,17 +55,17 @@ void printCostTable(llvm::StringRef model, const HardwareProfile &profile, Preci
                l.layer.name, layerKindName(l.layer.kind).str(),
                count(static_cast<double>(l.layer.macs)), count(l.ops), count(l.dramBytes),
                l.intensity(), count(l.cycles), l.memoryBound() ? "memory" : "compute",
-               scaled(l.latencyS, "s"), scaled(l.energyJ, "J"), other);
+               formatWithPrefix(l.latencyS, "s"), formatWithPrefix(l.energyJ, "J"), other);
   }
   fmt::print("\nMACs       {}\n", count(cost.macs));
   fmt::print("FLOPs      {}  (2 per MAC)\n", count(cost.ops));
   fmt::print("DRAM bytes {}  (weights, inputs and outputs at {})\n", count(cost.dramBytes),
              precisionName(precision).str());
   fmt::print("cycles     {}  at {:.4g} GHz\n", count(cost.cycles), profile.clockHz / 1e9);
-  fmt::print("latency    {}  ({:.4g} inferences/s, one at a time)\n", scaled(cost.latencyS, "s"),
-             1 / cost.latencyS);
-  fmt::print("energy     {}  per inference ({:.4g} inferences per Wh)\n", scaled(cost.energyJ, "J"),
-             3600 / cost.energyJ);
+  fmt::print("latency    {}  ({:.4g} inferences/s, one at a time)\n",
+             formatWithPrefix(cost.latencyS, "s"), 1 / cost.latencyS);
+  fmt::print("energy     {}  per inference ({:.4g} inferences per Wh)\n",
+             formatWithPrefix(cost.energyJ, "J"), 3600 / cost.energyJ);
   if (depthwiseShown)
     fmt::print("\nDepthwise layers in brackets: their cycles under the other mapping "
                "(docs/cost-model.md).\n");

@@ -155,17 +155,6 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
   llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(std::move(root))) << "\n";
 }
 
-/// `--precision`: int8 or fp32 (the default).
-std::optional<Precision> precisionOption(const Args &args) {
-  std::string name = args.value("precision", "fp32");
-  if (name == "int8")
-    return Precision::int8;
-  if (name == "fp32")
-    return Precision::fp32;
-  llvm::errs() << "cnnc stats: error: --precision must be int8 or fp32, got '" << name << "'\n";
-  return std::nullopt;
-}
-
 } // namespace
 
 int runStatsCommand(ArrayRef<StringRef> rawArgs) {
@@ -183,7 +172,7 @@ int runStatsCommand(ArrayRef<StringRef> rawArgs) {
     llvm::errs() << usage;
     return kUsageError;
   }
-  std::optional<Precision> precision = precisionOption(*args);
+  std::optional<Precision> precision = precisionOption("stats", *args);
   if (!precision)
     return kUsageError;
 

@@ -44,6 +44,13 @@ commands:
                                  the cost model's estimate per layer and in
                                  total on a device: MACs, FLOPs, bytes moved,
                                  cycles, latency, energy (docs/cost-model.md)
+  report MODEL... --hardware PROFILE[,...] -o DIR [--precision int8|fp32]
+      [--baseline MODEL] [--measured DIR[,...]]
+                                 the characterization report: size, FLOPs,
+                                 latency, throughput and energy per model and
+                                 device against a baseline model, as Markdown
+                                 and JSON with SVG plots; --measured times
+                                 compiled host models beside the estimate
   hardware [PROFILE]             list the hardware profiles, or print one as
                                  YAML (host: this machine, measured now)
   ir MODEL [--level LEVEL] [--target T]
@@ -170,6 +177,8 @@ int main(int argc, char **argv) {
     return cnnc::runRunCommand(args);
   if (command == "bench")
     return cnnc::runBenchCommand(args);
+  if (command == "report")
+    return cnnc::runReportCommand(args);
   if (command == "hardware")
     return runHardwareCommand(args);
   if (command == "presets") {
