@@ -119,7 +119,7 @@ std::string markdown(const std::vector<ModelEntry> &models, const ModelEntry &ba
         "efficiency score | activations, all | activations, peak live |\n| --- | ---: | ---: | "
         "---: | ---: | ---: | ---: | ---: |\n";
   for (const ModelEntry &m : models)
-    md += fmt::format("| {} | {:.2f} M | {:.3f} | {:.2f}x | {:.2f}x | {:.2f} | {} | {} |\n", m.name,
+    md += fmt::format("| {} | {:.2f} M | {:.3f} | {:.2f}x | {:.2f}x | {:.3g} | {} | {} |\n", m.name,
                       m.stats.params / 1e6, 2.0 * m.stats.macs / 1e9,
                       static_cast<double>(m.stats.params) / baseline.stats.params,
                       static_cast<double>(m.stats.macs) / baseline.stats.macs,

@@ -20,7 +20,7 @@ convolution as one channel, a convolution with one input channel and one
 filter (SCALE-Sim's own depthwise layers, named "DP...", are split into C such
 layers that run one after another: --native-depthwise runs two, which take
 several minutes). The figure is COMPUTE_REPORT.csv's "Total Cycles" less its
-stall cycles (0 with buffers this large). About 5 minutes on 2 cores.
+stall cycles (0 with buffers this large). Under a minute on 2 cores.
 """
 import argparse
 import csv
