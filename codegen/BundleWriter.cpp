@@ -89,18 +89,8 @@ llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
 }
 
-/// Opens `file` in the output directory for writing.
-llvm::Expected<std::unique_ptr<llvm::raw_fd_ostream>> create(const ModelBuild &build,
-                                                             llvm::StringRef file) {
-  std::error_code ec;
-  auto os = std::make_unique<llvm::raw_fd_ostream>(build.path(file), ec, llvm::sys::fs::OF_None);
-  if (ec)
-    return fail("cannot write " + build.path(file) + ": " + ec.message());
-  return os;
-}
-
 llvm::Error writeWeightsFile(const ModelBuild &build) {
-  auto os = create(build, build.name + ".weights");
+  auto os = build.create(build.name + ".weights");
   if (!os)
     return os.takeError();
   uint64_t bytes = build.payload.size();
@@ -124,7 +114,7 @@ ElementType elementOf(mlir::RankedTensorType type) {
 
 llvm::Error writeModelTable(const ModelBuild &build) {
   const std::string &id = build.identifier;
-  auto file = create(build, id + "_model.c");
+  auto file = build.create(id + "_model.c");
   if (!file)
     return file.takeError();
   llvm::raw_ostream &os = **file;
@@ -200,7 +190,7 @@ llvm::Error writeModelTable(const ModelBuild &build) {
 }
 
 llvm::Error writeHeader(const ModelBuild &build) {
-  auto file = create(build, build.name + ".h");
+  auto file = build.create(build.name + ".h");
   if (!file)
     return file.takeError();
   llvm::raw_ostream &os = **file;
@@ -228,7 +218,9 @@ llvm::Error writeHeader(const ModelBuild &build) {
      << CNNC_WEIGHTS_HEADER_BYTES << "-byte header), signature "
      << llvm::format_hex(build.signature, 18) << "\n"
      << " *\n"
-     << " * Link lib" << build.name << ".a (or .so) with -lpthread -ldl -lm. */\n"
+     << " * Link lib" << build.name << ".a (or .so) with -lpthread -ldl -lm, or use the\n"
+     << " * package beside it: find_package(" << build.name << " CONFIG) and cnnc::" << build.name
+     << ", or pkg-config " << build.name << ". */\n"
      << "#ifndef " << guard << "\n#define " << guard << "\n\n#include \"cnnc_runtime.h\"\n\n"
      << "#ifdef __cplusplus\nextern \"C\" {\n#endif\n\n";
   const char *axes[] = {"N", "C", "H", "W"};
@@ -259,7 +251,7 @@ llvm::Error writeHeader(const ModelBuild &build) {
 
 llvm::Error writeRuntimeSources(const ModelBuild &build) {
   for (size_t i = 0; i < kRuntimeSourcesCount; ++i) {
-    auto os = create(build, kRuntimeSources[i].name);
+    auto os = build.create(kRuntimeSources[i].name);
     if (!os)
       return os.takeError();
     **os << kRuntimeSources[i].text;

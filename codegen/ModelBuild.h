@@ -18,7 +18,9 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/raw_ostream.h"
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -60,6 +62,8 @@ struct ModelBuild {
 
   /// `file` inside the output directory.
   std::string path(llvm::StringRef file) const;
+  /// Opens `file` in the output directory for writing.
+  llvm::Expected<std::unique_ptr<llvm::raw_fd_ostream>> create(llvm::StringRef file) const;
   /// The kernel symbol prefix: <identifier>_k<index>.
   std::string kernelName(size_t kernel) const;
   /// The object file of each kernel, in the output directory.
@@ -69,6 +73,8 @@ struct ModelBuild {
 llvm::Error compileKernels(const ModelBuild &build);
 llvm::Error writeBundle(const ModelBuild &build);
 llvm::Error buildLibraries(const ModelBuild &build);
+/// The output directory as a CMake and a pkg-config package (PackageWriter.cpp).
+llvm::Error writePackageFiles(const ModelBuild &build);
 
 } // namespace cnnc
 

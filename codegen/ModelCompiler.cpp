@@ -189,6 +189,16 @@ std::string ModelBuild::path(llvm::StringRef file) const {
   return p.str().str();
 }
 
+llvm::Expected<std::unique_ptr<llvm::raw_fd_ostream>>
+ModelBuild::create(llvm::StringRef file) const {
+  std::error_code ec;
+  auto os = std::make_unique<llvm::raw_fd_ostream>(path(file), ec, llvm::sys::fs::OF_None);
+  if (ec)
+    return llvm::createStringError(ec, "cannot write %s: %s", path(file).c_str(),
+                                   ec.message().c_str());
+  return os;
+}
+
 std::string ModelBuild::kernelName(size_t kernel) const {
   return identifier + "_k" + std::to_string(kernel);
 }
@@ -241,7 +251,7 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
     return fail("cannot create " + options.outputDir + ": " + ec.message());
   build.signature = buildSignature(build);
-  for (auto step : {compileKernels, writeBundle, buildLibraries})
+  for (auto step : {compileKernels, writeBundle, buildLibraries, writePackageFiles})
     if (llvm::Error error = step(build))
       return std::move(error);
   return CompileSummary{build.identifier,     build.target,

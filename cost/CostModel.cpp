@@ -1,13 +1,15 @@
 //===- CostModel.cpp - a model's layers priced on a device ----------------===//
 #include "cost/CostModel.h"
 
+#include "llvm/Support/MathExtras.h"
+
 #include <algorithm>
 #include <cmath>
 
 namespace cnnc {
 namespace {
 
-double ceilDiv(int64_t a, int64_t b) { return static_cast<double>((a + b - 1) / b); }
+double ceilDiv(int64_t a, int64_t b) { return static_cast<double>(llvm::divideCeil(a, b)); }
 
 /// Bytes of the layer's tensors at the precision.
 struct TensorBytes {

@@ -9,8 +9,6 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 
-#include <cstring>
-
 using namespace mlir;
 
 namespace cnnc {
@@ -24,9 +22,18 @@ namespace {
 using spec::FieldReader;
 using spec::Node;
 
-bool isPositive(double v) { return v > 0; }
-bool isNonNegative(double v) { return v >= 0; }
-bool isPositiveInteger(int64_t v) { return v > 0; }
+using spec::isNonNegativeNumber;
+using spec::isPositiveNumber;
+
+bool isProfileName(llvm::StringRef name) {
+  return !name.empty() && llvm::all_of(name, [](char c) {
+    return llvm::isAlnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
+/// Rows and columns up to 2^16 each: past any array built, and far from
+/// overflowing the cycle count's arithmetic.
+bool isArraySide(int64_t v) { return v > 0 && v <= (int64_t(1) << 16); }
 
 constexpr const char *kPositive = "a positive number";
 constexpr const char *kNonNegative = "a number, 0 or more";
@@ -35,9 +42,8 @@ constexpr const char *kPicojoules = "picojoules, 0 or more";
 const llvm::StringRef kSystolicKeys[] = {"array", "buffers", "dram_bytes_per_cycle"};
 const llvm::StringRef kRooflineKeys[] = {"peak_ops_per_s", "memory_bytes_per_s"};
 
-llvm::StringRef embeddedName(const EmbeddedFile &file) {
-  return llvm::StringRef(file.name).drop_back(strlen(".yaml"));
-}
+const EmbeddedTable kShippedProfiles{kEmbeddedHardwareProfiles, kEmbeddedHardwareProfilesCount,
+                                     ".yaml"};
 
 /// Reads the profile's sections; `ok` turns false at the first error, and
 /// reading goes on so that one run reports every mistake.
@@ -53,10 +59,16 @@ public:
     FieldReader fields(root, "the hardware profile", keys, diag, ok);
     HardwareProfile profile;
     profile.name = fields.optionalString("name").value_or(fallbackName.str());
+    if (!isProfileName(profile.name))
+      fields.fail(fields.has("name") ? fields.find("name")->loc : root.loc)
+          << "a hardware profile's name ('" << profile.name
+          << "') names files and report sections: letters, digits, '.', '_' and '-' only"
+          << (fields.has("name") ? "" : "; give it a 'name:'");
     profile.description = fields.optionalString("description").value_or("");
-    profile.clockHz = fields.requiredNumber("clock_hz", isPositive, "a positive frequency in Hz");
+    profile.clockHz =
+        fields.requiredNumber("clock_hz", isPositiveNumber, "a positive frequency in Hz");
     profile.staticPowerW =
-        fields.requiredNumber("static_power_w", isNonNegative, "watts, 0 or more");
+        fields.requiredNumber("static_power_w", isNonNegativeNumber, "watts, 0 or more");
     static const std::pair<llvm::StringRef, bool> kinds[] = {{"systolic", true},
                                                              {"roofline", false}};
     if (!fields.has("kind") && root.kind == Node::Kind::Mapping)
@@ -95,13 +107,13 @@ private:
 
   SystolicArray readSystolic(FieldReader &fields) {
     SystolicArray array;
-    array.dramBytesPerCycle =
-        fields.requiredNumber("dram_bytes_per_cycle", isPositive, "a positive number of bytes");
+    array.dramBytesPerCycle = fields.requiredNumber("dram_bytes_per_cycle", isPositiveNumber,
+                                                    "a positive number of bytes");
     if (const Node *node = fields.requiredMapping("array")) {
       FieldReader a(*node, "'array'", {"rows", "columns", "dataflow", "depthwise"}, diag, ok);
-      array.rows = a.requiredInteger("rows", isPositiveInteger, "a positive number of rows");
+      array.rows = a.requiredInteger("rows", isArraySide, "a number of rows from 1 to 65536");
       array.columns =
-          a.requiredInteger("columns", isPositiveInteger, "a positive number of columns");
+          a.requiredInteger("columns", isArraySide, "a number of columns from 1 to 65536");
       static const std::pair<llvm::StringRef, int> dataflows[] = {{"output_stationary", 0}};
       a.optionalChoice<int>("dataflow", dataflows);
       static const std::pair<llvm::StringRef, DepthwiseMapping> mappings[] = {
@@ -113,7 +125,7 @@ private:
     if (const Node *node = fields.requiredMapping("buffers")) {
       FieldReader b(*node, "'buffers'", {"ifmap_bytes", "filter_bytes", "ofmap_bytes"}, diag, ok);
       auto bytes = [&](llvm::StringRef key) {
-        return b.requiredInteger(key, isPositiveInteger, "a positive number of bytes");
+        return b.requiredInteger(key, spec::isPositive, "a positive number of bytes");
       };
       array.ifmapBufferBytes = bytes("ifmap_bytes");
       array.filterBufferBytes = bytes("filter_bytes");
@@ -121,23 +133,26 @@ private:
     }
     if (const Node *node = fields.requiredMapping("energy")) {
       FieldReader e(*node, "'energy'", {"mac_pj", "sram_byte_pj", "dram_byte_pj"}, diag, ok);
-      array.macEnergyJ = perPrecision(e, "mac_pj", isNonNegative, kPicojoules, 1e-12);
-      array.sramByteEnergyJ = e.requiredNumber("sram_byte_pj", isNonNegative, kPicojoules) * 1e-12;
-      array.dramByteEnergyJ = e.requiredNumber("dram_byte_pj", isNonNegative, kPicojoules) * 1e-12;
+      array.macEnergyJ = perPrecision(e, "mac_pj", isNonNegativeNumber, kPicojoules, 1e-12);
+      array.sramByteEnergyJ =
+          e.requiredNumber("sram_byte_pj", isNonNegativeNumber, kPicojoules) * 1e-12;
+      array.dramByteEnergyJ =
+          e.requiredNumber("dram_byte_pj", isNonNegativeNumber, kPicojoules) * 1e-12;
     }
     return array;
   }
 
   RooflineDevice readRoofline(FieldReader &fields) {
     RooflineDevice device;
-    device.peakOpsPerSecond = perPrecision(fields, "peak_ops_per_s", isPositive, kPositive, 1);
-    device.memoryBytesPerSecond = fields.requiredNumber("memory_bytes_per_s", isPositive,
+    device.peakOpsPerSecond =
+        perPrecision(fields, "peak_ops_per_s", isPositiveNumber, kPositive, 1);
+    device.memoryBytesPerSecond = fields.requiredNumber("memory_bytes_per_s", isPositiveNumber,
                                                         "a positive number of bytes per second");
     if (const Node *node = fields.requiredMapping("energy")) {
       FieldReader e(*node, "'energy'", {"op_pj", "memory_byte_pj"}, diag, ok);
-      device.opEnergyJ = perPrecision(e, "op_pj", isNonNegative, kPicojoules, 1e-12);
+      device.opEnergyJ = perPrecision(e, "op_pj", isNonNegativeNumber, kPicojoules, 1e-12);
       device.memoryByteEnergyJ =
-          e.requiredNumber("memory_byte_pj", isNonNegative, kPicojoules) * 1e-12;
+          e.requiredNumber("memory_byte_pj", isNonNegativeNumber, kPicojoules) * 1e-12;
     }
     return device;
   }
@@ -154,20 +169,13 @@ llvm::StringRef precisionName(Precision precision) {
 
 int64_t bytesPerElement(Precision precision) { return precision == Precision::int8 ? 1 : 4; }
 
-std::vector<llvm::StringRef> hardwareProfileNames() {
-  std::vector<llvm::StringRef> names;
-  for (size_t i = 0; i < kEmbeddedHardwareProfilesCount; ++i)
-    names.push_back(embeddedName(kEmbeddedHardwareProfiles[i]));
-  llvm::sort(names);
-  return names;
-}
+std::vector<llvm::StringRef> hardwareProfileNames() { return kShippedProfiles.names(); }
 
 std::optional<std::string> hardwareProfileText(llvm::StringRef name) {
   if (name == kHostProfile)
     return measureHostProfile();
-  for (size_t i = 0; i < kEmbeddedHardwareProfilesCount; ++i)
-    if (embeddedName(kEmbeddedHardwareProfiles[i]) == name)
-      return std::string(kEmbeddedHardwareProfiles[i].text);
+  if (std::optional<llvm::StringRef> text = kShippedProfiles.text(name))
+    return text->str();
   return std::nullopt;
 }
 
@@ -196,18 +204,19 @@ FailureOr<HardwareProfile> loadHardwareProfile(llvm::StringRef nameOrPath,
           *text,
           nameOrPath == kHostProfile ? "host (measured)" : "hardware/" + nameOrPath.str() + ".yaml",
           sourceMgr, context);
-    return emitError(UnknownLoc::get(&context))
-               << "unknown hardware profile '" << nameOrPath
-               << "'; shipped: " << llvm::join(hardwareProfileNames(), ", ") << "; " << kHostProfile
-               << " (this machine, measured); or the path of a profile file",
-           failure();
+    emitError(UnknownLoc::get(&context))
+        << "unknown hardware profile '" << nameOrPath
+        << "'; shipped: " << llvm::join(hardwareProfileNames(), ", ") << "; " << kHostProfile
+        << " (this machine, measured); or the path of a profile file";
+    return failure();
   }
   llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> file =
       llvm::MemoryBuffer::getFile(nameOrPath, /*IsText=*/true);
-  if (!file)
-    return emitError(UnknownLoc::get(&context)) << "cannot read hardware profile '" << nameOrPath
-                                                << "': " << file.getError().message(),
-           failure();
+  if (!file) {
+    emitError(UnknownLoc::get(&context))
+        << "cannot read hardware profile '" << nameOrPath << "': " << file.getError().message();
+    return failure();
+  }
   return parseHardwareProfile((*file)->getBuffer(), nameOrPath, sourceMgr, context);
 }
 

@@ -82,7 +82,7 @@ struct HardwareProfile {
 
 /// The name that measures this machine (HostCalibration.h) instead of
 /// reading a file.
-constexpr const char *kHostProfile = "host";
+inline constexpr llvm::StringLiteral kHostProfile("host");
 
 /// The shipped profiles' names, sorted.
 std::vector<llvm::StringRef> hardwareProfileNames();

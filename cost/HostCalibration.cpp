@@ -93,13 +93,15 @@ __attribute__((target("avx2"))) double int8Avx2(int64_t iterations) {
     for (int c = 0; c < kChains; ++c)
       acc[c] = _mm256_add_epi32(acc[c], _mm256_madd_epi16(_mm256_maddubs_epi16(x, w[c]), ones));
   }
-  int32_t sum = 0;
+  uint32_t sum = 0; // wraps, as the lanes did
   for (int c = 0; c < kChains; ++c)
-    sum += _mm256_extract_epi32(acc[c], 0);
-  intSink = sum;
+    sum += static_cast<uint32_t>(_mm256_extract_epi32(acc[c], 0));
+  intSink = static_cast<int32_t>(sum);
   return 2.0 * 32 * kChains * static_cast<double>(iterations);
 }
 
+// vpdpbusd adds into its accumulator, so its products cannot be hoisted out of
+// the loop even with a constant input.
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) double int8Avx512Vnni(int64_t iterations) {
   __m512i acc[kChains], x = _mm512_set1_epi8(3), w = _mm512_set1_epi8(-2);
   for (int c = 0; c < kChains; ++c)
@@ -107,33 +109,33 @@ __attribute__((target("avx512f,avx512bw,avx512vnni"))) double int8Avx512Vnni(int
   for (int64_t i = 0; i < iterations; ++i)
     for (int c = 0; c < kChains; ++c)
       acc[c] = _mm512_dpbusd_epi32(acc[c], x, w);
-  int32_t sum = 0;
+  uint32_t sum = 0; // wraps, as the lanes did
   for (int c = 0; c < kChains; ++c)
-    sum += _mm512_reduce_add_epi32(acc[c]);
-  intSink = sum;
+    sum += static_cast<uint32_t>(_mm512_reduce_add_epi32(acc[c]));
+  intSink = static_cast<int32_t>(sum);
   return 2.0 * 64 * kChains * static_cast<double>(iterations);
 }
 #endif
 
-/// Portable INT8: i16 products of i8 values summed into i32 lanes, in
+/// Portable INT8: products of small integers summed into 32-bit lanes, in
 /// 16-byte vectors (what a compiler makes of an INT8 dot product without
-/// dedicated instructions).
+/// dedicated instructions). Unsigned, so that the sums may wrap.
 double int8Portable(int64_t iterations) {
-  typedef int32_t Vector __attribute__((vector_size(16)));
+  typedef uint32_t Vector __attribute__((vector_size(16)));
   Vector acc[kChains], w[kChains], x = {3, 3, 3, 3};
-  for (int c = 0; c < kChains; ++c) {
+  for (unsigned c = 0; c < kChains; ++c) {
     acc[c] = x * c;
-    w[c] = x - c;
+    w[c] = x + c;
   }
   for (int64_t i = 0; i < iterations; ++i) {
     x += 1; // as in int8Avx2: no product is loop-invariant
     for (int c = 0; c < kChains; ++c)
       acc[c] += x * w[c];
   }
-  int32_t sum = 0;
+  uint32_t sum = 0;
   for (int c = 0; c < kChains; ++c)
     sum += acc[c][0];
-  intSink = sum;
+  intSink = static_cast<int32_t>(sum);
   return 2.0 * 4 * kChains * static_cast<double>(iterations);
 }
 
@@ -207,7 +209,10 @@ std::string cpuinfoField(llvm::StringRef name) {
 std::string measureHostProfile() {
   Measured fp32 = peakFp32(), int8 = peakInt8();
   double bandwidth = copyBandwidth();
-  std::string model = cpuinfoField("model name");
+  std::string model;
+  for (char c : cpuinfoField("model name"))
+    if (c != '"' && c != '\\') // it is written inside a double-quoted YAML string
+      model += c;
   if (model.empty())
     model = "this CPU";
   double mhz = 0;

@@ -16,6 +16,7 @@
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 
+#include <cmath>
 #include <functional>
 #include <optional>
 #include <string>
@@ -24,6 +25,10 @@ namespace cnnc::spec {
 
 using IntRule = std::function<bool(int64_t)>;
 using NumberRule = std::function<bool(double)>;
+
+inline bool isPositive(int64_t v) { return v > 0; }
+inline bool isPositiveNumber(double v) { return v > 0; }
+inline bool isNonNegativeNumber(double v) { return v >= 0; }
 
 /// Reads the keys of one mapping section; `what` names it in errors.
 class FieldReader {
@@ -64,9 +69,7 @@ public:
   }
 
   int64_t requiredInteger(llvm::StringRef key, const IntRule &rule, llvm::StringRef expected) {
-    if (!has(key) && node.kind == Node::Kind::Mapping)
-      fail(node.loc) << what << " needs '" << key << "' (" << expected << ")";
-    return integer(key, 1, rule, expected);
+    return required<int64_t>(key, rule, expected, 1);
   }
 
   std::optional<double> optionalNumber(llvm::StringRef key, const NumberRule &rule,
@@ -80,9 +83,7 @@ public:
   }
 
   double requiredNumber(llvm::StringRef key, const NumberRule &rule, llvm::StringRef expected) {
-    if (!has(key) && node.kind == Node::Kind::Mapping)
-      fail(node.loc) << what << " needs '" << key << "' (" << expected << ")";
-    return number(key, 0, rule, expected);
+    return required<double>(key, rule, expected, 0);
   }
 
   /// The mapping under `key`, or null (after an error if it is missing or
@@ -159,7 +160,19 @@ public:
 
 private:
   static bool parse(llvm::StringRef text, int64_t &out) { return !text.getAsInteger(10, out); }
-  static bool parse(llvm::StringRef text, double &out) { return !text.getAsDouble(out); }
+  /// Numbers are finite: "inf" and "nan" parse as doubles, but no field means them.
+  static bool parse(llvm::StringRef text, double &out) {
+    return !text.getAsDouble(out) && std::isfinite(out);
+  }
+
+  /// The value under `key`, or `fallback` after an error if it is missing.
+  template <typename T>
+  T required(llvm::StringRef key, const std::function<bool(T)> &rule, llvm::StringRef expected,
+             T fallback) {
+    if (!has(key) && node.kind == Node::Kind::Mapping)
+      fail(node.loc) << what << " needs '" << key << "' (" << expected << ")";
+    return optionalValue<T>(key, rule, expected).value_or(fallback);
+  }
 
   /// The value under `key` parsed as a T that satisfies `rule`.
   template <typename T>

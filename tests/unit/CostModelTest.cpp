@@ -9,6 +9,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "CollectedDiagnostics.h"
+
 #include <gtest/gtest.h>
 
 using namespace mlir;
@@ -63,28 +65,11 @@ TEST(CostModelTest, PerChannelDepthwiseIsScaleSimsDepthwise) {
 }
 
 /// Loads profiles and specs, collecting diagnostics as "file:line:col: message".
-class CostModelSpecTest : public ::testing::Test {
+class CostModelSpecTest : public CollectedDiagnostics {
 protected:
-  CostModelSpecTest()
-      : handler(&context, [this](Diagnostic &d) {
-          std::string text;
-          llvm::raw_string_ostream os(text);
-          if (auto loc = dyn_cast<FileLineColLoc>(d.getLocation()))
-            os << llvm::sys::path::filename(loc.getFilename().strref()) << ":" << loc.getLine()
-               << ":" << loc.getColumn() << ": ";
-          os << d.str();
-          errors.push_back(os.str());
-          return success();
-        }) {}
-
   FailureOr<cnnc::HardwareProfile> profile(StringRef text) {
     return cnnc::parseHardwareProfile(text, "test.yaml", sources, context);
   }
-
-  MLIRContext context;
-  llvm::SourceMgr sources;
-  std::vector<std::string> errors;
-  ScopedDiagnosticHandler handler;
 };
 
 // An 8x8 array at 1 GHz with round numbers, to price a small spec by hand.

@@ -11,6 +11,8 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include "CollectedDiagnostics.h"
+
 #include <gtest/gtest.h>
 
 using namespace mlir;
@@ -18,20 +20,8 @@ using namespace mlir;
 namespace {
 
 /// Loads specs and collects the diagnostics they produce as "file:line:col: message".
-class SpecLoaderTest : public ::testing::Test {
+class SpecLoaderTest : public CollectedDiagnostics {
 protected:
-  SpecLoaderTest()
-      : handler(&context, [this](Diagnostic &d) {
-          std::string text;
-          llvm::raw_string_ostream os(text);
-          if (auto loc = dyn_cast<FileLineColLoc>(d.getLocation()))
-            os << llvm::sys::path::filename(loc.getFilename().strref()) << ":" << loc.getLine()
-               << ":" << loc.getColumn() << ": ";
-          os << d.str();
-          errors.push_back(os.str());
-          return success();
-        }) {}
-
   OwningOpRef<ModuleOp> load(StringRef model) {
     return cnnc::loadModelSpec(model, sources, context);
   }
@@ -53,11 +43,6 @@ protected:
     EXPECT_TRUE(succeeded(pm.run(module)));
     return cnnc::computeModelStats(*module.getOps<func::FuncOp>().begin());
   }
-
-  MLIRContext context;
-  llvm::SourceMgr sources;
-  std::vector<std::string> errors;
-  ScopedDiagnosticHandler handler;
 };
 
 TEST_F(SpecLoaderTest, EveryPresetLoadsAndLowers) {

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "llvm/Support/Error.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -58,6 +59,13 @@ struct ExecutedCount {
 struct Timings {
   std::vector<double> ms;              // one per timed run
   std::optional<ExecutedCount> perRun; // where the launcher counts
+
+  /// The median run's milliseconds (the upper one of an even count).
+  double medianMs() const {
+    std::vector<double> sorted = ms;
+    std::sort(sorted.begin(), sorted.end());
+    return sorted[sorted.size() / 2];
+  }
 };
 
 class CompiledModel {

@@ -64,8 +64,11 @@ void printCostTable(llvm::StringRef model, const HardwareProfile &profile, Preci
   fmt::print("cycles     {}  at {:.4g} GHz\n", count(cost.cycles), profile.clockHz / 1e9);
   fmt::print("latency    {}  ({:.4g} inferences/s, one at a time)\n",
              formatWithPrefix(cost.latencyS, "s"), 1 / cost.latencyS);
-  fmt::print("energy     {}  per inference ({:.4g} inferences per Wh)\n",
-             formatWithPrefix(cost.energyJ, "J"), 3600 / cost.energyJ);
+  if (cost.energyJ > 0)
+    fmt::print("energy     {}  per inference ({:.4g} inferences per Wh)\n",
+               formatWithPrefix(cost.energyJ, "J"), 3600 / cost.energyJ);
+  else
+    fmt::print("energy     0 (the profile gives no energies)\n");
   if (depthwiseShown)
     fmt::print("\nDepthwise layers in brackets: their cycles under the other mapping "
                "(docs/cost-model.md).\n");

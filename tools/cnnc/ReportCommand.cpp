@@ -27,7 +27,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 using namespace mlir;
 
@@ -55,12 +54,16 @@ llvm::Expected<std::pair<std::string, double>> measure(llvm::StringRef dir) {
                                    "--measured %s: %s; only a model that runs on this machine "
                                    "is measured",
                                    dir.str().c_str(), (*model)->timingNote().c_str());
+  if ((*model)->info().input_shape[0] != 1)
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "--measured %s: compiled for batch %lld; the estimates are "
+                                   "for batch 1",
+                                   dir.str().c_str(),
+                                   static_cast<long long>((*model)->info().input_shape[0]));
   llvm::Expected<Timings> timings = (*model)->time(kMeasuredRuns, kMeasuredWarmup);
   if (!timings)
     return timings.takeError();
-  std::vector<double> ms = timings->ms;
-  std::sort(ms.begin(), ms.end());
-  return std::make_pair((*model)->manifest().name, ms[ms.size() / 2] / 1e3);
+  return std::make_pair((*model)->manifest().name, timings->medianMs() / 1e3);
 }
 
 double peakOps(const HardwareProfile &profile, Precision precision) {
@@ -99,6 +102,21 @@ std::string rooflinePlot(const HardwareProfile &profile, size_t index, Precision
                     "arithmetic intensity (FLOP per DRAM byte)", "FLOP/s", series);
 }
 
+/// `numerator / value`, or "-" where the value is 0 (a profile without
+/// energies, say).
+std::string rate(double numerator, double value) {
+  return value > 0 ? fmt::format("{:.4g}", numerator / value) : "-";
+}
+
+llvm::json::Value jsonRate(double numerator, double value) {
+  return value > 0 ? llvm::json::Value(numerator / value) : llvm::json::Value(nullptr);
+}
+
+/// Two decimals, or two significant digits below 0.1.
+std::string score(double value) {
+  return value >= 0.1 ? fmt::format("{:.2f}", value) : fmt::format("{:.2g}", value);
+}
+
 std::string mebibytes(int64_t bytes) { return fmt::format("{:.1f} MiB", bytes / 1048576.0); }
 
 /// The seed report's efficiency score: (baseline FLOPs / FLOPs) x
@@ -119,11 +137,11 @@ std::string markdown(const std::vector<ModelEntry> &models, const ModelEntry &ba
         "efficiency score | activations, all | activations, peak live |\n| --- | ---: | ---: | "
         "---: | ---: | ---: | ---: | ---: |\n";
   for (const ModelEntry &m : models)
-    md += fmt::format("| {} | {:.2f} M | {:.3f} | {:.2f}x | {:.2f}x | {:.3g} | {} | {} |\n", m.name,
+    md += fmt::format("| {} | {:.2f} M | {:.3f} | {:.2f}x | {:.2f}x | {} | {} | {} |\n", m.name,
                       m.stats.params / 1e6, 2.0 * m.stats.macs / 1e9,
                       static_cast<double>(m.stats.params) / baseline.stats.params,
                       static_cast<double>(m.stats.macs) / baseline.stats.macs,
-                      efficiencyScore(m, baseline), mebibytes(m.stats.activationBytesTotal),
+                      score(efficiencyScore(m, baseline)), mebibytes(m.stats.activationBytesTotal),
                       mebibytes(m.stats.activationBytesPeak));
   md += "\nEfficiency score: (baseline FLOPs / FLOPs) x (baseline parameters / parameters), as "
         "the seed report defines it. Activations at fp32.\n";
@@ -139,10 +157,11 @@ std::string markdown(const std::vector<ModelEntry> &models, const ModelEntry &ba
                       measured ? " ---: |" : "");
     for (const ModelEntry &m : models) {
       const ModelCost &c = m.costs[p];
-      md += fmt::format("| {} | {} | {:.4g} | {} | {:.4g} | {:.2f}x |", m.name,
-                        formatWithPrefix(c.latencyS, "s"), 1 / c.latencyS,
-                        formatWithPrefix(c.energyJ, "J"), 3600 / c.energyJ,
-                        c.energyJ / models[baselineIndex].costs[p].energyJ);
+      double baselineEnergy = models[baselineIndex].costs[p].energyJ;
+      md += fmt::format(
+          "| {} | {} | {} | {} | {} | {} |", m.name, formatWithPrefix(c.latencyS, "s"),
+          rate(1, c.latencyS), formatWithPrefix(c.energyJ, "J"), rate(3600, c.energyJ),
+          baselineEnergy > 0 ? fmt::format("{:.2f}x", c.energyJ / baselineEnergy) : "-");
       if (measured)
         md += m.measuredS ? " " + formatWithPrefix(*m.measuredS, "s") + " |" : " - |";
       md += "\n";
@@ -161,10 +180,10 @@ llvm::json::Object json(const std::vector<ModelEntry> &models, const ModelEntry 
     for (size_t p = 0; p < profiles.size(); ++p) {
       const ModelCost &c = m.costs[p];
       llvm::json::Object device{{"latency_s", c.latencyS},
-                                {"inferences_per_s", 1 / c.latencyS},
+                                {"inferences_per_s", jsonRate(1, c.latencyS)},
                                 {"cycles", c.cycles},
                                 {"energy_j", c.energyJ},
-                                {"inferences_per_wh", 3600 / c.energyJ},
+                                {"inferences_per_wh", jsonRate(3600, c.energyJ)},
                                 {"dram_bytes", c.dramBytes}};
       if (m.measuredS && profiles[p].name == kHostProfile)
         device["measured_latency_s"] = *m.measuredS;
@@ -228,6 +247,12 @@ int runReportCommand(ArrayRef<StringRef> rawArgs) {
     FailureOr<HardwareProfile> profile = profiles.loadHardware(name);
     if (failed(profile))
       return 1;
+    if (llvm::any_of(hardware, [&](const HardwareProfile &p) { return p.name == profile->name; }))
+      return reportError("report", llvm::createStringError(
+                                       std::errc::invalid_argument,
+                                       "--hardware names the profile %s twice: each is a column "
+                                       "of the report and a file of its own",
+                                       profile->name.c_str()));
     hardware.push_back(std::move(*profile));
   }
 
@@ -240,6 +265,10 @@ int runReportCommand(ArrayRef<StringRef> rawArgs) {
           entry.name = model.getSymName().str();
         })))
       return 1;
+    if (llvm::any_of(models, [&](const ModelEntry &m) { return m.name == entry.name; }))
+      return reportError("report", llvm::createStringError(std::errc::invalid_argument,
+                                                           "the model %s is given twice",
+                                                           entry.name.c_str()));
     entry.stats = computeModelStats(session.loweredModel());
     std::vector<Layer> layers = modelLayers(session.loweredModel());
     for (const HardwareProfile &profile : hardware)
@@ -256,6 +285,11 @@ int runReportCommand(ArrayRef<StringRef> rawArgs) {
   }
 
   if (args->values.count("measured")) {
+    if (llvm::none_of(hardware, [](const HardwareProfile &p) { return p.name == kHostProfile; }))
+      return reportError(
+          "report", llvm::createStringError(std::errc::invalid_argument,
+                                            "--measured times models on this machine: add host to "
+                                            "--hardware, beside whose estimates they are shown"));
     llvm::SmallVector<StringRef> dirs;
     StringRef(args->values["measured"]).split(dirs, ',', -1, false);
     for (StringRef dir : dirs) {
@@ -269,6 +303,10 @@ int runReportCommand(ArrayRef<StringRef> rawArgs) {
             "report", llvm::createStringError(std::errc::invalid_argument,
                                               "--measured %s holds %s, which the report has not",
                                               dir.str().c_str(), measured->first.c_str()));
+      if (model->measuredS)
+        return reportError("report", llvm::createStringError(std::errc::invalid_argument,
+                                                             "--measured holds %s twice",
+                                                             measured->first.c_str()));
       model->measuredS = measured->second;
     }
   }

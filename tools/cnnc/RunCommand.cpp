@@ -207,7 +207,7 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::vector<double> &ms = timings->ms;
   const std::optional<ExecutedCount> &executed = timings->perRun;
   std::sort(ms.begin(), ms.end());
-  double median = ms[ms.size() / 2], p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
+  double median = timings->medianMs(), p90 = ms[std::min(ms.size() - 1, ms.size() * 9 / 10)];
   double batch = static_cast<double>(info.input_shape[0]);
   const std::string &note = (*model)->timingNote();
   if (args->flag("json")) {

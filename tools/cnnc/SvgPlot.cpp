@@ -1,6 +1,9 @@
 //===- SvgPlot.cpp - the plots of cnnc report, as SVG text ----------------===//
 #include "SvgPlot.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/raw_ostream.h"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -17,20 +20,16 @@ constexpr const char *kColors[] = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "
 
 const char *color(size_t index) { return kColors[index % std::size(kColors)]; }
 
+/// Text as SVG (XML) character data or an attribute value.
 std::string escaped(const std::string &text) {
   std::string out;
-  for (char c : text) {
-    if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else if (c == '&')
-      out += "&amp;";
-    else
-      out += c;
-  }
+  llvm::raw_string_ostream os(out);
+  llvm::printHTMLEscaped(text, os);
   return out;
 }
+
+/// Whether a value has a place on a log axis.
+bool placeable(double value) { return value > 0 && std::isfinite(value); }
 
 /// A logarithmic axis over whole decades covering [lo, hi].
 struct LogAxis {
@@ -98,10 +97,11 @@ std::string logLogPlot(const std::string &title, const std::string &xLabel,
                        const std::string &yLabel, const std::vector<PlotSeries> &series) {
   double xlo = std::numeric_limits<double>::max(), xhi = 0, ylo = xlo, yhi = 0;
   for (const PlotSeries &s : series)
-    for (auto [x, y] : s.points) {
-      xlo = std::min(xlo, x), xhi = std::max(xhi, x);
-      ylo = std::min(ylo, y), yhi = std::max(yhi, y);
-    }
+    for (auto [x, y] : s.points)
+      if (placeable(x) && placeable(y)) {
+        xlo = std::min(xlo, x), xhi = std::max(xhi, x);
+        ylo = std::min(ylo, y), yhi = std::max(yhi, y);
+      }
   if (xhi == 0) // nothing to place
     xlo = ylo = 1, xhi = yhi = 10;
   LogAxis xAxis(xlo, xhi), yAxis(ylo, yhi);
@@ -124,16 +124,18 @@ std::string logLogPlot(const std::string &title, const std::string &xLabel,
     if (s.line) {
       std::string points;
       for (auto [x, y] : s.points)
-        points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
+        if (placeable(x) && placeable(y))
+          points += fmt::format("{:.1f},{:.1f} ", px(x), py(y));
       svg += fmt::format("<polyline points=\"{}\" fill=\"none\" stroke=\"{}\" "
                          "stroke-width=\"2\"/>\n",
                          points, color(i));
       continue;
     }
     for (auto [x, y] : s.points)
-      svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" "
-                         "fill-opacity=\"0.7\"/>\n",
-                         px(x), py(y), color(i));
+      if (placeable(x) && placeable(y))
+        svg += fmt::format("<circle cx=\"{:.1f}\" cy=\"{:.1f}\" r=\"3\" fill=\"{}\" "
+                           "fill-opacity=\"0.7\"/>\n",
+                           px(x), py(y), color(i));
   }
   return svg + legend(labels) + "</svg>\n";
 }
@@ -145,7 +147,8 @@ std::string logBarChart(const std::string &title, const std::string &valueLabel,
   double lo = std::numeric_limits<double>::max(), hi = 0;
   for (const std::vector<double> &row : values)
     for (double v : row)
-      lo = std::min(lo, v), hi = std::max(hi, v);
+      if (placeable(v))
+        lo = std::min(lo, v), hi = std::max(hi, v);
   if (hi == 0)
     lo = 1, hi = 10;
   LogAxis axis(lo, hi);
@@ -156,6 +159,8 @@ std::string logBarChart(const std::string &title, const std::string &valueLabel,
   for (size_t g = 0; g < groups.size(); ++g) {
     double left = kLeft + groupWidth * static_cast<double>(g) + groupWidth * 0.1;
     for (size_t s = 0; s < values.size(); ++s) {
+      if (!placeable(values[s][g]))
+        continue; // no bar: a log axis has no place for it
       double top = kTop + plotHeight() * (1 - axis.fraction(values[s][g]));
       svg += fmt::format("<rect x=\"{:.1f}\" y=\"{:.1f}\" width=\"{:.1f}\" height=\"{:.1f}\" "
                          "fill=\"{}\"/>\n",
