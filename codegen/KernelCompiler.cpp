@@ -14,6 +14,8 @@
 #include "llvm/Support/ThreadPool.h"
 #include "llvm/Support/Threading.h"
 
+#include <atomic>
+
 namespace cnnc {
 
 namespace {
@@ -52,10 +54,17 @@ llvm::Error compileKernels(const ModelBuild &build) {
   // above all, are most of a compile's time). The first error in kernel
   // order is reported.
   std::vector<std::string> errors(build.kernels.size());
+  std::atomic<size_t> compiled = 0;
+  if (build.progress)
+    build.progress("compiling kernels", 0, build.kernels.size());
   {
     llvm::DefaultThreadPool pool(llvm::hardware_concurrency());
     for (size_t k = 0; k < build.kernels.size(); ++k)
-      pool.async([&, k] { errors[k] = compileKernel(build, k, target, objects[k]); });
+      pool.async([&, k] {
+        errors[k] = compileKernel(build, k, target, objects[k]);
+        if (build.progress)
+          build.progress("compiling kernels", ++compiled, build.kernels.size());
+      });
     pool.wait();
   }
   for (const std::string &error : errors)

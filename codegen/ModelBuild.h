@@ -20,6 +20,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,6 +60,8 @@ struct ModelBuild {
   int64_t arenaBytes = 0;    // planned activations, then the scratch region
   int64_t scratchOffset = 0; // per-image filters of folded SE scales
   uint64_t signature = 0;    // shared by the library and its weights file
+  /// CompileOptions::progress, or empty.
+  std::function<void(llvm::StringRef phase, size_t done, size_t total)> progress;
 
   /// `file` inside the output directory.
   std::string path(llvm::StringRef file) const;

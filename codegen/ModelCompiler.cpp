@@ -241,6 +241,7 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   if (llvm::Error error = planBuild(build, model, options.target))
     return std::move(error);
   build.outputDir = options.outputDir;
+  build.progress = options.progress;
   if (llvm::Error error = checkToolchain(build.target.backend->toolchain(build.target.halideTarget),
                                          build.target.requested))
     return std::move(error);
@@ -251,7 +252,11 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   if (std::error_code ec = llvm::sys::fs::create_directories(options.outputDir))
     return fail("cannot create " + options.outputDir + ": " + ec.message());
   build.signature = buildSignature(build);
-  for (auto step : {compileKernels, writeBundle, buildLibraries, writePackageFiles})
+  if (llvm::Error error = compileKernels(build))
+    return std::move(error);
+  if (build.progress)
+    build.progress("building the library", 0, 0);
+  for (auto step : {writeBundle, buildLibraries, writePackageFiles})
     if (llvm::Error error = step(build))
       return std::move(error);
   return CompileSummary{build.identifier,     build.target,

@@ -8,6 +8,7 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "passes/ModelLimits.h"
 
+#include <functional>
 #include <string>
 
 namespace cnnc {
@@ -18,6 +19,9 @@ struct CompileOptions {
   /// The most bytes the model's runtime may hold at once (`--limit
   /// runner-bytes`); the target's address space bounds it too.
   uint64_t runnerBytes = static_cast<uint64_t>(ModelLimits().runnerBytes);
+  /// Told each phase ("compiling kernels", ...) and, during that one, each
+  /// kernel compiled (`done` of `total`), from any thread; may be empty.
+  std::function<void(llvm::StringRef phase, size_t done, size_t total)> progress;
 };
 
 struct CompileSummary {

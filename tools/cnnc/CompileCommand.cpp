@@ -4,6 +4,7 @@
 #include "CompiledModel.h"
 #include "Int8.h"
 #include "ModelSession.h"
+#include "Progress.h"
 #include "codegen/ModelCompiler.h"
 #include "codegen/TargetBackend.h"
 
@@ -24,11 +25,13 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "DB]\n"
       "                     [--requantization fixed-point|float32]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
-      "                     efficientnet-pytorch] | --random-weights SEED) -o DIR\n";
+      "                     efficientnet-pytorch] | --random-weights SEED) -o DIR [--progress]\n"
+      "  On a terminal a status line shows the phase, kernels compiled and time elapsed;\n"
+      "  --progress prints it as plain lines elsewhere.\n";
   std::vector<llvm::StringRef> names = {"target", "weights", "weight-scheme", "random-weights", "o",
                                         "output", "batch",   "limit",         "precision"};
   names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
-  std::optional<Args> args = parseCommandArgs("compile", rawArgs, names, {}, usage);
+  std::optional<Args> args = parseCommandArgs("compile", rawArgs, names, {"progress"}, usage);
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
@@ -40,7 +43,13 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     llvm::errs() << usage;
     return kUsageError;
   }
-  auto report = [](llvm::Error error) { return reportError("compile", std::move(error)); };
+  // The status line starts once the spec is lowered: a spec's errors are
+  // printed as MLIR diagnostics, which it would run into.
+  Progress progress("compile", args->flag("progress"));
+  auto report = [&](llvm::Error error) {
+    progress.clear();
+    return reportError("compile", std::move(error));
+  };
   std::string precision = args->value("precision", "f32");
   if (precision != "f32" && precision != "int8")
     return report(llvm::createStringError(std::errc::invalid_argument,
@@ -97,9 +106,11 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 
   std::optional<QuantizationReport> quantization;
   if (int8) {
+    progress.phase("calibrating and quantizing");
     llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights, *args);
     if (!quantized)
       return report(quantized.takeError());
+    progress.clear();
     printQuantizationReport(llvm::outs(), *quantized, /*worst=*/5);
     quantization = std::move(*quantized);
     if (failed(session.planKernels()))
@@ -110,6 +121,16 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.target = targetName;
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
+  // Phases change on this thread, before and after the kernels compile on others.
+  std::string lastPhase;
+  options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
+    if (phase != lastPhase) {
+      lastPhase = phase.str();
+      progress.phase(phase);
+    }
+    if (total)
+      progress.kernels(done, total);
+  };
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)
     return report(summary.takeError());
@@ -120,6 +141,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
             (llvm::Twine(outputDir) + "/quantization.json").str(), *quantization))
       return report(std::move(error));
 
+  progress.clear();
   double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "
                << outputDir << " in " << llvm::format("%.1f", seconds)

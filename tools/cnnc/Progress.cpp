@@ -1,0 +1,58 @@
+//===- Progress.cpp - what a long command is doing, as it does it ---------===//
+#include "Progress.h"
+
+#include "llvm/Support/Format.h"
+#include "llvm/Support/Process.h"
+#include "llvm/Support/raw_ostream.h"
+
+namespace cnnc {
+
+Progress::Progress(llvm::StringRef command, bool lines) : command(command) {
+  if (llvm::sys::Process::StandardErrIsDisplayed())
+    mode = Mode::terminal;
+  else
+    mode = lines ? Mode::lines : Mode::quiet;
+}
+
+Progress::~Progress() { clear(); }
+
+void Progress::clear() {
+  std::lock_guard<std::mutex> lock(printing);
+  if (mode == Mode::terminal && lineShown)
+    llvm::errs() << "\r\033[K";
+  llvm::errs().flush();
+  lineShown = false;
+}
+
+void Progress::phase(llvm::StringRef name) {
+  std::lock_guard<std::mutex> lock(printing);
+  currentPhase = name.str();
+  shownTenths = 0;
+  show(currentPhase, true);
+}
+
+void Progress::kernels(size_t done, size_t total) {
+  std::lock_guard<std::mutex> lock(printing);
+  size_t tenths = total ? done * 10 / total : 10;
+  bool milestone = tenths > shownTenths;
+  if (milestone)
+    shownTenths = tenths;
+  show(currentPhase + ": " + std::to_string(done) + " of " + std::to_string(total) + " kernels",
+       milestone);
+}
+
+void Progress::show(const std::string &status, bool milestone) {
+  if (mode == Mode::quiet || (mode == Mode::lines && !milestone))
+    return;
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  llvm::raw_ostream &os = llvm::errs();
+  if (mode == Mode::terminal)
+    os << "\r\033[K";
+  os << "cnnc " << command << ": " << status << " (" << llvm::format("%.0f", seconds) << " s)";
+  if (mode == Mode::lines)
+    os << "\n";
+  os.flush();
+  lineShown = true;
+}
+
+} // namespace cnnc

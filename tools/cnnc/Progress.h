@@ -1,0 +1,49 @@
+//===- Progress.h - what a long command is doing, as it does it -*- C++ -*-===//
+//
+// On a terminal (stderr a TTY) one status line, redrawn in place: the
+// command, its phase, kernels compiled of the total, and the time elapsed;
+// cleared when the command ends, so that its own output stays as it was.
+// Elsewhere (scripts, CI logs) nothing, unless asked (`--progress`): then a
+// plain line per phase and per tenth of the kernels.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_TOOLS_PROGRESS_H
+#define CNNC_TOOLS_PROGRESS_H
+
+#include "llvm/ADT/StringRef.h"
+
+#include <chrono>
+#include <mutex>
+#include <string>
+
+namespace cnnc {
+
+class Progress {
+public:
+  /// `command` names it ("compile"); `lines`: plain lines where stderr is not
+  /// a terminal.
+  Progress(llvm::StringRef command, bool lines);
+  ~Progress();
+
+  void phase(llvm::StringRef name);
+  /// Erases the status line, for output of the command's own to follow.
+  void clear();
+  /// `done` of `total` kernels compiled. Safe to call from any thread.
+  void kernels(size_t done, size_t total);
+
+private:
+  /// Prints `status` (a milestone: a line even where only lines are shown).
+  /// The caller holds `printing`.
+  void show(const std::string &status, bool milestone);
+
+  enum class Mode { quiet, terminal, lines } mode;
+  std::string command, currentPhase;
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::mutex printing;
+  size_t shownTenths = 0;
+  bool lineShown = false;
+};
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_PROGRESS_H
