@@ -10,12 +10,13 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 debian_packages=(
   ninja-build ccache g++ clang-format pkg-config
   libmlir-19-dev mlir-19-tools llvm-19 llvm-19-dev llvm-19-tools
-  libgtest-dev libfmt-dev libpng-dev libjpeg-dev
+  libgtest-dev libfmt-dev libpng-dev libjpeg-dev libonnx-dev libprotobuf-dev
   python3-venv python3-numpy python3-torch python3-torchvision
   g++-aarch64-linux-gnu qemu-user
   clang-14 libclang-rt-14-dev
   pocl-opencl-icd ocl-icd-libopencl1
 )
+# libonnx-dev and libprotobuf-dev: `cnnc export` writes ONNX with ONNX's own protobuf classes.
 # pkg-config: the tests build the examples against a compiled model's .pc file as a Makefile would.
 # PoCL runs the GPU schedules (compiled for OpenCL) on this CPU: how the tests execute them
 # without a GPU. The CUDA toolkit's ptxas, where installed, checks the CUDA device code.

@@ -66,6 +66,26 @@ int reportError(llvm::StringRef command, llvm::Error error) {
   return 1;
 }
 
+llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model) {
+  if (!args.value("random-weights").empty()) {
+    uint64_t seed;
+    if (llvm::StringRef(args.value("random-weights")).getAsInteger(10, seed))
+      return llvm::createStringError(std::errc::invalid_argument,
+                                     "--random-weights takes a number, got '%s'",
+                                     args.value("random-weights").c_str());
+    return ChosenWeights{randomWeights(model, seed), "random"};
+  }
+  llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(args);
+  if (!scheme)
+    return scheme.takeError();
+  llvm::Expected<ImportedWeights> imported =
+      importWeightsFile(model, args.value("weights"), *scheme);
+  if (!imported)
+    return imported.takeError();
+  return ChosenWeights{std::move(imported->weights),
+                       weightSchemeInfo(imported->scheme).name.str() + "-named"};
+}
+
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args) {
   std::string name = args.value("precision", "fp32");
   if (name == "int8")

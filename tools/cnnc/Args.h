@@ -4,6 +4,7 @@
 
 #include "cost/HardwareProfile.h"
 #include "dialect/WeightSchemes.h"
+#include "frontend/WeightImport.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/Error.h"
@@ -45,6 +46,15 @@ llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args)
 /// `--precision`: int8 or fp32 (the default); nothing, after an error
 /// naming `command`, for anything else.
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args);
+
+/// A model's weights as `--weights W.safetensors [--weight-scheme S]` or
+/// `--random-weights SEED` give them (exactly one of the two is given), and
+/// where they came from ("random", "torchvision-named").
+struct ChosenWeights {
+  WeightSet weights;
+  std::string from;
+};
+llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model);
 
 /// Prints "cnnc <command>: error: <message>"; returns 1, a failed command's status.
 int reportError(llvm::StringRef command, llvm::Error error);

@@ -13,6 +13,9 @@ int runStatsCommand(llvm::ArrayRef<llvm::StringRef> args);
 /// `cnnc report MODEL... --hardware PROFILE,... -o DIR`: the characterization report.
 int runReportCommand(llvm::ArrayRef<llvm::StringRef> args);
 
+/// `cnnc export MODEL (--weights W | --random-weights SEED) -o MODEL.onnx`.
+int runExportCommand(llvm::ArrayRef<llvm::StringRef> args);
+
 /// `cnnc eval MODEL --weights W --input X.npy --output Y.npy`: the reference path.
 int runEvalCommand(llvm::ArrayRef<llvm::StringRef> args);
 

@@ -83,26 +83,10 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
-  WeightSet weights;
-  std::string weightsFrom = "random";
-  if (random) {
-    uint64_t seed;
-    if (llvm::StringRef(args->value("random-weights")).getAsInteger(10, seed))
-      return report(llvm::createStringError(std::errc::invalid_argument,
-                                            "--random-weights takes a number, got '%s'",
-                                            args->value("random-weights").c_str()));
-    weights = randomWeights(model, seed);
-  } else {
-    llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(*args);
-    if (!scheme)
-      return report(scheme.takeError());
-    llvm::Expected<ImportedWeights> imported =
-        importWeightsFile(model, args->value("weights"), *scheme);
-    if (!imported)
-      return report(imported.takeError());
-    weights = std::move(imported->weights);
-    weightsFrom = weightSchemeInfo(imported->scheme).name.str() + "-named";
-  }
+  llvm::Expected<ChosenWeights> chosen = weightsOption(*args, model);
+  if (!chosen)
+    return report(chosen.takeError());
+  WeightSet &weights = chosen->weights;
 
   std::optional<QuantizationReport> quantization;
   if (int8) {
@@ -146,7 +130,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "
                << outputDir << " in " << llvm::format("%.1f", seconds)
                << " s: " << summary->kernelCalls << " kernel calls (" << summary->uniqueKernels
-               << " distinct kernels), " << summary->weightsBytes << " bytes of " << weightsFrom
+               << " distinct kernels), " << summary->weightsBytes << " bytes of " << chosen->from
                << " weights, " << summary->arenaBytes << " bytes of arena\n";
   return 0;
 }

@@ -63,6 +63,9 @@ commands:
   eval MODEL --weights W.safetensors --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
+  export MODEL (--weights W.safetensors | --random-weights SEED) -o MODEL.onnx
+                                 the model as written and its weights as an
+                                 ONNX model (opset 17, FP32) for ONNX Runtime
   presets                        list the preset names
 
 MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
@@ -177,6 +180,8 @@ int main(int argc, char **argv) {
     return cnnc::runRunCommand(args);
   if (command == "bench")
     return cnnc::runBenchCommand(args);
+  if (command == "export")
+    return cnnc::runExportCommand(args);
   if (command == "report")
     return cnnc::runReportCommand(args);
   if (command == "hardware")
