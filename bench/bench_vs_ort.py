@@ -4,11 +4,14 @@
 For each model: torchvision builds it with seeded random weights, which are
 exported to ONNX (for ORT) and saved as safetensors (for cnnc compile). Both
 run batch 1 with the same thread count; the script checks that their logits
-agree, then prints median latencies and the cnnc/ORT ratio.
+agree, then prints median latencies and the cnnc/ORT ratio, and how much of
+this machine's FP32 peak cnnc reaches (FLOPs from `cnnc stats`, 2 per MAC; the
+peak measured by `cnnc hardware host`, scaled to the threads used).
 """
 import argparse
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -50,6 +53,22 @@ def time_ort(onnx_path, x, threads, iterations, warmup):
     return float(np.median(times)), out
 
 
+def fp32_peak(cnnc, threads):
+    """FP32 operations per second on `threads` threads, from cnnc's measurement of
+    every hardware thread."""
+    profile = subprocess.run([cnnc, "hardware", "host"], check=True, capture_output=True,
+                             text=True).stdout
+    peak = float(re.search(r"fp32: ([0-9.e+]+)", profile).group(1))
+    return peak * min(threads, os.cpu_count()) / os.cpu_count()
+
+
+def model_flops(cnnc, preset):
+    """FLOPs of one inference: 2 per multiply-accumulate."""
+    stats = json.loads(subprocess.run([cnnc, "stats", preset, "--json"], check=True,
+                                      capture_output=True, text=True).stdout)
+    return 2 * stats["macs"]
+
+
 def add_timing_arguments(parser):
     """The options of every side-by-side benchmark here: cnnc, threads, runs."""
     parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
@@ -65,6 +84,7 @@ def main():
     parser.add_argument("models", nargs="*", default=[m[0] for m in MODELS])
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    peak = fp32_peak(args.cnnc, args.threads)
     rows = []
     for preset, builder, resolution in MODELS:
         if preset not in args.models:
@@ -87,17 +107,20 @@ def main():
                 [args.cnnc, "bench", out_dir, "--threads", str(args.threads), "--iterations",
                  str(args.iterations), "--warmup", str(args.warmup), "--json"],
                 check=True, capture_output=True, text=True).stdout)
-            rows.append((preset, resolution, bench["median_ms"], ort_ms, error))
+            gflops = model_flops(args.cnnc, preset) / (bench["median_ms"] / 1e3) / 1e9
+            rows.append((preset, resolution, bench["median_ms"], ort_ms, error, gflops))
             print(f"{preset}: cnnc {bench['median_ms']:.2f} ms, ORT {ort_ms:.2f} ms, "
                   f"ratio {bench['median_ms'] / ort_ms:.2f}, max rel. difference {error:.1e}",
                   flush=True)
 
     print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs, "
-          f"ONNX Runtime {ort.__version__}, cnnc target {args.target}\n")
-    print("| model | resolution | cnnc (ms) | ORT (ms) | cnnc / ORT |")
-    print("| --- | --- | --- | --- | --- |")
-    for preset, resolution, ours, theirs, _ in rows:
-        print(f"| {preset} | {resolution} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} |")
+          f"ONNX Runtime {ort.__version__}, cnnc target {args.target}; FP32 peak on "
+          f"{args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s (cnnc hardware host)\n")
+    print("| model | resolution | cnnc (ms) | ORT (ms) | cnnc / ORT | cnnc GFLOP/s | of FP32 peak |")
+    print("| --- | --- | --- | --- | --- | --- | --- |")
+    for preset, resolution, ours, theirs, _, gflops in rows:
+        print(f"| {preset} | {resolution} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} "
+              f"| {gflops:.1f} | {gflops * 1e9 / peak:.0%} |")
 
 
 if __name__ == "__main__":
