@@ -8,8 +8,10 @@
 //   links with), and the variables <name>_WEIGHTS (the weights file's path),
 //   <name>_HEADER, <name>_CREATE_FROM_FILE and <name>_CREATE_FROM_MEMORY (the
 //   header's name and the create functions', which follow the model's name).
-//   A model compiled for another processor than the project's is not found,
-//   with a message saying which it was compiled for.
+//   A model compiled for another processor, pointer size or operating system
+//   than the project's is not found, with a message saying which it was
+//   compiled for. A Hexagon model's package leaves halide_print and
+//   qurt_hvx_lock/unlock to the program (docs/hexagon.md).
 // - `<name>.pc`: pkg-config's description of the same, relative to the file
 //   (${pcfiledir}), with the weights file's path as the variable `weights`.
 //
@@ -22,13 +24,22 @@
 namespace cnnc {
 namespace {
 
-/// CMAKE_SYSTEM_PROCESSOR's names for the processor of a Halide target.
-llvm::StringRef processorPattern(llvm::StringRef halideTarget) {
+/// What a project must be built for to link a model for a Halide target:
+/// CMAKE_SYSTEM_PROCESSOR's names for its processor, its pointer size, and
+/// the operating system (none for bare code).
+struct Platform {
+  llvm::StringRef processors;
+  int pointerBytes;
+  llvm::StringRef system;
+};
+
+Platform platformOf(llvm::StringRef halideTarget) {
+  llvm::StringRef system = halideTarget.contains("-linux") ? "Linux" : "";
   if (halideTarget.starts_with("arm-64"))
-    return "^(aarch64|arm64|ARM64)$";
+    return {"^(aarch64|arm64|ARM64)$", 8, system};
   if (halideTarget.starts_with("hexagon"))
-    return "^(hexagon|Hexagon)$";
-  return "^(x86_64|AMD64|amd64)$";
+    return {"^(hexagon|Hexagon)$", 4, system};
+  return {"^(x86_64|AMD64|amd64)$", 8, system};
 }
 
 /// The toolchain's link flags as CMake link items: -lpthread is Threads::Threads.
@@ -50,21 +61,27 @@ llvm::Error writeCMakeConfig(const ModelBuild &build, const Toolchain &toolchain
     return file.takeError();
   llvm::raw_ostream &os = **file;
   std::string target = "cnnc::" + build.name, id = build.identifier;
+  Platform platform = platformOf(build.target.halideTarget);
   os << "# " << build.name << ", compiled by cnnc for target " << build.target.requested
      << " (Halide target " << build.target.halideTarget << ").\n"
      << "#   find_package(" << build.name << " CONFIG REQUIRED)  # this directory on "
      << "CMAKE_PREFIX_PATH\n"
      << "#   target_link_libraries(app PRIVATE " << target << ")\n"
-     << "if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES \"" << processorPattern(build.target.halideTarget)
-     << "\")\n"
+     << "if(NOT CMAKE_SYSTEM_PROCESSOR MATCHES \"" << platform.processors
+     << "\" OR NOT CMAKE_SIZEOF_VOID_P EQUAL " << platform.pointerBytes
+     << (platform.system.empty()
+             ? std::string()
+             : " OR NOT CMAKE_SYSTEM_NAME STREQUAL \"" + platform.system.str() + "\"")
+     << ")\n"
      << "  set(${CMAKE_FIND_PACKAGE_NAME}_FOUND FALSE)\n"
      << "  set(${CMAKE_FIND_PACKAGE_NAME}_NOT_FOUND_MESSAGE \"" << build.name
      << " was compiled for Halide target " << build.target.halideTarget
-     << ", not for ${CMAKE_SYSTEM_PROCESSOR}\")\n"
+     << ", not for ${CMAKE_SYSTEM_NAME} on ${CMAKE_SYSTEM_PROCESSOR}\")\n"
      << "  return()\n"
      << "endif()\n"
-     << "include(CMakeFindDependencyMacro)\n"
-     << "find_dependency(Threads)\n"
+     << (llvm::is_contained(toolchain.linkLibraries, "-lpthread")
+             ? "include(CMakeFindDependencyMacro)\nfind_dependency(Threads)\n"
+             : "")
      << "if(NOT TARGET " << target << ")\n"
      << "  add_library(" << target << " STATIC IMPORTED)\n"
      << "  set_target_properties(" << target << " PROPERTIES\n"

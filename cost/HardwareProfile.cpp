@@ -25,12 +25,6 @@ using spec::Node;
 using spec::isNonNegativeNumber;
 using spec::isPositiveNumber;
 
-bool isProfileName(llvm::StringRef name) {
-  return !name.empty() && llvm::all_of(name, [](char c) {
-    return llvm::isAlnum(c) || c == '.' || c == '_' || c == '-';
-  });
-}
-
 /// Rows and columns up to 2^16 each: past any array built, and far from
 /// overflowing the cycle count's arithmetic.
 bool isArraySide(int64_t v) { return v > 0 && v <= (int64_t(1) << 16); }
@@ -59,10 +53,11 @@ public:
     FieldReader fields(root, "the hardware profile", keys, diag, ok);
     HardwareProfile profile;
     profile.name = fields.optionalString("name").value_or(fallbackName.str());
-    if (!isProfileName(profile.name))
+    if (!spec::isFileSafeName(profile.name))
       fields.fail(fields.has("name") ? fields.find("name")->loc : root.loc)
           << "a hardware profile's name ('" << profile.name
-          << "') names files and report sections: letters, digits, '.', '_' and '-' only"
+          << "') names files and report sections: a letter or digit, then letters, digits, '.', "
+             "'_' and '-'"
           << (fields.has("name") ? "" : "; give it a 'name:'");
     profile.description = fields.optionalString("description").value_or("");
     profile.clockHz =

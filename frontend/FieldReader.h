@@ -26,6 +26,14 @@ namespace cnnc::spec {
 using IntRule = std::function<bool(int64_t)>;
 using NumberRule = std::function<bool(double)>;
 
+/// Whether `name` may name files, CMake targets and report sections: a letter
+/// or digit, then letters, digits, '.', '_' and '-'.
+inline bool isFileSafeName(llvm::StringRef name) {
+  return !name.empty() && llvm::isAlnum(name.front()) && llvm::all_of(name, [](char c) {
+    return llvm::isAlnum(c) || c == '.' || c == '_' || c == '-';
+  });
+}
+
 inline bool isPositive(int64_t v) { return v > 0; }
 inline bool isPositiveNumber(double v) { return v > 0; }
 inline bool isNonNegativeNumber(double v) { return v >= 0; }

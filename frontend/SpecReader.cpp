@@ -119,6 +119,11 @@ LogicalResult ModelReader::read(const Node &root, StringRef defaultName) {
                                    "channel_round_limit"};
   FieldReader fields(root, "the spec", keys, diag, ok);
   std::string name = fields.optionalString("name").value_or(defaultName.str());
+  if (!isFileSafeName(name))
+    fields.fail(fields.has("name") ? fields.find("name")->loc : root.loc)
+        << "a model's name ('" << name << "') names its library, header, package and weights "
+        << "files: a letter or digit, then letters, digits, '.', '_' and '-'"
+        << (fields.has("name") ? "" : "; give the spec a 'name:'");
   Activation defaultAct = readActivation(fields, "activation", Activation::silu, kBlockActivations);
   Attention defaultAttention = readAttention(fields, "attention").value_or(Attention{});
 

@@ -4,6 +4,7 @@
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
+#include "llvm/Support/SwapByteOrder.h"
 
 #include <onnx/onnx_pb.h>
 
@@ -218,7 +219,7 @@ private:
 
 llvm::Error exportOnnx(func::FuncOp model, const WeightSet &weights, llvm::StringRef path) {
   onnx::ModelProto proto;
-  proto.set_ir_version(8); // what opset 17 needs; ONNX 1.10 and later read it
+  proto.set_ir_version(8); // what opset 17 needs: ONNX 1.12 and ONNX Runtime 1.12 on
   proto.set_producer_name("cnnc");
   proto.set_model_version(1);
   onnx::OperatorSetIdProto &opset = *proto.add_opset_import();
@@ -228,9 +229,18 @@ llvm::Error exportOnnx(func::FuncOp model, const WeightSet &weights, llvm::Strin
   graph.set_name(model.getSymName().str());
   if (llvm::Error error = GraphBuilder(graph, weights).build(model))
     return error;
+  if (!llvm::sys::IsLittleEndianHost) // raw_data is little-endian
+    return fail("cnnc export writes ONNX on little-endian machines only");
   std::ofstream file(path.str(), std::ios::binary | std::ios::trunc);
-  if (!file || !proto.SerializeToOstream(&file))
+  if (!file)
     return fail("cannot write " + path);
+  if (!proto.SerializeToOstream(&file)) // protobuf's 2 GiB limit, or the disk
+    return fail("cannot write " + path +
+                ": the model is over protobuf's 2 GiB, or the disk "
+                "is full");
+  file.close();
+  if (!file)
+    return fail("cannot write " + path + ": the disk is full, or the file went away");
   return llvm::Error::success();
 }
 

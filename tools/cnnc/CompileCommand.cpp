@@ -105,15 +105,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.target = targetName;
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
-  // Phases change on this thread, before and after the kernels compile on others.
-  std::string lastPhase;
   options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
-    if (phase != lastPhase) {
-      lastPhase = phase.str();
-      progress.phase(phase);
-    }
-    if (total)
-      progress.kernels(done, total);
+    progress.kernels(phase, done, total);
   };
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)

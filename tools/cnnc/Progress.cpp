@@ -5,10 +5,14 @@
 #include "llvm/Support/Process.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <optional>
+
 namespace cnnc {
 
 Progress::Progress(llvm::StringRef command, bool lines) : command(command) {
-  if (llvm::sys::Process::StandardErrIsDisplayed())
+  // A terminal that cannot erase a line gets plain lines, if any.
+  std::optional<std::string> term = llvm::sys::Process::GetEnv("TERM");
+  if (llvm::sys::Process::StandardErrIsDisplayed() && term != "dumb")
     mode = Mode::terminal;
   else
     mode = lines ? Mode::lines : Mode::quiet;
@@ -26,14 +30,22 @@ void Progress::clear() {
 
 void Progress::phase(llvm::StringRef name) {
   std::lock_guard<std::mutex> lock(printing);
+  startPhase(name);
+}
+
+void Progress::startPhase(llvm::StringRef name) {
   currentPhase = name.str();
   shownTenths = 0;
   show(currentPhase, true);
 }
 
-void Progress::kernels(size_t done, size_t total) {
+void Progress::kernels(llvm::StringRef phaseName, size_t done, size_t total) {
   std::lock_guard<std::mutex> lock(printing);
-  size_t tenths = total ? done * 10 / total : 10;
+  if (phaseName != currentPhase)
+    startPhase(phaseName);
+  if (!total)
+    return;
+  size_t tenths = done * 10 / total;
   bool milestone = tenths > shownTenths;
   if (milestone)
     shownTenths = tenths;

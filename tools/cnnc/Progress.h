@@ -28,10 +28,14 @@ public:
   void phase(llvm::StringRef name);
   /// Erases the status line, for output of the command's own to follow.
   void clear();
-  /// `done` of `total` kernels compiled. Safe to call from any thread.
-  void kernels(size_t done, size_t total);
+  /// `done` of `total` kernels compiled in `phaseName` (a new phase starts
+  /// when the name changes; with no total, only the phase). Safe to call
+  /// from any thread.
+  void kernels(llvm::StringRef phaseName, size_t done, size_t total);
 
 private:
+  /// Starts phase `name`. The caller holds `printing`.
+  void startPhase(llvm::StringRef name);
   /// Prints `status` (a milestone: a line even where only lines are shown).
   /// The caller holds `printing`.
   void show(const std::string &status, bool milestone);

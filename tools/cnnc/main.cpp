@@ -63,7 +63,8 @@ commands:
   eval MODEL --weights W.safetensors --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
-  export MODEL (--weights W.safetensors | --random-weights SEED) -o MODEL.onnx
+  export MODEL (--weights W.safetensors [--weight-scheme S] | --random-weights SEED)
+      -o MODEL.onnx [--limit NAME=N,...]
                                  the model as written and its weights as an
                                  ONNX model (opset 17, FP32) for ONNX Runtime
   presets                        list the preset names
