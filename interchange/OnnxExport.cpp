@@ -1,6 +1,7 @@
 //===- OnnxExport.cpp - a lowered model as an ONNX graph ------------------===//
 #include "interchange/OnnxExport.h"
 #include "dialect/Cnn.h"
+#include "passes/InputNormalization.h"
 
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/TypeSwitch.h"
@@ -8,6 +9,7 @@
 
 #include <onnx/onnx_pb.h>
 
+#include <cstdio>
 #include <fstream>
 
 using namespace mlir;
@@ -225,6 +227,21 @@ llvm::Error exportOnnx(func::FuncOp model, const WeightSet &weights, llvm::Strin
   onnx::OperatorSetIdProto &opset = *proto.add_opset_import();
   opset.set_domain("");
   opset.set_version(kOpset);
+  // The input the model expects, as the compiled header records it: x =
+  // (pixel / 255 - mean[c]) / std[c], where the spec gives it.
+  if (std::optional<InputNormalization> norm = inputNormalization(model))
+    for (auto [key, values] :
+         {std::pair("cnnc.input_mean", norm->mean), std::pair("cnnc.input_std", norm->std)}) {
+      onnx::StringStringEntryProto &entry = *proto.add_metadata_props();
+      entry.set_key(key);
+      std::string text;
+      for (double v : values) {
+        char number[32];
+        std::snprintf(number, sizeof number, "%.9g", v);
+        text += (text.empty() ? "" : ",") + std::string(number);
+      }
+      entry.set_value(text);
+    }
   onnx::GraphProto &graph = *proto.mutable_graph();
   graph.set_name(model.getSymName().str());
   if (llvm::Error error = GraphBuilder(graph, weights).build(model))

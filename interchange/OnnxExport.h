@@ -20,7 +20,9 @@ namespace cnnc {
 
 /// Writes `model` (a function produced by convert-effnet-to-cnn) with
 /// `weights` to `path` as an ONNX model whose input is "input" (N×C×H×W,
-/// float) and output "logits".
+/// float) and output "logits". A spec's input normalization is recorded in
+/// the model's metadata as "cnnc.input_mean" and "cnnc.input_std" (comma-
+/// separated, per channel, on pixels scaled to 0..1).
 llvm::Error exportOnnx(mlir::func::FuncOp model, const WeightSet &weights, llvm::StringRef path);
 
 } // namespace cnnc
