@@ -24,27 +24,36 @@ namespace {
 /// latency times its throughput on current CPUs (4 cycles x 2 units).
 constexpr int kChains = 10;
 
-/// Runs `work(iterations)` on every hardware thread at once; the operations
-/// per second over the best of three runs. `work` returns its operation count.
-double opsPerSecond(const std::function<double(int64_t)> &work, int64_t iterations) {
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+unsigned hardwareThreads() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+/// Runs `work(thread)` on every hardware thread at once; the units per
+/// second over the best of three runs. `work` returns how many units (operations,
+/// bytes) its thread did.
+double perSecondOnEveryThread(const std::function<double(unsigned thread)> &work) {
+  unsigned threads = hardwareThreads();
   double best = 0;
   for (int run = 0; run < 3; ++run) {
-    std::vector<double> ops(threads);
+    std::vector<double> done(threads);
     auto start = std::chrono::steady_clock::now();
     std::vector<std::thread> pool;
     for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] { ops[t] = work(iterations); });
+      pool.emplace_back([&, t] { done[t] = work(t); });
     for (std::thread &thread : pool)
       thread.join();
     double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     double total = 0;
-    for (double o : ops)
-      total += o;
+    for (double d : done)
+      total += d;
     best = std::max(best, total / seconds);
   }
   return best;
+}
+
+/// Operations per second of `kernel(iterations)` on every thread; the kernel
+/// returns its operation count.
+double opsPerSecond(double (*kernel)(int64_t), int64_t iterations) {
+  return perSecondOnEveryThread([&](unsigned) { return kernel(iterations); });
 }
 
 /// Keeps a result alive so that the loop producing it is not removed.
@@ -170,21 +179,11 @@ Measured peakInt8() {
 double copyBandwidth() {
   constexpr size_t kBytes = size_t(256) << 20;
   std::vector<char> from(kBytes, 1), to(kBytes, 0);
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
-  size_t slice = kBytes / threads;
-  double best = 0;
-  for (int run = 0; run < 3; ++run) {
-    auto start = std::chrono::steady_clock::now();
-    std::vector<std::thread> pool;
-    for (unsigned t = 0; t < threads; ++t)
-      pool.emplace_back([&, t] { std::memcpy(&to[t * slice], &from[t * slice], slice); });
-    for (std::thread &thread : pool)
-      thread.join();
-    double seconds =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    best = std::max(best, 2.0 * static_cast<double>(slice * threads) / seconds);
-  }
-  return best;
+  size_t slice = kBytes / hardwareThreads();
+  return perSecondOnEveryThread([&](unsigned t) {
+    std::memcpy(&to[t * slice], &from[t * slice], slice);
+    return 2.0 * static_cast<double>(slice);
+  });
 }
 
 /// A field of /proc/cpuinfo's first processor ("model name", "cpu MHz"), if any.
@@ -217,7 +216,7 @@ std::string measureHostProfile() {
     model = "this CPU";
   double mhz = 0;
   llvm::StringRef(cpuinfoField("cpu MHz")).getAsDouble(mhz);
-  unsigned threads = std::max(1u, std::thread::hardware_concurrency());
+  unsigned threads = hardwareThreads();
   std::string yaml;
   auto line = [&](const std::string &text) { yaml += text + "\n"; };
   line(fmt::format("# This machine, measured by cnnc (cost/HostCalibration.cpp) on {} threads.",

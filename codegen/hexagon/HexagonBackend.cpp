@@ -49,10 +49,15 @@ bool computesInFloat(const KernelSignature &s) {
       s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
 }
 
+/// Whether `s` computes a depthwise integer convolution.
+bool isDepthwiseInteger(const KernelSignature &s) {
+  return s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d";
+}
+
 /// Whether a kernel is a depthwise integer convolution with a vector of
 /// bytes' worth of channels or more (defaultSchedule).
 bool wideDepthwise(const KernelSignature &s) {
-  return s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d" && s.anchorShape()[1] >= kVectorBytes;
+  return isDepthwiseInteger(s) && s.anchorShape()[1] >= kVectorBytes;
 }
 
 /// Zig: as CNNC_ZIG names it, else on PATH, else where setup.sh installs it
@@ -146,7 +151,7 @@ public:
     // pixels, each tap's products and the requantization) LLVM's Hexagon
     // backend takes minutes on one kernel (b0's 5x5 stride-2 one: 124 s, 1.6
     // s as a loop); the loop executes about 13% more packets.
-    if (s.ops[s.anchor()].name == "cnn.int_depthwise_conv2d")
+    if (isDepthwiseInteger(s))
       p.unrollBlock = false;
     // Convolutions in whole vectors, one or two to a block, a last block
     // short of channels shifted inwards: in half vectors LLVM moves the
