@@ -13,12 +13,20 @@ using namespace mlir;
 namespace cnnc {
 namespace {
 
-/// "stages.3.blocks.1" → "stages.3"; "stem" and "head" stay as they are.
+/// "stages.3.blocks.1" → "stages.3"; "stem" and "head" stay as they are. An
+/// imported ONNX node named by its module scope, as PyTorch's exporter names
+/// them ("/features/features.3/features.3.1/block/.../Conv"), belongs to its
+/// second scope ("features.3", a torchvision stage), or its first.
 std::string partOf(Location loc) {
   auto named = dyn_cast<NameLoc>(loc);
   if (!named)
     return "unnamed";
   StringRef name = named.getName().strref();
+  if (name.starts_with("/")) {
+    SmallVector<StringRef> scopes;
+    name.drop_front().split(scopes, '/');
+    return scopes.size() > 2 ? scopes[1].str() : scopes.front().str();
+  }
   if (!name.starts_with("stages."))
     return name.split('.').first.str();
   size_t secondDot = name.find('.', strlen("stages."));

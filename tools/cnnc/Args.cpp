@@ -1,5 +1,6 @@
 //===- Args.cpp - command-line arguments of a cnnc subcommand -------------===//
 #include "Args.h"
+#include "interchange/OnnxImport.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -66,7 +67,18 @@ int reportError(llvm::StringRef command, llvm::Error error) {
   return 1;
 }
 
-llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model) {
+bool weightsChoiceGiven(const Args &args) {
+  bool random = !args.value("random-weights").empty(), file = !args.value("weights").empty();
+  if (!random && !file)
+    return !args.positional.empty() && isOnnxModelPath(args.positional[0]);
+  return random != file;
+}
+
+llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model,
+                                            const WeightSet *carried) {
+  if (carried && !args.value("weights").empty())
+    return llvm::createStringError(std::errc::invalid_argument,
+                                   "an ONNX model carries its weights: leave out --weights");
   if (!args.value("random-weights").empty()) {
     uint64_t seed;
     if (llvm::StringRef(args.value("random-weights")).getAsInteger(10, seed))
@@ -75,6 +87,8 @@ llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp
                                      args.value("random-weights").c_str());
     return ChosenWeights{randomWeights(model, seed), "random"};
   }
+  if (carried)
+    return ChosenWeights{*carried, "ONNX"};
   llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(args);
   if (!scheme)
     return scheme.takeError();

@@ -47,14 +47,20 @@ llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args)
 /// naming `command`, for anything else.
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args);
 
+/// Whether the weights are chosen as a command that needs them requires:
+/// exactly one of `--weights` and `--random-weights`, or neither for an
+/// ONNX model (its first positional argument), which carries its own.
+bool weightsChoiceGiven(const Args &args);
+
 /// A model's weights as `--weights W.safetensors [--weight-scheme S]` or
-/// `--random-weights SEED` give them (exactly one of the two is given), and
-/// where they came from ("random", "torchvision-named").
+/// `--random-weights SEED` give them, else the ONNX model's own (`carried`),
+/// and where they came from ("random", "torchvision-named", "ONNX").
 struct ChosenWeights {
   WeightSet weights;
   std::string from;
 };
-llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model);
+llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp model,
+                                            const WeightSet *carried = nullptr);
 
 /// Prints "cnnc <command>: error: <message>"; returns 1, a failed command's status.
 int reportError(llvm::StringRef command, llvm::Error error);

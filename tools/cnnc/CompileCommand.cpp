@@ -26,6 +26,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "                     [--requantization fixed-point|float32]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR [--progress]\n"
+      "  MODEL is a preset, a spec or an ONNX file (*.onnx), which carries its weights.\n"
       "  On a terminal a status line shows the phase, kernels compiled and time elapsed;\n"
       "  --progress prints it as plain lines elsewhere.\n";
   std::vector<llvm::StringRef> names = {"target", "weights", "weight-scheme", "random-weights", "o",
@@ -35,10 +36,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
-  bool random = !args->value("random-weights").empty();
   int64_t batch = 0;
-  if (args->positional.size() != 1 || outputDir.empty() ||
-      random == !args->value("weights").empty() ||
+  if (args->positional.size() != 1 || outputDir.empty() || !weightsChoiceGiven(*args) ||
       llvm::StringRef(args->value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
     llvm::errs() << usage;
     return kUsageError;
@@ -83,7 +82,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
-  llvm::Expected<ChosenWeights> chosen = weightsOption(*args, model);
+  llvm::Expected<ChosenWeights> chosen = weightsOption(*args, model, session.carriedWeights());
   if (!chosen)
     return report(chosen.takeError());
   WeightSet &weights = chosen->weights;

@@ -14,6 +14,7 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: cnnc eval MODEL --weights W.safetensors [--weight-scheme SCHEME] --input X.npy\n"
+    "       cnnc eval MODEL.onnx --input X.npy (the ONNX model carries its weights)\n"
     "                 --output Y.npy [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
     "                 [--calibration-method minmax|percentile[:P]|entropy]\n"
     "                 [--keep-float GLOB,...] [--accuracy-budget DB]\n"
@@ -55,9 +56,8 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!args)
     return kUsageError;
   std::string precision = args->value("precision", "f32");
-  if (args->positional.size() != 1 || args->value("weights").empty() ||
-      args->value("input").empty() || args->value("output").empty() ||
-      (precision != "f32" && precision != "int8")) {
+  if (args->positional.size() != 1 || !weightsChoiceGiven(*args) || args->value("input").empty() ||
+      args->value("output").empty() || (precision != "f32" && precision != "int8")) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
@@ -75,11 +75,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
 
-  llvm::Expected<std::optional<WeightScheme>> scheme = weightSchemeOption(*args);
-  if (!scheme)
-    return report(scheme.takeError());
-  llvm::Expected<ImportedWeights> weights =
-      importWeightsFile(model, args->value("weights"), *scheme);
+  llvm::Expected<ChosenWeights> weights = weightsOption(*args, model, session.carriedWeights());
   if (!weights)
     return report(weights.takeError());
   llvm::Expected<HostTensor> input = readNpy(args->value("input"));

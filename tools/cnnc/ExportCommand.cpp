@@ -22,9 +22,7 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "export", rawArgs, {"weights", "weight-scheme", "random-weights", "o", "limit"}, {}, usage);
   if (!args)
     return kUsageError;
-  bool random = !args->value("random-weights").empty();
-  if (args->positional.size() != 1 || args->value("o").empty() ||
-      random == !args->value("weights").empty()) {
+  if (args->positional.size() != 1 || args->value("o").empty() || !weightsChoiceGiven(*args)) {
     llvm::errs() << usage;
     return kUsageError;
   }
@@ -35,7 +33,7 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       failed(session.lower(ModelSession::Pipeline::frontend)))
     return 1;
   mlir::func::FuncOp model = session.loweredModel();
-  llvm::Expected<ChosenWeights> weights = weightsOption(*args, model);
+  llvm::Expected<ChosenWeights> weights = weightsOption(*args, model, session.carriedWeights());
   if (!weights)
     return report(weights.takeError());
   if (llvm::Error error = exportOnnx(model, weights->weights, args->value("o")))

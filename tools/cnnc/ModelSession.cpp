@@ -1,6 +1,7 @@
 //===- ModelSession.cpp - a model loaded and lowered for a command --------===//
 #include "ModelSession.h"
 #include "frontend/SpecLoader.h"
+#include "interchange/OnnxImport.h"
 #include "passes/KernelGroups.h"
 #include "passes/ModelStats.h"
 #include "passes/Passes.h"
@@ -57,6 +58,10 @@ LogicalResult ModelSession::load(StringRef model, StringRef overrides) {
     return commandLineError("--limit: " + llvm::toString(parsed.takeError()));
   modelLimits = *parsed;
   limitOverrides = overrides.str();
+  if (isOnnxModelPath(model)) {
+    onnxPath = model.str();
+    return success();
+  }
   moduleRef = loadModelSpec(model, sourceMgr, context);
   return success(static_cast<bool>(moduleRef));
 }
@@ -71,6 +76,13 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   if (batchSize > modelLimits.batch)
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
+  if (isOnnx()) {
+    llvm::Expected<ImportedOnnx> imported = importOnnx(onnxPath, context, batchSize);
+    if (!imported)
+      return commandLineError(llvm::toString(imported.takeError()));
+    moduleRef = std::move(imported->module);
+    importedWeights = std::move(imported->weights);
+  }
   if (pipeline == Pipeline::full) {
     buildCnncPipeline(pm, options);
   } else {

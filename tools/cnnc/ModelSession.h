@@ -4,6 +4,7 @@
 
 #include "cost/HardwareProfile.h"
 #include "dialect/Effnet.h"
+#include "frontend/WeightImport.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -26,8 +27,15 @@ public:
 
   /// Loads a preset name or spec path as effnet IR, to be lowered within the
   /// default resource limits or these overrides (`--limit`:
-  /// "resolution=8192,..."); a malformed override is an error.
+  /// "resolution=8192,..."); a malformed override is an error. An ONNX file
+  /// (`*.onnx`) is imported by lower(), which knows the batch size.
   mlir::LogicalResult load(llvm::StringRef model, llvm::StringRef limitOverrides = "");
+
+  /// Whether the model is an ONNX file, which carries its own weights.
+  bool isOnnx() const { return !onnxPath.empty(); }
+  /// The weights an ONNX model carries, by cnn.weight name (after lower());
+  /// none for a spec, whose weights come from the command line.
+  const WeightSet *carriedWeights() const { return isOnnx() ? &importedWeights : nullptr; }
 
   enum class Pipeline {
     frontend, // scale and lower: the model as written (stats, eval)
@@ -65,6 +73,8 @@ private:
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;
   mlir::OwningOpRef<mlir::ModuleOp> moduleRef;
+  std::string onnxPath;
+  WeightSet importedWeights;
   ModelLimits modelLimits;
   std::string limitOverrides;
 };

@@ -60,6 +60,15 @@ ScaledModel describe(effnet::ModelOp model) {
   return scaled;
 }
 
+/// What an imported model (ONNX), which has no spec, says about itself: its
+/// input and output, read from the lowered function.
+ScaledModel describe(func::FuncOp model) {
+  ArrayRef<int64_t> input = cast<RankedTensorType>(model.getArgumentTypes()[0]).getShape();
+  ArrayRef<int64_t> output = cast<RankedTensorType>(model.getResultTypes()[0]).getShape();
+  return ScaledModel{
+      model.getSymName().str(), input[2], input[1], output.size() == 2 ? output[1] : 0, {}};
+}
+
 /// The scaled stage a part of the lowered model came from ("stages.N"), if any.
 const StageShape *stageOf(const ScaledModel &model, const PartStats &part) {
   StringRef name = part.part;
@@ -161,7 +170,8 @@ int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc stats MODEL [--hardware PROFILE [--precision int8|fp32]] [--json] "
       "[--limit NAME=N,...]\n"
-      "  MODEL: a preset name or a spec path; PROFILE: a shipped hardware profile's name or the "
+      "  MODEL: a preset name, a spec path or an ONNX file; PROFILE: a shipped hardware profile's "
+      "name or the "
       "path of one\n";
   std::optional<Args> args =
       parseCommandArgs("stats", rawArgs, {"limit", "hardware", "precision"}, {"json"}, usage);
@@ -189,6 +199,8 @@ int runStatsCommand(ArrayRef<StringRef> rawArgs) {
       failed(session.lower(ModelSession::Pipeline::frontend,
                            [&](effnet::ModelOp model) { scaled = describe(model); })))
     return 1;
+  if (session.isOnnx())
+    scaled = describe(session.loweredModel());
   if (profile) {
     ModelCost cost = estimateCost(modelLayers(session.loweredModel()), *profile, *precision);
     if (args->flag("json"))

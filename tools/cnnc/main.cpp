@@ -60,7 +60,7 @@ commands:
                                  compiled (folded, fused, memory planned); or
                                  kernels: each distinct kernel's signature and
                                  the schedule target T gives it
-  eval MODEL --weights W.safetensors --input X.npy --output Y.npy
+  eval MODEL [--weights W.safetensors] --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
   export MODEL (--weights W.safetensors [--weight-scheme S] | --random-weights SEED)
@@ -69,7 +69,10 @@ commands:
                                  ONNX model (opset 17, FP32) for ONNX Runtime
   presets                        list the preset names
 
-MODEL is a preset name (see `cnnc presets`) or the path of a YAML spec.
+MODEL is a preset name (see `cnnc presets`), the path of a YAML spec, or an
+ONNX file (*.onnx: a CNN graph of this family, exported from PyTorch or
+converted from TensorFlow) for compile, eval, stats, ir and export; an ONNX
+model carries its weights, so it needs no --weights.
 compile, stats, eval and ir refuse models beyond cnnc's resource limits
 (resolution 4096, channels 32768, repeats 256 a stage, blocks 1024,
 classes 1048576,
@@ -115,6 +118,11 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   cnnc::ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))))
     return 1;
+  if (session.isOnnx() && (level == "spec" || level == "scaled")) {
+    llvm::errs() << "cnnc ir: error: an ONNX model has no spec: its levels are cnn, compiled "
+                    "and kernels\n";
+    return 1;
+  }
   OpPrintingFlags flags;
   if (level == "spec") {
     session.module()->print(llvm::outs(), flags);
