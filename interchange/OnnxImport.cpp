@@ -11,6 +11,7 @@
 #include "mlir/IR/Verifier.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSwitch.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/Path.h"
 
 #include <array>
@@ -62,6 +63,11 @@ public:
     llvm::Expected<func::FuncOp> func = createFunction();
     if (!func)
       return func.takeError();
+    for (const onnx::NodeProto &n : graph.node())
+      for (const std::string &input : n.input())
+        ++readers[input];
+    for (const onnx::ValueInfoProto &output : graph.output())
+      ++readers[output.name()];
     for (int i = 0; i < graph.node_size(); ++i) {
       node = &graph.node(i);
       nodeIndex = i;
@@ -89,8 +95,9 @@ private:
 
   /// An error at the current node: "PATH: node I 'NAME' (OP): message".
   llvm::Error nodeError(const llvm::Twine &message) {
-    return fileError("node " + llvm::Twine(nodeIndex) + " '" + node->name() + "' (" +
-                     node->op_type() + "): " + message);
+    std::string name = node->name().empty() ? "" : " '" + node->name() + "'";
+    return fileError("node " + llvm::Twine(nodeIndex) + name + " (" + node->op_type() +
+                     "): " + message);
   }
 
   //===--------------------------------------------------------------------===//
@@ -585,7 +592,7 @@ private:
     if (fromZero && bounds[1] && *bounds[1] == 6.0f)
       return unary(cnn::Activation::relu6);
     auto show = [](std::optional<float> v) {
-      return v ? std::to_string(*v) : std::string("unbounded");
+      return v ? llvm::formatv("{0}", *v).str() : std::string("unbounded");
     };
     return nodeError("Clip to [" + show(bounds[0]) + ", " + show(bounds[1]) +
                      "]: cnnc clips as ReLU [0, ∞) and ReLU6 [0, 6] only");
@@ -642,7 +649,7 @@ private:
         return x.takeError();
       auto fc = x->getDefiningOp<cnn::FullyConnectedOp>();
       const OnnxConstant &c = *constants[node->input(i)];
-      if (!fc || fc.getBias() || !x->hasOneUse() || !c.isFloat ||
+      if (!fc || fc.getBias() || readers.lookup(node->input(1 - i)) != 1 || !c.isFloat ||
           c.elements() != shapeOf(*x).back())
         return nodeError("adds a constant ('" + c.name +
                          "') to a tensor: cnnc folds a constant only into the bias of the "
@@ -915,6 +922,7 @@ private:
   llvm::StringMap<Constant> constants;
   llvm::StringMap<Value> values;
   llvm::StringMap<Padded> padded;
+  llvm::StringMap<int> readers; // how many node inputs and graph outputs name each tensor
   llvm::StringMap<Value> weightOps;
   Operation *lastWeight = nullptr;
   WeightSet weights;
