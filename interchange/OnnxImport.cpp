@@ -2,6 +2,7 @@
 #include "interchange/OnnxImport.h"
 #include "dialect/Cnn.h"
 #include "frontend/FieldReader.h"
+#include "interchange/OnnxConstantFolding.h"
 #include "interchange/OnnxConstants.h"
 #include "passes/InputNormalization.h"
 
@@ -30,7 +31,9 @@ using Constant = std::shared_ptr<const OnnxConstant>;
 constexpr const char *kSupported =
     "Conv, BatchNormalization, Relu, Clip, Sigmoid, HardSigmoid, HardSwish, Mul, Add, "
     "GlobalAveragePool, GlobalMaxPool, ReduceMean, ReduceMax, Concat, Flatten, Reshape, Squeeze, "
-    "Gemm, MatMul, Pad, Identity, Dropout, Constant";
+    "Gemm, MatMul, Pad, Identity, Dropout, Constant; and, on constants, Shape, Add, Sub, Mul, Div, "
+    "Max, Min, Ceil, Floor, Neg, Cast, Clip, Unsqueeze, Squeeze, Concat, Gather, "
+    "ConstantOfShape, Reshape, Slice, Transpose";
 
 /// A Pad node's result: its input and the zeros it adds, [top, left, bottom,
 /// right]. It exists only as a following convolution's padding.
@@ -387,6 +390,13 @@ private:
                        ")");
     if (node->output_size() < 1)
       return nodeError("has no output");
+    if (node->op_type() == "Shape")
+      return shape();
+    if (isFoldableOnnxOp(node->op_type()) &&
+        llvm::all_of(node->input(), [&](const std::string &name) {
+          return name.empty() || constants.count(name);
+        }))
+      return fold();
     using Handler = llvm::Error (GraphImporter::*)();
     Handler handler = llvm::StringSwitch<Handler>(node->op_type())
                           .Case("Conv", &GraphImporter::conv)
@@ -430,6 +440,49 @@ private:
       define(*x);
     else
       return x.takeError();
+    return llvm::Error::success();
+  }
+
+  /// A node of shape arithmetic whose inputs are all constant: evaluated.
+  llvm::Error fold() {
+    SmallVector<const OnnxConstant *> inputs;
+    for (const std::string &name : node->input())
+      inputs.push_back(name.empty() ? nullptr : constants[name].get());
+    llvm::Expected<OnnxConstant> folded = foldOnnxNode(*node, inputs);
+    if (!folded)
+      return nodeError(llvm::toString(folded.takeError()));
+    constants[node->output(0)] = std::make_shared<OnnxConstant>(std::move(*folded));
+    return llvm::Error::success();
+  }
+
+  /// The static shape of a tensor (a Pad's result included) or a constant,
+  /// from `start` to `end` (opset 15).
+  llvm::Error shape() {
+    if (!hasInput(0))
+      return nodeError("needs input 0");
+    const std::string &in = node->input(0);
+    SmallVector<int64_t> dims;
+    if (auto c = constants.find(in); c != constants.end()) {
+      dims.assign(c->second->shape.begin(), c->second->shape.end());
+    } else if (auto p = padded.find(in); p != padded.end()) {
+      dims.assign(shapeOf(p->second.input).begin(), shapeOf(p->second.input).end());
+      dims[2] += p->second.pads[0] + p->second.pads[2];
+      dims[3] += p->second.pads[1] + p->second.pads[3];
+    } else if (llvm::Expected<Value> x = tensor(0)) {
+      dims.assign(shapeOf(*x).begin(), shapeOf(*x).end());
+    } else {
+      return x.takeError();
+    }
+    int64_t rank = dims.size();
+    auto clampAxis = [&](int64_t axis) {
+      return std::clamp<int64_t>(axis < 0 ? axis + rank : axis, 0, rank);
+    };
+    int64_t start = clampAxis(intAttr("start", 0)), end = clampAxis(intAttr("end", rank));
+    auto result = std::make_shared<OnnxConstant>();
+    result->name = node->output(0);
+    result->ints.assign(dims.begin() + start, dims.begin() + std::max(start, end));
+    result->shape = {static_cast<int64_t>(result->ints.size())};
+    constants[node->output(0)] = std::move(result);
     return llvm::Error::success();
   }
 

@@ -8,8 +8,9 @@ folding), and is then run by cnnc straight from the .onnx file: with its
 reference evaluator (`cnnc eval`) and, for torchvision's efficientnet_b0 and
 mobilenet_v2, compiled for this machine (`cnnc compile` + `cnnc run`).
 mobilenet_v2 is exported with a dynamic batch dimension and compiled for a
-batch of 2. timm's models cover its way of writing SE (ReduceMean) and its
-EfficientNet-Lite. Each time max |cnnc - torch| must be at most 1e-4 of
+batch of 2. timm's models cover its way of writing SE (ReduceMean), its
+EfficientNet-Lite, and its TensorFlow ports, whose SAME padding the graph
+computes from shapes (Shape, Gather, Ceil, ..., Pad), which cnnc folds. Each time max |cnnc - torch| must be at most 1e-4 of
 max |torch logit|.
 """
 import argparse
@@ -35,6 +36,8 @@ CASES = [  # name, builder, batch, compiled
     ("torchvision mobilenet_v3_large", lambda: tvm.mobilenet_v3_large(), 1, False),
     ("timm efficientnet_lite0", lambda: timm.create_model("efficientnet_lite0"), 1, False),
     ("timm mobilenetv3_large_100", lambda: timm.create_model("mobilenetv3_large_100"), 1, False),
+    # TensorFlow's SAME padding, computed from the input's shape in the graph.
+    ("timm tf_efficientnet_b0", lambda: timm.create_model("tf_efficientnet_b0"), 1, False),
 ]
 TOLERANCE = 1e-4
 

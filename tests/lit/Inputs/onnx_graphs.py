@@ -1,6 +1,7 @@
 """Writes small ONNX graphs for the import tests: `tf-style.onnx`, a valid
 graph in the idioms PyTorch's exporter does not use but TensorFlow converters
-and other tools do (explicit Pad and SAME_UPPER padding, an unfolded batch
+and other tools do (explicit Pad with its amounts computed from the input's
+shape, SAME_UPPER padding, an unfolded batch
 norm, MatMul + Add, Squeeze, Reshape, ReduceMean without kept dimensions,
 x * HardSigmoid(x), Clip bounds from Constant nodes),
 its input `tf-style.npy`; and graphs broken in one way each.
@@ -33,6 +34,19 @@ def model(nodes, initializers, output_shape=(1, 10), input_shape=(1, 3, 16, 16),
 def tf_style():
     n = helper.make_node
     nodes = [
+        # pads = [0, 0, 0, H % 3 - 0, 0, 0, 1, 0] = [0, 0, 0, 1, 0, 0, 1, 0] for H = 16,
+        # computed as exporters leave it: from the input's shape.
+        n("Shape", ["x"], ["shape_x"]),
+        n("Gather", ["shape_x", "two"], ["h"], axis=0),
+        n("Cast", ["h"], ["h_float"], to=TensorProto.FLOAT),
+        n("Div", ["h_float", "three"], ["thirds"]),
+        n("Floor", ["thirds"], ["whole"]),
+        n("Mul", ["whole", "three"], ["below"]),
+        n("Sub", ["h_float", "below"], ["rest"]),
+        n("Cast", ["rest"], ["rest_int"], to=TensorProto.INT64),
+        n("Unsqueeze", ["rest_int", "zero_axis"], ["rest_1d"]),
+        n("Concat", ["three_zeros", "rest_1d", "zeros_then_one"], ["pads_long"], axis=0),
+        n("Slice", ["pads_long", "slice_start", "slice_end"], ["pads"]),
         n("Pad", ["x", "pads"], ["xp"]),
         n("Conv", ["xp", "w1", "b1"], ["c1"], strides=[2, 2]),
         n("BatchNormalization", ["c1", "s1", "o1", "m1", "v1"], ["bn1"], epsilon=1e-3),
@@ -53,7 +67,13 @@ def tf_style():
         n("Add", ["mm", "bfc"], ["y"]),
     ]
     initializers = [
-        numpy_helper.from_array(np.array([0, 0, 0, 1, 0, 0, 1, 0], np.int64), "pads"),
+        numpy_helper.from_array(np.array(2, np.int64), "two"),
+        numpy_helper.from_array(np.array(3, np.float32), "three"),
+        numpy_helper.from_array(np.array([0], np.int64), "zero_axis"),
+        numpy_helper.from_array(np.array([0, 0, 0], np.int64), "three_zeros"),
+        numpy_helper.from_array(np.array([0, 0, 1, 0, 9], np.int64), "zeros_then_one"),
+        numpy_helper.from_array(np.array([0], np.int64), "slice_start"),
+        numpy_helper.from_array(np.array([-1], np.int64), "slice_end"),
         tensor("w1", (8, 3, 3, 3)), tensor("b1", (8,), scale=0.1),
         tensor("s1", (8,), scale=0.1), tensor("o1", (8,), scale=0.1),
         tensor("m1", (8,), scale=0.1),
@@ -107,6 +127,11 @@ def broken():
     entry = w.external_data.add()
     entry.key, entry.value = "location", "weights.bin"
     yield "external-data", external
+    # Shape arithmetic that cannot be evaluated: an index past the rank.
+    yield "fold-error", model(
+        [n("Shape", ["x"], ["s"]),
+         n("Gather", ["s", "i"], ["y"], name="gather")],
+        [numpy_helper.from_array(np.array([7], np.int64), "i")], (1,))
     # Cut its filter's bytes short of its dimensions.
     short = conv_then(n("Relu", ["c"], ["y"]))
     short.graph.initializer[0].raw_data = short.graph.initializer[0].raw_data[:40]
