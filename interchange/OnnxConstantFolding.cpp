@@ -4,6 +4,7 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSwitch.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/FormatVariadic.h"
 
 #include <cmath>
 #include <functional>
@@ -17,36 +18,6 @@ constexpr int64_t kMaxValues = int64_t(1) << 20;
 
 llvm::Error fail(const llvm::Twine &message) {
   return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
-}
-
-/// A constant with every value as a double, for arithmetic of either kind.
-struct Dense {
-  std::vector<int64_t> shape;
-  std::vector<double> values;
-  bool isFloat = false;
-};
-
-Dense dense(const OnnxConstant &c) {
-  Dense d{c.shape, {}, c.isFloat};
-  if (c.isFloat)
-    d.values.assign(c.floats.begin(), c.floats.end());
-  else
-    d.values.assign(c.ints.begin(), c.ints.end());
-  return d;
-}
-
-OnnxConstant constantOf(const Dense &d, const std::string &name) {
-  OnnxConstant c;
-  c.name = name;
-  c.shape = d.shape;
-  c.isFloat = d.isFloat;
-  for (double v : d.values) {
-    if (d.isFloat)
-      c.floats.push_back(static_cast<float>(v));
-    else
-      c.ints.push_back(static_cast<int64_t>(v));
-  }
-  return c;
 }
 
 llvm::Expected<int64_t> elementsOf(llvm::ArrayRef<int64_t> shape) {
@@ -68,21 +39,40 @@ std::vector<int64_t> stridesOf(llvm::ArrayRef<int64_t> shape) {
   return strides;
 }
 
-/// Calls `visit(flat, index)` for every element of `shape`, in order.
+/// Calls `visit(index)` for every element of `shape`, in row-major order.
 void forEachIndex(llvm::ArrayRef<int64_t> shape,
-                  const std::function<void(int64_t, llvm::ArrayRef<int64_t>)> &visit) {
+                  const std::function<void(llvm::ArrayRef<int64_t>)> &visit) {
   int64_t n = 1;
   for (int64_t d : shape)
     n *= d;
   std::vector<int64_t> index(shape.size(), 0);
   for (int64_t flat = 0; flat < n; ++flat) {
-    visit(flat, index);
+    visit(index);
     for (int i = static_cast<int>(shape.size()) - 1; i >= 0; --i) {
       if (++index[i] < shape[i])
         break;
       index[i] = 0;
     }
   }
+}
+
+/// The constant of `shape` whose values are `from`'s at `sources` (flat
+/// indices): every data movement (gather, slice, transpose, concat) is one.
+llvm::Expected<OnnxConstant> moved(llvm::ArrayRef<const OnnxConstant *> from,
+                                   llvm::ArrayRef<std::pair<size_t, int64_t>> sources,
+                                   std::vector<int64_t> shape) {
+  OnnxConstant out;
+  out.shape = std::move(shape);
+  out.isFloat = from[0]->isFloat;
+  for (auto [part, index] : sources) {
+    if (from[part]->isFloat != out.isFloat)
+      return fail("combines floating-point and integer tensors");
+    if (out.isFloat)
+      out.floats.push_back(from[part]->floats[index]);
+    else
+      out.ints.push_back(from[part]->ints[index]);
+  }
+  return out;
 }
 
 llvm::Expected<int64_t> normalizeAxis(int64_t axis, int64_t rank) {
@@ -98,27 +88,78 @@ const onnx::AttributeProto *attribute(const onnx::NodeProto &node, llvm::StringR
   return nullptr;
 }
 
-/// Integers from input `i` when given, else from attribute `name`.
-std::optional<std::vector<int64_t>> intsFrom(const onnx::NodeProto &node,
-                                             llvm::ArrayRef<const OnnxConstant *> inputs, size_t i,
-                                             llvm::StringRef name) {
-  if (i < inputs.size() && inputs[i])
-    return inputs[i]->isFloat
-               ? std::vector<int64_t>(inputs[i]->floats.begin(), inputs[i]->floats.end())
-               : inputs[i]->ints;
-  if (const onnx::AttributeProto *a = attribute(node, name))
-    return std::vector<int64_t>(a->ints().begin(), a->ints().end());
-  return std::nullopt;
+/// A float that an integer tensor can hold, truncated toward zero.
+llvm::Expected<int64_t> toInteger(double v) {
+  // 2^63 is exact as a double; every double below it converts.
+  if (!(v > -9223372036854775808.0 - 1024 && v < 9223372036854775808.0))
+    return fail("a value (" + llvm::formatv("{0}", v).str() +
+                ") is out of the range of a 64-bit integer");
+  return static_cast<int64_t>(std::max(std::trunc(v), -9223372036854775807.0 - 1));
 }
 
-llvm::Expected<Dense> broadcast(const Dense &a, const Dense &b,
-                                const std::function<llvm::Expected<double>(double, double)> &op) {
+/// Integers from input `i` when given, else from attribute `name`.
+llvm::Expected<std::optional<std::vector<int64_t>>>
+intsFrom(const onnx::NodeProto &node, llvm::ArrayRef<const OnnxConstant *> inputs, size_t i,
+         llvm::StringRef name) {
+  if (i < inputs.size() && inputs[i]) {
+    if (!inputs[i]->isFloat)
+      return std::optional(inputs[i]->ints);
+    std::vector<int64_t> ints;
+    for (float v : inputs[i]->floats) {
+      llvm::Expected<int64_t> integer = toInteger(v);
+      if (!integer)
+        return integer.takeError();
+      ints.push_back(*integer);
+    }
+    return std::optional(ints);
+  }
+  if (const onnx::AttributeProto *a = attribute(node, name))
+    return std::optional(std::vector<int64_t>(a->ints().begin(), a->ints().end()));
+  return std::optional<std::vector<int64_t>>();
+}
+
+/// Exact integer arithmetic, failing on overflow; float arithmetic in double.
+llvm::Expected<int64_t> integerOp(llvm::StringRef op, int64_t x, int64_t y) {
+  int64_t r = 0;
+  bool overflow = false;
+  if (op == "Add")
+    overflow = __builtin_add_overflow(x, y, &r);
+  else if (op == "Sub")
+    overflow = __builtin_sub_overflow(x, y, &r);
+  else if (op == "Mul")
+    overflow = __builtin_mul_overflow(x, y, &r);
+  else if (op == "Max")
+    r = std::max(x, y);
+  else if (op == "Min")
+    r = std::min(x, y);
+  else if (y == 0) // Div
+    return fail("divides an integer by zero");
+  else if (x == INT64_MIN && y == -1)
+    overflow = true;
+  else
+    r = x / y; // truncates toward zero, as ONNX's integer Div
+  if (overflow)
+    return fail("integer arithmetic overflows");
+  return r;
+}
+
+double floatOp(llvm::StringRef op, double x, double y) {
+  return op == "Add"   ? x + y
+         : op == "Sub" ? x - y
+         : op == "Mul" ? x * y
+         : op == "Max" ? std::max(x, y)
+         : op == "Min" ? std::min(x, y)
+                       : x / y;
+}
+
+llvm::Expected<OnnxConstant> binary(llvm::StringRef op, const OnnxConstant &a,
+                                    const OnnxConstant &b) {
   if (a.isFloat != b.isFloat)
     return fail("combines a floating-point and an integer tensor");
   size_t rank = std::max(a.shape.size(), b.shape.size());
-  auto padded = [&](const Dense &d) {
-    std::vector<int64_t> s(rank - d.shape.size(), 1);
-    s.insert(s.end(), d.shape.begin(), d.shape.end());
+  auto padded = [&](const OnnxConstant &c) {
+    std::vector<int64_t> s(rank - c.shape.size(), 1);
+    s.insert(s.end(), c.shape.begin(), c.shape.end());
     return s;
   };
   std::vector<int64_t> sa = padded(a), sb = padded(b), shape(rank);
@@ -130,9 +171,11 @@ llvm::Expected<Dense> broadcast(const Dense &a, const Dense &b,
   if (llvm::Error error = elementsOf(shape).takeError())
     return std::move(error);
   std::vector<int64_t> stridesA = stridesOf(sa), stridesB = stridesOf(sb);
-  Dense out{shape, {}, a.isFloat};
+  OnnxConstant out;
+  out.shape = shape;
+  out.isFloat = a.isFloat;
   llvm::Error error = llvm::Error::success();
-  forEachIndex(shape, [&](int64_t, llvm::ArrayRef<int64_t> index) {
+  forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index) {
     if (error)
       return;
     int64_t ia = 0, ib = 0;
@@ -140,92 +183,83 @@ llvm::Expected<Dense> broadcast(const Dense &a, const Dense &b,
       ia += (sa[i] == 1 ? 0 : index[i]) * stridesA[i];
       ib += (sb[i] == 1 ? 0 : index[i]) * stridesB[i];
     }
-    llvm::Expected<double> v = op(a.values[ia], b.values[ib]);
-    if (!v)
+    if (out.isFloat) {
+      out.floats.push_back(static_cast<float>(floatOp(op, a.floats[ia], b.floats[ib])));
+    } else if (llvm::Expected<int64_t> v = integerOp(op, a.ints[ia], b.ints[ib])) {
+      out.ints.push_back(*v);
+    } else {
       error = v.takeError();
-    else
-      out.values.push_back(*v);
+    }
   });
   if (error)
     return std::move(error);
   return out;
 }
 
-llvm::Expected<Dense> binary(llvm::StringRef op, const Dense &a, const Dense &b) {
-  bool floats = a.isFloat;
-  return broadcast(a, b, [&](double x, double y) -> llvm::Expected<double> {
-    if (op == "Add")
-      return x + y;
-    if (op == "Sub")
-      return x - y;
-    if (op == "Mul")
-      return x * y;
-    if (op == "Max")
-      return std::max(x, y);
-    if (op == "Min")
-      return std::min(x, y);
-    if (!floats && y == 0)
-      return fail("divides an integer by zero");
-    return floats ? x / y : std::trunc(x / y); // Div
-  });
-}
-
-llvm::Expected<Dense> gather(const Dense &data, const Dense &indices, int64_t axisAttr) {
+llvm::Expected<OnnxConstant> gather(const OnnxConstant &data, const OnnxConstant &indices,
+                                    int64_t axisAttr) {
   llvm::Expected<int64_t> axis = normalizeAxis(axisAttr, data.shape.size());
   if (!axis)
     return axis.takeError();
+  if (indices.isFloat)
+    return fail("gathers at floating-point indices");
   int64_t outer = 1, inner = 1, extent = data.shape[*axis];
   for (int64_t i = 0; i < *axis; ++i)
     outer *= data.shape[i];
   for (size_t i = *axis + 1; i < data.shape.size(); ++i)
     inner *= data.shape[i];
-  Dense out{{}, {}, data.isFloat};
-  out.shape.assign(data.shape.begin(), data.shape.begin() + *axis);
-  out.shape.insert(out.shape.end(), indices.shape.begin(), indices.shape.end());
-  out.shape.insert(out.shape.end(), data.shape.begin() + *axis + 1, data.shape.end());
+  std::vector<int64_t> shape(data.shape.begin(), data.shape.begin() + *axis);
+  shape.insert(shape.end(), indices.shape.begin(), indices.shape.end());
+  shape.insert(shape.end(), data.shape.begin() + *axis + 1, data.shape.end());
+  if (llvm::Error error = elementsOf(shape).takeError())
+    return std::move(error);
+  std::vector<std::pair<size_t, int64_t>> sources;
   for (int64_t o = 0; o < outer; ++o)
-    for (double raw : indices.values) {
-      auto index = static_cast<int64_t>(raw);
+    for (int64_t index : indices.ints) {
       if (index < -extent || index >= extent)
         return fail("index " + llvm::Twine(index) + " is out of range for " + llvm::Twine(extent));
       index = index < 0 ? index + extent : index;
       for (int64_t i = 0; i < inner; ++i)
-        out.values.push_back(data.values[(o * extent + index) * inner + i]);
+        sources.push_back({0, (o * extent + index) * inner + i});
     }
-  return out;
+  return moved({&data}, sources, shape);
 }
 
-llvm::Expected<Dense> concat(llvm::ArrayRef<Dense> parts, int64_t axisAttr) {
+llvm::Expected<OnnxConstant> concat(llvm::ArrayRef<const OnnxConstant *> parts, int64_t axisAttr) {
   if (parts.empty())
     return fail("concatenates nothing");
-  size_t rank = parts[0].shape.size();
+  size_t rank = parts[0]->shape.size();
   llvm::Expected<int64_t> axis = normalizeAxis(axisAttr, rank);
   if (!axis)
     return axis.takeError();
-  Dense out{parts[0].shape, {}, parts[0].isFloat};
-  out.shape[*axis] = 0;
-  for (const Dense &p : parts) {
-    if (p.shape.size() != rank || p.isFloat != parts[0].isFloat)
-      return fail("concatenates tensors of different ranks or types");
+  std::vector<int64_t> shape = parts[0]->shape;
+  shape[*axis] = 0;
+  for (const OnnxConstant *p : parts) {
+    if (p->shape.size() != rank)
+      return fail("concatenates tensors of different ranks");
     for (size_t i = 0; i < rank; ++i)
-      if (static_cast<int64_t>(i) != *axis && p.shape[i] != parts[0].shape[i])
+      if (static_cast<int64_t>(i) != *axis && p->shape[i] != parts[0]->shape[i])
         return fail("concatenates tensors that differ off the axis");
-    out.shape[*axis] += p.shape[*axis];
+    shape[*axis] += p->shape[*axis];
+    if (llvm::Error error = elementsOf(shape).takeError())
+      return std::move(error);
   }
   int64_t outer = 1;
   for (int64_t i = 0; i < *axis; ++i)
-    outer *= out.shape[i];
+    outer *= shape[i];
+  std::vector<std::pair<size_t, int64_t>> sources;
   for (int64_t o = 0; o < outer; ++o)
-    for (const Dense &p : parts) {
-      int64_t block = p.values.size() / std::max<int64_t>(outer, 1);
-      out.values.insert(out.values.end(), p.values.begin() + o * block,
-                        p.values.begin() + (o + 1) * block);
+    for (size_t part = 0; part < parts.size(); ++part) {
+      int64_t block = parts[part]->elements() / std::max<int64_t>(outer, 1);
+      for (int64_t i = 0; i < block; ++i)
+        sources.push_back({part, o * block + i});
     }
-  return out;
+  return moved(parts, sources, shape);
 }
 
-llvm::Expected<Dense> reshape(Dense data, std::vector<int64_t> shape, bool allowZero) {
-  int64_t known = 1, inferred = -1;
+llvm::Expected<OnnxConstant> reshape(OnnxConstant data, std::vector<int64_t> shape,
+                                     bool allowZero) {
+  int64_t inferred = -1;
   for (size_t i = 0; i < shape.size(); ++i) {
     if (shape[i] == 0 && !allowZero) {
       if (i >= data.shape.size())
@@ -236,28 +270,30 @@ llvm::Expected<Dense> reshape(Dense data, std::vector<int64_t> shape, bool allow
       if (inferred >= 0)
         return fail("reshape infers more than one dimension");
       inferred = i;
+      shape[i] = 1;
     } else if (shape[i] < 0) {
       return fail("reshape to a negative dimension");
-    } else {
-      known *= shape[i];
     }
   }
-  int64_t n = data.values.size();
+  llvm::Expected<int64_t> known = elementsOf(shape);
+  if (!known)
+    return known.takeError();
+  int64_t n = data.elements();
   if (inferred >= 0) {
-    if (known == 0 || n % known)
+    if (*known == 0 || n % *known)
       return fail("reshape cannot infer a dimension");
-    shape[inferred] = n / known;
-  } else if (known != n) {
+    shape[inferred] = n / *known;
+  } else if (*known != n) {
     return fail("reshape changes the number of values");
   }
   data.shape = shape;
   return data;
 }
 
-llvm::Expected<Dense> slice(const Dense &data, const std::vector<int64_t> &starts,
-                            const std::vector<int64_t> &ends,
-                            std::optional<std::vector<int64_t>> axes,
-                            std::optional<std::vector<int64_t>> steps) {
+llvm::Expected<OnnxConstant> slice(const OnnxConstant &data, const std::vector<int64_t> &starts,
+                                   const std::vector<int64_t> &ends,
+                                   std::optional<std::vector<int64_t>> axes,
+                                   std::optional<std::vector<int64_t>> steps) {
   size_t rank = data.shape.size();
   if (!axes) {
     axes.emplace(starts.size());
@@ -273,64 +309,66 @@ llvm::Expected<Dense> slice(const Dense &data, const std::vector<int64_t> &start
     llvm::Expected<int64_t> axis = normalizeAxis((*axes)[k], rank);
     if (!axis)
       return axis.takeError();
-    int64_t dim = data.shape[*axis], s = (*steps)[k];
+    // Indices are clamped into [-1, dim], so nothing below can overflow.
+    int64_t dim = data.shape[*axis];
+    int64_t s = std::clamp<int64_t>((*steps)[k], -dim - 1, dim + 1);
     if (s == 0)
       return fail("slice with a step of 0");
     auto clampIndex = [&](int64_t v) {
+      v = std::clamp<int64_t>(v, -dim - 1, dim + 1);
       if (v < 0)
         v += dim;
       return s > 0 ? std::clamp<int64_t>(v, 0, dim) : std::clamp<int64_t>(v, -1, dim - 1);
     };
     int64_t first = clampIndex(starts[k]), last = clampIndex(ends[k]);
-    int64_t count = s > 0 ? (last - first + s - 1) / s : (first - last - s - 1) / -s;
+    int64_t count = s > 0 ? (last > first ? (last - first - 1) / s + 1 : 0)
+                          : (first > last ? (first - last - 1) / -s + 1 : 0);
     begin[*axis] = first;
     step[*axis] = s;
-    shape[*axis] = std::max<int64_t>(count, 0);
+    shape[*axis] = count;
   }
   std::vector<int64_t> strides = stridesOf(data.shape);
-  Dense out{shape, {}, data.isFloat};
-  forEachIndex(shape, [&](int64_t, llvm::ArrayRef<int64_t> index) {
+  std::vector<std::pair<size_t, int64_t>> sources;
+  forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index) {
     int64_t flat = 0;
     for (size_t i = 0; i < rank; ++i)
       flat += (begin[i] + index[i] * step[i]) * strides[i];
-    out.values.push_back(data.values[flat]);
+    sources.push_back({0, flat});
   });
-  return out;
+  return moved({&data}, sources, shape);
 }
 
-llvm::Expected<Dense> transpose(const Dense &data, std::optional<std::vector<int64_t>> perm) {
+llvm::Expected<OnnxConstant> transpose(const OnnxConstant &data,
+                                       std::optional<std::vector<int64_t>> perm) {
   size_t rank = data.shape.size();
-  if (!perm) {
-    perm.emplace(rank);
-    std::iota(perm->rbegin(), perm->rend(), 0);
-  }
-  std::vector<int64_t> sorted = *perm;
-  llvm::sort(sorted);
   std::vector<int64_t> identity(rank);
   std::iota(identity.begin(), identity.end(), 0);
+  if (!perm)
+    perm.emplace(identity.rbegin(), identity.rend());
+  std::vector<int64_t> sorted = *perm;
+  llvm::sort(sorted);
   if (sorted != identity)
     return fail("transpose's perm is not a permutation of the axes");
   std::vector<int64_t> shape(rank), strides = stridesOf(data.shape);
   for (size_t i = 0; i < rank; ++i)
     shape[i] = data.shape[(*perm)[i]];
-  Dense out{shape, {}, data.isFloat};
-  forEachIndex(shape, [&](int64_t, llvm::ArrayRef<int64_t> index) {
+  std::vector<std::pair<size_t, int64_t>> sources;
+  forEachIndex(shape, [&](llvm::ArrayRef<int64_t> index) {
     int64_t flat = 0;
     for (size_t i = 0; i < rank; ++i)
       flat += index[i] * strides[(*perm)[i]];
-    out.values.push_back(data.values[flat]);
+    sources.push_back({0, flat});
   });
-  return out;
+  return moved({&data}, sources, shape);
 }
 
 /// Unsqueeze (`insert`) or Squeeze: the same values under another shape.
-llvm::Expected<Dense> reshapeAxes(Dense data, std::optional<std::vector<int64_t>> axes,
-                                  bool insert) {
+llvm::Expected<OnnxConstant> reshapeAxes(OnnxConstant data,
+                                         std::optional<std::vector<int64_t>> axes, bool insert) {
   if (insert) {
     if (!axes)
       return fail("unsqueeze without axes");
     int64_t rank = data.shape.size() + axes->size();
-    std::vector<int64_t> shape;
     std::vector<bool> added(rank, false);
     for (int64_t a : *axes) {
       llvm::Expected<int64_t> axis = normalizeAxis(a, rank);
@@ -340,23 +378,27 @@ llvm::Expected<Dense> reshapeAxes(Dense data, std::optional<std::vector<int64_t>
     }
     if (llvm::count(added, true) != static_cast<int64_t>(axes->size()))
       return fail("unsqueeze names an axis twice");
+    std::vector<int64_t> shape;
     size_t next = 0;
     for (int64_t i = 0; i < rank; ++i)
       shape.push_back(added[i] ? 1 : data.shape[next++]);
     data.shape = shape;
     return data;
   }
-  std::vector<int64_t> shape;
-  for (size_t i = 0; i < data.shape.size(); ++i) {
-    bool listed = !axes || llvm::any_of(*axes, [&](int64_t a) {
-      return a == static_cast<int64_t>(i) ||
-             a + static_cast<int64_t>(data.shape.size()) == static_cast<int64_t>(i);
-    });
-    if (listed && data.shape[i] != 1 && axes)
+  int64_t rank = data.shape.size();
+  std::vector<bool> listed(rank, !axes);
+  for (int64_t a : axes.value_or(std::vector<int64_t>{})) {
+    llvm::Expected<int64_t> axis = normalizeAxis(a, rank);
+    if (!axis)
+      return axis.takeError();
+    if (data.shape[*axis] != 1)
       return fail("squeezes an axis that is not 1");
-    if (!listed || data.shape[i] != 1)
-      shape.push_back(data.shape[i]);
+    listed[*axis] = true;
   }
+  std::vector<int64_t> shape;
+  for (int64_t i = 0; i < rank; ++i)
+    if (!listed[i] || data.shape[i] != 1)
+      shape.push_back(data.shape[i]);
   data.shape = shape;
   return data;
 }
@@ -373,9 +415,6 @@ bool isFoldableOnnxOp(llvm::StringRef opType) {
 llvm::Expected<OnnxConstant> foldOnnxNode(const onnx::NodeProto &node,
                                           llvm::ArrayRef<const OnnxConstant *> inputs) {
   llvm::StringRef op = node.op_type();
-  std::vector<Dense> args;
-  for (const OnnxConstant *c : inputs)
-    args.push_back(c ? dense(*c) : Dense{});
   auto needs = [&](size_t n) -> llvm::Error {
     for (size_t i = 0; i < n; ++i)
       if (i >= inputs.size() || !inputs[i])
@@ -386,106 +425,138 @@ llvm::Expected<OnnxConstant> foldOnnxNode(const onnx::NodeProto &node,
     const onnx::AttributeProto *a = attribute(node, name);
     return a ? a->i() : otherwise;
   };
-  llvm::Expected<Dense> result = fail("operator " + op + " is not folded");
+  auto integers = [&](size_t i) { return intsFrom(node, inputs, i, ""); };
+  llvm::Expected<OnnxConstant> result = fail("operator " + op + " is not folded");
+  if (llvm::Error error = needs(op == "Concat" ? inputs.size() : 1))
+    return std::move(error);
+  const OnnxConstant &first = *inputs[0];
   if (llvm::is_contained({"Add", "Sub", "Mul", "Div", "Max", "Min"}, op)) {
-    if (llvm::Error error = needs(2))
+    if (llvm::Error error = needs(op == "Max" || op == "Min" ? inputs.size() : 2))
       return std::move(error);
-    result = binary(op, args[0], args[1]);
-    for (size_t i = 2; result && i < args.size() && (op == "Max" || op == "Min"); ++i)
-      result = binary(op, *result, args[i]);
+    result = first;
+    for (size_t i = 1; result && i < inputs.size(); ++i)
+      result = binary(op, *result, *inputs[i]);
   } else if (llvm::is_contained({"Ceil", "Floor", "Neg"}, op)) {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    Dense d = args[0];
-    for (double &v : d.values)
+    OnnxConstant c = first;
+    for (float &v : c.floats)
       v = op == "Ceil" ? std::ceil(v) : op == "Floor" ? std::floor(v) : -v;
-    result = d;
-  } else if (op == "Cast") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    int64_t to = intAttr("to", 0);
-    Dense d = args[0];
-    d.isFloat = llvm::is_contained({onnx::TensorProto::FLOAT, onnx::TensorProto::FLOAT16,
-                                    onnx::TensorProto::DOUBLE, onnx::TensorProto::BFLOAT16},
-                                   to);
-    bool integer = llvm::is_contained({onnx::TensorProto::INT64, onnx::TensorProto::INT32,
-                                       onnx::TensorProto::INT16, onnx::TensorProto::INT8,
-                                       onnx::TensorProto::UINT8},
-                                      to);
-    if (!d.isFloat && !integer)
-      return fail("casts to element type " + llvm::Twine(to) + ", which cnnc does not fold");
-    if (integer)
-      for (double &v : d.values)
-        v = std::trunc(v);
-    result = d;
-  } else if (op == "Clip") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    Dense d = args[0];
-    for (double &v : d.values) {
-      if (inputs.size() > 1 && inputs[1] && !args[1].values.empty())
-        v = std::max(v, args[1].values[0]);
-      if (inputs.size() > 2 && inputs[2] && !args[2].values.empty())
-        v = std::min(v, args[2].values[0]);
+    for (int64_t &v : c.ints) {
+      if (op == "Neg" && v == INT64_MIN)
+        return fail("integer arithmetic overflows");
+      v = op == "Neg" ? -v : v;
     }
-    result = d;
+    result = c;
+  } else if (op == "Cast") {
+    int64_t to = intAttr("to", 0);
+    bool toFloat = llvm::is_contained({onnx::TensorProto::FLOAT, onnx::TensorProto::FLOAT16,
+                                       onnx::TensorProto::DOUBLE, onnx::TensorProto::BFLOAT16},
+                                      to);
+    bool toInteger = llvm::is_contained({onnx::TensorProto::INT64, onnx::TensorProto::INT32,
+                                         onnx::TensorProto::INT16, onnx::TensorProto::INT8,
+                                         onnx::TensorProto::UINT8},
+                                        to);
+    if (!toFloat && !toInteger)
+      return fail("casts to element type " + llvm::Twine(to) + ", which cnnc does not fold");
+    OnnxConstant c = first;
+    if (toFloat && !c.isFloat)
+      c.floats.assign(c.ints.begin(), c.ints.end());
+    if (toInteger && c.isFloat) {
+      llvm::Expected<std::optional<std::vector<int64_t>>> ints = integers(0);
+      if (!ints)
+        return ints.takeError();
+      c.ints = **ints;
+    }
+    if (toFloat)
+      c.ints.clear();
+    else
+      c.floats.clear();
+    c.isFloat = toFloat;
+    result = c;
+  } else if (op == "Clip") {
+    OnnxConstant c = first;
+    for (size_t i = 1; i < 3 && i < inputs.size(); ++i) {
+      if (!inputs[i])
+        continue;
+      if (inputs[i]->elements() != 1 || inputs[i]->isFloat != c.isFloat)
+        return fail("Clip's bounds must be scalars of the tensor's type");
+      for (float &v : c.floats)
+        v = i == 1 ? std::max(v, inputs[i]->floats[0]) : std::min(v, inputs[i]->floats[0]);
+      for (int64_t &v : c.ints)
+        v = i == 1 ? std::max(v, inputs[i]->ints[0]) : std::min(v, inputs[i]->ints[0]);
+    }
+    result = c;
   } else if (op == "Unsqueeze" || op == "Squeeze") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    result = reshapeAxes(args[0], intsFrom(node, inputs, 1, "axes"), op == "Unsqueeze");
+    llvm::Expected<std::optional<std::vector<int64_t>>> axes = intsFrom(node, inputs, 1, "axes");
+    if (!axes)
+      return axes.takeError();
+    result = reshapeAxes(first, *axes, op == "Unsqueeze");
   } else if (op == "Concat") {
-    if (llvm::Error error = needs(inputs.size()))
-      return std::move(error);
-    result = concat(args, intAttr("axis", 0));
+    result = concat(inputs, intAttr("axis", 0));
   } else if (op == "Gather") {
     if (llvm::Error error = needs(2))
       return std::move(error);
-    result = gather(args[0], args[1], intAttr("axis", 0));
+    result = gather(first, *inputs[1], intAttr("axis", 0));
   } else if (op == "ConstantOfShape") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    Dense fill{{}, {0.0}, true};
+    OnnxConstant fill;
+    fill.isFloat = true;
+    fill.floats = {0.0f};
     if (const onnx::AttributeProto *a = attribute(node, "value")) {
       llvm::Expected<OnnxConstant> value = readOnnxTensor(a->t());
       if (!value)
         return value.takeError();
-      fill = dense(*value);
-      if (fill.values.size() != 1)
+      if (value->elements() != 1)
         return fail("ConstantOfShape's value must be one number");
+      fill = std::move(*value);
     }
-    std::vector<int64_t> shape(args[0].values.begin(), args[0].values.end());
-    llvm::Expected<int64_t> n = elementsOf(shape);
+    if (first.isFloat)
+      return fail("ConstantOfShape takes an integer shape");
+    llvm::Expected<int64_t> n = elementsOf(first.ints);
     if (!n)
       return n.takeError();
-    result = Dense{shape, std::vector<double>(*n, fill.values[0]), fill.isFloat};
+    OnnxConstant c;
+    c.shape = first.ints;
+    c.isFloat = fill.isFloat;
+    c.floats.assign(fill.isFloat ? *n : 0, fill.isFloat ? fill.floats[0] : 0.0f);
+    c.ints.assign(fill.isFloat ? 0 : *n, fill.isFloat ? 0 : fill.ints[0]);
+    result = c;
   } else if (op == "Reshape") {
     if (llvm::Error error = needs(2))
       return std::move(error);
-    result = reshape(args[0], std::vector<int64_t>(args[1].values.begin(), args[1].values.end()),
-                     intAttr("allowzero", 0) != 0);
+    if (inputs[1]->isFloat)
+      return fail("Reshape takes an integer shape");
+    result = reshape(first, inputs[1]->ints, intAttr("allowzero", 0) != 0);
   } else if (op == "Slice") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
-    std::optional<std::vector<int64_t>> starts = intsFrom(node, inputs, 1, "starts"),
-                                        ends = intsFrom(node, inputs, 2, "ends");
-    if (!starts || !ends)
+    llvm::Expected<std::optional<std::vector<int64_t>>> starts =
+        intsFrom(node, inputs, 1, "starts");
+    llvm::Expected<std::optional<std::vector<int64_t>>> ends = intsFrom(node, inputs, 2, "ends");
+    llvm::Expected<std::optional<std::vector<int64_t>>> axes = intsFrom(node, inputs, 3, "axes");
+    llvm::Expected<std::optional<std::vector<int64_t>>> steps = intsFrom(node, inputs, 4, "steps");
+    for (auto *part : {&starts, &ends, &axes, &steps})
+      if (!*part)
+        return part->takeError();
+    if (!*starts || !*ends)
       return fail("slice without starts and ends");
-    result = slice(args[0], *starts, *ends, intsFrom(node, inputs, 3, "axes"),
-                   intsFrom(node, inputs, 4, "steps"));
+    result = slice(first, **starts, **ends, *axes, *steps);
   } else if (op == "Transpose") {
-    if (llvm::Error error = needs(1))
-      return std::move(error);
     std::optional<std::vector<int64_t>> perm;
     if (const onnx::AttributeProto *a = attribute(node, "perm"))
       perm.emplace(a->ints().begin(), a->ints().end());
-    if (perm && perm->size() != args[0].shape.size())
+    if (perm && perm->size() != first.shape.size())
       return fail("transpose's perm has " + llvm::Twine(perm->size()) + " axes for rank " +
-                  llvm::Twine(args[0].shape.size()));
-    result = transpose(args[0], perm);
+                  llvm::Twine(first.shape.size()));
+    result = transpose(first, perm);
   }
   if (!result)
     return result.takeError();
-  return constantOf(*result, node.output(0));
+  // Every result holds exactly the values its shape says.
+  llvm::Expected<int64_t> n = elementsOf(result->shape);
+  if (!n)
+    return n.takeError();
+  if (*n != result->elements())
+    return fail("folds to " + llvm::Twine(result->elements()) + " values for " + llvm::Twine(*n) +
+                " elements");
+  result->name = node.output(0);
+  return result;
 }
 
 } // namespace cnnc

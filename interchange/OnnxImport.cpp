@@ -5,6 +5,7 @@
 #include "interchange/OnnxConstantFolding.h"
 #include "interchange/OnnxConstants.h"
 #include "passes/InputNormalization.h"
+#include "passes/ModelLimits.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -17,7 +18,9 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
 #include <fstream>
+#include <map>
 #include <memory>
 
 using namespace mlir;
@@ -35,6 +38,13 @@ constexpr const char *kSupported =
     "Max, Min, Ceil, Floor, Neg, Cast, Clip, Unsqueeze, Squeeze, Concat, Gather, "
     "ConstantOfShape, Reshape, Slice, Transpose";
 
+/// A number as %g writes it: 2, 0.5, 1e-05.
+std::string number(double v) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%g", v);
+  return text;
+}
+
 /// A Pad node's result: its input and the zeros it adds, [top, left, bottom,
 /// right]. It exists only as a following convolution's padding.
 struct Padded {
@@ -47,9 +57,9 @@ struct Padded {
 class GraphImporter {
 public:
   GraphImporter(const onnx::ModelProto &model, llvm::StringRef path, MLIRContext &context,
-                int64_t batch)
+                int64_t batch, const ModelLimits &limits)
       : model(model), graph(model.graph()), path(path.str()), context(context), b(&context),
-        batch(batch), fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
+        batch(batch), limits(limits), fileLoc(FileLineColLoc::get(&context, path, 0, 0)) {}
 
   llvm::Expected<ImportedOnnx> run() {
     if (llvm::Error error = readOpset())
@@ -66,17 +76,15 @@ public:
     llvm::Expected<func::FuncOp> func = createFunction();
     if (!func)
       return func.takeError();
-    for (const onnx::NodeProto &n : graph.node())
-      for (const std::string &input : n.input())
-        ++readers[input];
-    for (const onnx::ValueInfoProto &output : graph.output())
-      ++readers[output.name()];
+    countReaders();
     for (int i = 0; i < graph.node_size(); ++i) {
       node = &graph.node(i);
       nodeIndex = i;
       loc = NameLoc::get(b.getStringAttr(node->name().empty() ? node->op_type() : node->name()),
                          fileLoc);
       if (llvm::Error error = importNode())
+        return std::move(error);
+      if (llvm::Error error = checkLimits())
         return std::move(error);
     }
     node = nullptr;
@@ -106,6 +114,65 @@ private:
   //===--------------------------------------------------------------------===//
   // The graph's edges
   //===--------------------------------------------------------------------===//
+
+  /// The tensor `name` is, through Identity and Dropout aliases.
+  std::string sourceOf(const std::string &name) const {
+    auto found = aliases.find(name);
+    return found == aliases.end() ? name : found->second;
+  }
+
+  /// How many nodes and graph outputs read each tensor, an alias's readers
+  /// counted as its source's: what decides whether a value may be changed
+  /// in place (a bias folded into the MatMul before it).
+  void countReaders() {
+    for (const onnx::NodeProto &n : graph.node()) {
+      bool alias = n.op_type() == "Identity" || n.op_type() == "Dropout";
+      if (alias && n.input_size() > 0 && n.output_size() > 0)
+        aliases[n.output(0)] = sourceOf(n.input(0));
+      else
+        for (const std::string &input : n.input())
+          ++readers[sourceOf(input)];
+    }
+    for (const onnx::ValueInfoProto &output : graph.output())
+      ++readers[sourceOf(output.name())];
+  }
+
+  /// Shapes within the resource limits `--limit` sets: every tensor a node
+  /// defines, checked as it is defined, so that no shape can overflow.
+  llvm::Error checkLimits() {
+    for (const std::string &output : node->output()) {
+      auto found = values.find(output);
+      if (found == values.end())
+        continue;
+      ArrayRef<int64_t> shape = shapeOf(found->second);
+      if (llvm::Error error = checkShape(shape, [&](const llvm::Twine &message) {
+            return nodeError("its result '" + output + "' " + message);
+          }))
+        return error;
+    }
+    return llvm::Error::success();
+  }
+
+  llvm::Error checkShape(ArrayRef<int64_t> shape,
+                         llvm::function_ref<llvm::Error(const llvm::Twine &)> error) {
+    auto over = [&](llvm::StringRef what, int64_t value, llvm::StringRef limit, int64_t bound) {
+      return error("has " + llvm::Twine(value) + " " + what + ", over " +
+                   ModelLimits::describe(limit, bound));
+    };
+    if (shape.size() == 4) {
+      if (shape[1] > limits.channels)
+        return over("channels", shape[1], "channels", limits.channels);
+      for (int d : {2, 3})
+        if (shape[d] > limits.resolution)
+          return over(d == 2 ? "rows" : "columns", shape[d], "resolution", limits.resolution);
+    } else if (shape.size() == 2) {
+      int64_t features =
+          std::max(limits.classes, limits.channels * limits.resolution * limits.resolution);
+      if (shape[1] > features)
+        return over("features", shape[1], "classes", limits.classes);
+    }
+    return llvm::Error::success();
+  }
 
   llvm::Error readOpset() {
     for (const onnx::OperatorSetIdProto &set : model.opset_import())
@@ -154,6 +221,10 @@ private:
                          ", or export the model with a dynamic batch dimension");
       shape.push_back(dim.dim_value());
     }
+    if (llvm::Error error = checkShape(shape, [&](const llvm::Twine &message) {
+          return fileError("input '" + input->name() + "' " + message);
+        }))
+      return std::move(error);
     std::string name = llvm::sys::path::stem(path).str();
     for (char &c : name)
       if (!llvm::isAlnum(c) && c != '.' && c != '_' && c != '-')
@@ -327,14 +398,19 @@ private:
   // Building cnn ops
   //===--------------------------------------------------------------------===//
 
-  /// A cnn.weight for constant `c` (reshaped to `shape`, with `values` in
-  /// place of its own where given), one per name.
+  /// A cnn.weight for constant `c`, reshaped to `shape`: one per constant,
+  /// named as the constant is. A weight derived from it (`transform` names
+  /// how, such as "transposed"; `derived` holds its values) is one per
+  /// constant and transform, named "<constant>.<transform>" unless the graph
+  /// already has that name.
   Value weight(const OnnxConstant &c, ArrayRef<int64_t> shape, bool buffer = false,
-               std::vector<float> replaced = {}, llvm::StringRef suffix = "") {
-    std::string name = c.name + suffix.str();
-    auto found = weightOps.find(name);
-    if (found != weightOps.end())
+               std::vector<float> derived = {}, const std::string &transform = "") {
+    std::pair<const OnnxConstant *, std::string> key(&c, transform);
+    if (auto found = weightOps.find(key); found != weightOps.end())
       return found->second;
+    std::string name = transform.empty() ? c.name : c.name + "." + transform;
+    for (int n = 1; !transform.empty() && (constants.count(name) || weights.count(name)); ++n)
+      name = c.name + "." + transform + "." + std::to_string(n);
     // Weights lead the function, in the order of first use, each located at
     // the node that first reads it (`cnnc stats` counts it there).
     OpBuilder::InsertionGuard guard(b);
@@ -346,8 +422,8 @@ private:
                                       b.getStringAttr(name), buffer ? b.getUnitAttr() : UnitAttr(),
                                       DictionaryAttr());
     lastWeight = op;
-    weights[name] = replaced.empty() ? c.floats : std::move(replaced);
-    return weightOps[name] = op.getResult();
+    weights[name] = transform.empty() ? c.floats : std::move(derived);
+    return weightOps[key] = op.getResult();
   }
 
   /// Creates an op whose result type is inferred, failing with the inference's
@@ -390,6 +466,12 @@ private:
                        ")");
     if (node->output_size() < 1)
       return nodeError("has no output");
+    for (const std::string &output : node->output())
+      if (!output.empty() &&
+          (values.count(output) || constants.count(output) || padded.count(output)))
+        return nodeError("defines '" + output + "' a second time");
+    if (llvm::Error error = checkAttributeTypes())
+      return error;
     if (node->op_type() == "Shape")
       return shape();
     if (isFoldableOnnxOp(node->op_type()) &&
@@ -440,6 +522,30 @@ private:
       define(*x);
     else
       return x.takeError();
+    return llvm::Error::success();
+  }
+
+  /// Every attribute the importer reads has the type ONNX gives it: an INT
+  /// where a FLOAT belongs would otherwise read as 0.
+  llvm::Error checkAttributeTypes() {
+    using A = onnx::AttributeProto;
+    bool floatValue = node->op_type() == "Pad"; // Pad's before opset 11; Constant's is a tensor
+    for (const A &a : node->attribute()) {
+      std::optional<A::AttributeType> expected =
+          llvm::StringSwitch<std::optional<A::AttributeType>>(a.name())
+              .Cases("group", "training_mode", "keepdims", "axis", "transA", "transB", "to",
+                     "start", "end", "allowzero", A::INT)
+              .Cases("strides", "pads", "dilations", "kernel_shape", "axes", "perm", "starts",
+                     "ends", A::INTS)
+              .Cases("epsilon", "alpha", "beta", "min", "max", A::FLOAT)
+              .Cases("auto_pad", "mode", A::STRING)
+              .Case("value", floatValue ? A::FLOAT : A::TENSOR)
+              .Default(std::nullopt);
+      if (expected && a.type() != *expected)
+        return nodeError("attribute '" + a.name() + "' must be " +
+                         A::AttributeType_Name(*expected) + ", not " +
+                         A::AttributeType_Name(a.type()));
+    }
     return llvm::Error::success();
   }
 
@@ -513,12 +619,16 @@ private:
     ArrayRef<int64_t> filter = (*w)->shape, in = shapeOf(x);
     if (filter.size() != 4 || in.size() != 4)
       return nodeError("cnnc imports 2-D convolutions only (input and filter of rank 4)");
+    if (llvm::any_of(filter, [](int64_t d) { return d < 1; }))
+      return nodeError("the filter ('" + (*w)->name + "') has an empty dimension");
     if (auto dilations = intsAttr("dilations"))
       if (llvm::any_of(*dilations, [](int64_t d) { return d != 1; }))
         return nodeError("dilated convolutions are not supported");
     std::vector<int64_t> strides = intsAttr("strides").value_or(std::vector<int64_t>{1, 1});
-    if (strides.size() != 2 || strides[0] < 1 || strides[1] < 1)
-      return nodeError("strides must be two positive numbers");
+    if (strides.size() != 2 ||
+        llvm::any_of(strides, [&](int64_t s) { return s < 1 || s > limits.resolution; }))
+      return nodeError("strides must be two numbers from 1 to the resolution limit (" +
+                       llvm::Twine(limits.resolution) + ")");
     if (auto kernel = intsAttr("kernel_shape"))
       if (*kernel != std::vector<int64_t>(filter.begin() + 2, filter.end()))
         return nodeError("kernel_shape disagrees with the filter's shape");
@@ -526,11 +636,14 @@ private:
     std::string autoPad = stringAttr("auto_pad", "NOTSET");
     if (autoPad == "NOTSET") {
       std::vector<int64_t> explicitPads = intsAttr("pads").value_or(std::vector<int64_t>(4, 0));
-      if (explicitPads.size() != 4 || llvm::any_of(explicitPads, [](int64_t p) { return p < 0; }))
-        return nodeError("pads must be four numbers, none negative");
+      if (explicitPads.size() != 4 ||
+          llvm::any_of(explicitPads, [&](int64_t p) { return p < 0 || p > limits.resolution; }))
+        return nodeError("pads must be four numbers from 0 to the resolution limit (" +
+                         llvm::Twine(limits.resolution) + ")");
       for (int i = 0; i < 4; ++i)
         pads[i] += explicitPads[i];
     } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+      // TensorFlow's SAME, which these modes copy: the total is never negative.
       for (int d = 0; d < 2; ++d) {
         int64_t size = in[2 + d] + pads[d] + pads[2 + d];
         int64_t out = (size + strides[d] - 1) / strides[d];
@@ -547,7 +660,10 @@ private:
       llvm::Expected<Constant> c = constant(2, /*wantFloat=*/true);
       if (!c)
         return c.takeError();
-      bias = weight(**c, {(*c)->elements()});
+      if ((*c)->shape != std::vector<int64_t>{filter[0]})
+        return nodeError("the bias ('" + (*c)->name + "') must be a vector of " +
+                         llvm::Twine(filter[0]) + " values");
+      bias = weight(**c, {filter[0]});
     }
     int64_t group = intAttr("group", 1);
     int64_t channels = in[1];
@@ -615,7 +731,7 @@ private:
   llvm::Error hardSigmoid() {
     // PyTorch's hard sigmoid, relu6(x + 3) / 6; ONNX's default slope is 0.2.
     float alpha = floatAttr("alpha", 0.2f), beta = floatAttr("beta", 0.5f);
-    if (std::abs(alpha - 1.0f / 6) > 1e-6f || std::abs(beta - 0.5f) > 1e-6f)
+    if (!(std::abs(alpha - 1.0f / 6) <= 1e-6f && std::abs(beta - 0.5f) <= 1e-6f))
       return nodeError("HardSigmoid with alpha " + std::to_string(alpha) + " and beta " +
                        std::to_string(beta) +
                        ": cnnc's hard sigmoid is max(0, min(1, x / 6 + 0.5))");
@@ -644,9 +760,7 @@ private:
       return unary(cnn::Activation::relu);
     if (fromZero && bounds[1] && *bounds[1] == 6.0f)
       return unary(cnn::Activation::relu6);
-    auto show = [](std::optional<float> v) {
-      return v ? llvm::formatv("{0}", *v).str() : std::string("unbounded");
-    };
+    auto show = [](std::optional<float> v) { return v ? number(*v) : std::string("unbounded"); };
     return nodeError("Clip to [" + show(bounds[0]) + ", " + show(bounds[1]) +
                      "]: cnnc clips as ReLU [0, ∞) and ReLU6 [0, 6] only");
   }
@@ -702,8 +816,10 @@ private:
         return x.takeError();
       auto fc = x->getDefiningOp<cnn::FullyConnectedOp>();
       const OnnxConstant &c = *constants[node->input(i)];
-      if (!fc || fc.getBias() || readers.lookup(node->input(1 - i)) != 1 || !c.isFloat ||
-          c.elements() != shapeOf(*x).back())
+      int64_t m = shapeOf(*x).back();
+      bool vector = c.shape == std::vector<int64_t>{m} || c.shape == std::vector<int64_t>{1, m};
+      if (!fc || fc.getBias() || readers.lookup(sourceOf(node->input(1 - i))) != 1 || !c.isFloat ||
+          !vector)
         return nodeError("adds a constant ('" + c.name +
                          "') to a tensor: cnnc folds a constant only into the bias of the "
                          "MatMul before it");
@@ -826,7 +942,7 @@ private:
       if (target[0] == -1 && target[1] > 0)
         target[0] = elements / target[1];
     }
-    if (target.size() == 2 && target[0] == in[0] && target[0] * target[1] == elements)
+    if (target.size() == 2 && target[0] == in[0] && target[1] == elements / in[0])
       return flattenTo2D(*x);
     return nodeError("cnnc reshapes only N×C×H×W to N×(C·H·W), as a flatten before the "
                      "classifier");
@@ -856,8 +972,14 @@ private:
     if (shapeOf(x).size() != 2 || w.shape.size() != 2)
       return nodeError("cnnc's classifier multiplies an N×K tensor by a K×M matrix");
     int64_t m = transposed ? w.shape[0] : w.shape[1], k = transposed ? w.shape[1] : w.shape[0];
+    if (m < 1 || k < 1)
+      return nodeError("the classifier's weight ('" + w.name + "') is empty");
+    // The weight as cnn wants it (M×K), and how it was made so from the file's.
+    std::string transform = transposed ? "" : "transposed";
+    if (alpha != 1.0f)
+      transform += std::string(transform.empty() ? "" : ".") + "scaled_" + number(alpha);
     std::vector<float> values;
-    if (!transposed || alpha != 1.0f) {
+    if (!transform.empty()) {
       values.resize(m * k);
       for (int64_t row = 0; row < m; ++row)
         for (int64_t col = 0; col < k; ++col)
@@ -866,18 +988,18 @@ private:
     }
     Value bias;
     if (c) {
-      if (c->elements() != m)
-        return nodeError("the bias ('" + c->name + "') has " + llvm::Twine(c->elements()) +
-                         " values for " + llvm::Twine(m) + " outputs");
+      if (c->shape != std::vector<int64_t>{m} && c->shape != std::vector<int64_t>{1, m})
+        return nodeError("the bias ('" + c->name + "') must be a vector of " + llvm::Twine(m) +
+                         " values");
       std::vector<float> scaled;
       if (beta != 1.0f)
         for (float v : c->floats)
           scaled.push_back(beta * v);
-      bias = weight(*c, {m}, false, std::move(scaled), beta != 1.0f ? ".scaled" : "");
+      bias =
+          weight(*c, {m}, false, std::move(scaled), beta != 1.0f ? "scaled_" + number(beta) : "");
     }
-    llvm::StringRef suffix = !transposed ? ".transposed" : alpha != 1.0f ? ".scaled" : "";
-    llvm::Expected<Value> y =
-        infer<cnn::FullyConnectedOp>(x, weight(w, {m, k}, false, std::move(values), suffix), bias);
+    llvm::Expected<Value> y = infer<cnn::FullyConnectedOp>(
+        x, weight(w, {m, k}, false, std::move(values), transform), bias);
     if (!y)
       return y.takeError();
     define(*y);
@@ -947,10 +1069,12 @@ private:
     } else {
       return in.takeError();
     }
-    // NCHW begins then ends: [n, c, top, left, n, c, bottom, right].
-    if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5] ||
-        llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-      return nodeError("cnnc pads H and W of an NCHW tensor only, by non-negative amounts");
+    // NCHW begins then ends: [n, c, top, left, n, c, bottom, right]. Each
+    // amount is bounded, so that sums of them (Pad after Pad) cannot overflow.
+    if (shapeOf(x).size() != 4 || pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5] ||
+        llvm::any_of(pads, [&](int64_t p) { return p < 0 || p > limits.resolution; }))
+      return nodeError("cnnc pads H and W of an NCHW tensor only, by 0 to the resolution limit (" +
+                       llvm::Twine(limits.resolution) + ")");
     padded[node->output(0)] = {
         x, {before[0] + pads[2], before[1] + pads[3], before[2] + pads[6], before[3] + pads[7]}};
     return llvm::Error::success();
@@ -969,14 +1093,16 @@ private:
   MLIRContext &context;
   OpBuilder b;
   int64_t batch;
+  const ModelLimits &limits;
   Location fileLoc;
   int64_t opset = 0;
 
   llvm::StringMap<Constant> constants;
   llvm::StringMap<Value> values;
   llvm::StringMap<Padded> padded;
-  llvm::StringMap<int> readers; // how many node inputs and graph outputs name each tensor
-  llvm::StringMap<Value> weightOps;
+  llvm::StringMap<int> readers;         // by source tensor (countReaders)
+  llvm::StringMap<std::string> aliases; // Identity / Dropout output → source
+  std::map<std::pair<const OnnxConstant *, std::string>, Value> weightOps;
   Operation *lastWeight = nullptr;
   WeightSet weights;
 
@@ -989,7 +1115,8 @@ private:
 
 bool isOnnxModelPath(llvm::StringRef model) { return model.ends_with_insensitive(".onnx"); }
 
-llvm::Expected<ImportedOnnx> importOnnx(llvm::StringRef path, MLIRContext &context, int64_t batch) {
+llvm::Expected<ImportedOnnx> importOnnx(llvm::StringRef path, MLIRContext &context, int64_t batch,
+                                        const ModelLimits &limits) {
   auto fail = [&](const llvm::Twine &message) {
     return llvm::createStringError(std::errc::invalid_argument, "%s: %s", path.str().c_str(),
                                    message.str().c_str());
@@ -1002,7 +1129,7 @@ llvm::Expected<ImportedOnnx> importOnnx(llvm::StringRef path, MLIRContext &conte
     return fail("is not an ONNX model: the file is truncated, damaged or not protobuf");
   if (!model.has_graph() || model.graph().node_size() == 0)
     return fail("holds no graph (the file may be truncated)");
-  return GraphImporter(model, path, context, batch).run();
+  return GraphImporter(model, path, context, batch, limits).run();
 }
 
 } // namespace cnnc

@@ -17,6 +17,7 @@
 #define CNNC_INTERCHANGE_ONNXIMPORT_H
 
 #include "frontend/WeightImport.h"
+#include "passes/ModelLimits.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -35,13 +36,14 @@ struct ImportedOnnx {
 };
 
 /// Reads the ONNX model at `path` and lowers its graph for `batch` images: a
-/// symbolic batch dimension takes `batch`; a fixed one must equal it. Errors
+/// symbolic batch dimension takes `batch`; a fixed one must equal it. Every
+/// tensor's channels and size, and every padding, stay within `limits`. Errors
 /// (an unreadable or truncated file, an unsupported operator or shape) start
 /// with the path, and name the node, its operator and its index where there
 /// is one. Metadata "cnnc.input_mean" / "cnnc.input_std", as `cnnc export`
 /// writes them, become the model's input normalization.
 llvm::Expected<ImportedOnnx> importOnnx(llvm::StringRef path, mlir::MLIRContext &context,
-                                        int64_t batch);
+                                        int64_t batch, const ModelLimits &limits);
 
 } // namespace cnnc
 

@@ -77,7 +77,7 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
   if (isOnnx()) {
-    llvm::Expected<ImportedOnnx> imported = importOnnx(onnxPath, context, batchSize);
+    llvm::Expected<ImportedOnnx> imported = importOnnx(onnxPath, context, batchSize, modelLimits);
     if (!imported)
       return commandLineError(llvm::toString(imported.takeError()));
     moduleRef = std::move(imported->module);

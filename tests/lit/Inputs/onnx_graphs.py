@@ -4,7 +4,8 @@ and other tools do (explicit Pad with its amounts computed from the input's
 shape, SAME_UPPER padding, an unfolded batch
 norm, MatMul + Add, Squeeze, Reshape, ReduceMean without kept dimensions,
 x * HardSigmoid(x), Clip bounds from Constant nodes),
-its input `tf-style.npy`; and graphs broken in one way each.
+its input `tf-style.npy`; `classifiers.onnx`, weights shared by layers that
+scale or transpose them differently; and graphs broken in one way each.
 
 usage: onnx_graphs.py OUTDIR"""
 import os
@@ -86,6 +87,24 @@ def tf_style():
     return model(nodes, initializers)
 
 
+def classifiers():
+    """Weights shared between layers that each scale or transpose them
+    differently, and an initializer named as a derived weight would be."""
+    n = helper.make_node
+    nodes = [
+        n("GlobalAveragePool", ["x"], ["pooled"]),
+        n("Flatten", ["pooled"], ["f"]),
+        n("Gemm", ["f", "W"], ["a"], transB=1, alpha=2.0),
+        n("Gemm", ["f", "W"], ["b"], transB=1, alpha=3.0),
+        n("MatMul", ["f", "V"], ["c"]),
+        n("Gemm", ["f", "V.transposed"], ["d"], transB=1),
+        n("Add", ["a", "b"], ["ab"]),
+        n("Add", ["c", "d"], ["cd"]),
+        n("Add", ["ab", "cd"], ["y"]),
+    ]
+    return model(nodes, [tensor("W", (10, 3)), tensor("V", (3, 10)), tensor("V.transposed", (10, 3))])
+
+
 def conv_then(node, extra=(), output_shape=(1, 4, 16, 16), conv_attrs=None):
     """A 3→4 channel convolution whose result `c` feeds `node`."""
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1], **(conv_attrs or {})),
@@ -132,6 +151,17 @@ def broken():
         [n("Shape", ["x"], ["s"]),
          n("Gather", ["s", "i"], ["y"], name="gather")],
         [numpy_helper.from_array(np.array([7], np.int64), "i")], (1,))
+    gemm = model([n("Flatten", ["x"], ["f"]), n("Gemm", ["f", "W"], ["y"], transB=1)],
+                 [tensor("W", (10, 768))])
+    gemm.graph.node[1].attribute.append(helper.make_attribute("alpha", 2))
+    yield "attribute-type", gemm
+    yield "redefined", conv_then(n("Constant", [], ["w"], value_float=1.0, name="again"))
+    yield "over-limit", conv_then(n("Relu", ["c"], ["y"]), output_shape=(1, 4, 5000, 5000))
+    big = conv_then(n("Relu", ["c"], ["y"]))
+    big.graph.input[0].type.tensor_type.shape.dim[2].dim_value = 5000
+    yield "over-limit", big
+    yield "empty-filter", model([n("Conv", ["x", "w"], ["y"], name="empty")],
+                                [numpy_helper.from_array(np.zeros((4, 3, 0, 0), np.float32), "w")])
     # Cut its filter's bytes short of its dimensions.
     short = conv_then(n("Relu", ["c"], ["y"]))
     short.graph.initializer[0].raw_data = short.graph.initializer[0].raw_data[:40]
@@ -144,6 +174,7 @@ def main():
     good = tf_style()
     onnx.checker.check_model(good, full_check=True)
     onnx.save(good, f"{out}/tf-style.onnx")
+    onnx.save(classifiers(), f"{out}/classifiers.onnx")
     np.save(f"{out}/tf-style.npy", rng.standard_normal((1, 3, 16, 16)).astype(np.float32))
     for name, m in broken():
         onnx.save(m, f"{out}/{name}.onnx")
