@@ -118,12 +118,27 @@ llvm::Expected<OnnxConstant> readOnnxTensor(const onnx::TensorProto &tensor) {
       constant.ints.assign(tensor.int32_data().begin(), tensor.int32_data().end());
     }
     return constant;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8: {
+    // Quantized tensors: read, so that what uses them is the error.
+    bool isSigned = tensor.data_type() == onnx::TensorProto::INT8;
+    stored = tensor.int32_data_size(); // ONNX keeps 8-bit values in int32_data
+    if (llvm::Error error = check(1))
+      return std::move(error);
+    if (tensor.has_raw_data()) {
+      for (char c : raw)
+        constant.ints.push_back(isSigned ? static_cast<int8_t>(c) : static_cast<uint8_t>(c));
+    } else {
+      constant.ints.assign(tensor.int32_data().begin(), tensor.int32_data().end());
+    }
+    return constant;
+  }
   default:
     return tensorError(constant.name,
                        "has element type " +
                            onnx::TensorProto::DataType_Name(
                                static_cast<onnx::TensorProto::DataType>(tensor.data_type())) +
-                           ": cnnc reads float32, float16, float64, int32 and int64 tensors");
+                           ": cnnc reads float32, float16, float64 and integer tensors");
   }
 }
 

@@ -2,7 +2,7 @@
 //
 // An ONNX graph's constants arrive in several encodings: initializers and
 // Constant nodes, values as raw little-endian bytes or in typed repeated
-// fields, as float32, float16, float64, int32 or int64. The importer wants
+// fields, as float32, float16, float64, int8, uint8, int32 or int64. The importer wants
 // two kinds only, weights (float32) and operator arguments (int64: pads,
 // axes, shapes; float32: Clip's bounds), so every encoding is read here, once,
 // and every error names the tensor.

@@ -5,7 +5,7 @@
 # Crashing inputs are left there as crash-*/timeout-*/oom-*: once fixed, copy
 # each into tests/fuzz/regressions/<target>/ so the tests replay it.
 #   scripts/fuzz.sh [--runs N | --seconds S] [TARGET...]
-# Targets: spec safetensors npy image manifest weights-file (default: all).
+# Targets: spec safetensors npy image manifest weights-file onnx (default: all).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 limit=(-max_total_time=60)
@@ -14,7 +14,7 @@ case "${1:-}" in
   --seconds) limit=(-max_total_time="$2"); shift 2 ;;
 esac
 targets=("$@")
-((${#targets[@]})) || targets=(spec safetensors npy image manifest weights-file)
+((${#targets[@]})) || targets=(spec safetensors npy image manifest weights-file onnx)
 
 "$root/scripts/build-sanitized.sh" >/dev/null
 source "$root/scripts/sanitizer-env.sh"

@@ -170,7 +170,8 @@ llvm::Expected<QuantizationReport>
 quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
                    llvm::ArrayRef<HostTensor> referenceLogits, const WeightSet &weights,
                    const std::vector<HostTensor> &inputs, const std::vector<std::string> &keepFloat,
-                   const std::string &requantization) {
+                   const std::string &requantization,
+                   mlir::OwningOpRef<mlir::func::FuncOp> *simulated) {
   mlir::PassManager pm(model.getContext(), mlir::func::FuncOp::getOperationName());
   CnnQuantizeOptions options;
   options.keepFloat = keepFloat;
@@ -181,6 +182,8 @@ quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
       measureQuantization(reference, model, weights, inputs);
   if (!report)
     return report.takeError();
+  if (simulated)
+    *simulated = model.clone();
   // The simulation measured, the model becomes the integer one it stands for.
   mlir::PassManager lower(model.getContext(), mlir::func::FuncOp::getOperationName());
   CnnLowerQuantizedOptions lowering;
@@ -195,8 +198,9 @@ quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
 
 } // namespace
 
-llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
-                                                  const Args &args) {
+llvm::Expected<QuantizationReport>
+quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
+               mlir::OwningOpRef<mlir::func::FuncOp> *simulated) {
   llvm::Expected<CalibrationOptions> method =
       parseCalibrationMethod(args.value("calibration-method", "minmax"));
   if (!method)
@@ -230,7 +234,7 @@ llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, Weig
   std::vector<std::string> kept = *keepFloat;
   while (true) {
     llvm::Expected<QuantizationReport> report = quantizeAndMeasure(
-        model, *reference, referenceLogits, weights, *inputs, kept, *requantization);
+        model, *reference, referenceLogits, weights, *inputs, kept, *requantization, simulated);
     if (!report)
       return report.takeError();
     report->keptFloat = kept;

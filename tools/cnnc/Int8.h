@@ -14,6 +14,7 @@
 #include "codegen/quant/QuantizationReport.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/OwningOpRef.h"
 
 namespace cnnc {
 
@@ -32,9 +33,12 @@ llvm::Error checkInt8Options(const Args &args, bool int8);
 /// `args`, into integer ops where cnn-lower-quantized can; returns the report
 /// of its cost on the calibration inputs (the simulation's, per tensor, and the
 /// integer model's logits).
-/// Calibration adds its bias corrections to `weights`.
-llvm::Expected<QuantizationReport> quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights,
-                                                  const Args &args);
+/// Calibration adds its bias corrections to `weights`. `simulated`, if
+/// given, receives the model as cnn-quantize left it (quantize / dequantize
+/// pairs around float ops, what ONNX writes as Q/DQ) before it was lowered.
+llvm::Expected<QuantizationReport>
+quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
+               mlir::OwningOpRef<mlir::func::FuncOp> *simulated = nullptr);
 
 /// `tensor` (N·B×...) split into the model's batches of B.
 llvm::Expected<std::vector<HostTensor>> splitBatches(llvm::StringRef source,
