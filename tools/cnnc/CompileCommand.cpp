@@ -89,8 +89,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 
   std::optional<QuantizationReport> quantization;
   if (int8) {
-    progress.phase("calibrating and quantizing");
-    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights, *args);
+    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(
+        model, weights, *args, nullptr, [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!quantized)
       return report(quantized.takeError());
     progress.clear();
@@ -105,7 +105,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
   options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
-    progress.kernels(phase, done, total);
+    progress.steps(phase, done, total, "kernels");
   };
   llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
   if (!summary)

@@ -4,6 +4,7 @@
 #include "Int8.h"
 #include "ModelSession.h"
 #include "Npy.h"
+#include "Progress.h"
 #include "codegen/ReferenceEvaluator.h"
 
 #include "llvm/Support/FormatVariadic.h"
@@ -19,13 +20,15 @@ constexpr const char *kUsage =
     "                 [--calibration-method minmax|percentile[:P]|entropy]\n"
     "                 [--keep-float GLOB,...] [--accuracy-budget DB]\n"
     "                 [--requantization fixed-point|float32] [--report quantization.json]]\n"
-    "       X.npy holds one batch of the model's input, or several stacked (N·B, C, H, W)\n";
-
-int report(llvm::Error error) { return reportError("eval", std::move(error)); }
+    "                 [--progress]\n"
+    "       X.npy holds one batch of the model's input, or several stacked (N·B, C, H, W)\n"
+    "  On a terminal a status line shows the phase, batches evaluated and time elapsed;\n"
+    "  --progress prints it as plain lines elsewhere.\n";
 
 /// Evaluates each batch of `input` and stacks the outputs.
 llvm::Expected<HostTensor> evaluateBatches(mlir::func::FuncOp model, const WeightSet &weights,
-                                           llvm::StringRef source, const HostTensor &input) {
+                                           llvm::StringRef source, const HostTensor &input,
+                                           Progress &progress) {
   auto inputShape = llvm::cast<mlir::RankedTensorType>(model.getArgument(0).getType()).getShape();
   auto outputShape = llvm::cast<mlir::RankedTensorType>(model.getResultTypes()[0]).getShape();
   llvm::Expected<std::vector<HostTensor>> batches =
@@ -36,13 +39,15 @@ llvm::Expected<HostTensor> evaluateBatches(mlir::func::FuncOp model, const Weigh
   shape[0] *= static_cast<int64_t>(batches->size());
   HostTensor output(shape);
   size_t offset = 0;
-  for (const HostTensor &batch : *batches) {
-    llvm::Expected<HostTensor> out = evaluateReference(model, weights, batch);
+  for (size_t i = 0; i < batches->size(); ++i) {
+    progress.steps("evaluating", i, batches->size(), "batches");
+    llvm::Expected<HostTensor> out = evaluateReference(model, weights, (*batches)[i]);
     if (!out)
       return out.takeError();
     std::copy(out->f32().begin(), out->f32().end(), output.f32().begin() + offset);
     offset += out->f32().size();
   }
+  progress.steps("evaluating", batches->size(), batches->size(), "batches");
   return output;
 }
 
@@ -52,7 +57,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::vector<llvm::StringRef> options = {"weights", "weight-scheme", "input", "output",
                                           "limit",   "precision",     "report"};
   options.insert(options.end(), std::begin(kInt8Options), std::end(kInt8Options));
-  std::optional<Args> args = parseCommandArgs("eval", rawArgs, options, {}, kUsage);
+  std::optional<Args> args = parseCommandArgs("eval", rawArgs, options, {"progress"}, kUsage);
   if (!args)
     return kUsageError;
   std::string precision = args->value("precision", "f32");
@@ -61,6 +66,11 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
+  Progress progress("eval", args->flag("progress"));
+  auto report = [&](llvm::Error error) {
+    progress.clear();
+    return reportError("eval", std::move(error));
+  };
   bool int8 = precision == "int8";
   if (llvm::Error error = checkInt8Options(*args, int8))
     return report(std::move(error));
@@ -83,9 +93,12 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     return report(input.takeError());
 
   if (int8) {
-    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(model, weights->weights, *args);
+    llvm::Expected<QuantizationReport> quantized =
+        quantizeToInt8(model, weights->weights, *args, nullptr,
+                       [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!quantized)
       return report(quantized.takeError());
+    progress.clear();
     printQuantizationReport(llvm::outs(), *quantized, /*worst=*/10);
     if (!args->value("report").empty())
       if (llvm::Error error = writeQuantizationReport(args->value("report"), *quantized))
@@ -93,7 +106,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
 
   llvm::Expected<HostTensor> output =
-      evaluateBatches(model, weights->weights, args->value("input"), *input);
+      evaluateBatches(model, weights->weights, args->value("input"), *input, progress);
   if (!output)
     return report(output.takeError());
   if (llvm::Error error = writeNpy(args->value("output"), *output))

@@ -12,6 +12,7 @@
 #include "Commands.h"
 #include "Int8.h"
 #include "ModelSession.h"
+#include "Progress.h"
 #include "interchange/OnnxExport.h"
 
 #include "llvm/Support/raw_ostream.h"
@@ -23,12 +24,12 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "usage: cnnc export MODEL (--weights W.safetensors [--weight-scheme auto|torchvision|timm|"
       "efficientnet-pytorch] | --random-weights SEED) -o MODEL.onnx [--limit NAME=N,...]\n"
       "                   [--precision f32|int8 --calibrate DIR|BATCH.npy "
-      "[--calibration-method M] [--keep-float GLOB,...]]\n"
+      "[--calibration-method M] [--keep-float GLOB,...]] [--progress]\n"
       "  INT8 writes the quantized model as QDQ (QuantizeLinear/DequantizeLinear pairs).\n";
   std::vector<llvm::StringRef> names = {"weights", "weight-scheme", "random-weights",
                                         "o",       "limit",         "precision"};
   names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
-  std::optional<Args> args = parseCommandArgs("export", rawArgs, names, {}, usage);
+  std::optional<Args> args = parseCommandArgs("export", rawArgs, names, {"progress"}, usage);
   if (!args)
     return kUsageError;
   std::string precision = args->value("precision", "f32");
@@ -37,7 +38,11 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     llvm::errs() << usage;
     return kUsageError;
   }
-  auto report = [](llvm::Error error) { return reportError("export", std::move(error)); };
+  Progress progress("export", args->flag("progress"));
+  auto report = [&](llvm::Error error) {
+    progress.clear();
+    return reportError("export", std::move(error));
+  };
   bool int8 = precision == "int8";
   if (llvm::Error error = checkInt8Options(*args, int8))
     return report(std::move(error));
@@ -54,13 +59,17 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   mlir::OwningOpRef<mlir::func::FuncOp> quantized;
   if (int8) {
     llvm::Expected<QuantizationReport> measured =
-        quantizeToInt8(model, weights->weights, *args, &quantized);
+        quantizeToInt8(model, weights->weights, *args, &quantized,
+                       [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!measured)
       return report(measured.takeError());
+    progress.clear();
     printQuantizationReport(llvm::outs(), *measured, /*worst=*/5);
   }
+  progress.phase("writing ONNX");
   if (llvm::Error error = exportOnnx(int8 ? *quantized : model, weights->weights, args->value("o")))
     return report(std::move(error));
+  progress.clear();
   llvm::outs() << "exported " << model.getSymName() << " to " << args->value("o")
                << " (ONNX, opset 17, " << (int8 ? "INT8 as QDQ" : "FP32") << ")\n";
   return 0;

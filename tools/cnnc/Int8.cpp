@@ -200,7 +200,12 @@ quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
 
 llvm::Expected<QuantizationReport>
 quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
-               mlir::OwningOpRef<mlir::func::FuncOp> *simulated) {
+               mlir::OwningOpRef<mlir::func::FuncOp> *simulated,
+               const std::function<void(llvm::StringRef)> &phase) {
+  auto announce = [&](const llvm::Twine &name) {
+    if (phase)
+      phase(name.str());
+  };
   llvm::Expected<CalibrationOptions> method =
       parseCalibrationMethod(args.value("calibration-method", "minmax"));
   if (!method)
@@ -214,9 +219,11 @@ quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
   llvm::Expected<std::string> requantization = requantizationRule(args);
   if (!requantization)
     return requantization.takeError();
+  announce("reading the calibration inputs");
   llvm::Expected<std::vector<HostTensor>> inputs = loadCalibration(args.value("calibrate"), model);
   if (!inputs)
     return inputs.takeError();
+  announce("calibrating on " + llvm::Twine(inputs->size()) + " inputs");
   if (llvm::Error error = calibrate(model, weights, *inputs, *method))
     return std::move(error);
 
@@ -233,6 +240,10 @@ quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
   }
   std::vector<std::string> kept = *keepFloat;
   while (true) {
+    size_t added = kept.size() - keepFloat->size();
+    announce(added ? "quantizing again with " + std::to_string(added) +
+                         " more layers in float (--accuracy-budget)"
+                   : std::string("quantizing and measuring"));
     llvm::Expected<QuantizationReport> report = quantizeAndMeasure(
         model, *reference, referenceLogits, weights, *inputs, kept, *requantization, simulated);
     if (!report)

@@ -16,6 +16,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/OwningOpRef.h"
 
+#include <functional>
+
 namespace cnnc {
 
 /// The options: --calibrate DIR_OR_NPY (required), --calibration-method M,
@@ -36,9 +38,11 @@ llvm::Error checkInt8Options(const Args &args, bool int8);
 /// Calibration adds its bias corrections to `weights`. `simulated`, if
 /// given, receives the model as cnn-quantize left it (quantize / dequantize
 /// pairs around float ops, what ONNX writes as Q/DQ) before it was lowered.
+/// `phase`, if given, hears each phase start ("calibrating on 10 inputs").
 llvm::Expected<QuantizationReport>
 quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
-               mlir::OwningOpRef<mlir::func::FuncOp> *simulated = nullptr);
+               mlir::OwningOpRef<mlir::func::FuncOp> *simulated = nullptr,
+               const std::function<void(llvm::StringRef)> &phase = nullptr);
 
 /// `tensor` (N·B×...) split into the model's batches of B.
 llvm::Expected<std::vector<HostTensor>> splitBatches(llvm::StringRef source,

@@ -39,7 +39,7 @@ void Progress::startPhase(llvm::StringRef name) {
   show(currentPhase, true);
 }
 
-void Progress::kernels(llvm::StringRef phaseName, size_t done, size_t total) {
+void Progress::steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit) {
   std::lock_guard<std::mutex> lock(printing);
   if (phaseName != currentPhase)
     startPhase(phaseName);
@@ -49,7 +49,8 @@ void Progress::kernels(llvm::StringRef phaseName, size_t done, size_t total) {
   bool milestone = tenths > shownTenths;
   if (milestone)
     shownTenths = tenths;
-  show(currentPhase + ": " + std::to_string(done) + " of " + std::to_string(total) + " kernels",
+  show(currentPhase + ": " + std::to_string(done) + " of " + std::to_string(total) + " " +
+           unit.str(),
        milestone);
 }
 

@@ -1,10 +1,11 @@
 //===- Progress.h - what a long command is doing, as it does it -*- C++ -*-===//
 //
 // On a terminal (stderr a TTY) one status line, redrawn in place: the
-// command, its phase, kernels compiled of the total, and the time elapsed;
+// command, its phase, steps done of the total (kernels compiled, batches
+// evaluated), and the time elapsed;
 // cleared when the command ends, so that its own output stays as it was.
 // Elsewhere (scripts, CI logs) nothing, unless asked (`--progress`): then a
-// plain line per phase and per tenth of the kernels.
+// plain line per phase and per tenth of the steps.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_PROGRESS_H
@@ -28,10 +29,10 @@ public:
   void phase(llvm::StringRef name);
   /// Erases the status line, for output of the command's own to follow.
   void clear();
-  /// `done` of `total` kernels compiled in `phaseName` (a new phase starts
-  /// when the name changes; with no total, only the phase). Safe to call
-  /// from any thread.
-  void kernels(llvm::StringRef phaseName, size_t done, size_t total);
+  /// `done` of `total` `unit` ("kernels") done in `phaseName` (a new phase
+  /// starts when the name changes; with no total, only the phase). Safe to
+  /// call from any thread.
+  void steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit);
 
 private:
   /// Starts phase `name`. The caller holds `printing`.
