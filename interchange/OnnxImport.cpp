@@ -393,6 +393,13 @@ private:
   }
 
   void define(Value v, int output = 0) { values[node->output(output)] = v; }
+  /// Defines the node's output as `result`, or fails with its error.
+  llvm::Error defineResult(llvm::Expected<Value> result) {
+    if (!result)
+      return result.takeError();
+    define(*result);
+    return llvm::Error::success();
+  }
 
   //===--------------------------------------------------------------------===//
   // Building cnn ops
@@ -668,25 +675,17 @@ private:
     int64_t group = intAttr("group", 1);
     int64_t channels = in[1];
     if (group == 1) {
-      llvm::Expected<Value> y =
-          infer<cnn::Conv2DOp>(x, weight(**w, filter), bias, b.getDenseI64ArrayAttr(strides),
-                               b.getDenseI64ArrayAttr(pads));
-      if (!y)
-        return y.takeError();
-      define(*y);
-      return llvm::Error::success();
+      return defineResult(infer<cnn::Conv2DOp>(x, weight(**w, filter), bias,
+                                               b.getDenseI64ArrayAttr(strides),
+                                               b.getDenseI64ArrayAttr(pads)));
     }
     if (group != channels || filter[0] != channels || filter[1] != 1)
       return nodeError("a grouped convolution (" + llvm::Twine(group) + " groups, " +
                        llvm::Twine(channels) + " to " + llvm::Twine(filter[0]) +
                        " channels) is neither dense nor depthwise; cnnc has only those two");
-    llvm::Expected<Value> y =
-        infer<cnn::DepthwiseConv2DOp>(x, weight(**w, filter), bias, b.getDenseI64ArrayAttr(strides),
-                                      b.getDenseI64ArrayAttr(pads));
-    if (!y)
-      return y.takeError();
-    define(*y);
-    return llvm::Error::success();
+    return defineResult(infer<cnn::DepthwiseConv2DOp>(x, weight(**w, filter), bias,
+                                                      b.getDenseI64ArrayAttr(strides),
+                                                      b.getDenseI64ArrayAttr(pads)));
   }
 
   llvm::Error batchNorm() {
@@ -848,10 +847,7 @@ private:
         overSpace ? infer<cnn::GlobalPoolOp>(kind, *x) : infer<cnn::ChannelPoolOp>(kind, *x);
     if (y && !keepDims)
       y = infer<cnn::FlattenOp>(*y);
-    if (!y)
-      return y.takeError();
-    define(*y);
-    return llvm::Error::success();
+    return defineResult(std::move(y));
   }
 
   llvm::Error globalPool() {
@@ -890,11 +886,7 @@ private:
     if (inputs.empty() ||
         (axis != 1 && axis != 1 - static_cast<int64_t>(shapeOf(inputs[0]).size())))
       return nodeError("cnnc concatenates along the channel axis (1) only");
-    llvm::Expected<Value> y = infer<cnn::ConcatOp>(ValueRange(inputs));
-    if (!y)
-      return y.takeError();
-    define(*y);
-    return llvm::Error::success();
+    return defineResult(infer<cnn::ConcatOp>(ValueRange(inputs)));
   }
 
   /// N×C×H×W to N×(C·H·W); a tensor already N×K stays as it is.
@@ -903,11 +895,7 @@ private:
       define(x);
       return llvm::Error::success();
     }
-    llvm::Expected<Value> y = infer<cnn::FlattenOp>(x);
-    if (!y)
-      return y.takeError();
-    define(*y);
-    return llvm::Error::success();
+    return defineResult(infer<cnn::FlattenOp>(x));
   }
 
   llvm::Error flatten() {
@@ -998,12 +986,8 @@ private:
       bias =
           weight(*c, {m}, false, std::move(scaled), beta != 1.0f ? "scaled_" + number(beta) : "");
     }
-    llvm::Expected<Value> y = infer<cnn::FullyConnectedOp>(
-        x, weight(w, {m, k}, false, std::move(values), transform), bias);
-    if (!y)
-      return y.takeError();
-    define(*y);
-    return llvm::Error::success();
+    return defineResult(infer<cnn::FullyConnectedOp>(
+        x, weight(w, {m, k}, false, std::move(values), transform), bias));
   }
 
   llvm::Error gemm() {
