@@ -38,7 +38,8 @@ struct WeightSlot {
 /// One compiled kernel, shared by every call with its signature.
 struct DistinctKernel {
   KernelSignature signature;
-  size_t firstCall; // a call (index into ModelBuild::calls) that uses it
+  size_t firstCall;   // a call (index into ModelBuild::calls) that uses it
+  bool tuned = false; // scheduled as a tuning database said
 };
 
 struct ModelBuild {

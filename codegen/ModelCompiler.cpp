@@ -79,9 +79,9 @@ llvm::Error planCalls(ModelBuild &build) {
   return llvm::Error::success();
 }
 
-/// Each call's signature with the backend's schedule; equal signatures share
-/// one kernel.
-llvm::Error planKernels(ModelBuild &build) {
+/// Each call's signature with the backend's schedule, or the tuned one where
+/// the backend's space allows it; equal signatures share one kernel.
+llvm::Error planKernels(ModelBuild &build, const TunedSchedules &tunedSchedules) {
   const TargetBackend &backend = *build.target.backend;
   std::map<std::string, size_t> byKey;
   for (size_t i = 0; i < build.calls.size(); ++i) {
@@ -94,13 +94,24 @@ llvm::Error planKernels(ModelBuild &build) {
                     ") has no kernels for " + elementTypeName(arg.tensor.elementType) +
                     " tensors, which kernel '" + signature->label() + "' takes");
     signature->schedule = backend.defaultSchedule(*signature, build.target.halideTarget);
-    if (llvm::Error error =
-            backend.scheduleSpace(*signature, build.target.halideTarget).check(signature->schedule))
+    ScheduleSpace space = backend.scheduleSpace(*signature, build.target.halideTarget);
+    if (llvm::Error error = space.check(signature->schedule))
       return fail("kernel '" + signature->label() + "' on " + build.target.requested + ": " +
                   llvm::toString(std::move(error)));
+    // A tuned schedule the space no longer allows (the backend changed since
+    // it was measured) is not used.
+    bool tuned = false;
+    if (std::optional<ScheduleParams> schedule =
+            tunedSchedules ? tunedSchedules(*signature, build.target) : std::nullopt) {
+      llvm::Error illegal = space.check(*schedule);
+      tuned = !illegal;
+      llvm::consumeError(std::move(illegal));
+      if (tuned)
+        signature->schedule = *schedule;
+    }
     auto [it, inserted] = byKey.try_emplace(signature->str(), build.kernels.size());
     if (inserted)
-      build.kernels.push_back({std::move(*signature), i});
+      build.kernels.push_back({std::move(*signature), i, tuned});
     build.kernelOfCall.push_back(it->second);
   }
   return llvm::Error::success();
@@ -155,7 +166,8 @@ llvm::Error checkRunnerMemory(const ModelBuild &build, uint64_t limit) {
 }
 
 /// The target, the calls and their kernels: everything but the weights.
-llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringRef target) {
+llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringRef target,
+                      const TunedSchedules &tunedSchedules) {
   build.model = model;
   build.name = model.getSymName().str();
   build.identifier = cIdentifier(build.name);
@@ -165,7 +177,7 @@ llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringR
   build.target = *selection;
   if (llvm::Error error = planCalls(build))
     return error;
-  return planKernels(build);
+  return planKernels(build, tunedSchedules);
 }
 
 /// Identifies the weights layout and the call sequence: a weights file is
@@ -219,9 +231,10 @@ std::string cIdentifier(llvm::StringRef modelName) {
   return id;
 }
 
-llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target) {
+llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target,
+                                                 const TunedSchedules &tunedSchedules) {
   ModelBuild build;
-  if (llvm::Error error = planBuild(build, model, target))
+  if (llvm::Error error = planBuild(build, model, target, tunedSchedules))
     return std::move(error);
   CompiledKernels listing;
   listing.target = build.target;
@@ -229,6 +242,7 @@ llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm:
     listing.calls.push_back({build.kernelOfCall[i], build.calls[i].group->ops.front()->getLoc()});
   for (const DistinctKernel &kernel : build.kernels) {
     listing.kernels.push_back(kernel.signature);
+    listing.tuned.push_back(kernel.tuned);
     listing.spaces.push_back(
         build.target.backend->scheduleSpace(kernel.signature, build.target.halideTarget));
   }
@@ -238,7 +252,7 @@ llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm:
 llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const WeightSet &weights,
                                             const CompileOptions &options) {
   ModelBuild build;
-  if (llvm::Error error = planBuild(build, model, options.target))
+  if (llvm::Error error = planBuild(build, model, options.target, options.tunedSchedules))
     return std::move(error);
   build.outputDir = options.outputDir;
   build.progress = options.progress;
@@ -259,9 +273,14 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   for (auto step : {writeBundle, buildLibraries, writePackageFiles})
     if (llvm::Error error = step(build))
       return std::move(error);
-  return CompileSummary{build.identifier,     build.target,
-                        build.calls.size(),   build.kernels.size(),
-                        build.payload.size(), static_cast<size_t>(build.arenaBytes)};
+  return CompileSummary{build.identifier,
+                        build.target,
+                        build.calls.size(),
+                        build.kernels.size(),
+                        build.payload.size(),
+                        static_cast<size_t>(build.arenaBytes),
+                        static_cast<size_t>(llvm::count_if(
+                            build.kernels, [](const DistinctKernel &k) { return k.tuned; }))};
 }
 
 } // namespace cnnc

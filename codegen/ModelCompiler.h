@@ -9,9 +9,15 @@
 #include "passes/ModelLimits.h"
 
 #include <functional>
+#include <optional>
 #include <string>
 
 namespace cnnc {
+
+/// The schedule tuning chose for a kernel (by its computation) on a target,
+/// if one is known: a tuning database's answer.
+using TunedSchedules =
+    std::function<std::optional<ScheduleParams>(const KernelSignature &, const TargetSelection &)>;
 
 struct CompileOptions {
   std::string target = "host"; // host, an alias (arm64, x86-64-avx2) or a Halide target string
@@ -22,6 +28,9 @@ struct CompileOptions {
   /// Told each phase ("compiling kernels", ...) and, during that one, each
   /// kernel compiled (`done` of `total`), from any thread; may be empty.
   std::function<void(llvm::StringRef phase, size_t done, size_t total)> progress;
+  /// Tuned schedules, used in place of the target's defaults where the
+  /// target's space allows them; may be empty.
+  TunedSchedules tunedSchedules;
 };
 
 struct CompileSummary {
@@ -29,6 +38,7 @@ struct CompileSummary {
   TargetSelection target;
   size_t kernelCalls = 0, uniqueKernels = 0;
   size_t weightsBytes = 0, arenaBytes = 0;
+  size_t tunedKernels = 0; // distinct kernels scheduled as tuned
 };
 
 /// Compiles `model` (after the full cnnc pipeline) for a target into
@@ -50,8 +60,10 @@ struct CompiledKernels {
   std::vector<Call> calls;
   std::vector<KernelSignature> kernels;
   std::vector<ScheduleSpace> spaces;
+  std::vector<bool> tuned; // per kernel: its schedule came from `tunedSchedules`
 };
-llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target);
+llvm::Expected<CompiledKernels> planModelKernels(mlir::func::FuncOp model, llvm::StringRef target,
+                                                 const TunedSchedules &tunedSchedules = nullptr);
 
 /// The C identifier of a model name ("efficientnet-b0" → "efficientnet_b0").
 std::string cIdentifier(llvm::StringRef name);

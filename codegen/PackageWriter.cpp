@@ -17,6 +17,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/ModelBuild.h"
+#include "codegen/Versions.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/raw_ostream.h"
@@ -108,7 +109,7 @@ llvm::Error writePkgConfig(const ModelBuild &build, const Toolchain &toolchain) 
          << "Name: " << build.name << "\n"
          << "Description: " << build.name << " compiled by cnnc for target "
          << build.target.requested << " (Halide target " << build.target.halideTarget << ")\n"
-         << "Version: " << CNNC_VERSION << "\n"
+         << "Version: " << cnncVersion() << "\n"
          << "Cflags: -I${prefix}\n"
          << "Libs: ${prefix}/lib" << build.name << ".a " << llvm::join(toolchain.linkLibraries, " ")
          << "\n";

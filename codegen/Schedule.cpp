@@ -42,6 +42,48 @@ std::string ScheduleParams::str() const {
   return text;
 }
 
+llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
+  auto fail = [&](llvm::StringRef word) {
+    return llvm::createStringError(std::errc::invalid_argument, "schedule '%s': cannot read '%s'",
+                                   text.str().c_str(), word.str().c_str());
+  };
+  llvm::SmallVector<llvm::StringRef> words;
+  text.split(words, ' ', -1, /*KeepEmpty=*/false);
+  if (words.empty() || (words[0] != "blocked" && words[0] != "generic"))
+    return fail(words.empty() ? "" : words[0]);
+  ScheduleParams p;
+  p.strategy = words[0] == "blocked" ? Strategy::blockedConvolution : Strategy::generic;
+  for (llvm::StringRef word : llvm::ArrayRef(words).drop_front()) {
+    auto [key, value] = word.split('=');
+    auto number = [&](int &into) { return !value.getAsInteger(10, into) && into > 0; };
+    bool ok = true;
+    if (word == "unroll" || word == "no-unroll")
+      p.unrollBlock = word == "unroll";
+    else if (key == "lanes")
+      ok = number(p.vectorLanes);
+    else if (key == "channels")
+      ok = number(p.channelBlock);
+    else if (key == "pixels")
+      ok = number(p.pixelBlock);
+    else if (key == "parallel" && (value == "rows" || value == "none"))
+      p.parallelRows = value == "rows";
+    else if (key == "padded" && (value == "block" || value == "inline"))
+      p.paddedInput = value == "block" ? PaddedInput::perBlock : PaddedInput::inlined;
+    else if (key == "threads") {
+      auto [channels, pixels] = value.split('x');
+      ok = !channels.getAsInteger(10, p.gpuThreadsChannels) &&
+           !pixels.getAsInteger(10, p.gpuThreadsPixels) && p.gpuThreadsChannels > 0 &&
+           p.gpuThreadsPixels > 0;
+    } else
+      ok = false;
+    if (!ok)
+      return fail(word);
+  }
+  if (p.str() != text.trim())
+    return fail(text);
+  return p;
+}
+
 llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const ScheduleParams &params) {
   return os << params.str();
 }

@@ -73,6 +73,10 @@ struct ScheduleParams {
   /// padded=block", or "generic lanes=8 parallel=rows"; a GPU schedule adds
   /// "threads=32x4".
   std::string str() const;
+
+  /// Reads what str() writes (a tuning database's schedules); an error names
+  /// the word it does not understand.
+  static llvm::Expected<ScheduleParams> parse(llvm::StringRef text);
 };
 
 /// The schedules a target allows for one kernel: what the autotuner searches.

@@ -166,6 +166,31 @@ TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
   }
 }
 
+// A tuning database stores schedules as text: every legal schedule of every
+// target reads back as itself, and anything else is refused by word.
+TEST_F(KernelSignatureTest, SchedulesReadBackFromText) {
+  signatures("", "silu");
+  KernelSignature signature = *signatureOf(plans[1]);
+  for (const char *name : {"x86-64-avx2", "x86-64-avx512", "arm64", "cuda"}) {
+    llvm::Expected<TargetSelection> target = selectTarget(name);
+    ASSERT_TRUE(bool(target)) << name;
+    for (const ScheduleParams &legal :
+         target->backend->scheduleSpace(signature, target->halideTarget).enumerate()) {
+      llvm::Expected<ScheduleParams> read = ScheduleParams::parse(legal.str());
+      ASSERT_TRUE(bool(read)) << llvm::toString(read.takeError());
+      EXPECT_EQ(*read, legal) << legal.str();
+    }
+  }
+  for (const char *bad : {"", "tiled lanes=8", "blocked lanes=eight", "generic lanes=8 fast",
+                          "blocked lanes=8 channels=0 pixels=4 unroll parallel=rows padded=block",
+                          "generic parallel=rows lanes=8"}) {
+    llvm::Expected<ScheduleParams> read = ScheduleParams::parse(bad);
+    EXPECT_FALSE(bool(read)) << bad;
+    if (!read)
+      EXPECT_NE(llvm::toString(read.takeError()).find("cannot read"), std::string::npos);
+  }
+}
+
 TEST(TargetSelection, NamesAndErrors) {
   llvm::Expected<TargetSelection> arm = selectTarget("arm64");
   ASSERT_TRUE(bool(arm));

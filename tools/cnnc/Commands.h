@@ -28,6 +28,9 @@ int runRunCommand(llvm::ArrayRef<llvm::StringRef> args);
 /// `cnnc bench DIR [--threads N]`: latency and throughput.
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> args);
 
+/// `cnnc tune --report|--distill|--context`: the tuning database's tools.
+int runTuneCommand(llvm::ArrayRef<llvm::StringRef> args);
+
 } // namespace cnnc
 
 #endif // CNNC_TOOLS_COMMANDS_H

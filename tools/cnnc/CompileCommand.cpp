@@ -5,6 +5,7 @@
 #include "Int8.h"
 #include "ModelSession.h"
 #include "Progress.h"
+#include "TuningDb.h"
 #include "codegen/ModelCompiler.h"
 #include "codegen/TargetBackend.h"
 
@@ -26,11 +27,14 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "                     [--requantization fixed-point|float32]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR [--progress]\n"
+      "                    [--tuning-db FILE]\n"
       "  MODEL is a preset, a spec or an ONNX file (*.onnx), which carries its weights.\n"
       "  On a terminal a status line shows the phase, kernels compiled and time elapsed;\n"
-      "  --progress prints it as plain lines elsewhere.\n";
-  std::vector<llvm::StringRef> names = {"target", "weights", "weight-scheme", "random-weights", "o",
-                                        "output", "batch",   "limit",         "precision"};
+      "  --progress prints it as plain lines elsewhere. --tuning-db schedules each kernel\n"
+      "  as the database's best record for it on this machine and target, where it has one.\n";
+  std::vector<llvm::StringRef> names = {"target",    "weights",  "weight-scheme", "random-weights",
+                                        "o",         "output",   "batch",         "limit",
+                                        "precision", "tuning-db"};
   names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
   std::optional<Args> args = parseCommandArgs("compile", rawArgs, names, {"progress"}, usage);
   if (!args)
@@ -104,6 +108,15 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.target = targetName;
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
+  std::shared_ptr<TuningDatabase> tuningDb;
+  if (!args->value("tuning-db").empty()) {
+    llvm::Expected<std::shared_ptr<TuningDatabase>> opened =
+        openTuningDatabase("compile", args->value("tuning-db"));
+    if (!opened)
+      return report(opened.takeError());
+    tuningDb = *opened;
+    options.tunedSchedules = tunedSchedulesFrom(tuningDb);
+  }
   options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
     progress.steps(phase, done, total, "kernels");
   };
@@ -124,6 +137,11 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                << " s: " << summary->kernelCalls << " kernel calls (" << summary->uniqueKernels
                << " distinct kernels), " << summary->weightsBytes << " bytes of " << chosen->from
                << " weights, " << summary->arenaBytes << " bytes of arena\n";
+  if (tuningDb)
+    llvm::outs() << summary->tunedKernels << " of " << summary->uniqueKernels
+                 << " kernels scheduled from " << tuningDb->path() << " ("
+                 << foreignRecords(*tuningDb, tuningContext(summary->target))
+                 << " records from another cnnc, Halide, target or machine not used)\n";
   return 0;
 }
 

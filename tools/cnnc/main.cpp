@@ -2,6 +2,7 @@
 #include "Args.h"
 #include "Commands.h"
 #include "ModelSession.h"
+#include "TuningDb.h"
 #include "codegen/ModelCompiler.h"
 #include "cost/HardwareProfile.h"
 #include "frontend/Presets.h"
@@ -22,6 +23,7 @@ const char kUsage[] = R"(usage: cnnc COMMAND [ARGS]
 
 commands:
   compile MODEL [--target T] [--batch N] (--weights W.safetensors | --random-weights SEED) -o DIR
+      [--tuning-db FILE]
                                  compile into DIR: <name>.h, lib<name>.a,
                                  lib<name>.so, <name>.weights, cnnc-runner
                                  (T: host, x86-64, x86-64-avx2, x86-64-avx512,
@@ -67,6 +69,10 @@ commands:
       -o MODEL.onnx [--limit NAME=N,...]
                                  the model as written and its weights as an
                                  ONNX model (opset 17, FP32) for ONNX Runtime
+  tune --report --db FILE [--target T] | --distill --db FILE -o OUT | --context
+                                 what a tuning database holds and where it
+                                 applies; the best record per kernel; what
+                                 records measured here are filed under
   presets                        list the preset names
 
 MODEL is a preset name (see `cnnc presets`), the path of a YAML spec, or an
@@ -81,8 +87,15 @@ batch 1024, parameters 4e9, arena-bytes 64 GiB); --limit NAME=N,... raises them.
 
 /// Each distinct kernel of a lowered model: signature, schedule, schedule
 /// space; then which kernel each call runs.
-int printKernels(func::FuncOp model, StringRef target) {
-  llvm::Expected<cnnc::CompiledKernels> kernels = cnnc::planModelKernels(model, target);
+int printKernels(func::FuncOp model, StringRef target, StringRef tuningDb) {
+  cnnc::TunedSchedules tuned;
+  if (!tuningDb.empty()) {
+    auto database = cnnc::openTuningDatabase("ir", tuningDb);
+    if (!database)
+      return cnnc::reportError("ir", database.takeError());
+    tuned = cnnc::tunedSchedulesFrom(*database);
+  }
+  llvm::Expected<cnnc::CompiledKernels> kernels = cnnc::planModelKernels(model, target, tuned);
   if (!kernels)
     return cnnc::reportError("ir", kernels.takeError());
   llvm::outs() << "// " << model.getSymName() << " for " << kernels->target.requested << " ("
@@ -93,7 +106,8 @@ int printKernels(func::FuncOp model, StringRef target) {
     const cnnc::KernelSignature &signature = kernels->kernels[k];
     llvm::outs() << "kernel k" << k << " " << signature.label() << "\n"
                  << "  signature: " << signature.computation() << "\n"
-                 << "  schedule:  " << signature.schedule << "\n"
+                 << "  schedule:  " << signature.schedule << (kernels->tuned[k] ? "  (tuned)" : "")
+                 << "\n"
                  << "  space:     " << kernels->spaces[k].enumerate().size()
                  << " legal schedules\n";
   }
@@ -105,7 +119,7 @@ int printKernels(func::FuncOp model, StringRef target) {
 
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
   std::optional<cnnc::Args> args =
-      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target", "limit"}, {}, kUsage);
+      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target", "limit", "tuning-db"}, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
@@ -143,7 +157,8 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   if (failed(session.lower(pipeline, afterScaling)))
     return 1;
   if (level == "kernels")
-    return printKernels(session.loweredModel(), args->value("target", "host"));
+    return printKernels(session.loweredModel(), args->value("target", "host"),
+                        args->value("tuning-db"));
   if (!printed)
     session.module()->print(llvm::outs(), flags);
   return 0;
@@ -195,6 +210,8 @@ int main(int argc, char **argv) {
     return cnnc::runReportCommand(args);
   if (command == "hardware")
     return runHardwareCommand(args);
+  if (command == "tune")
+    return cnnc::runTuneCommand(args);
   if (command == "presets") {
     for (StringRef name : cnnc::presetNames())
       llvm::outs() << name << "\n";

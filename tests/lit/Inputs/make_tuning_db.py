@@ -1,0 +1,43 @@
+"""Writes a tuning database for a model's first two kernels as `cnnc tune`
+would, under this machine's context (`cnnc tune --context`), for the tests of
+`compile --tuning-db`: kernel k0 gets a slow but valid record, a faster one
+that computed a wrong result, and a faster one measured on another machine;
+k1 a record whose schedule the target's space does not allow; and a line that
+is not a record.
+
+usage: make_tuning_db.py CNNC MODEL OUT.jsonl"""
+import json
+import subprocess
+import sys
+
+cnnc, model, out = sys.argv[1:4]
+context = json.loads(subprocess.run([cnnc, "tune", "--context"], check=True,
+                                    capture_output=True, text=True).stdout)
+listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"], check=True,
+                         capture_output=True, text=True).stdout
+signatures = [line[len("  signature: "):] for line in listing.split("\n")
+              if line.startswith("  signature: ")]
+
+
+def record(kernel, schedule, micros, status="ok", **changes):
+    r = {"schema": 1, "cnnc": context["cnnc"], "halide": context["halide"],
+         "target": context["target"], "device": context["device"], "kernel": kernel,
+         "schedule": schedule, "status": status, "median_us": micros, "min_us": micros,
+         "max_us": micros, "runs": 5 if status == "ok" else 0, "seed": 1,
+         "time": "2026-11-27T17:00:00Z", "message": "" if status == "ok" else "on purpose"}
+    r.update(changes)
+    return json.dumps(r)
+
+
+tuned = "blocked lanes=8 channels=8 pixels=2 no-unroll parallel=none padded=inline"
+lines = [
+    record(signatures[0], tuned, 50.0),
+    record(signatures[0], "blocked lanes=8 channels=16 pixels=1 unroll parallel=rows padded=block",
+           0, status="wrong-result"),
+    record(signatures[0], "generic lanes=8 parallel=rows", 1.0, device="cpu=elsewhere; cores=96"),
+    "{\"schema\": 1, \"kernel\": ",
+    record(signatures[1], "blocked lanes=7 channels=7 pixels=4 unroll parallel=rows padded=block",
+           1.0),
+]
+with open(out, "w") as f:
+    f.write("\n".join(lines) + "\n")

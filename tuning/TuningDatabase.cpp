@@ -1,0 +1,190 @@
+//===- TuningDatabase.cpp - measured schedules, one JSON line each --------===//
+#include "tuning/TuningDatabase.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+namespace cnnc {
+namespace {
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
+}
+
+constexpr std::pair<TuningRecord::Status, const char *> kStatusNames[] = {
+    {TuningRecord::Status::ok, "ok"},
+    {TuningRecord::Status::compileError, "compile-error"},
+    {TuningRecord::Status::timeout, "timeout"},
+    {TuningRecord::Status::wrongResult, "wrong-result"},
+    {TuningRecord::Status::crashed, "crashed"},
+};
+
+} // namespace
+
+llvm::StringRef statusName(TuningRecord::Status status) {
+  for (auto [s, name] : kStatusNames)
+    if (s == status)
+      return name;
+  return "unknown";
+}
+
+llvm::json::Value TuningRecord::toJson() const {
+  return llvm::json::Object{
+      {"schema", schema},
+      {"cnnc", context.cnncVersion},
+      {"halide", context.halideVersion},
+      {"target", context.target},
+      {"device", context.device},
+      {"kernel", kernel},
+      {"schedule", schedule},
+      {"status", statusName(status)},
+      {"median_us", medianMicros},
+      {"min_us", minMicros},
+      {"max_us", maxMicros},
+      {"runs", runs},
+      {"seed", static_cast<int64_t>(seed)},
+      {"time", time},
+      {"message", message},
+  };
+}
+
+llvm::Expected<TuningRecord> TuningRecord::fromJson(const llvm::json::Value &value) {
+  const llvm::json::Object *object = value.getAsObject();
+  if (!object)
+    return fail("a record must be a JSON object");
+  TuningRecord record;
+  auto text = [&](llvm::StringRef key, std::string &into) -> llvm::Error {
+    std::optional<llvm::StringRef> v = object->getString(key);
+    if (!v)
+      return fail("'" + key + "' must be a string");
+    into = v->str();
+    return llvm::Error::success();
+  };
+  auto number = [&](llvm::StringRef key, double &into) -> llvm::Error {
+    std::optional<double> v = object->getNumber(key);
+    if (!v || *v < 0)
+      return fail("'" + key + "' must be a number, not negative");
+    into = *v;
+    return llvm::Error::success();
+  };
+  std::optional<int64_t> schema = object->getInteger("schema");
+  if (!schema)
+    return fail("'schema' must be an integer");
+  record.schema = static_cast<int>(*schema);
+  if (record.schema != kSchema)
+    return fail("schema " + llvm::Twine(*schema) + " is not this cnnc's (" + llvm::Twine(kSchema) +
+                ")");
+  std::string status;
+  double runs = 0, seed = 0;
+  for (auto [key, field] :
+       {std::pair("cnnc", &record.context.cnncVersion),
+        std::pair("halide", &record.context.halideVersion),
+        std::pair("target", &record.context.target), std::pair("device", &record.context.device),
+        std::pair("kernel", &record.kernel), std::pair("schedule", &record.schedule),
+        std::pair("status", &status), std::pair("time", &record.time),
+        std::pair("message", &record.message)})
+    if (llvm::Error error = text(key, *field))
+      return std::move(error);
+  for (auto [key, field] :
+       {std::pair("median_us", &record.medianMicros), std::pair("min_us", &record.minMicros),
+        std::pair("max_us", &record.maxMicros), std::pair("runs", &runs), std::pair("seed", &seed)})
+    if (llvm::Error error = number(key, *field))
+      return std::move(error);
+  record.runs = static_cast<int>(runs);
+  record.seed = static_cast<uint64_t>(seed);
+  bool known = false;
+  for (auto [s, name] : kStatusNames)
+    if (status == name) {
+      record.status = s;
+      known = true;
+    }
+  if (!known)
+    return fail("'status' '" + status +
+                "' is none of ok, compile-error, timeout, wrong-result, "
+                "crashed");
+  if (record.status == Status::ok && !(record.medianMicros > 0 && record.runs > 0))
+    return fail("a record with status ok needs a positive median and runs");
+  return record;
+}
+
+llvm::Expected<TuningDatabase> TuningDatabase::open(llvm::StringRef path) {
+  TuningDatabase db;
+  db.file = path.str();
+  if (!llvm::sys::fs::exists(path))
+    return db;
+  llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>> buffer = llvm::MemoryBuffer::getFile(path);
+  if (!buffer)
+    return fail("cannot read tuning database " + path + ": " + buffer.getError().message());
+  llvm::SmallVector<llvm::StringRef> lines;
+  (*buffer)->getBuffer().split(lines, '\n');
+  for (size_t i = 0; i < lines.size(); ++i) {
+    llvm::StringRef line = lines[i].trim();
+    if (line.empty())
+      continue;
+    llvm::Expected<llvm::json::Value> json = llvm::json::parse(line);
+    if (!json) {
+      db.skipped.push_back({i + 1, "not JSON: " + llvm::toString(json.takeError())});
+      continue;
+    }
+    llvm::Expected<TuningRecord> record = TuningRecord::fromJson(*json);
+    if (!record) {
+      db.skipped.push_back({i + 1, llvm::toString(record.takeError())});
+      continue;
+    }
+    db.all.push_back(std::move(*record));
+  }
+  return db;
+}
+
+llvm::Error TuningDatabase::append(const TuningRecord &record) {
+  std::error_code ec;
+  llvm::raw_fd_ostream os(file, ec, llvm::sys::fs::OF_Append | llvm::sys::fs::OF_Text);
+  if (ec)
+    return fail("cannot write tuning database " + file + ": " + ec.message());
+  os << llvm::formatv("{0}", record.toJson()) << "\n";
+  os.flush();
+  if (os.has_error())
+    return fail("cannot write tuning database " + file + ": " + os.error().message());
+  all.push_back(record);
+  return llvm::Error::success();
+}
+
+bool TuningDatabase::has(const TuningContext &context, llvm::StringRef kernel,
+                         llvm::StringRef schedule) const {
+  return llvm::any_of(all, [&](const TuningRecord &r) {
+    return r.context == context && r.kernel == kernel && r.schedule == schedule;
+  });
+}
+
+const TuningRecord *TuningDatabase::best(const TuningContext &context,
+                                         llvm::StringRef kernel) const {
+  const TuningRecord *best = nullptr;
+  for (const TuningRecord &r : all)
+    if (r.status == TuningRecord::Status::ok && r.context == context && r.kernel == kernel &&
+        (!best || r.medianMicros < best->medianMicros))
+      best = &r;
+  return best;
+}
+
+std::vector<TuningRecord> distill(const TuningDatabase &database) {
+  std::vector<TuningRecord> kept;
+  std::map<std::pair<std::string, std::string>, size_t> index; // (context, kernel) → kept
+  for (const TuningRecord &r : database.records()) {
+    if (r.status != TuningRecord::Status::ok)
+      continue;
+    std::string context = r.context.cnncVersion + "\n" + r.context.halideVersion + "\n" +
+                          r.context.target + "\n" + r.context.device;
+    auto [it, inserted] = index.try_emplace({context, r.kernel}, kept.size());
+    if (inserted)
+      kept.push_back(r);
+    else if (r.medianMicros < kept[it->second].medianMicros)
+      kept[it->second] = r;
+  }
+  return kept;
+}
+
+} // namespace cnnc
