@@ -14,6 +14,7 @@
 
 #include "codegen/KernelPlan.h"
 #include "codegen/KernelSignature.h"
+#include "codegen/ModelCompiler.h"
 #include "codegen/TargetBackend.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -74,6 +75,10 @@ struct ModelBuild {
   std::vector<std::string> kernelObjects() const;
 };
 
+/// The target, the calls and their kernels of `model`: everything but the
+/// weights (ModelCompiler.cpp).
+llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringRef target,
+                      const TunedSchedules &tunedSchedules);
 llvm::Error compileKernels(const ModelBuild &build);
 llvm::Error writeBundle(const ModelBuild &build);
 llvm::Error buildLibraries(const ModelBuild &build);

@@ -165,7 +165,8 @@ llvm::Error checkRunnerMemory(const ModelBuild &build, uint64_t limit) {
                             over));
 }
 
-/// The target, the calls and their kernels: everything but the weights.
+} // namespace
+
 llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringRef target,
                       const TunedSchedules &tunedSchedules) {
   build.model = model;
@@ -179,6 +180,8 @@ llvm::Error planBuild(ModelBuild &build, mlir::func::FuncOp model, llvm::StringR
     return error;
   return planKernels(build, tunedSchedules);
 }
+
+namespace {
 
 /// Identifies the weights layout and the call sequence: a weights file is
 /// accepted only by the build it was written for.

@@ -1,6 +1,9 @@
-//===- TuneCommand.cpp - cnnc tune: the tuning database's tools -----------===//
+//===- TuneCommand.cpp - cnnc tune: search schedules, and the database's tools ===//
 //
-// What a tuning database holds and where it applies: `--report` counts its
+// `cnnc tune MODEL --db FILE`: the search (Autotuner.h), each candidate
+// measured by `cnnc tune --measure` in a child process with a time limit, so
+// that a Halide error, a crash or a hang costs one candidate and is recorded
+// as such. What a tuning database holds and where it applies: `--report` counts its
 // records by status and says which were measured under another cnnc, Halide,
 // target or machine (kept, never applied); `--distill` keeps the best record
 // per kernel, for shipping tuned schedules beside a model; `--context` prints
@@ -8,8 +11,16 @@
 //
 //===----------------------------------------------------------------------===//
 #include "Args.h"
+#include "Autotuner.h"
 #include "Commands.h"
+#include "ModelSession.h"
+#include "Progress.h"
 #include "TuningDb.h"
+#include "codegen/KernelTimer.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
 
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
@@ -20,15 +31,204 @@ namespace cnnc {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: cnnc tune --report --db FILE [--target T]\n"
+    "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--seed K] [--runs R]\n"
+    "                 [--batch N] [--limit NAME=N,...] [--progress]\n"
+    "       cnnc tune --report --db FILE [--target T]\n"
     "       cnnc tune --distill --db FILE -o OUT\n"
     "       cnnc tune --context [--target T]\n"
     "  --report: the records by status, and how many were measured under another\n"
     "  cnnc, Halide, target or machine than this one for T (default host), which\n"
     "  compile --tuning-db does not apply; --distill: the best record per kernel;\n"
-    "  --context: what records measured here are filed under, as JSON.\n";
+    "  --context: what records measured here are filed under, as JSON.\n"
+    "  MODEL: searches each kernel's schedule (N trials over all kernels, default 10 a\n"
+    "  kernel, spent where the model spends its time; seed K, default 1; R timed runs a\n"
+    "  candidate, default 20), appending every measurement to FILE; run again, it\n"
+    "  resumes. Each candidate is compiled and timed by a child process (`cnnc tune\n"
+    "  --measure MODEL --kernel I --schedule S`) given --timeout seconds (default 120).\n"
+    "  --measurement stub (for tests) times candidates by a hash instead.\n";
 
 int report(llvm::Error error) { return reportError("tune", std::move(error)); }
+
+/// The child's side: one kernel under one schedule, as a JSON record body.
+int measureOne(const Args &args) {
+  int64_t kernel = -1, runs = 20, batch = 1;
+  if (args.positional.size() != 1 ||
+      llvm::StringRef(args.value("kernel")).getAsInteger(10, kernel) || kernel < 0 ||
+      llvm::StringRef(args.value("runs", "20")).getAsInteger(10, runs) || runs < 1 ||
+      llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
+    llvm::errs() << kUsage;
+    return kUsageError;
+  }
+  ModelSession session;
+  if (failed(session.load(args.positional[0], args.value("limit"))) ||
+      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
+    return 1;
+  auto timer = ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+  if (!timer)
+    return report(timer.takeError());
+  llvm::Expected<ScheduleParams> schedule = ScheduleParams::parse(args.value("schedule"));
+  if (!schedule)
+    return report(schedule.takeError());
+  if (static_cast<size_t>(kernel) >= (*timer)->kernels())
+    return report(llvm::createStringError(std::errc::invalid_argument, "the model has %zu kernels",
+                                          (*timer)->kernels()));
+  if (llvm::Error illegal = (*timer)->space(kernel).check(*schedule))
+    return report(std::move(illegal));
+  KernelTiming t = (*timer)->time(kernel, *schedule, static_cast<int>(runs));
+  const char *status = t.status == KernelTiming::Status::ok            ? "ok"
+                       : t.status == KernelTiming::Status::wrongResult ? "wrong-result"
+                                                                       : "compile-error";
+  llvm::outs() << llvm::formatv("{0}",
+                                llvm::json::Value(llvm::json::Object{{"status", status},
+                                                                     {"median_us", t.medianMicros},
+                                                                     {"min_us", t.minMicros},
+                                                                     {"max_us", t.maxMicros},
+                                                                     {"runs", t.runs},
+                                                                     {"message", t.message}}))
+               << "\n";
+  return 0;
+}
+
+/// The parent's side: `cnnc tune --measure` for kernel k in a child process,
+/// within `timeout` seconds; what it printed, or how it failed, as a record.
+TuningRecord measureInChild(const Args &args, size_t k, const ScheduleParams &schedule,
+                            unsigned timeout) {
+  TuningRecord record;
+  std::string self = llvm::sys::fs::getMainExecutable("cnnc", nullptr);
+  llvm::SmallString<128> output;
+  if (llvm::sys::fs::createTemporaryFile("cnnc-tune", "json", output)) {
+    record.status = TuningRecord::Status::crashed;
+    record.message = "cannot create a temporary file";
+    return record;
+  }
+  std::vector<std::string> argv = {self,         "tune",
+                                   "--measure",  args.positional[0],
+                                   "--kernel",   std::to_string(k),
+                                   "--schedule", schedule.str(),
+                                   "--target",   args.value("target", "host"),
+                                   "--runs",     args.value("runs", "20"),
+                                   "--batch",    args.value("batch", "1")};
+  if (!args.value("limit").empty())
+    argv.insert(argv.end(), {"--limit", args.value("limit")});
+  std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(),
+                                                llvm::StringRef("")};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(self, refs, std::nullopt, redirects, timeout, 0, &error);
+  auto text = llvm::MemoryBuffer::getFile(output);
+  llvm::sys::fs::remove(output);
+  if (rc != 0 || !text) {
+    bool timedOut = llvm::StringRef(error).contains("timed out");
+    record.status = timedOut ? TuningRecord::Status::timeout : TuningRecord::Status::crashed;
+    record.message = timedOut ? "no result within " + std::to_string(timeout) + " s"
+                              : (error.empty() ? "exit status " + std::to_string(rc) : error);
+    return record;
+  }
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
+  const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
+  if (!object) {
+    if (!json)
+      llvm::consumeError(json.takeError());
+    record.status = TuningRecord::Status::crashed;
+    record.message = "the measuring process printed no result";
+    return record;
+  }
+  llvm::StringRef status = object->getString("status").value_or("");
+  record.status = status == "ok"             ? TuningRecord::Status::ok
+                  : status == "wrong-result" ? TuningRecord::Status::wrongResult
+                                             : TuningRecord::Status::compileError;
+  record.medianMicros = object->getNumber("median_us").value_or(0);
+  record.minMicros = object->getNumber("min_us").value_or(0);
+  record.maxMicros = object->getNumber("max_us").value_or(0);
+  record.runs = static_cast<int>(object->getInteger("runs").value_or(0));
+  record.message = object->getString("message").value_or("").str();
+  return record;
+}
+
+/// Deterministic stand-in times, for the tests of the search: a hash of the
+/// kernel and schedule decides the time, and some schedules fail.
+TuningRecord measureByHash(const std::string &kernel, const ScheduleParams &schedule) {
+  uint64_t hash = 1469598103934665603ull;
+  for (char c : kernel + "|" + schedule.str())
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  TuningRecord record;
+  if (hash % 13 == 0 || hash % 17 == 0 || hash % 19 == 0) {
+    record.status = hash % 13 == 0   ? TuningRecord::Status::wrongResult
+                    : hash % 17 == 0 ? TuningRecord::Status::timeout
+                                     : TuningRecord::Status::crashed;
+    record.message = "stub";
+    return record;
+  }
+  record.medianMicros = record.minMicros = record.maxMicros = 10 + (hash >> 8) % 990 / 10.0;
+  record.runs = 1;
+  return record;
+}
+
+int tuneModel(const Args &args) {
+  int64_t trials = -1, seed = 1, timeout = 120, batch = 1;
+  std::string measurement = args.value("measurement", "child");
+  if (args.positional.size() != 1 || args.value("db").empty() ||
+      llvm::StringRef(args.value("trials", "-1")).getAsInteger(10, trials) ||
+      llvm::StringRef(args.value("seed", "1")).getAsInteger(10, seed) || seed < 0 ||
+      llvm::StringRef(args.value("timeout", "120")).getAsInteger(10, timeout) || timeout < 1 ||
+      llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1 ||
+      (measurement != "child" && measurement != "stub")) {
+    llvm::errs() << kUsage;
+    return kUsageError;
+  }
+  Progress progress("tune", args.flag("progress"));
+  auto fail = [&](llvm::Error error) {
+    progress.clear();
+    return report(std::move(error));
+  };
+  ModelSession session;
+  if (failed(session.load(args.positional[0], args.value("limit"))) ||
+      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
+    return 1;
+  auto timer = ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+  if (!timer)
+    return fail(timer.takeError());
+  llvm::Expected<std::shared_ptr<TuningDatabase>> db = openTuningDatabase("tune", args.value("db"));
+  if (!db)
+    return fail(db.takeError());
+  std::vector<TunedKernel> kernels;
+  for (size_t k = 0; k < (*timer)->kernels(); ++k)
+    kernels.push_back({(*timer)->signature(k), (*timer)->space(k), (*timer)->calls(k)});
+  TuneOptions options;
+  options.trials = trials >= 0 ? static_cast<int>(trials) : static_cast<int>(10 * kernels.size());
+  options.seed = static_cast<uint64_t>(seed);
+  options.progress = [&](size_t done, size_t total, double gain) {
+    progress.steps(llvm::formatv("measuring (best gain so far {0:F2}x)", gain).str(), done, total,
+                   "candidates");
+  };
+  Measure measure = [&](size_t k, const ScheduleParams &schedule) {
+    return measurement == "stub"
+               ? measureByHash(kernels[k].signature.computation(), schedule)
+               : measureInChild(args, k, schedule, static_cast<unsigned>(timeout));
+  };
+  llvm::Expected<TuneOutcome> outcome =
+      tuneKernels(kernels, **db, tuningContext((*timer)->target()), measure, options);
+  if (!outcome)
+    return fail(outcome.takeError());
+  progress.clear();
+  llvm::outs() << "| kernel | calls | share | default (us) | tuned (us) | gain | measured | "
+                  "read back | failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    const KernelOutcome &o = outcome->kernels[k];
+    llvm::outs() << llvm::formatv(
+        "| k{0} {1} | {2} | {3:P0} | {4:F1} | {5:F1} | {6:F2}x | {7} | {8} | {9} |\n", k,
+        kernels[k].signature.label(), kernels[k].calls, o.share, o.defaultMicros, o.bestMicros,
+        o.bestMicros > 0 ? o.defaultMicros / o.bestMicros : 0.0, o.measured, o.reused, o.failed);
+  }
+  llvm::outs() << llvm::formatv(
+      "model: {0:F1} us of kernels with the defaults, {1:F1} us tuned "
+      "({2:F2}x), by the kernels' own times; seed {3}, {4} trials; "
+      "records in {5}\n",
+      outcome->defaultModelMicros, outcome->tunedModelMicros,
+      outcome->tunedModelMicros > 0 ? outcome->defaultModelMicros / outcome->tunedModelMicros : 0.0,
+      seed, options.trials, args.value("db"));
+  return 0;
+}
 
 int printReport(const TuningDatabase &db, const TuningContext &here) {
   std::map<std::string, size_t> byStatus;
@@ -54,10 +254,17 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
 } // namespace
 
 int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  std::optional<Args> args = parseCommandArgs("tune", rawArgs, {"db", "target", "o"},
-                                              {"report", "distill", "context"}, kUsage);
+  std::optional<Args> args =
+      parseCommandArgs("tune", rawArgs,
+                       {"db", "target", "o", "trials", "seed", "runs", "batch", "limit", "timeout",
+                        "measurement", "kernel", "schedule"},
+                       {"report", "distill", "context", "measure", "progress"}, kUsage);
   if (!args)
     return kUsageError;
+  if (args->flag("measure"))
+    return measureOne(*args);
+  if (!args->positional.empty())
+    return tuneModel(*args);
   int modes = args->flag("report") + args->flag("distill") + args->flag("context");
   if (modes != 1 || !args->positional.empty() ||
       (args->flag("context") == !args->value("db").empty()) ||

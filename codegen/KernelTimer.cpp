@@ -1,0 +1,189 @@
+//===- KernelTimer.cpp - one kernel under one schedule, timed here --------===//
+#include "codegen/KernelTimer.h"
+#include "codegen/HalideKernel.h"
+#include "codegen/Layout.h"
+#include "codegen/ModelBuild.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+
+namespace cnnc {
+
+struct ModelKernelTimer::Impl {
+  ModelBuild build;
+  std::vector<size_t> calls;
+  std::vector<ScheduleSpace> spaces;
+};
+
+namespace {
+
+/// A dense buffer of `type` with `extents`, filled from `seed`: values in
+/// [-1, 1] for floats, over a small range for integers (so that products and
+/// sums stay where real kernels keep them).
+Halide::Buffer<> filledBuffer(Halide::Type type, llvm::ArrayRef<int64_t> extents, uint64_t seed) {
+  std::vector<int> sizes(extents.begin(), extents.end());
+  Halide::Buffer<> buffer(type, sizes);
+  std::mt19937_64 random(seed);
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> small(-20, 20);
+  size_t count = buffer.number_of_elements();
+  void *data = buffer.data();
+  for (size_t i = 0; i < count; ++i) {
+    if (type == Halide::Float(32))
+      static_cast<float *>(data)[i] = real(random);
+    else if (type == Halide::UInt(8))
+      static_cast<uint8_t *>(data)[i] = static_cast<uint8_t>(small(random) + 128);
+    else if (type == Halide::Int(8))
+      static_cast<int8_t *>(data)[i] = static_cast<int8_t>(small(random));
+    else if (type == Halide::Int(32))
+      static_cast<int32_t *>(data)[i] = small(random) * 100;
+    else if (type == Halide::Int(16))
+      static_cast<int16_t *>(data)[i] = static_cast<int16_t>(small(random));
+  }
+  return buffer;
+}
+
+/// Kernel `k`'s pipeline under `signature`'s schedule, its inputs bound to
+/// `inputs`, compiled for `target`.
+struct JitKernel {
+  KernelFuncs funcs;
+  Halide::Pipeline pipeline;
+  std::vector<Halide::Buffer<>> outputs;
+};
+
+JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &signature,
+                    const std::vector<Halide::Buffer<>> &inputs, const Halide::Target &target) {
+  const KernelPlan &plan = build.calls[build.kernels[k].firstCall];
+  JitKernel kernel;
+  kernel.funcs = defineKernel(plan, build.target.backend->productWidth());
+  build.target.backend->applySchedule(kernel.funcs, signature);
+  for (size_t i = 0; i < inputs.size(); ++i)
+    kernel.funcs.params[i].set(inputs[i]);
+  kernel.pipeline = kernel.funcs.imageFilter
+                        ? Halide::Pipeline({kernel.funcs.output, *kernel.funcs.imageFilter})
+                        : Halide::Pipeline(kernel.funcs.output);
+  kernel.pipeline.compile_jit(target);
+  auto extents = halideExtents(TensorRole::activation, shapeOf(plan.kernelResult()));
+  kernel.outputs.push_back(Halide::Buffer<>(kernel.funcs.output.type(),
+                                            std::vector<int>(extents.begin(), extents.end())));
+  if (kernel.funcs.imageFilter)
+    kernel.outputs.push_back(Halide::Buffer<>(
+        kernel.funcs.imageFilter->type(),
+        std::vector<int>(plan.imageFilterExtents.begin(), plan.imageFilterExtents.end())));
+  return kernel;
+}
+
+void run(JitKernel &kernel) {
+  std::vector<Halide::Buffer<>> outputs = kernel.outputs;
+  kernel.pipeline.realize(Halide::Realization(outputs));
+}
+
+/// Whether `got` equals `expected`: exactly for integers, within 1e-4 of the
+/// largest value for floats (a schedule may sum in another order).
+bool sameResult(const Halide::Buffer<> &got, const Halide::Buffer<> &expected) {
+  size_t count = got.number_of_elements();
+  if (count != expected.number_of_elements() || got.type() != expected.type())
+    return false;
+  if (got.type() != Halide::Float(32))
+    return std::equal(static_cast<const uint8_t *>(got.data()),
+                      static_cast<const uint8_t *>(got.data()) + got.size_in_bytes(),
+                      static_cast<const uint8_t *>(expected.data()));
+  const float *a = static_cast<const float *>(got.data());
+  const float *b = static_cast<const float *>(expected.data());
+  float scale = 0, worst = 0;
+  for (size_t i = 0; i < count; ++i) {
+    scale = std::max(scale, std::abs(b[i]));
+    worst = std::max(worst, std::abs(a[i] - b[i]));
+    if (std::isnan(a[i]) != std::isnan(b[i]))
+      return false;
+  }
+  return worst <= 1e-4f * std::max(scale, 1e-30f);
+}
+
+} // namespace
+
+ModelKernelTimer::ModelKernelTimer(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
+ModelKernelTimer::~ModelKernelTimer() = default;
+
+llvm::Expected<std::unique_ptr<ModelKernelTimer>> ModelKernelTimer::plan(mlir::func::FuncOp model,
+                                                                         llvm::StringRef target) {
+  auto impl = std::make_unique<Impl>();
+  if (llvm::Error error = planBuild(impl->build, model, target, nullptr))
+    return std::move(error);
+  const TargetSelection &selection = impl->build.target;
+  Launcher launcher = selection.backend->launcher(selection.halideTarget);
+  if (!launcher.inProcess || !launcher.unavailable.empty() || !launcher.timingNote.empty() ||
+      selection.backend->name() == "gpu")
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "target %s does not run natively on this machine's CPU: tuning measures real times, "
+        "never emulated ones (tune on the device itself)",
+        selection.requested.c_str());
+  impl->calls.assign(impl->build.kernels.size(), 0);
+  for (size_t kernel : impl->build.kernelOfCall)
+    ++impl->calls[kernel];
+  for (const DistinctKernel &kernel : impl->build.kernels)
+    impl->spaces.push_back(
+        selection.backend->scheduleSpace(kernel.signature, selection.halideTarget));
+  return std::unique_ptr<ModelKernelTimer>(new ModelKernelTimer(std::move(impl)));
+}
+
+size_t ModelKernelTimer::kernels() const { return impl->build.kernels.size(); }
+size_t ModelKernelTimer::calls(size_t k) const { return impl->calls[k]; }
+const KernelSignature &ModelKernelTimer::signature(size_t k) const {
+  return impl->build.kernels[k].signature;
+}
+const ScheduleSpace &ModelKernelTimer::space(size_t k) const { return impl->spaces[k]; }
+const TargetSelection &ModelKernelTimer::target() const { return impl->build.target; }
+
+KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, int runs) const {
+  KernelTiming timing;
+  const ModelBuild &build = impl->build;
+  Halide::Target target(build.target.halideTarget);
+  const KernelPlan &plan = build.calls[build.kernels[k].firstCall];
+  std::vector<Halide::Buffer<>> inputs;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const KernelArg &arg = plan.inputs[i];
+    auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
+    inputs.push_back(filledBuffer(halideType(*elementTypeOf(type)),
+                                  halideExtents(arg.role, shapeOf(arg.value)), 1000 + i));
+  }
+  KernelSignature candidate = build.kernels[k].signature;
+  KernelSignature reference = candidate;
+  candidate.schedule = schedule;
+  try {
+    JitKernel expected = jitKernel(build, k, reference, inputs, target);
+    run(expected);
+    JitKernel tried = jitKernel(build, k, candidate, inputs, target);
+    run(tried);
+    for (size_t o = 0; o < tried.outputs.size(); ++o)
+      if (!sameResult(tried.outputs[o], expected.outputs[o])) {
+        timing.status = KernelTiming::Status::wrongResult;
+        timing.message = "its output differs from the default schedule's";
+        return timing;
+      }
+    for (int warmup = 0; warmup < 3; ++warmup)
+      run(tried);
+    std::vector<double> micros;
+    for (int r = 0; r < runs; ++r) {
+      auto start = std::chrono::steady_clock::now();
+      run(tried);
+      micros.push_back(
+          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+              .count());
+    }
+    std::sort(micros.begin(), micros.end());
+    timing.runs = runs;
+    timing.minMicros = micros.front();
+    timing.maxMicros = micros.back();
+    timing.medianMicros = micros[micros.size() / 2];
+  } catch (const Halide::Error &error) {
+    timing.status = KernelTiming::Status::compileError;
+    timing.message = error.what();
+  }
+  return timing;
+}
+
+} // namespace cnnc

@@ -1,0 +1,64 @@
+//===- Autotuner.h - the search behind `cnnc tune` --------------*- C++ -*-===//
+//
+// For each distinct kernel of a model: measure the target's default schedule,
+// then spend the trials where the model spends its time (kernels weighted by
+// calls × default time), each trial a legal neighbour of the best schedule so
+// far (one parameter changed), drawn with a seeded generator. Every
+// measurement is appended to the tuning database as it is made, and one
+// already there is read instead of measured again: an interrupted run, run
+// again, ends where an uninterrupted one does.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_TOOLS_AUTOTUNER_H
+#define CNNC_TOOLS_AUTOTUNER_H
+
+#include "codegen/KernelSignature.h"
+#include "codegen/Schedule.h"
+#include "tuning/TuningDatabase.h"
+
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace cnnc {
+
+/// A kernel as the search sees it.
+struct TunedKernel {
+  KernelSignature signature; // with the default schedule
+  ScheduleSpace space;
+  size_t calls = 0;
+};
+
+/// Measures kernel `k` under a schedule: a record without its context, seed
+/// and time (the search fills those in).
+using Measure = std::function<TuningRecord(size_t k, const ScheduleParams &schedule)>;
+
+struct TuneOptions {
+  int trials = 0; // candidates beyond the defaults, over all kernels
+  uint64_t seed = 0;
+  /// Told after each measurement: done of total, the best gain so far.
+  std::function<void(size_t done, size_t total, double gain)> progress;
+};
+
+/// One kernel's outcome.
+struct KernelOutcome {
+  double share = 0;         // of the model's time, under the defaults
+  double defaultMicros = 0; // 0 if the default failed to measure
+  double bestMicros = 0;
+  std::string bestSchedule;
+  size_t measured = 0, reused = 0, failed = 0;
+};
+
+struct TuneOutcome {
+  std::vector<KernelOutcome> kernels;
+  double defaultModelMicros = 0, tunedModelMicros = 0; // Σ calls × time
+};
+
+/// Runs the search, appending to `database` under `context`.
+llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
+                                        TuningDatabase &database, const TuningContext &context,
+                                        const Measure &measure, const TuneOptions &options);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_AUTOTUNER_H
