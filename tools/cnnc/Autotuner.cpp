@@ -117,12 +117,23 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     outcome.kernels[k].share = modelMicros > 0 ? weights[k] / modelMicros : 0;
 
   std::vector<int> budget = apportion(weights, options.trials);
-  for (size_t k = 0; k < kernels.size(); ++k) {
+  auto start = std::chrono::steady_clock::now();
+  auto outOfTime = [&] {
+    return options.timeBudget > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+               options.timeBudget;
+  };
+  std::vector<size_t> order(kernels.size());
+  for (size_t k = 0; k < order.size(); ++k)
+    order[k] = k;
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return weights[a] > weights[b]; });
+  for (size_t k : order) {
     // Each kernel's own generator: its candidates do not depend on the others'.
     std::mt19937_64 random(options.seed * 1000003 + k);
     std::vector<ScheduleParams> legal = kernels[k].space.enumerate();
     std::vector<bool> tried(legal.size(), false);
-    for (int t = 0; t < budget[k]; ++t) {
+    for (int t = 0; t < budget[k] && !outOfTime(); ++t) {
       KernelOutcome &out = outcome.kernels[k];
       ScheduleParams best = kernels[k].signature.schedule;
       if (!out.bestSchedule.empty())

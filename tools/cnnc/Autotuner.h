@@ -36,6 +36,10 @@ using Measure = std::function<TuningRecord(size_t k, const ScheduleParams &sched
 struct TuneOptions {
   int trials = 0; // candidates beyond the defaults, over all kernels
   uint64_t seed = 0;
+  /// Seconds after which no further candidate starts (0: no limit); the
+  /// defaults are always measured. Kernels are searched largest share first,
+  /// so a budget cut short leaves the smallest untuned.
+  double timeBudget = 0;
   /// Told after each measurement: done of total, the best gain so far.
   std::function<void(size_t done, size_t total, double gain)> progress;
 };

@@ -31,7 +31,8 @@ namespace cnnc {
 namespace {
 
 constexpr const char *kUsage =
-    "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--seed K] [--runs R]\n"
+    "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--time-budget S] [--seed K]\n"
+    "                 [--runs R]\n"
     "                 [--batch N] [--limit NAME=N,...] [--progress]\n"
     "       cnnc tune --report --db FILE [--target T]\n"
     "       cnnc tune --distill --db FILE -o OUT\n"
@@ -43,7 +44,9 @@ constexpr const char *kUsage =
     "  MODEL: searches each kernel's schedule (N trials over all kernels, default 10 a\n"
     "  kernel, spent where the model spends its time; seed K, default 1; R timed runs a\n"
     "  candidate, default 20), appending every measurement to FILE; run again, it\n"
-    "  resumes. Each candidate is compiled and timed by a child process (`cnnc tune\n"
+    "  resumes; --time-budget S starts no candidate after S seconds, the kernels with\n"
+    "  the largest share first. Each candidate is compiled and timed by a child process (`cnnc "
+    "tune\n"
     "  --measure MODEL --kernel I --schedule S`) given --timeout seconds (default 120).\n"
     "  --measurement stub (for tests) times candidates by a hash instead.\n";
 
@@ -166,13 +169,15 @@ TuningRecord measureByHash(const std::string &kernel, const ScheduleParams &sche
 
 int tuneModel(const Args &args) {
   int64_t trials = -1, seed = 1, timeout = 120, batch = 1;
+  double timeBudget = 0;
   std::string measurement = args.value("measurement", "child");
   if (args.positional.size() != 1 || args.value("db").empty() ||
       llvm::StringRef(args.value("trials", "-1")).getAsInteger(10, trials) ||
       llvm::StringRef(args.value("seed", "1")).getAsInteger(10, seed) || seed < 0 ||
       llvm::StringRef(args.value("timeout", "120")).getAsInteger(10, timeout) || timeout < 1 ||
       llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1 ||
-      (measurement != "child" && measurement != "stub")) {
+      llvm::StringRef(args.value("time-budget", "0")).getAsDouble(timeBudget) ||
+      !(timeBudget >= 0) || (measurement != "child" && measurement != "stub")) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
@@ -197,6 +202,7 @@ int tuneModel(const Args &args) {
   TuneOptions options;
   options.trials = trials >= 0 ? static_cast<int>(trials) : static_cast<int>(10 * kernels.size());
   options.seed = static_cast<uint64_t>(seed);
+  options.timeBudget = timeBudget;
   options.progress = [&](size_t done, size_t total, double gain) {
     progress.steps(llvm::formatv("measuring (best gain so far {0:F2}x)", gain).str(), done, total,
                    "candidates");
@@ -256,8 +262,8 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
 int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args =
       parseCommandArgs("tune", rawArgs,
-                       {"db", "target", "o", "trials", "seed", "runs", "batch", "limit", "timeout",
-                        "measurement", "kernel", "schedule"},
+                       {"db", "target", "o", "trials", "time-budget", "seed", "runs", "batch",
+                        "limit", "timeout", "measurement", "kernel", "schedule"},
                        {"report", "distill", "context", "measure", "progress"}, kUsage);
   if (!args)
     return kUsageError;
