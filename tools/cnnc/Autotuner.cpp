@@ -123,44 +123,61 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
                options.timeBudget;
   };
-  std::vector<size_t> order(kernels.size());
-  for (size_t k = 0; k < order.size(); ++k)
-    order[k] = k;
-  std::stable_sort(order.begin(), order.end(),
-                   [&](size_t a, size_t b) { return weights[a] > weights[b]; });
-  for (size_t k : order) {
+  // The trials interleaved: each next one goes to the kernel furthest behind
+  // its share, so that a run stopped by the time budget at any point has
+  // spent its trials in proportion, largest shares first on ties.
+  std::vector<std::mt19937_64> randoms;
+  std::vector<std::vector<ScheduleParams>> legal;
+  std::vector<std::vector<bool>> tried;
+  for (size_t k = 0; k < kernels.size(); ++k) {
     // Each kernel's own generator: its candidates do not depend on the others'.
-    std::mt19937_64 random(options.seed * 1000003 + k);
-    std::vector<ScheduleParams> legal = kernels[k].space.enumerate();
-    std::vector<bool> tried(legal.size(), false);
-    for (int t = 0; t < budget[k] && !outOfTime(); ++t) {
-      KernelOutcome &out = outcome.kernels[k];
-      ScheduleParams best = kernels[k].signature.schedule;
-      if (!out.bestSchedule.empty())
-        if (llvm::Expected<ScheduleParams> parsed = ScheduleParams::parse(out.bestSchedule))
-          best = *parsed;
-        else
-          llvm::consumeError(parsed.takeError());
-      // A neighbour of the best (one parameter changed) not yet tried; else
-      // any untried point; else the space is spent.
-      std::vector<size_t> near, untried;
-      for (size_t i = 0; i < legal.size(); ++i) {
-        if (tried[i] || legal[i] == best || legal[i] == kernels[k].signature.schedule)
-          continue;
-        untried.push_back(i);
-        if (distance(legal[i], best) == 1)
-          near.push_back(i);
-      }
-      const std::vector<size_t> &pool = near.empty() ? untried : near;
-      if (pool.empty())
-        break;
-      size_t pick = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(random)];
-      tried[pick] = true;
-      llvm::Expected<TuningRecord> r = trial(k, legal[pick]);
-      if (!r)
-        return r.takeError();
-      account(k, *r);
+    randoms.emplace_back(options.seed * 1000003 + k);
+    legal.push_back(kernels[k].space.enumerate());
+    tried.emplace_back(legal.back().size(), false);
+  }
+  std::vector<int> used(kernels.size(), 0);
+  while (!outOfTime()) {
+    size_t k = kernels.size();
+    for (size_t c = 0; c < kernels.size(); ++c)
+      if (used[c] < budget[c] && (k == kernels.size() ||
+                                  static_cast<double>(used[c] + 1) / budget[c] <
+                                      static_cast<double>(used[k] + 1) / budget[k] ||
+                                  (static_cast<double>(used[c] + 1) / budget[c] ==
+                                       static_cast<double>(used[k] + 1) / budget[k] &&
+                                   weights[c] > weights[k])))
+        k = c;
+    if (k == kernels.size())
+      break;
+    ++used[k];
+    KernelOutcome &out = outcome.kernels[k];
+    ScheduleParams best = kernels[k].signature.schedule;
+    if (!out.bestSchedule.empty()) {
+      if (llvm::Expected<ScheduleParams> parsed = ScheduleParams::parse(out.bestSchedule))
+        best = *parsed;
+      else
+        llvm::consumeError(parsed.takeError());
     }
+    // A neighbour of the best (one parameter changed) not yet tried; else any
+    // untried point; else this kernel's space is spent.
+    std::vector<size_t> near, untried;
+    for (size_t i = 0; i < legal[k].size(); ++i) {
+      if (tried[k][i] || legal[k][i] == best || legal[k][i] == kernels[k].signature.schedule)
+        continue;
+      untried.push_back(i);
+      if (distance(legal[k][i], best) == 1)
+        near.push_back(i);
+    }
+    const std::vector<size_t> &pool = near.empty() ? untried : near;
+    if (pool.empty()) {
+      budget[k] = used[k];
+      continue;
+    }
+    size_t pick = pool[std::uniform_int_distribution<size_t>(0, pool.size() - 1)(randoms[k])];
+    tried[k][pick] = true;
+    llvm::Expected<TuningRecord> r = trial(k, legal[k][pick]);
+    if (!r)
+      return r.takeError();
+    account(k, *r);
   }
   gain();
   return outcome;

@@ -2,8 +2,9 @@
 //
 // For each distinct kernel of a model: measure the target's default schedule,
 // then spend the trials where the model spends its time (kernels weighted by
-// calls × default time), each trial a legal neighbour of the best schedule so
-// far (one parameter changed), drawn with a seeded generator. Every
+// calls × default time, the trials interleaved in that proportion), each
+// trial a legal neighbour of the best schedule so far (one parameter
+// changed), drawn with a seeded generator. Every
 // measurement is appended to the tuning database as it is made, and one
 // already there is read instead of measured again: an interrupted run, run
 // again, ends where an uninterrupted one does.
@@ -37,8 +38,8 @@ struct TuneOptions {
   int trials = 0; // candidates beyond the defaults, over all kernels
   uint64_t seed = 0;
   /// Seconds after which no further candidate starts (0: no limit); the
-  /// defaults are always measured. Kernels are searched largest share first,
-  /// so a budget cut short leaves the smallest untuned.
+  /// defaults are always measured. Trials are interleaved over the kernels in
+  /// proportion to their shares, so a run cut short has spent them alike.
   double timeBudget = 0;
   /// Told after each measurement: done of total, the best gain so far.
   std::function<void(size_t done, size_t total, double gain)> progress;

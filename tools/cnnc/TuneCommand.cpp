@@ -44,8 +44,9 @@ constexpr const char *kUsage =
     "  MODEL: searches each kernel's schedule (N trials over all kernels, default 10 a\n"
     "  kernel, spent where the model spends its time; seed K, default 1; R timed runs a\n"
     "  candidate, default 20), appending every measurement to FILE; run again, it\n"
-    "  resumes; --time-budget S starts no candidate after S seconds, the kernels with\n"
-    "  the largest share first. Each candidate is compiled and timed by a child process (`cnnc "
+    "  resumes; --time-budget S starts no candidate after S seconds (the trials are\n"
+    "  interleaved in proportion to the kernels' shares). Each candidate is compiled and timed by "
+    "a child process (`cnnc "
     "tune\n"
     "  --measure MODEL --kernel I --schedule S`) given --timeout seconds (default 120).\n"
     "  --measurement stub (for tests) times candidates by a hash instead.\n";
