@@ -54,6 +54,7 @@ std::vector<int> apportion(const std::vector<double> &weights, int trials) {
 llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
                                         TuningDatabase &database, const TuningContext &context,
                                         const Measure &measure, const TuneOptions &options) {
+  auto start = std::chrono::steady_clock::now();
   TuneOutcome outcome;
   outcome.kernels.resize(kernels.size());
   size_t done = 0, total = kernels.size() + static_cast<size_t>(std::max(options.trials, 0));
@@ -117,7 +118,6 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     outcome.kernels[k].share = modelMicros > 0 ? weights[k] / modelMicros : 0;
 
   std::vector<int> budget = apportion(weights, options.trials);
-  auto start = std::chrono::steady_clock::now();
   auto outOfTime = [&] {
     return options.timeBudget > 0 &&
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >

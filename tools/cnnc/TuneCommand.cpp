@@ -53,6 +53,16 @@ constexpr const char *kUsage =
 
 int report(llvm::Error error) { return reportError("tune", std::move(error)); }
 
+/// MODEL lowered for code generation and its kernels planned for --target, in
+/// `session`; null once the session has printed why it could not be lowered.
+llvm::Expected<std::unique_ptr<ModelKernelTimer>> planTimer(ModelSession &session, const Args &args,
+                                                            int64_t batch) {
+  if (failed(session.load(args.positional[0], args.value("limit"))) ||
+      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
+    return nullptr;
+  return ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+}
+
 /// The child's side: one kernel under one schedule, as a JSON record body.
 int measureOne(const Args &args) {
   int64_t kernel = -1, runs = 20, batch = 1;
@@ -64,12 +74,11 @@ int measureOne(const Args &args) {
     return kUsageError;
   }
   ModelSession session;
-  if (failed(session.load(args.positional[0], args.value("limit"))) ||
-      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
-    return 1;
-  auto timer = ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+  auto timer = planTimer(session, args, batch);
   if (!timer)
     return report(timer.takeError());
+  if (!*timer)
+    return 1;
   llvm::Expected<ScheduleParams> schedule = ScheduleParams::parse(args.value("schedule"));
   if (!schedule)
     return report(schedule.takeError());
@@ -188,12 +197,11 @@ int tuneModel(const Args &args) {
     return report(std::move(error));
   };
   ModelSession session;
-  if (failed(session.load(args.positional[0], args.value("limit"))) ||
-      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
-    return 1;
-  auto timer = ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+  auto timer = planTimer(session, args, batch);
   if (!timer)
     return fail(timer.takeError());
+  if (!*timer)
+    return 1;
   llvm::Expected<std::shared_ptr<TuningDatabase>> db = openTuningDatabase("tune", args.value("db"));
   if (!db)
     return fail(db.takeError());
