@@ -1,6 +1,8 @@
 //===- Schedule.cpp - a kernel's schedule, as data ------------------------===//
 #include "codegen/Schedule.h"
 
+#include <tuple>
+
 #include "llvm/ADT/STLExtras.h"
 
 namespace cnnc {
@@ -54,7 +56,9 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
   ScheduleParams p;
   p.strategy = words[0] == "blocked" ? Strategy::blockedConvolution : Strategy::generic;
   for (llvm::StringRef word : llvm::ArrayRef(words).drop_front()) {
-    auto [key, value] = word.split('=');
+    // Named, not bound: a lambda below reads `value` (C++17 cannot capture bindings).
+    llvm::StringRef key, value;
+    std::tie(key, value) = word.split('=');
     auto number = [&](int &into) { return !value.getAsInteger(10, into) && into > 0; };
     bool ok = true;
     if (word == "unroll" || word == "no-unroll")
