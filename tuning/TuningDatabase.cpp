@@ -153,11 +153,12 @@ llvm::Error TuningDatabase::append(const TuningRecord &record) {
   return llvm::Error::success();
 }
 
-bool TuningDatabase::has(const TuningContext &context, llvm::StringRef kernel,
-                         llvm::StringRef schedule) const {
-  return llvm::any_of(all, [&](const TuningRecord &r) {
-    return r.context == context && r.kernel == kernel && r.schedule == schedule;
-  });
+const TuningRecord *TuningDatabase::find(const TuningContext &context, llvm::StringRef kernel,
+                                         llvm::StringRef schedule) const {
+  for (const TuningRecord &r : all)
+    if (r.context == context && r.kernel == kernel && r.schedule == schedule)
+      return &r;
+  return nullptr;
 }
 
 const TuningRecord *TuningDatabase::best(const TuningContext &context,

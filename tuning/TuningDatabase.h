@@ -80,8 +80,9 @@ public:
   /// Appends `record` to the file (one line, flushed) and to the records.
   llvm::Error append(const TuningRecord &record);
 
-  /// Whether a record of this kernel, schedule and context exists (resume).
-  bool has(const TuningContext &context, llvm::StringRef kernel, llvm::StringRef schedule) const;
+  /// The record of this kernel, schedule and context, if one exists (resume).
+  const TuningRecord *find(const TuningContext &context, llvm::StringRef kernel,
+                           llvm::StringRef schedule) const;
 
   /// The fastest record with status ok for `kernel` under `context`.
   const TuningRecord *best(const TuningContext &context, llvm::StringRef kernel) const;

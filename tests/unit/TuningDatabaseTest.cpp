@@ -68,8 +68,9 @@ TEST_F(TuningDatabaseTest, AppendedRecordsReadBackAndResume) {
   }
   TuningDatabase db = open();
   ASSERT_EQ(db.records().size(), 2u);
-  EXPECT_TRUE(db.has(here, "conv", "blocked a"));
-  EXPECT_FALSE(db.has(here, "conv", "blocked c"));
+  ASSERT_NE(db.find(here, "conv", "blocked a"), nullptr);
+  EXPECT_EQ(db.find(here, "conv", "blocked a")->medianMicros, 40);
+  EXPECT_EQ(db.find(here, "conv", "blocked c"), nullptr);
   const TuningRecord *best = db.best(here, "conv");
   ASSERT_NE(best, nullptr);
   EXPECT_EQ(best->schedule, "blocked b");

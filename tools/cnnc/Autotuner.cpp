@@ -72,11 +72,10 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
   auto trial = [&](size_t k, const ScheduleParams &schedule) -> llvm::Expected<TuningRecord> {
     const std::string kernel = kernels[k].signature.computation(), text = schedule.str();
     KernelOutcome &out = outcome.kernels[k];
-    for (const TuningRecord &r : database.records())
-      if (r.context == context && r.kernel == kernel && r.schedule == text) {
-        ++out.reused;
-        return r;
-      }
+    if (const TuningRecord *known = database.find(context, kernel, text)) {
+      ++out.reused;
+      return *known;
+    }
     TuningRecord record = measure(k, schedule);
     record.context = context;
     record.kernel = kernel;
