@@ -147,8 +147,8 @@ llvm::Error writeModelTable(const ModelBuild &build) {
     os << "    {" << build.kernelName(k) << "_argv, \"" << build.kernels[k].signature.label()
        << (call.outputTable ? "+lookup" : "") << "\", " << numArgs[i] << ", call" << i << "_args, "
        << call.inputs.size() << ", "
-       << (call.outputTable ? "call" + std::to_string(i) + "_table" : std::string("NULL"))
-       << "},\n";
+       << (call.outputTable ? "call" + std::to_string(i) + "_table" : std::string("NULL")) << ", "
+       << k << "},\n";
   }
   std::vector<CpuFeature> features =
       build.target.backend->requiredFeatures(build.target.halideTarget);

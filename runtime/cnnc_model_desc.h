@@ -43,8 +43,9 @@ typedef struct cnnc_tensor_ref {
 } cnnc_tensor_ref;
 
 /* One kernel call: Halide's argv entry point and its buffers, in order; then
- * which one it writes, and the table the runtime applies to that output
- * afterwards (a cnn.lookup that ends the kernel group, cnnc_lookup.h), or NULL. */
+ * which one it writes, the table the runtime applies to that output
+ * afterwards (a cnn.lookup that ends the kernel group, cnnc_lookup.h) or NULL,
+ * and which of the model's distinct kernels it calls (<model>_k<kernel_index>). */
 typedef struct cnnc_call {
   int (*kernel)(void **args);
   const char *name;
@@ -52,6 +53,7 @@ typedef struct cnnc_call {
   const cnnc_tensor_ref *args;
   int output_arg;
   const uint8_t *output_table;
+  int kernel_index;
 } cnnc_call;
 
 /* A CPU feature the kernels use: Halide's halide_target_feature_t and its name. */

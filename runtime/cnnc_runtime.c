@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 struct cnnc_model {
   const cnnc_model_desc *desc;
@@ -201,11 +202,20 @@ static void apply_table(const halide_buffer_t *b, const uint8_t *table) {
     cnnc_lookup_u8(job.data, job.size, table);
 }
 
-static cnnc_status run_kernels(cnnc_model *m) {
+static double now_micros(void) {
+  struct timespec t;
+  clock_gettime(CLOCK_MONOTONIC, &t);
+  return (double)t.tv_sec * 1e6 + (double)t.tv_nsec * 1e-3;
+}
+
+/* Calls the kernels in order; with `call_micros`, each call's wall-clock
+ * microseconds (its output table included) are written there. */
+static cnnc_status run_kernels_timed(cnnc_model *m, double *call_micros) {
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];
     halide_message[0] = 0;
+    double start = call_micros ? now_micros() : 0;
     int err = call->kernel(m->argv + k);
     if (err != 0)
       return cnnc_make_status(m->device ? CNNC_DEVICE_FAILED : CNNC_KERNEL_FAILED,
@@ -213,10 +223,14 @@ static cnnc_status run_kernels(cnnc_model *m) {
                               call->name, err, halide_message[0] ? ": " : "", halide_message);
     if (call->output_table) /* u8 tensors: host memory (GPU models are float) */
       apply_table(&m->buffers[k + (size_t)call->output_arg], call->output_table);
+    if (call_micros)
+      call_micros[i] = now_micros() - start;
     k += (size_t)call->num_args;
   }
   return kOk;
 }
+
+static cnnc_status run_kernels(cnnc_model *m) { return run_kernels_timed(m, NULL); }
 
 /* A GPU model's device memory: weights, arena, tensor views, the input and
  * output buffers; then one run, so that the GPU code is loaded and Halide's
@@ -444,32 +458,61 @@ static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, fl
   return kOk;
 }
 
-cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float *output,
-                     size_t output_size) {
+/* cnnc_run and cnnc_run_timed (`fn`, for messages): the arguments checked,
+ * the input and output bound, the kernels run. */
+static cnnc_status run_checked(const char *fn, cnnc_model *m, const float *input, size_t input_size,
+                               float *output, size_t output_size, double *call_micros) {
   if (!m || !input || !output)
-    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "cnnc_run: null argument");
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT, "%s: null argument", fn);
   if (m->desc->input_dtype != CNNC_DTYPE_F32 || m->desc->output_dtype != CNNC_DTYPE_F32)
-    return cnnc_make_status(
-        CNNC_INVALID_ARGUMENT,
-        "cnnc_run: model '%s' takes dtype %d and gives dtype %d; cnnc_run passes float32",
-        m->desc->name, (int)m->desc->input_dtype, (int)m->desc->output_dtype);
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "%s: model '%s' takes dtype %d and gives dtype %d; %s passes float32",
+                            fn, m->desc->name, (int)m->desc->input_dtype,
+                            (int)m->desc->output_dtype, fn);
   if (input_size != input_count(m->desc))
     return cnnc_make_status(
         CNNC_INVALID_ARGUMENT,
-        "cnnc_run: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)", input_size,
+        "%s: input holds %zu floats, model '%s' takes %zu (%lldx%lldx%lldx%lld)", fn, input_size,
         m->desc->name, input_count(m->desc), (long long)m->desc->input_shape[0],
         (long long)m->desc->input_shape[1], (long long)m->desc->input_shape[2],
         (long long)m->desc->input_shape[3]);
   if (output_size != output_count(m->desc))
     return cnnc_make_status(CNNC_INVALID_ARGUMENT,
-                            "cnnc_run: output holds %zu floats, model '%s' gives %zu", output_size,
+                            "%s: output holds %zu floats, model '%s' gives %zu", fn, output_size,
                             m->desc->name, output_count(m->desc));
   if (m->device)
     return run_on_device_from_host(m, input, output);
   m->input_stage.host = (uint8_t *)input;
   m->output_stage.host = (uint8_t *)output;
   bind_io(m, &m->input_stage, &m->output_stage);
-  return run_kernels(m);
+  return run_kernels_timed(m, call_micros);
+}
+
+cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float *output,
+                     size_t output_size) {
+  return run_checked("cnnc_run", m, input, input_size, output, output_size, NULL);
+}
+
+cnnc_status cnnc_run_timed(cnnc_model *m, const float *input, size_t input_size, float *output,
+                           size_t output_size, double *call_micros, size_t num_calls) {
+  if (m && m->device)
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_run_timed: model '%s' runs on a GPU (%s), whose kernel calls "
+                            "return before they finish: time it whole with cnnc_run",
+                            m->desc->name, m->desc->target);
+  if (m && (!call_micros || num_calls != (size_t)m->desc->num_calls))
+    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
+                            "cnnc_run_timed: model '%s' makes %d kernel calls, given room for %zu",
+                            m->desc->name, m->desc->num_calls, call_micros ? num_calls : 0);
+  return run_checked("cnnc_run_timed", m, input, input_size, output, output_size, call_micros);
+}
+
+const char *cnnc_call_name(const cnnc_model *m, int call) {
+  return m && call >= 0 && call < m->desc->num_calls ? m->desc->calls[call].name : NULL;
+}
+
+int cnnc_call_kernel(const cnnc_model *m, int call) {
+  return m && call >= 0 && call < m->desc->num_calls ? m->desc->calls[call].kernel_index : -1;
 }
 
 cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void *stream) {
@@ -530,6 +573,7 @@ cnnc_model_info cnnc_info(const cnnc_model *m) {
   info.output_count = output_count(m->desc);
   info.arena_bytes = m->desc->arena_bytes;
   info.weights_bytes = m->desc->weights_bytes;
+  info.num_calls = (size_t)m->desc->num_calls;
   info.on_device = m->device != NULL;
   return info;
 }

@@ -68,7 +68,8 @@ typedef struct cnnc_model_info {
   size_t output_count; /* elements */
   size_t arena_bytes;
   size_t weights_bytes;
-  int on_device; /* weights and activations live in GPU memory */
+  size_t num_calls; /* kernel calls in one run (cnnc_run_timed) */
+  int on_device;    /* weights and activations live in GPU memory */
 } cnnc_model_info;
 
 cnnc_options cnnc_default_options(void);
@@ -86,6 +87,20 @@ cnnc_status cnnc_run(cnnc_model *model, const float *input, size_t input_count, 
  * queued on it and the call returns without waiting; with NULL it returns
  * when the logits are written. A CPU or OpenCL model refuses the call. */
 cnnc_status cnnc_run_device(cnnc_model *model, uint64_t input, uint64_t output, void *stream);
+
+/* Runs the model as cnnc_run does and writes each kernel call's wall-clock
+ * microseconds into `call_micros`, which holds num_calls (cnnc_info) entries:
+ * a per-layer profile, and what `cnnc tune` checks tuned schedules with
+ * inside the whole model. A GPU model refuses the call (its kernel calls
+ * return before they finish). */
+cnnc_status cnnc_run_timed(cnnc_model *model, const float *input, size_t input_count, float *output,
+                           size_t output_count, double *call_micros, size_t num_calls);
+
+/* What kernel call `call` (0 ≤ call < num_calls) computes, as a short label
+ * ("conv2d+activation"), and which of the model's distinct kernels it calls
+ * (<model>_k<N>, which <model>_model.c describes): NULL and -1 out of range. */
+const char *cnnc_call_name(const cnnc_model *model, int call);
+int cnnc_call_kernel(const cnnc_model *model, int call);
 
 cnnc_model_info cnnc_info(const cnnc_model *model);
 

@@ -145,6 +145,10 @@ public:
     if (status.code != CNNC_OK)
       return fail(status.message);
     m->modelInfo = info(m->model);
+    m->runTimedFn = reinterpret_cast<decltype(runTimedFn)>(dlsym(m->library, "cnnc_run_timed"));
+    m->callNameFn = reinterpret_cast<decltype(callNameFn)>(dlsym(m->library, "cnnc_call_name"));
+    m->callKernelFn =
+        reinterpret_cast<decltype(callKernelFn)>(dlsym(m->library, "cnnc_call_kernel"));
     return std::unique_ptr<CompiledModel>(std::move(m));
   }
 
@@ -163,22 +167,36 @@ public:
     return llvm::Error::success();
   }
 
-  llvm::Expected<Timings> time(int iterations, int warmup) override {
+  llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
+    if (perKernel && !(runTimedFn && callNameFn && callKernelFn))
+      return fail(llvm::Twine("the library of model '") + modelInfo.name +
+                  "' times no kernel calls (compiled by an older cnnc): compile it again");
     std::vector<float> input(modelInfo.input_count), output(modelInfo.output_count);
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;
     for (float &v : input)
       v = normal(rng);
-    std::vector<double> ms;
+    std::vector<double> ms, callMicros(perKernel ? modelInfo.num_calls : 0);
+    std::vector<std::vector<double>> runsOfCall(callMicros.size());
     for (int i = 0; i < warmup + iterations; ++i) {
       auto start = std::chrono::steady_clock::now();
-      if (llvm::Error error = run(input.data(), input.size(), output.data(), output.size()))
+      if (perKernel) {
+        cnnc_status status = runTimedFn(model, input.data(), input.size(), output.data(),
+                                        output.size(), callMicros.data(), callMicros.size());
+        if (status.code != CNNC_OK)
+          return fail(status.message);
+      } else if (llvm::Error error =
+                     run(input.data(), input.size(), output.data(), output.size())) {
         return std::move(error);
+      }
       std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-      if (i >= warmup)
-        ms.push_back(elapsed.count());
+      if (i < warmup)
+        continue;
+      ms.push_back(elapsed.count());
+      for (size_t c = 0; c < callMicros.size(); ++c)
+        runsOfCall[c].push_back(callMicros[c]);
     }
-    return Timings{std::move(ms), std::nullopt};
+    return Timings{std::move(ms), std::nullopt, kernelTimes(runsOfCall)};
   }
 
 private:
@@ -186,7 +204,36 @@ private:
 
   void *library = nullptr;
   cnnc_model *model = nullptr;
+  /// Each distinct kernel's calls summed per run, then the median over runs.
+  std::vector<KernelTime> kernelTimes(const std::vector<std::vector<double>> &runsOfCall) const {
+    std::map<int, KernelTime> byKernel;
+    std::map<int, std::vector<double>> perRun;
+    for (size_t c = 0; c < runsOfCall.size(); ++c) {
+      int k = callKernelFn(model, static_cast<int>(c));
+      KernelTime &kernel = byKernel[k];
+      kernel.kernel = k;
+      kernel.label = callNameFn(model, static_cast<int>(c));
+      ++kernel.calls;
+      std::vector<double> &sums = perRun[k];
+      sums.resize(runsOfCall[c].size(), 0.0);
+      for (size_t r = 0; r < sums.size(); ++r)
+        sums[r] += runsOfCall[c][r];
+    }
+    std::vector<KernelTime> kernels;
+    for (auto &[k, kernel] : byKernel) {
+      std::vector<double> &sums = perRun[k];
+      std::sort(sums.begin(), sums.end());
+      kernel.medianMicros = sums.empty() ? 0 : sums[sums.size() / 2];
+      kernels.push_back(kernel);
+    }
+    return kernels;
+  }
+
   cnnc_status (*runFn)(cnnc_model *, const float *, size_t, float *, size_t) = nullptr;
+  cnnc_status (*runTimedFn)(cnnc_model *, const float *, size_t, float *, size_t, double *,
+                            size_t) = nullptr;
+  const char *(*callNameFn)(const cnnc_model *, int) = nullptr;
+  int (*callKernelFn)(const cnnc_model *, int) = nullptr;
   void (*destroyFn)(cnnc_model *) = nullptr;
 };
 
@@ -239,7 +286,11 @@ public:
     return llvm::Error::success();
   }
 
-  llvm::Expected<Timings> time(int iterations, int warmup) override {
+  llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
+    if (perKernel)
+      return fail(llvm::Twine("per-kernel times are measured for models that run in cnnc's own "
+                              "process; model '") +
+                  modelInfo.name + "' runs through " + runner);
     std::vector<std::string> counting;
     TempFile log("count");
     if (!launcher.countedUnit.empty()) {

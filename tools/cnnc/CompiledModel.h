@@ -55,10 +55,20 @@ struct ExecutedCount {
   std::vector<Kernel> kernels;
 };
 
+/// One distinct kernel's part of a run, where each call is timed
+/// (cnnc_run_timed).
+struct KernelTime {
+  int kernel = 0;          // <model>_k<kernel>
+  std::string label;       // what it computes ("conv2d+activation")
+  size_t calls = 0;        // per run
+  double medianMicros = 0; // its calls together, the median over the runs
+};
+
 /// What `cnnc bench` measured.
 struct Timings {
   std::vector<double> ms;              // one per timed run
   std::optional<ExecutedCount> perRun; // where the launcher counts
+  std::vector<KernelTime> perKernel;   // where asked for, by kernel
 
   /// The median run's milliseconds (the upper one of an even count).
   double medianMs() const {
@@ -81,8 +91,9 @@ public:
   virtual llvm::Error run(const float *input, size_t inputCount, float *output,
                           size_t outputCount) = 0;
   /// Milliseconds of each of `iterations` runs after `warmup` untimed ones,
-  /// and what a run executed where that is counted.
-  virtual llvm::Expected<Timings> time(int iterations, int warmup) = 0;
+  /// and what a run executed where that is counted; with `perKernel`, each
+  /// distinct kernel's time too (models run in this process only).
+  virtual llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel = false) = 0;
 
   const cnnc_model_info &info() const { return modelInfo; }
   const ModelManifest &manifest() const { return modelManifest; }

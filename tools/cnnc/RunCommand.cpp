@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/JSON.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
@@ -177,12 +178,42 @@ static std::string heaviestKernels(const ExecutedCount &executed, size_t count) 
   return llvm::join(parts, ", ");
 }
 
+namespace {
+
+/// `--per-kernel` in --json: [{"kernel": K, "label": ..., "calls": N, "median_us": T}, ...].
+std::string kernelTimesJson(const std::vector<KernelTime> &kernels) {
+  llvm::json::Array array;
+  for (const KernelTime &k : kernels)
+    array.push_back(llvm::json::Object{{"kernel", k.kernel},
+                                       {"label", k.label},
+                                       {"calls", k.calls},
+                                       {"median_us", k.medianMicros}});
+  return llvm::formatv("{0}", llvm::json::Value(std::move(array))).str();
+}
+
+/// `--per-kernel` as a table, by kernel, each one's share of the kernels' sum.
+void printKernelTimes(llvm::raw_ostream &os, const std::vector<KernelTime> &kernels) {
+  double total = 0;
+  for (const KernelTime &k : kernels)
+    total += k.medianMicros;
+  os << "| kernel | computes | calls | us per run (median) | share |\n"
+        "| --- | --- | --- | --- | --- |\n";
+  for (const KernelTime &k : kernels)
+    os << llvm::formatv("| k{0} | {1} | {2} | {3:F1} | {4:P1} |\n", k.kernel, k.label, k.calls,
+                        k.medianMicros, total > 0 ? k.medianMicros / total : 0.0);
+}
+
+} // namespace
+
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n"
-      "                  [--launcher PREFIX] [--json]\n";
-  std::optional<Args> args = parseCommandArgs(
-      "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"}, {"json"}, usage);
+      "                  [--launcher PREFIX] [--json] [--per-kernel]\n"
+      "  --per-kernel: each distinct kernel's time in the run too (its calls timed one by\n"
+      "  one, the median over the runs), for a model that runs in this process.\n";
+  std::optional<Args> args =
+      parseCommandArgs("bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"},
+                       {"json", "per-kernel"}, usage);
   if (!args)
     return kUsageError;
   int iterations = 0, warmup = 0;
@@ -201,9 +232,10 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!model)
     return reportError("bench", model.takeError());
   const cnnc_model_info &info = (*model)->info();
-  llvm::Expected<Timings> timings = (*model)->time(iterations, warmup);
+  llvm::Expected<Timings> timings = (*model)->time(iterations, warmup, args->flag("per-kernel"));
   if (!timings)
     return reportError("bench", timings.takeError());
+  const std::vector<KernelTime> &kernels = timings->perKernel;
   std::vector<double> &ms = timings->ms;
   const std::optional<ExecutedCount> &executed = timings->perRun;
   std::sort(ms.begin(), ms.end());
@@ -213,11 +245,13 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (args->flag("json")) {
     llvm::outs() << llvm::format("{\"model\": \"%s\", \"threads\": %d, \"iterations\": %d, "
                                  "\"min_ms\": %.4f, \"median_ms\": %.4f, \"p90_ms\": %.4f, "
-                                 "\"images_per_s\": %.2f, \"note\": %s, \"executed\": %s}\n",
+                                 "\"images_per_s\": %.2f, \"note\": %s, \"executed\": %s, "
+                                 "\"kernels\": %s}\n",
                                  info.name, options->num_threads, iterations, ms.front(), median,
                                  p90, batch * 1000.0 / median,
                                  note.empty() ? "null" : ("\"" + note + "\"").c_str(),
-                                 executed ? executedJson(*executed).c_str() : "null");
+                                 executed ? executedJson(*executed).c_str() : "null",
+                                 kernels.empty() ? "null" : kernelTimesJson(kernels).c_str());
   } else {
     llvm::outs() << llvm::format("%s, batch %d, %s threads, %d runs: min %.3f ms, median %.3f ms, "
                                  "p90 %.3f ms, %.1f images/s\n",
@@ -235,6 +269,8 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                     executed->instructions ? double(executed->vectorInstructions) /
                                                                  executed->instructions
                                                            : 0.0);
+    if (!kernels.empty())
+      printKernelTimes(llvm::outs(), kernels);
     if (executed && !executed->kernels.empty())
       llvm::outs() << "the kernels executing the most (" << (*model)->manifest().identifier
                    << "_model.c lists each one's ops): " << heaviestKernels(*executed, 5) << "\n";
