@@ -531,6 +531,8 @@ private:
         stride *= plan.imageFilterExtents[d];
       }
       funcs.imageFilter = scaled;
+      funcs.imageFilterExtents.assign(plan.imageFilterExtents.begin(),
+                                      plan.imageFilterExtents.end());
       source = mul.getInput();
     }
     Func input = convolutionInput(conv.getOperation(), source, pad);

@@ -38,6 +38,8 @@ struct KernelFuncs {
   /// The per-image filter (out, in, batch) of a convolution that folds in a
   /// channel scale: a second pipeline output, written to arena scratch.
   std::optional<Halide::Func> imageFilter;
+  std::vector<int> imageFilterExtents; // its (out, in, batch) extents
+
   /// A copy of the group's result: the pipeline output, so that no op's own
   /// Func is the output and each can be scheduled freely.
   Halide::Func output;

@@ -28,7 +28,7 @@ std::string compileKernel(const ModelBuild &build, size_t k, const Halide::Targe
   try {
     KernelFuncs funcs =
         defineKernel(build.calls[kernel.firstCall], build.target.backend->productWidth());
-    build.target.backend->applySchedule(funcs, kernel.signature);
+    build.target.backend->applySchedule(funcs, kernel.signature, target);
     std::vector<Halide::Argument> args(funcs.params.begin(), funcs.params.end());
     Halide::Pipeline pipeline = funcs.imageFilter
                                     ? Halide::Pipeline({funcs.output, *funcs.imageFilter})

@@ -58,7 +58,7 @@ JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &si
   const KernelPlan &plan = build.calls[build.kernels[k].firstCall];
   JitKernel kernel;
   kernel.funcs = defineKernel(plan, build.target.backend->productWidth());
-  build.target.backend->applySchedule(kernel.funcs, signature);
+  build.target.backend->applySchedule(kernel.funcs, signature, target);
   for (size_t i = 0; i < inputs.size(); ++i)
     kernel.funcs.params[i].set(inputs[i]);
   kernel.pipeline = kernel.funcs.imageFilter
@@ -74,6 +74,58 @@ JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &si
         std::vector<int>(plan.imageFilterExtents.begin(), plan.imageFilterExtents.end())));
   return kernel;
 }
+
+/// Before each timed run, the state a kernel finds inside the model: its
+/// weights cold (last read a whole model run ago: a kernel timed alone would
+/// find them in the caches, and rank schedules by the wrong cost), its
+/// activation inputs warm (the previous kernel has just written them). The
+/// weights' cache lines are flushed, then the activations read.
+class ModelCacheState {
+public:
+  explicit ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs) {
+    for (size_t i = 0; i < plan.inputs.size(); ++i)
+      (plan.inputs[i].role == TensorRole::activation ? activations : weights).push_back(inputs[i]);
+  }
+
+  void recreate() {
+    for (const Halide::Buffer<> &buffer : weights) {
+      const char *bytes = static_cast<const char *>(buffer.data());
+      for (size_t i = 0; i < buffer.size_in_bytes(); i += 64)
+        flushLine(bytes + i);
+    }
+    fence();
+    uint8_t sum = 0;
+    for (const Halide::Buffer<> &buffer : activations) {
+      const uint8_t *bytes = static_cast<const uint8_t *>(buffer.data());
+      for (size_t i = 0; i < buffer.size_in_bytes(); i += 64)
+        sum ^= bytes[i];
+    }
+    sink = sum;
+  }
+
+private:
+  // Kernels are timed on the machine that runs them (ModelKernelTimer::plan
+  // refuses others), so the host's own instructions do.
+  static void flushLine(const char *line) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_clflush(line);
+#elif defined(__aarch64__)
+    asm volatile("dc civac, %0" : : "r"(line) : "memory");
+#else
+    (void)line; // no user-level flush: the weights stay warm, as timed alone
+#endif
+  }
+  static void fence() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_mfence();
+#elif defined(__aarch64__)
+    asm volatile("dsb ish" : : : "memory");
+#endif
+  }
+
+  std::vector<Halide::Buffer<>> activations, weights;
+  volatile uint8_t sink = 0;
+};
 
 void run(JitKernel &kernel) {
   std::vector<Halide::Buffer<>> outputs = kernel.outputs;
@@ -164,10 +216,12 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
+    ModelCacheState caches(plan, inputs);
     for (int warmup = 0; warmup < 3; ++warmup)
       run(tried);
     std::vector<double> micros;
     for (int r = 0; r < runs; ++r) {
+      caches.recreate();
       auto start = std::chrono::steady_clock::now();
       run(tried);
       micros.push_back(

@@ -4,6 +4,8 @@
 // compiled, given a candidate schedule, JIT-compiled for this machine and run
 // on deterministic inputs of its static shapes. Its result is checked against
 // the same kernel under the target's default schedule before its time counts.
+// Each timed run starts from the caches a kernel finds inside the model: its
+// weights flushed from them, its activation inputs just read.
 // It runs in whatever process calls it; `cnnc tune` calls it in a child
 // process, so that a Halide error, a crash or a hang costs one candidate.
 //

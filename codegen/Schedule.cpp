@@ -31,6 +31,8 @@ int registersNeeded(const ScheduleParams &p) {
 std::string ScheduleParams::str() const {
   std::string text;
   llvm::raw_string_ostream os(text);
+  if (strategy == Strategy::autoscheduled)
+    return "autoscheduled adams2019";
   bool blocked = strategy == Strategy::blockedConvolution;
   os << (blocked ? "blocked" : "generic") << " lanes=" << vectorLanes;
   if (blocked)
@@ -51,9 +53,16 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
   };
   llvm::SmallVector<llvm::StringRef> words;
   text.split(words, ' ', -1, /*KeepEmpty=*/false);
-  if (words.empty() || (words[0] != "blocked" && words[0] != "generic"))
+  if (words.empty() ||
+      (words[0] != "blocked" && words[0] != "generic" && words[0] != "autoscheduled"))
     return fail(words.empty() ? "" : words[0]);
   ScheduleParams p;
+  if (words[0] == "autoscheduled") {
+    if (words.size() != 2 || words[1] != "adams2019")
+      return fail(words.size() > 1 ? words[1] : words[0]);
+    p.strategy = Strategy::autoscheduled;
+    return p;
+  }
   p.strategy = words[0] == "blocked" ? Strategy::blockedConvolution : Strategy::generic;
   for (llvm::StringRef word : llvm::ArrayRef(words).drop_front()) {
     // Named, not bound: a lambda below reads `value` (C++17 cannot capture bindings).
@@ -98,6 +107,11 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
   if (threadBlocks.empty())
     threadBlocks.push_back({0, 0});
   std::vector<ScheduleParams> points;
+  if (llvm::is_contained(strategies, ScheduleParams::Strategy::autoscheduled)) {
+    ScheduleParams p;
+    p.strategy = ScheduleParams::Strategy::autoscheduled;
+    points.push_back(p);
+  }
   for (auto [threadsChannels, threadsPixels] : threadBlocks)
     for (ScheduleParams::Strategy strategy : strategies)
       for (int lanes : vectorLanes)
@@ -108,6 +122,8 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
           p.strategy = strategy;
           p.vectorLanes = lanes;
           p.parallelRows = parallel;
+          if (strategy == ScheduleParams::Strategy::autoscheduled)
+            continue; // its one point is above
           if (strategy == ScheduleParams::Strategy::generic) {
             points.push_back(p);
             continue;
@@ -132,6 +148,8 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
 llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
   if (!llvm::is_contained(strategies, p.strategy))
     return illegal(p, "this kernel cannot use that strategy");
+  if (p.strategy == ScheduleParams::Strategy::autoscheduled)
+    return llvm::Error::success(); // no parameters of cnnc's
   if (!llvm::is_contained(vectorLanes, p.vectorLanes))
     return illegal(p, "lanes must be one of " + listOf(vectorLanes));
   if (!llvm::is_contained(parallelRows, p.parallelRows))

@@ -40,6 +40,10 @@ struct ScheduleParams {
     /// GPU threads) over its innermost dimension; elementwise ops inlined into
     /// their consumers.
     generic,
+    /// Whatever Halide's Adams2019 autoscheduler (shipped in the Halide wheel)
+    /// chooses for the kernel's pipeline on the target: the autotuner's seed.
+    /// It has no parameters of cnnc's (lanes 1, parallel none, as parsed).
+    autoscheduled,
   };
   /// Where a convolution reads its zero-padded input from.
   enum class PaddedInput {
@@ -70,8 +74,8 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block", or "generic lanes=8 parallel=rows"; a GPU schedule adds
-  /// "threads=32x4".
+  /// padded=block", "generic lanes=8 parallel=rows" or "autoscheduled
+  /// adams2019"; a GPU schedule adds "threads=32x4".
   std::string str() const;
 
   /// Reads what str() writes (a tuning database's schedules); an error names

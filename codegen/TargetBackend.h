@@ -27,6 +27,10 @@
 #include <string>
 #include <vector>
 
+namespace Halide {
+struct Target;
+} // namespace Halide
+
 namespace cnnc {
 
 struct KernelFuncs;
@@ -143,8 +147,10 @@ public:
                                       llvm::StringRef halideTarget) const = 0;
 
   /// Applies a schedule (already checked against scheduleSpace) to the
-  /// kernel's Halide pipeline. Throws Halide::CompileError on failure.
-  virtual void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const = 0;
+  /// kernel's Halide pipeline, to be compiled for `target`. Throws
+  /// Halide::CompileError on failure.
+  virtual void applySchedule(KernelFuncs &funcs, const KernelSignature &signature,
+                             const Halide::Target &target) const = 0;
 
   virtual Toolchain toolchain(llvm::StringRef halideTarget) const = 0;
 

@@ -7,6 +7,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <map>
+#include <set>
 
 namespace cnnc {
 namespace {
@@ -42,6 +43,7 @@ llvm::json::Value TuningRecord::toJson() const {
       {"kernel", kernel},
       {"schedule", schedule},
       {"status", statusName(status)},
+      {"scope", scope == Scope::model ? "model" : "kernel"},
       {"median_us", medianMicros},
       {"min_us", minMicros},
       {"max_us", maxMicros},
@@ -106,6 +108,11 @@ llvm::Expected<TuningRecord> TuningRecord::fromJson(const llvm::json::Value &val
     return fail("'status' '" + status +
                 "' is none of ok, compile-error, timeout, wrong-result, "
                 "crashed");
+  // Optional: records written before the in-model check have none.
+  std::optional<llvm::StringRef> scope = object->getString("scope");
+  if (object->get("scope") && (!scope || (*scope != "kernel" && *scope != "model")))
+    return fail("'scope' must be \"kernel\" or \"model\"");
+  record.scope = scope && *scope == "model" ? Scope::model : Scope::kernel;
   if (record.status == Status::ok && !(record.medianMicros > 0 && record.runs > 0))
     return fail("a record with status ok needs a positive median and runs");
   return record;
@@ -154,36 +161,45 @@ llvm::Error TuningDatabase::append(const TuningRecord &record) {
 }
 
 const TuningRecord *TuningDatabase::find(const TuningContext &context, llvm::StringRef kernel,
-                                         llvm::StringRef schedule) const {
+                                         llvm::StringRef schedule,
+                                         TuningRecord::Scope scope) const {
   for (const TuningRecord &r : all)
-    if (r.context == context && r.kernel == kernel && r.schedule == schedule)
+    if (r.context == context && r.kernel == kernel && r.schedule == schedule && r.scope == scope)
       return &r;
   return nullptr;
 }
 
 const TuningRecord *TuningDatabase::best(const TuningContext &context,
                                          llvm::StringRef kernel) const {
-  const TuningRecord *best = nullptr;
-  for (const TuningRecord &r : all)
-    if (r.status == TuningRecord::Status::ok && r.context == context && r.kernel == kernel &&
-        (!best || r.medianMicros < best->medianMicros))
-      best = &r;
-  return best;
+  const TuningRecord *fastest = nullptr;
+  std::map<std::string, const TuningRecord *> latestInModel; // by schedule
+  for (const TuningRecord &r : all) {
+    if (r.status != TuningRecord::Status::ok || !(r.context == context) || r.kernel != kernel)
+      continue;
+    if (r.scope == TuningRecord::Scope::model)
+      latestInModel[r.schedule] = &r;
+    else if (!fastest || r.medianMicros < fastest->medianMicros)
+      fastest = &r;
+  }
+  if (latestInModel.empty())
+    return fastest;
+  const TuningRecord *chosen = nullptr;
+  for (const auto &entry : latestInModel)
+    if (!chosen || entry.second->medianMicros < chosen->medianMicros)
+      chosen = entry.second;
+  return chosen;
 }
 
 std::vector<TuningRecord> distill(const TuningDatabase &database) {
   std::vector<TuningRecord> kept;
-  std::map<std::pair<std::string, std::string>, size_t> index; // (context, kernel) → kept
+  std::set<std::pair<std::string, std::string>> seen; // (context, kernel)
   for (const TuningRecord &r : database.records()) {
-    if (r.status != TuningRecord::Status::ok)
-      continue;
     std::string context = r.context.cnncVersion + "\n" + r.context.halideVersion + "\n" +
                           r.context.target + "\n" + r.context.device;
-    auto [it, inserted] = index.try_emplace({context, r.kernel}, kept.size());
-    if (inserted)
-      kept.push_back(r);
-    else if (r.medianMicros < kept[it->second].medianMicros)
-      kept[it->second] = r;
+    if (!seen.insert({context, r.kernel}).second)
+      continue;
+    if (const TuningRecord *best = database.best(r.context, r.kernel))
+      kept.push_back(*best);
   }
   return kept;
 }

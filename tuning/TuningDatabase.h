@@ -44,13 +44,18 @@ struct TuningRecord {
   static constexpr int kSchema = 1;
 
   enum class Status { ok, compileError, timeout, wrongResult, crashed };
+  /// Where it was timed: the kernel alone (the search's candidates), or
+  /// inside the whole model compiled with it (the check of the best few,
+  /// which outranks the kernel alone: `best`).
+  enum class Scope { kernel, model };
 
   int schema = kSchema;
   TuningContext context;
   std::string kernel;   // KernelSignature::computation(): what the kernel computes
   std::string schedule; // ScheduleParams::str()
   Status status = Status::ok;
-  /// Microseconds per run: the median, fastest and slowest of `runs` timed
+  Scope scope = Scope::kernel;
+  /// Microseconds per call: the median, fastest and slowest of `runs` timed
   /// runs after warm-up (0 unless `status` is ok).
   double medianMicros = 0, minMicros = 0, maxMicros = 0;
   int runs = 0;
@@ -80,11 +85,15 @@ public:
   /// Appends `record` to the file (one line, flushed) and to the records.
   llvm::Error append(const TuningRecord &record);
 
-  /// The record of this kernel, schedule and context, if one exists (resume).
+  /// The first record of this kernel, schedule, context and scope, if one
+  /// exists (resume).
   const TuningRecord *find(const TuningContext &context, llvm::StringRef kernel,
-                           llvm::StringRef schedule) const;
+                           llvm::StringRef schedule,
+                           TuningRecord::Scope scope = TuningRecord::Scope::kernel) const;
 
-  /// The fastest record with status ok for `kernel` under `context`.
+  /// What `kernel` is scheduled as under `context`: where it was timed inside
+  /// the model, the fastest of the latest such record of each schedule (the
+  /// last check's verdict); else the fastest record with status ok.
   const TuningRecord *best(const TuningContext &context, llvm::StringRef kernel) const;
 
   const std::vector<TuningRecord> &records() const { return all; }
@@ -97,8 +106,8 @@ private:
   std::vector<SkippedLine> skipped;
 };
 
-/// The best record per kernel and context of `database`, in the order of
-/// first appearance: what ships with a tuned model.
+/// The best record (`best`) per kernel and context of `database`, in the
+/// order of first appearance: what ships with a tuned model.
 std::vector<TuningRecord> distill(const TuningDatabase &database);
 
 } // namespace cnnc

@@ -156,6 +156,11 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   space.vectorLanes = lanes;
   space.parallelRows = hasRows(s) ? std::vector<bool>{true, false} : std::vector<bool>{false};
   space.paddedInputs = {PaddedInput::perBlock};
+  // Adams2019 as a seed for float kernels (cnnc tunes FP32 models only).
+  bool floatOnly = llvm::all_of(
+      s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
+  if (floatOnly && autoschedulerAvailable())
+    space.strategies.push_back(Strategy::autoscheduled);
   if (!blockable(s, lanes))
     return space;
   space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
@@ -173,8 +178,12 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   return space;
 }
 
-void CpuBackend::applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const {
-  applyCpuSchedule(funcs, signature, fewestQuadLanes());
+void CpuBackend::applySchedule(KernelFuncs &funcs, const KernelSignature &signature,
+                               const Halide::Target &target) const {
+  if (signature.schedule.strategy == ScheduleParams::Strategy::autoscheduled)
+    autoscheduleKernel(funcs, signature, target);
+  else
+    applyCpuSchedule(funcs, signature, fewestQuadLanes());
 }
 
 } // namespace cnnc

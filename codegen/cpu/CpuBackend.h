@@ -22,7 +22,8 @@ public:
                                  llvm::StringRef halideTarget) const override;
   ScheduleSpace scheduleSpace(const KernelSignature &signature,
                               llvm::StringRef halideTarget) const override;
-  void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override;
+  void applySchedule(KernelFuncs &funcs, const KernelSignature &signature,
+                     const Halide::Target &target) const override;
   std::vector<CpuFeature> requiredFeatures(llvm::StringRef halideTarget) const override;
 
   /// The vector widths (i32 lanes, widest first) a register block's channels
@@ -52,6 +53,15 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 /// summing quads of products in one instruction in `fewestQuadLanes` i32
 /// lanes or more (CpuBackend::fewestQuadLanes).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
+
+/// Whether Halide's Adams2019 autoscheduler can be loaded (its plugin ships
+/// in the Halide wheel cnnc is built against).
+bool autoschedulerAvailable();
+
+/// Schedules the kernel's pipeline for `target` by Adams2019, its estimates
+/// the kernel's static shapes (CpuAutoschedule.cpp).
+void autoscheduleKernel(KernelFuncs &funcs, const KernelSignature &signature,
+                        const Halide::Target &target);
 
 } // namespace cnnc
 

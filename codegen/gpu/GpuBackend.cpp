@@ -168,7 +168,8 @@ public:
     return space;
   }
 
-  void applySchedule(KernelFuncs &funcs, const KernelSignature &signature) const override {
+  void applySchedule(KernelFuncs &funcs, const KernelSignature &signature,
+                     const Halide::Target &) const override {
     applyGpuSchedule(funcs, signature);
   }
 

@@ -181,9 +181,19 @@ TEST_F(KernelSignatureTest, SchedulesReadBackFromText) {
       EXPECT_EQ(*read, legal) << legal.str();
     }
   }
+  // A float kernel on a CPU also has Adams2019's schedule, without parameters.
+  llvm::Expected<TargetSelection> avx2 = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(avx2));
+  std::vector<ScheduleParams> points =
+      avx2->backend->scheduleSpace(signature, avx2->halideTarget).enumerate();
+  EXPECT_EQ(
+      llvm::count_if(points,
+                     [](const ScheduleParams &p) { return p.str() == "autoscheduled adams2019"; }),
+      1);
   for (const char *bad : {"", "tiled lanes=8", "blocked lanes=eight", "generic lanes=8 fast",
                           "blocked lanes=8 channels=0 pixels=4 unroll parallel=rows padded=block",
-                          "generic parallel=rows lanes=8"}) {
+                          "generic parallel=rows lanes=8", "autoscheduled", "autoscheduled li2018",
+                          "autoscheduled adams2019 lanes=8"}) {
     llvm::Expected<ScheduleParams> read = ScheduleParams::parse(bad);
     EXPECT_FALSE(bool(read)) << bad;
     if (!read)

@@ -147,6 +147,56 @@ TEST_F(TuningDatabaseTest, DistillKeepsTheBestPerKernelAndContext) {
   EXPECT_EQ(best[2].schedule, "e");
 }
 
+TEST_F(TuningDatabaseTest, InModelRecordsOutrankKernelAloneOnes) {
+  auto inModel = [&](const std::string &schedule, double micros) {
+    TuningRecord r = record(here, "conv", schedule, micros);
+    r.scope = TuningRecord::Scope::model;
+    return r;
+  };
+  TuningDatabase db = open();
+  // Alone, "fast" wins; inside the model the default is faster.
+  for (const TuningRecord &r :
+       {record(here, "conv", "default", 40), record(here, "conv", "fast", 20),
+        inModel("default", 50), inModel("fast", 55)})
+    ASSERT_FALSE(static_cast<bool>(db.append(r)));
+  TuningDatabase reread = open();
+  ASSERT_NE(reread.best(here, "conv"), nullptr);
+  EXPECT_EQ(reread.best(here, "conv")->schedule, "default");
+  EXPECT_EQ(reread.best(here, "conv")->scope, TuningRecord::Scope::model);
+  // Resuming finds each scope's own record.
+  EXPECT_EQ(reread.find(here, "conv", "fast")->medianMicros, 20);
+  EXPECT_EQ(reread.find(here, "conv", "fast", TuningRecord::Scope::model)->medianMicros, 55);
+  // A later check decides: its record of each schedule replaces the earlier.
+  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("default", 60))));
+  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("fast", 45))));
+  EXPECT_EQ(open().best(here, "conv")->schedule, "fast");
+  EXPECT_EQ(open().best(here, "conv")->medianMicros, 45);
+  std::vector<TuningRecord> shipped = distill(open());
+  ASSERT_EQ(shipped.size(), 1u);
+  EXPECT_EQ(shipped[0].schedule, "fast");
+  EXPECT_EQ(shipped[0].scope, TuningRecord::Scope::model);
+}
+
+TEST_F(TuningDatabaseTest, AScopeOtherThanKernelOrModelIsSkipped) {
+  {
+    TuningDatabase db = open();
+    ASSERT_FALSE(static_cast<bool>(db.append(record(here, "conv", "kept", 40))));
+  }
+  {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    std::string bad = line;
+    bad.replace(bad.find("\"scope\":\"kernel\""), 16, "\"scope\":\"board\"");
+    std::ofstream out(path, std::ios::app);
+    out << bad << "\n";
+  }
+  TuningDatabase db = open();
+  EXPECT_EQ(db.records().size(), 1u);
+  ASSERT_EQ(db.skippedLines().size(), 1u);
+  EXPECT_NE(db.skippedLines()[0].reason.find("'scope'"), std::string::npos);
+}
+
 TEST(DeviceFingerprintTest, DescribesThisMachine) {
   DeviceFingerprint device = DeviceFingerprint::host();
   EXPECT_FALSE(device.cpu.empty());

@@ -19,12 +19,6 @@ int distance(const ScheduleParams &a, const ScheduleParams &b) {
          (a.gpuThreadsPixels != b.gpuThreadsPixels);
 }
 
-std::string now() {
-  return llvm::formatv("{0:%Y-%m-%dT%H:%M:%SZ}", std::chrono::time_point_cast<std::chrono::seconds>(
-                                                     std::chrono::system_clock::now()))
-      .str();
-}
-
 /// Splits `trials` over kernels in proportion to `weights`, largest
 /// remainders first, so that the parts always sum to `trials`.
 std::vector<int> apportion(const std::vector<double> &weights, int trials) {
@@ -50,6 +44,12 @@ std::vector<int> apportion(const std::vector<double> &weights, int trials) {
 }
 
 } // namespace
+
+std::string isoTimeNow() {
+  return llvm::formatv("{0:%Y-%m-%dT%H:%M:%SZ}", std::chrono::time_point_cast<std::chrono::seconds>(
+                                                     std::chrono::system_clock::now()))
+      .str();
+}
 
 llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
                                         TuningDatabase &database, const TuningContext &context,
@@ -81,7 +81,7 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     record.kernel = kernel;
     record.schedule = text;
     record.seed = options.seed;
-    record.time = now();
+    record.time = isoTimeNow();
     if (llvm::Error error = database.append(record))
       return std::move(error);
     ++out.measured;
@@ -95,8 +95,15 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
       out.bestMicros = r.medianMicros;
       out.bestSchedule = r.schedule;
     }
-    if (options.progress)
-      options.progress(++done, total, gain());
+    if (options.progress) {
+      ++done;
+      double elapsed =
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      double left = elapsed / static_cast<double>(done) * static_cast<double>(total - done);
+      if (options.timeBudget > 0)
+        left = std::min(left, std::max(0.0, options.timeBudget - elapsed));
+      options.progress(done, total, gain(), left);
+    }
   };
 
   // The defaults first: the baseline, and the weights of the budget.
@@ -116,6 +123,25 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
   for (size_t k = 0; k < kernels.size(); ++k)
     outcome.kernels[k].share = modelMicros > 0 ? weights[k] / modelMicros : 0;
 
+  // The seeds next: each kernel's autoscheduled point, where its space has one.
+  std::vector<std::vector<ScheduleParams>> legal;
+  std::vector<std::vector<bool>> tried;
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    legal.push_back(kernels[k].space.enumerate());
+    tried.emplace_back(legal.back().size(), false);
+  }
+  for (size_t k = 0; k < kernels.size(); ++k)
+    for (size_t i = 0; i < legal[k].size(); ++i)
+      if (legal[k][i].strategy == ScheduleParams::Strategy::autoscheduled &&
+          legal[k][i] != kernels[k].signature.schedule) {
+        tried[k][i] = true;
+        ++total;
+        llvm::Expected<TuningRecord> r = trial(k, legal[k][i]);
+        if (!r)
+          return r.takeError();
+        account(k, *r);
+      }
+
   std::vector<int> budget = apportion(weights, options.trials);
   auto outOfTime = [&] {
     return options.timeBudget > 0 &&
@@ -126,14 +152,8 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
   // its share, so that a run stopped by the time budget at any point has
   // spent its trials in proportion, largest shares first on ties.
   std::vector<std::mt19937_64> randoms;
-  std::vector<std::vector<ScheduleParams>> legal;
-  std::vector<std::vector<bool>> tried;
-  for (size_t k = 0; k < kernels.size(); ++k) {
-    // Each kernel's own generator: its candidates do not depend on the others'.
+  for (size_t k = 0; k < kernels.size(); ++k) // each kernel's own: not drawn from the others'
     randoms.emplace_back(options.seed * 1000003 + k);
-    legal.push_back(kernels[k].space.enumerate());
-    tried.emplace_back(legal.back().size(), false);
-  }
   std::vector<int> used(kernels.size(), 0);
   while (!outOfTime()) {
     size_t k = kernels.size();

@@ -1,10 +1,10 @@
 //===- Autotuner.h - the search behind `cnnc tune` --------------*- C++ -*-===//
 //
-// For each distinct kernel of a model: measure the target's default schedule,
-// then spend the trials where the model spends its time (kernels weighted by
-// calls × default time, the trials interleaved in that proportion), each
-// trial a legal neighbour of the best schedule so far (one parameter
-// changed), drawn with a seeded generator. Every
+// For each distinct kernel of a model: measure the target's default schedule
+// and its seeds (the point Halide's Adams2019 autoscheduler chooses, where the
+// kernel's space has one), then spend the trials where the model spends its time (kernels weighted
+// by calls × default time, the trials interleaved in that proportion), each trial a legal neighbour
+// of the best schedule so far (one parameter changed), drawn with a seeded generator. Every
 // measurement is appended to the tuning database as it is made, and one
 // already there is read instead of measured again: an interrupted run, run
 // again, ends where an uninterrupted one does.
@@ -41,8 +41,9 @@ struct TuneOptions {
   /// defaults are always measured. Trials are interleaved over the kernels in
   /// proportion to their shares, so a run cut short has spent them alike.
   double timeBudget = 0;
-  /// Told after each measurement: done of total, the best gain so far.
-  std::function<void(size_t done, size_t total, double gain)> progress;
+  /// Told after each measurement: done of total, the best gain so far, and
+  /// the seconds the search has left (by the budget, or at the rate so far).
+  std::function<void(size_t done, size_t total, double gain, double secondsLeft)> progress;
 };
 
 /// One kernel's outcome.
@@ -58,6 +59,9 @@ struct TuneOutcome {
   std::vector<KernelOutcome> kernels;
   double defaultModelMicros = 0, tunedModelMicros = 0; // Σ calls × time
 };
+
+/// Now, as records write it: ISO 8601 UTC to the second.
+std::string isoTimeNow();
 
 /// Runs the search, appending to `database` under `context`.
 llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,

@@ -39,18 +39,20 @@ void Progress::startPhase(llvm::StringRef name) {
   show(currentPhase, true);
 }
 
-void Progress::steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit) {
+void Progress::steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit,
+                     llvm::StringRef detail) {
   std::lock_guard<std::mutex> lock(printing);
   if (phaseName != currentPhase)
     startPhase(phaseName);
   if (!total)
     return;
   size_t tenths = done * 10 / total;
-  bool milestone = tenths > shownTenths;
-  if (milestone)
+  bool milestone = tenths > shownTenths ||
+                   std::chrono::steady_clock::now() - lastLine >= std::chrono::seconds(10);
+  if (tenths > shownTenths)
     shownTenths = tenths;
   show(currentPhase + ": " + std::to_string(done) + " of " + std::to_string(total) + " " +
-           unit.str(),
+           unit.str() + (detail.empty() ? "" : ", " + detail.str()),
        milestone);
 }
 
@@ -62,8 +64,10 @@ void Progress::show(const std::string &status, bool milestone) {
   if (mode == Mode::terminal)
     os << "\r\033[K";
   os << "cnnc " << command << ": " << status << " (" << llvm::format("%.0f", seconds) << " s)";
-  if (mode == Mode::lines)
+  if (mode == Mode::lines) {
     os << "\n";
+    lastLine = std::chrono::steady_clock::now();
+  }
   os.flush();
   lineShown = true;
 }

@@ -30,9 +30,12 @@ public:
   /// Erases the status line, for output of the command's own to follow.
   void clear();
   /// `done` of `total` `unit` ("kernels") done in `phaseName` (a new phase
-  /// starts when the name changes; with no total, only the phase). Safe to
-  /// call from any thread.
-  void steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit);
+  /// starts when the name changes; with no total, only the phase), and a
+  /// `detail` that changes as it goes ("best gain 1.10x"). Plain lines come
+  /// at each tenth of the total and at least every 10 seconds. Safe to call
+  /// from any thread.
+  void steps(llvm::StringRef phaseName, size_t done, size_t total, llvm::StringRef unit,
+             llvm::StringRef detail = "");
 
 private:
   /// Starts phase `name`. The caller holds `printing`.
@@ -43,7 +46,7 @@ private:
 
   enum class Mode { quiet, terminal, lines } mode;
   std::string command, currentPhase;
-  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now(), lastLine = start;
   std::mutex printing;
   size_t shownTenths = 0;
   bool lineShown = false;

@@ -13,6 +13,8 @@
 #include "Args.h"
 #include "Autotuner.h"
 #include "Commands.h"
+#include "CompiledModelBench.h"
+#include "InModelCheck.h"
 #include "ModelSession.h"
 #include "Progress.h"
 #include "TuningDb.h"
@@ -25,6 +27,7 @@
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <chrono>
 #include <map>
 
 namespace cnnc {
@@ -32,7 +35,7 @@ namespace {
 
 constexpr const char *kUsage =
     "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--time-budget S] [--seed K]\n"
-    "                 [--runs R]\n"
+    "                 [--runs R] [--model-check N]\n"
     "                 [--batch N] [--limit NAME=N,...] [--progress]\n"
     "       cnnc tune --report --db FILE [--target T]\n"
     "       cnnc tune --distill --db FILE -o OUT\n"
@@ -49,7 +52,12 @@ constexpr const char *kUsage =
     "a child process (`cnnc "
     "tune\n"
     "  --measure MODEL --kernel I --schedule S`) given --timeout seconds (default 120).\n"
-    "  --measurement stub (for tests) times candidates by a hash instead.\n";
+    "  Then each kernel's N best candidates (default 2; 0: no check) are timed inside\n"
+    "  the whole model, compiled once with the defaults and once per rank, over 3\n"
+    "  alternating rounds: those in-model times decide what compile --tuning-db applies,\n"
+    "  and the model so scheduled is timed end to end against the defaults. The time\n"
+    "  budget includes this check. --measurement stub (for tests) times candidates and\n"
+    "  models by a hash instead.\n";
 
 int report(llvm::Error error) { return reportError("tune", std::move(error)); }
 
@@ -158,12 +166,18 @@ TuningRecord measureInChild(const Args &args, size_t k, const ScheduleParams &sc
   return record;
 }
 
+/// FNV-1a of `text`: the stand-in measurements' source of times.
+uint64_t stubHash(const std::string &text) {
+  uint64_t hash = 1469598103934665603ull;
+  for (char c : text)
+    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  return hash;
+}
+
 /// Deterministic stand-in times, for the tests of the search: a hash of the
 /// kernel and schedule decides the time, and some schedules fail.
 TuningRecord measureByHash(const std::string &kernel, const ScheduleParams &schedule) {
-  uint64_t hash = 1469598103934665603ull;
-  for (char c : kernel + "|" + schedule.str())
-    hash = (hash ^ static_cast<unsigned char>(c)) * 1099511628211ull;
+  uint64_t hash = stubHash(kernel + "|" + schedule.str());
   TuningRecord record;
   if (hash % 13 == 0 || hash % 17 == 0 || hash % 19 == 0) {
     record.status = hash % 13 == 0   ? TuningRecord::Status::wrongResult
@@ -177,8 +191,85 @@ TuningRecord measureByHash(const std::string &kernel, const ScheduleParams &sche
   return record;
 }
 
+/// Deterministic stand-in models, for the tests of the in-model check: each
+/// kernel's time inside the model is a hash of its kernel and schedule, apart
+/// from (and sometimes reversing the order of) its time alone.
+class HashModelBench final : public ModelBench {
+public:
+  explicit HashModelBench(const std::vector<TunedKernel> &kernels) : kernels(kernels) {}
+
+  llvm::Expected<size_t> build(const std::vector<ScheduleParams> &schedules) override {
+    variants.push_back(schedules);
+    return variants.size() - 1;
+  }
+
+  llvm::Expected<ModelTiming> time(size_t v) override {
+    ModelTiming timing;
+    for (size_t k = 0; k < kernels.size(); ++k) {
+      uint64_t hash =
+          stubHash(kernels[k].signature.computation() + "|in model|" + variants[v][k].str());
+      timing.kernelMicros.push_back(static_cast<double>(kernels[k].calls) *
+                                    (10 + (hash >> 8) % 990 / 10.0));
+      timing.runMicros += timing.kernelMicros.back();
+    }
+    return timing;
+  }
+
+private:
+  const std::vector<TunedKernel> &kernels;
+  std::vector<std::vector<ScheduleParams>> variants;
+};
+
+/// The per-kernel table and the totals `cnnc tune` ends with.
+void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &outcome,
+                  const std::optional<CheckOutcome> &check, const Args &args, int64_t seed,
+                  int trials) {
+  llvm::outs() << "| kernel | calls | share | alone: default (us) | alone: best (us) | "
+                  "in model: default (us) | in model: chosen (us) | gain | measured | read back | "
+                  "failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
+  size_t changed = 0;
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    const KernelOutcome &o = outcome.kernels[k];
+    double before = o.defaultMicros, after = o.bestMicros;
+    std::string inModel = "| - | - ";
+    if (check) {
+      before = check->defaultMicros[k];
+      after = check->chosenMicros[k];
+      inModel = llvm::formatv("| {0:F1} | {1:F1} ", before, after).str();
+      changed += check->chosen[k] != kernels[k].signature.schedule.str();
+    }
+    llvm::outs() << llvm::formatv("| k{0} {1} | {2} | {3:P0} | {4:F1} | {5:F1} {6}| {7:F2}x | {8} "
+                                  "| {9} | {10} |\n",
+                                  k, kernels[k].signature.label(), kernels[k].calls, o.share,
+                                  o.defaultMicros, o.bestMicros, inModel,
+                                  after > 0 ? before / after : 0.0, o.measured, o.reused, o.failed);
+  }
+  llvm::outs() << llvm::formatv(
+      "kernels alone: {0:F1} us with the defaults, {1:F1} us with the best alone ({2:F2}x); "
+      "seed {3}, {4} trials; records in {5}\n",
+      outcome.defaultModelMicros, outcome.tunedModelMicros,
+      outcome.tunedModelMicros > 0 ? outcome.defaultModelMicros / outcome.tunedModelMicros : 0.0,
+      seed, trials, args.value("db"));
+  if (!check) {
+    llvm::outs() << "inside the model: not checked (--model-check 0); compile --tuning-db "
+                    "applies the best alone\n";
+    return;
+  }
+  llvm::outs() << llvm::formatv("inside the model: {0} of {1} kernels take a tuned schedule, "
+                                "checked against {2} alternative model(s); ",
+                                changed, kernels.size(), check->variants);
+  if (check->readBack)
+    llvm::outs() << "times read back from the database (checked before)\n";
+  else
+    llvm::outs() << llvm::formatv(
+        "end to end {0:F1} us with the defaults, {1:F1} us tuned ({2:F2}x), best of 3 "
+        "alternating rounds\n",
+        check->defaultRunMicros, check->tunedRunMicros,
+        check->tunedRunMicros > 0 ? check->defaultRunMicros / check->tunedRunMicros : 0.0);
+}
+
 int tuneModel(const Args &args) {
-  int64_t trials = -1, seed = 1, timeout = 120, batch = 1;
+  int64_t trials = -1, seed = 1, timeout = 120, batch = 1, alternatives = 2;
   double timeBudget = 0;
   std::string measurement = args.value("measurement", "child");
   if (args.positional.size() != 1 || args.value("db").empty() ||
@@ -186,6 +277,8 @@ int tuneModel(const Args &args) {
       llvm::StringRef(args.value("seed", "1")).getAsInteger(10, seed) || seed < 0 ||
       llvm::StringRef(args.value("timeout", "120")).getAsInteger(10, timeout) || timeout < 1 ||
       llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1 ||
+      llvm::StringRef(args.value("model-check", "2")).getAsInteger(10, alternatives) ||
+      alternatives < 0 || alternatives > 8 ||
       llvm::StringRef(args.value("time-budget", "0")).getAsDouble(timeBudget) ||
       !(timeBudget >= 0) || (measurement != "child" && measurement != "stub")) {
     llvm::errs() << kUsage;
@@ -208,40 +301,84 @@ int tuneModel(const Args &args) {
   std::vector<TunedKernel> kernels;
   for (size_t k = 0; k < (*timer)->kernels(); ++k)
     kernels.push_back({(*timer)->signature(k), (*timer)->space(k), (*timer)->calls(k)});
+  TuningContext context = tuningContext((*timer)->target());
+  auto start = std::chrono::steady_clock::now();
+  auto seconds = [&] {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  };
+
+  // The in-model check's models, and (under a time budget) what it will cost,
+  // from building and timing the defaults' model first.
+  WeightSet randomModelWeights;
+  std::unique_ptr<ModelBench> bench;
+  CheckOptions check;
+  check.alternatives = static_cast<int>(alternatives);
+  check.seed = static_cast<uint64_t>(seed);
+  check.phase = [&](llvm::StringRef phase) { progress.phase(phase); };
+  if (alternatives > 0 && measurement == "stub") {
+    bench = std::make_unique<HashModelBench>(kernels);
+  } else if (alternatives > 0) {
+    mlir::func::FuncOp model = session.loweredModel();
+    if (!session.isOnnx())
+      randomModelWeights = randomWeights(model, 1);
+    CompileOptions compile;
+    compile.target = args.value("target", "host");
+    compile.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
+    auto real = CompiledModelBench::create(
+        model, session.isOnnx() ? *session.carriedWeights() : randomModelWeights, compile, kernels,
+        static_cast<unsigned>(timeout), /*iterations=*/20);
+    if (!real)
+      return fail(real.takeError());
+    bench = std::move(*real);
+  }
+  std::optional<size_t> defaults;
+  double reserve = 0;
+  if (bench && timeBudget > 0) {
+    progress.phase("building the model with the default schedules");
+    std::vector<ScheduleParams> schedules;
+    for (const TunedKernel &kernel : kernels)
+      schedules.push_back(kernel.signature.schedule);
+    double before = seconds();
+    llvm::Expected<size_t> built = bench->build(schedules);
+    if (!built)
+      return fail(built.takeError());
+    defaults = *built;
+    double afterBuild = seconds();
+    llvm::Expected<ModelTiming> round = bench->time(*defaults);
+    if (!round)
+      return fail(round.takeError());
+    reserve = checkSeconds(check, afterBuild - before, seconds() - afterBuild);
+  }
+
   TuneOptions options;
   options.trials = trials >= 0 ? static_cast<int>(trials) : static_cast<int>(10 * kernels.size());
   options.seed = static_cast<uint64_t>(seed);
-  options.timeBudget = timeBudget;
-  options.progress = [&](size_t done, size_t total, double gain) {
-    progress.steps(llvm::formatv("measuring (best gain so far {0:F2}x)", gain).str(), done, total,
-                   "candidates");
+  // What the budget leaves the search (at least nothing beyond the defaults).
+  options.timeBudget = timeBudget > 0 ? std::max(1e-9, timeBudget - seconds() - reserve) : 0;
+  options.progress = [&](size_t done, size_t total, double gain, double secondsLeft) {
+    progress.steps(
+        "measuring", done, total, "candidates",
+        llvm::formatv("best gain so far {0:F2}x, about {1:F0} s left", gain, secondsLeft + reserve)
+            .str());
   };
   Measure measure = [&](size_t k, const ScheduleParams &schedule) {
     return measurement == "stub"
                ? measureByHash(kernels[k].signature.computation(), schedule)
                : measureInChild(args, k, schedule, static_cast<unsigned>(timeout));
   };
-  llvm::Expected<TuneOutcome> outcome =
-      tuneKernels(kernels, **db, tuningContext((*timer)->target()), measure, options);
+  llvm::Expected<TuneOutcome> outcome = tuneKernels(kernels, **db, context, measure, options);
   if (!outcome)
     return fail(outcome.takeError());
-  progress.clear();
-  llvm::outs() << "| kernel | calls | share | default (us) | tuned (us) | gain | measured | "
-                  "read back | failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
-  for (size_t k = 0; k < kernels.size(); ++k) {
-    const KernelOutcome &o = outcome->kernels[k];
-    llvm::outs() << llvm::formatv(
-        "| k{0} {1} | {2} | {3:P0} | {4:F1} | {5:F1} | {6:F2}x | {7} | {8} | {9} |\n", k,
-        kernels[k].signature.label(), kernels[k].calls, o.share, o.defaultMicros, o.bestMicros,
-        o.bestMicros > 0 ? o.defaultMicros / o.bestMicros : 0.0, o.measured, o.reused, o.failed);
+  std::optional<CheckOutcome> checked;
+  if (bench) {
+    llvm::Expected<CheckOutcome> result =
+        checkInModel(kernels, **db, context, *bench, defaults, check);
+    if (!result)
+      return fail(result.takeError());
+    checked = std::move(*result);
   }
-  llvm::outs() << llvm::formatv(
-      "model: {0:F1} us of kernels with the defaults, {1:F1} us tuned "
-      "({2:F2}x), by the kernels' own times; seed {3}, {4} trials; "
-      "records in {5}\n",
-      outcome->defaultModelMicros, outcome->tunedModelMicros,
-      outcome->tunedModelMicros > 0 ? outcome->defaultModelMicros / outcome->tunedModelMicros : 0.0,
-      seed, options.trials, args.value("db"));
+  progress.clear();
+  printOutcome(kernels, *outcome, checked, args, seed, options.trials);
   return 0;
 }
 
@@ -272,7 +409,7 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args =
       parseCommandArgs("tune", rawArgs,
                        {"db", "target", "o", "trials", "time-budget", "seed", "runs", "batch",
-                        "limit", "timeout", "measurement", "kernel", "schedule"},
+                        "limit", "timeout", "measurement", "kernel", "schedule", "model-check"},
                        {"report", "distill", "context", "measure", "progress"}, kUsage);
   if (!args)
     return kUsageError;

@@ -1,0 +1,122 @@
+//===- CompiledModelBench.cpp - the in-model check's real models ----------===//
+#include "CompiledModelBench.h"
+#include "CompiledModel.h"
+
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Program.h"
+
+#include <map>
+
+namespace cnnc {
+namespace {
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
+}
+
+} // namespace
+
+llvm::Expected<std::unique_ptr<CompiledModelBench>>
+CompiledModelBench::create(mlir::func::FuncOp model, const WeightSet &weights,
+                           const CompileOptions &options, const std::vector<TunedKernel> &kernels,
+                           unsigned timeout, int iterations) {
+  std::unique_ptr<CompiledModelBench> bench(new CompiledModelBench());
+  bench->model = model;
+  bench->weights = &weights;
+  bench->options = options;
+  for (const TunedKernel &kernel : kernels)
+    bench->computations.push_back(kernel.signature.computation());
+  bench->timeout = timeout;
+  bench->iterations = iterations;
+  llvm::SmallString<128> root;
+  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("cnnc-tune-models", root))
+    return fail("cannot create a temporary directory: " + ec.message());
+  bench->root = root.str().str();
+  return bench;
+}
+
+CompiledModelBench::~CompiledModelBench() {
+  if (!root.empty())
+    llvm::sys::fs::remove_directories(root);
+}
+
+llvm::Expected<size_t> CompiledModelBench::build(const std::vector<ScheduleParams> &schedules) {
+  std::map<std::string, ScheduleParams> byKernel;
+  for (size_t k = 0; k < schedules.size() && k < computations.size(); ++k)
+    byKernel.emplace(computations[k], schedules[k]);
+  CompileOptions variant = options;
+  variant.outputDir = root + "/model" + std::to_string(modelDirs.size());
+  variant.tunedSchedules = [byKernel](const KernelSignature &signature,
+                                      const TargetSelection &) -> std::optional<ScheduleParams> {
+    auto it = byKernel.find(signature.computation());
+    if (it == byKernel.end())
+      return std::nullopt;
+    return it->second;
+  };
+  llvm::Expected<CompileSummary> summary = compileModel(model, *weights, variant);
+  if (!summary)
+    return summary.takeError();
+  if (llvm::Error error = writeManifest(variant.outputDir, model, *summary))
+    return std::move(error);
+  if (summary->tunedKernels != computations.size())
+    return fail("the model compiled with " + llvm::Twine(summary->tunedKernels) + " of " +
+                llvm::Twine(computations.size()) + " kernels scheduled as checked");
+  modelDirs.push_back(variant.outputDir);
+  return modelDirs.size() - 1;
+}
+
+llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
+  std::string self = llvm::sys::fs::getMainExecutable("cnnc", nullptr);
+  llvm::SmallString<128> output, errors;
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "json", output))
+    return fail("cannot create a temporary file: " + ec.message());
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "txt", errors))
+    return fail("cannot create a temporary file: " + ec.message());
+  std::vector<std::string> argv = {self,
+                                   "bench",
+                                   modelDirs[v],
+                                   "--per-kernel",
+                                   "--json",
+                                   "--iterations",
+                                   std::to_string(iterations),
+                                   "--warmup",
+                                   "3"};
+  std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
+  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(), errors.str()};
+  std::string error;
+  int rc = llvm::sys::ExecuteAndWait(self, refs, std::nullopt, redirects, timeout, 0, &error);
+  auto text = llvm::MemoryBuffer::getFile(output);
+  auto printed = llvm::MemoryBuffer::getFile(errors);
+  llvm::sys::fs::remove(output);
+  llvm::sys::fs::remove(errors);
+  if (rc != 0 || !text) {
+    std::string why = error.empty() ? "exit status " + std::to_string(rc) : error;
+    if (printed && !(*printed)->getBuffer().trim().empty())
+      why += ": " + (*printed)->getBuffer().trim().str();
+    return fail("timing the model compiled in " + modelDirs[v] + " failed: " + why);
+  }
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
+  if (!json)
+    return fail("cnnc bench printed no JSON: " + llvm::toString(json.takeError()));
+  const llvm::json::Object *object = json->getAsObject();
+  const llvm::json::Array *kernels = object ? object->getArray("kernels") : nullptr;
+  std::optional<double> median = object ? object->getNumber("median_ms") : std::nullopt;
+  if (!kernels || !median)
+    return fail("cnnc bench printed no per-kernel times");
+  ModelTiming timing;
+  timing.runMicros = *median * 1000.0;
+  timing.kernelMicros.assign(computations.size(), 0.0);
+  for (const llvm::json::Value &entry : *kernels) {
+    const llvm::json::Object *kernel = entry.getAsObject();
+    std::optional<int64_t> index = kernel ? kernel->getInteger("kernel") : std::nullopt;
+    std::optional<double> micros = kernel ? kernel->getNumber("median_us") : std::nullopt;
+    if (!index || !micros || *index < 0 || static_cast<size_t>(*index) >= computations.size())
+      return fail("cnnc bench printed a kernel the search does not have");
+    timing.kernelMicros[*index] = *micros;
+  }
+  return timing;
+}
+
+} // namespace cnnc

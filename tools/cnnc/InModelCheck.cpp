@@ -1,0 +1,216 @@
+//===- InModelCheck.cpp - the best few schedules, timed inside the model --===//
+#include "InModelCheck.h"
+
+#include "llvm/Support/FormatVariadic.h"
+
+#include <algorithm>
+#include <limits>
+#include <map>
+#include <set>
+
+namespace cnnc {
+namespace {
+
+/// Kernel `kernel`'s `count` best candidates timed alone, fastest first: its
+/// ok kernel-alone records under `context` faster than its default alone,
+/// one per schedule, legal in its space.
+std::vector<ScheduleParams> bestAlone(const TuningDatabase &database, const TuningContext &context,
+                                      const TunedKernel &kernel, int count) {
+  const std::string computation = kernel.signature.computation();
+  const std::string defaultText = kernel.signature.schedule.str();
+  const TuningRecord *byDefault = database.find(context, computation, defaultText);
+  double defaultMicros = byDefault && byDefault->status == TuningRecord::Status::ok
+                             ? byDefault->medianMicros
+                             : std::numeric_limits<double>::infinity();
+  std::map<std::string, double> fastest;
+  for (const TuningRecord &r : database.records())
+    if (r.status == TuningRecord::Status::ok && r.scope == TuningRecord::Scope::kernel &&
+        r.context == context && r.kernel == computation && r.schedule != defaultText &&
+        r.medianMicros < defaultMicros) {
+      auto [it, inserted] = fastest.try_emplace(r.schedule, r.medianMicros);
+      if (!inserted)
+        it->second = std::min(it->second, r.medianMicros);
+    }
+  std::vector<std::pair<double, std::string>> ranked;
+  for (const auto &entry : fastest)
+    ranked.push_back({entry.second, entry.first});
+  std::sort(ranked.begin(), ranked.end());
+  std::vector<ScheduleParams> best;
+  for (const auto &entry : ranked) {
+    if (best.size() == static_cast<size_t>(count))
+      break;
+    llvm::Expected<ScheduleParams> schedule = ScheduleParams::parse(entry.second);
+    if (!schedule) {
+      llvm::consumeError(schedule.takeError());
+      continue;
+    }
+    if (llvm::Error illegal = kernel.space.check(*schedule)) {
+      llvm::consumeError(std::move(illegal));
+      continue;
+    }
+    best.push_back(*schedule);
+  }
+  return best;
+}
+
+/// The latest in-model record of `schedule` for `kernel`, if any.
+const TuningRecord *latestInModel(const TuningDatabase &database, const TuningContext &context,
+                                  const std::string &kernel, const std::string &schedule) {
+  const std::vector<TuningRecord> &records = database.records();
+  for (auto r = records.rbegin(); r != records.rend(); ++r)
+    if (r->scope == TuningRecord::Scope::model && r->status == TuningRecord::Status::ok &&
+        r->context == context && r->kernel == kernel && r->schedule == schedule)
+      return &*r;
+  return nullptr;
+}
+
+} // namespace
+
+double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds) {
+  int models = options.alternatives + 1; // the defaults and each alternative
+  // The alternatives and the verdicts are built; every model is timed each
+  // round, then the verdicts against the defaults.
+  return (options.alternatives + 1) * buildSeconds + options.rounds * (models + 2) * roundSeconds;
+}
+
+llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernels,
+                                          TuningDatabase &database, const TuningContext &context,
+                                          ModelBench &bench, std::optional<size_t> defaults,
+                                          const CheckOptions &options) {
+  auto say = [&](const std::string &phase) {
+    if (options.phase)
+      options.phase(phase);
+  };
+  const size_t n = kernels.size();
+  CheckOutcome outcome;
+  // Variant 0: the defaults; variant j: each kernel's j-th best alone (its
+  // default where it has fewer).
+  std::vector<std::vector<ScheduleParams>> variants(1);
+  std::vector<std::vector<ScheduleParams>> candidates;
+  size_t deepest = 0;
+  for (const TunedKernel &kernel : kernels) {
+    variants[0].push_back(kernel.signature.schedule);
+    candidates.push_back(bestAlone(database, context, kernel, options.alternatives));
+    deepest = std::max(deepest, candidates.back().size());
+  }
+  for (size_t j = 0; j < deepest; ++j) {
+    variants.emplace_back();
+    for (size_t k = 0; k < n; ++k)
+      variants.back().push_back(j < candidates[k].size() ? candidates[k][j]
+                                                         : kernels[k].signature.schedule);
+  }
+  outcome.variants = variants.size() - 1;
+
+  bool timedBefore = true;
+  for (const std::vector<ScheduleParams> &variant : variants)
+    for (size_t k = 0; k < n; ++k)
+      timedBefore &= database.find(context, kernels[k].signature.computation(), variant[k].str(),
+                                   TuningRecord::Scope::model) != nullptr;
+  outcome.readBack = timedBefore;
+  std::vector<size_t> built;
+  if (!timedBefore) {
+    for (size_t v = 0; v < variants.size(); ++v) {
+      if (v == 0 && defaults) {
+        built.push_back(*defaults);
+        continue;
+      }
+      say(llvm::formatv("checking inside the model: building model {0} of {1}", v + 1,
+                        variants.size()));
+      llvm::Expected<size_t> b = bench.build(variants[v]);
+      if (!b)
+        return b.takeError();
+      built.push_back(*b);
+    }
+    // Each kernel's time per call under each schedule it ran with, every round.
+    std::map<std::pair<size_t, std::string>, std::vector<double>> samples;
+    for (int round = 0; round < options.rounds; ++round)
+      for (size_t v = 0; v < variants.size(); ++v) {
+        say(llvm::formatv("checking inside the model: round {0} of {1}, model {2} of {3}",
+                          round + 1, options.rounds, v + 1, variants.size()));
+        llvm::Expected<ModelTiming> timing = bench.time(built[v]);
+        if (!timing)
+          return timing.takeError();
+        if (timing->kernelMicros.size() != n)
+          return llvm::createStringError(std::errc::invalid_argument,
+                                         "the model timed %zu kernels, the search %zu",
+                                         timing->kernelMicros.size(), n);
+        for (size_t k = 0; k < n; ++k)
+          samples[{k, variants[v][k].str()}].push_back(
+              timing->kernelMicros[k] / static_cast<double>(std::max<size_t>(kernels[k].calls, 1)));
+      }
+    std::set<std::pair<size_t, std::string>> written;
+    for (const std::vector<ScheduleParams> &variant : variants)
+      for (size_t k = 0; k < n; ++k) {
+        std::pair<size_t, std::string> key = {k, variant[k].str()};
+        if (!written.insert(key).second)
+          continue;
+        std::vector<double> &times = samples[key];
+        std::sort(times.begin(), times.end());
+        TuningRecord record;
+        record.context = context;
+        record.kernel = kernels[k].signature.computation();
+        record.schedule = key.second;
+        record.scope = TuningRecord::Scope::model;
+        record.medianMicros = times[times.size() / 2];
+        record.minMicros = times.front();
+        record.maxMicros = times.back();
+        record.runs = static_cast<int>(times.size());
+        record.seed = options.seed;
+        record.time = isoTimeNow();
+        record.message = "per call inside the whole model: the median of " +
+                         std::to_string(times.size()) + " rounds' medians";
+        if (llvm::Error error = database.append(record))
+          return std::move(error);
+      }
+  }
+
+  // The verdicts, as compile --tuning-db will read them.
+  std::vector<ScheduleParams> verdicts;
+  for (size_t k = 0; k < n; ++k) {
+    const std::string computation = kernels[k].signature.computation();
+    const TuningRecord *byDefault =
+        latestInModel(database, context, computation, kernels[k].signature.schedule.str());
+    const TuningRecord *best = database.best(context, computation);
+    outcome.defaultMicros.push_back(byDefault ? byDefault->medianMicros : 0);
+    outcome.chosenMicros.push_back(best ? best->medianMicros : 0);
+    outcome.chosen.push_back(best ? best->schedule : kernels[k].signature.schedule.str());
+    llvm::Expected<ScheduleParams> verdict = ScheduleParams::parse(outcome.chosen.back());
+    if (!verdict) {
+      llvm::consumeError(verdict.takeError());
+      verdicts.push_back(kernels[k].signature.schedule);
+    } else {
+      verdicts.push_back(*verdict);
+    }
+  }
+  if (timedBefore)
+    return outcome;
+
+  // The model as it will be compiled, against the defaults, side by side.
+  auto same = std::find(variants.begin(), variants.end(), verdicts);
+  size_t tuned = 0;
+  if (same != variants.end()) {
+    tuned = built[same - variants.begin()];
+  } else {
+    say("checking inside the model: building the chosen schedules");
+    llvm::Expected<size_t> b = bench.build(verdicts);
+    if (!b)
+      return b.takeError();
+    tuned = *b;
+  }
+  outcome.defaultRunMicros = outcome.tunedRunMicros = std::numeric_limits<double>::infinity();
+  for (int round = 0; round < options.rounds; ++round) {
+    say(llvm::formatv("timing the chosen schedules against the defaults: round {0} of {1}",
+                      round + 1, options.rounds));
+    llvm::Expected<ModelTiming> byDefault = bench.time(built[0]);
+    if (!byDefault)
+      return byDefault.takeError();
+    llvm::Expected<ModelTiming> byVerdict = tuned == built[0] ? *byDefault : bench.time(tuned);
+    if (!byVerdict)
+      return byVerdict.takeError();
+    outcome.defaultRunMicros = std::min(outcome.defaultRunMicros, byDefault->runMicros);
+    outcome.tunedRunMicros = std::min(outcome.tunedRunMicros, byVerdict->runMicros);
+  }
+  return outcome;
+}
+
+} // namespace cnnc
