@@ -50,8 +50,9 @@ public:
   const TargetSelection &target() const;
 
   /// Kernel `k` under `schedule` (legal in its space): `runs` timed runs after
-  /// warm-up, its output compared with the default schedule's.
-  KernelTiming time(size_t k, const ScheduleParams &schedule, int runs) const;
+  /// warm-up, its output compared with the default schedule's (computed the
+  /// first time kernel `k` is timed, then kept).
+  KernelTiming time(size_t k, const ScheduleParams &schedule, int runs);
 
 private:
   struct Impl;

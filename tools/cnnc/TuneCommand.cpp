@@ -1,13 +1,13 @@
 //===- TuneCommand.cpp - cnnc tune: search schedules, and the database's tools ===//
 //
 // `cnnc tune MODEL --db FILE`: the search (Autotuner.h), each candidate
-// measured by `cnnc tune --measure` in a child process with a time limit, so
-// that a Halide error, a crash or a hang costs one candidate and is recorded
-// as such. What a tuning database holds and where it applies: `--report` counts its
-// records by status and says which were measured under another cnnc, Halide,
-// target or machine (kept, never applied); `--distill` keeps the best record
-// per kernel, for shipping tuned schedules beside a model; `--context` prints
-// what records measured here are filed under.
+// measured by a child process, `cnnc tune --serve MODEL`, with a time limit
+// (MeasuringWorker.h), so that a Halide error, a crash or a hang costs one
+// candidate and is recorded as such; then the in-model check (InModelCheck.h). What a tuning
+// database holds and where it applies: `--report` counts its records by status and says which were
+// measured under another cnnc, Halide, target or machine (kept, never applied); `--distill` keeps
+// the best record per kernel, for shipping tuned schedules beside a model; `--context` prints what
+// records measured here are filed under.
 //
 //===----------------------------------------------------------------------===//
 #include "Args.h"
@@ -15,20 +15,21 @@
 #include "Commands.h"
 #include "CompiledModelBench.h"
 #include "InModelCheck.h"
+#include "MeasuringWorker.h"
 #include "ModelSession.h"
 #include "Progress.h"
 #include "TuningDb.h"
 #include "codegen/KernelTimer.h"
 
 #include "llvm/Support/FileSystem.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Program.h"
-
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <iostream>
 #include <map>
+#include <unistd.h>
 
 namespace cnnc {
 namespace {
@@ -48,10 +49,9 @@ constexpr const char *kUsage =
     "  kernel, spent where the model spends its time; seed K, default 1; R timed runs a\n"
     "  candidate, default 20), appending every measurement to FILE; run again, it\n"
     "  resumes; --time-budget S starts no candidate after S seconds (the trials are\n"
-    "  interleaved in proportion to the kernels' shares). Each candidate is compiled and timed by "
-    "a child process (`cnnc "
-    "tune\n"
-    "  --measure MODEL --kernel I --schedule S`) given --timeout seconds (default 120).\n"
+    "  interleaved in proportion to the kernels' shares). Each candidate is compiled and\n"
+    "  timed by a child process, `cnnc tune --serve MODEL` (which reads 'KERNEL<tab>SCHEDULE'\n"
+    "  lines and prints a JSON result for each), within --timeout seconds (default 120).\n"
     "  Then each kernel's N best candidates (default 2; 0: no check) are timed inside\n"
     "  the whole model, compiled once with the defaults and once per rank, over 3\n"
     "  alternating rounds: those in-model times decide what compile --tuning-db applies,\n"
@@ -71,11 +71,35 @@ llvm::Expected<std::unique_ptr<ModelKernelTimer>> planTimer(ModelSession &sessio
   return ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
 }
 
-/// The child's side: one kernel under one schedule, as a JSON record body.
-int measureOne(const Args &args) {
-  int64_t kernel = -1, runs = 20, batch = 1;
+/// One request of the measuring child ("KERNEL\tSCHEDULE"), answered as a
+/// JSON record body.
+llvm::json::Object answer(ModelKernelTimer &timer, llvm::StringRef request, int runs) {
+  auto refused = [](const llvm::Twine &why) {
+    return llvm::json::Object{{"status", "compile-error"}, {"message", why.str()}};
+  };
+  auto [index, text] = request.split('\t');
+  size_t kernel = 0;
+  if (index.getAsInteger(10, kernel) || kernel >= timer.kernels())
+    return refused("no kernel '" + index + "': the model has " + llvm::Twine(timer.kernels()));
+  llvm::Expected<ScheduleParams> schedule = ScheduleParams::parse(text);
+  if (!schedule)
+    return refused(llvm::toString(schedule.takeError()));
+  if (llvm::Error illegal = timer.space(kernel).check(*schedule))
+    return refused(llvm::toString(std::move(illegal)));
+  KernelTiming t = timer.time(kernel, *schedule, runs);
+  const char *status = t.status == KernelTiming::Status::ok            ? "ok"
+                       : t.status == KernelTiming::Status::wrongResult ? "wrong-result"
+                                                                       : "compile-error";
+  return llvm::json::Object{{"status", status},      {"median_us", t.medianMicros},
+                            {"min_us", t.minMicros}, {"max_us", t.maxMicros},
+                            {"runs", t.runs},        {"message", t.message}};
+}
+
+/// The measuring child's side (`cnnc tune --serve MODEL`): plans the model
+/// once, then answers each line of stdin with one line on stdout.
+int serveMeasurements(const Args &args) {
+  int64_t runs = 20, batch = 1;
   if (args.positional.size() != 1 ||
-      llvm::StringRef(args.value("kernel")).getAsInteger(10, kernel) || kernel < 0 ||
       llvm::StringRef(args.value("runs", "20")).getAsInteger(10, runs) || runs < 1 ||
       llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
     llvm::errs() << kUsage;
@@ -87,83 +111,47 @@ int measureOne(const Args &args) {
     return report(timer.takeError());
   if (!*timer)
     return 1;
-  llvm::Expected<ScheduleParams> schedule = ScheduleParams::parse(args.value("schedule"));
-  if (!schedule)
-    return report(schedule.takeError());
-  if (static_cast<size_t>(kernel) >= (*timer)->kernels())
-    return report(llvm::createStringError(std::errc::invalid_argument, "the model has %zu kernels",
-                                          (*timer)->kernels()));
-  if (llvm::Error illegal = (*timer)->space(kernel).check(*schedule))
-    return report(std::move(illegal));
-  KernelTiming t = (*timer)->time(kernel, *schedule, static_cast<int>(runs));
-  const char *status = t.status == KernelTiming::Status::ok            ? "ok"
-                       : t.status == KernelTiming::Status::wrongResult ? "wrong-result"
-                                                                       : "compile-error";
-  llvm::outs() << llvm::formatv("{0}",
-                                llvm::json::Value(llvm::json::Object{{"status", status},
-                                                                     {"median_us", t.medianMicros},
-                                                                     {"min_us", t.minMicros},
-                                                                     {"max_us", t.maxMicros},
-                                                                     {"runs", t.runs},
-                                                                     {"message", t.message}}))
-               << "\n";
+  // For the tests of the parent's handling of faults: CNNC_TUNE_FAULTS
+  // ="crash=K,hang=L" makes this child abort on each request for kernel K
+  // and never answer one for kernel L.
+  std::map<std::string, std::string> faults;
+  if (const char *spec = std::getenv("CNNC_TUNE_FAULTS")) {
+    llvm::SmallVector<llvm::StringRef> items;
+    llvm::StringRef(spec).split(items, ',', -1, false);
+    for (llvm::StringRef item : items)
+      faults[item.split('=').second.str()] = item.split('=').first.str();
+  }
+  std::string request;
+  while (std::getline(std::cin, request)) {
+    std::string kernel = llvm::StringRef(request).split('\t').first.str();
+    if (faults.count(kernel) && faults[kernel] == "crash")
+      std::abort();
+    if (faults.count(kernel) && faults[kernel] == "hang")
+      for (;;)
+        pause();
+    llvm::outs() << llvm::formatv(
+                        "{0}", llvm::json::Value(answer(**timer, request, static_cast<int>(runs))))
+                 << "\n";
+    llvm::outs().flush();
+  }
   return 0;
 }
 
-/// The parent's side: `cnnc tune --measure` for kernel k in a child process,
-/// within `timeout` seconds; what it printed, or how it failed, as a record.
-TuningRecord measureInChild(const Args &args, size_t k, const ScheduleParams &schedule,
-                            unsigned timeout) {
-  TuningRecord record;
-  std::string self = llvm::sys::fs::getMainExecutable("cnnc", nullptr);
-  llvm::SmallString<128> output;
-  if (llvm::sys::fs::createTemporaryFile("cnnc-tune", "json", output)) {
-    record.status = TuningRecord::Status::crashed;
-    record.message = "cannot create a temporary file";
-    return record;
-  }
-  std::vector<std::string> argv = {self,         "tune",
-                                   "--measure",  args.positional[0],
-                                   "--kernel",   std::to_string(k),
-                                   "--schedule", schedule.str(),
-                                   "--target",   args.value("target", "host"),
-                                   "--runs",     args.value("runs", "20"),
-                                   "--batch",    args.value("batch", "1")};
+/// The command line of the measuring child for `args`.
+std::vector<std::string> servingCommand(const Args &args) {
+  std::vector<std::string> argv = {llvm::sys::fs::getMainExecutable("cnnc", nullptr),
+                                   "tune",
+                                   "--serve",
+                                   args.positional[0],
+                                   "--target",
+                                   args.value("target", "host"),
+                                   "--runs",
+                                   args.value("runs", "20"),
+                                   "--batch",
+                                   args.value("batch", "1")};
   if (!args.value("limit").empty())
     argv.insert(argv.end(), {"--limit", args.value("limit")});
-  std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(),
-                                                llvm::StringRef("")};
-  std::string error;
-  int rc = llvm::sys::ExecuteAndWait(self, refs, std::nullopt, redirects, timeout, 0, &error);
-  auto text = llvm::MemoryBuffer::getFile(output);
-  llvm::sys::fs::remove(output);
-  if (rc != 0 || !text) {
-    bool timedOut = llvm::StringRef(error).contains("timed out");
-    record.status = timedOut ? TuningRecord::Status::timeout : TuningRecord::Status::crashed;
-    record.message = timedOut ? "no result within " + std::to_string(timeout) + " s"
-                              : (error.empty() ? "exit status " + std::to_string(rc) : error);
-    return record;
-  }
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
-  const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
-  if (!object) {
-    if (!json)
-      llvm::consumeError(json.takeError());
-    record.status = TuningRecord::Status::crashed;
-    record.message = "the measuring process printed no result";
-    return record;
-  }
-  llvm::StringRef status = object->getString("status").value_or("");
-  record.status = status == "ok"             ? TuningRecord::Status::ok
-                  : status == "wrong-result" ? TuningRecord::Status::wrongResult
-                                             : TuningRecord::Status::compileError;
-  record.medianMicros = object->getNumber("median_us").value_or(0);
-  record.minMicros = object->getNumber("min_us").value_or(0);
-  record.maxMicros = object->getNumber("max_us").value_or(0);
-  record.runs = static_cast<int>(object->getInteger("runs").value_or(0));
-  record.message = object->getString("message").value_or("").str();
-  return record;
+  return argv;
 }
 
 /// FNV-1a of `text`: the stand-in measurements' source of times.
@@ -361,10 +349,10 @@ int tuneModel(const Args &args) {
         llvm::formatv("best gain so far {0:F2}x, about {1:F0} s left", gain, secondsLeft + reserve)
             .str());
   };
+  MeasuringWorker worker(servingCommand(args), static_cast<unsigned>(timeout));
   Measure measure = [&](size_t k, const ScheduleParams &schedule) {
-    return measurement == "stub"
-               ? measureByHash(kernels[k].signature.computation(), schedule)
-               : measureInChild(args, k, schedule, static_cast<unsigned>(timeout));
+    return measurement == "stub" ? measureByHash(kernels[k].signature.computation(), schedule)
+                                 : worker.measure(k, schedule);
   };
   llvm::Expected<TuneOutcome> outcome = tuneKernels(kernels, **db, context, measure, options);
   if (!outcome)
@@ -409,12 +397,12 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args =
       parseCommandArgs("tune", rawArgs,
                        {"db", "target", "o", "trials", "time-budget", "seed", "runs", "batch",
-                        "limit", "timeout", "measurement", "kernel", "schedule", "model-check"},
-                       {"report", "distill", "context", "measure", "progress"}, kUsage);
+                        "limit", "timeout", "measurement", "model-check"},
+                       {"report", "distill", "context", "serve", "progress"}, kUsage);
   if (!args)
     return kUsageError;
-  if (args->flag("measure"))
-    return measureOne(*args);
+  if (args->flag("serve"))
+    return serveMeasurements(*args);
   if (!args->positional.empty())
     return tuneModel(*args);
   int modes = args->flag("report") + args->flag("distill") + args->flag("context");

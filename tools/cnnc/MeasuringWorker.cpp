@@ -1,0 +1,186 @@
+//===- MeasuringWorker.cpp - candidates timed by a long-lived child -------===//
+#include "MeasuringWorker.h"
+
+#include "llvm/Support/JSON.h"
+
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstring>
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+extern char **environ;
+
+namespace cnnc {
+namespace {
+
+/// A child answers this many requests, then a fresh one takes over: what
+/// Halide's JIT keeps of each candidate stays bounded.
+constexpr size_t kRequestsPerChild = 400;
+
+TuningRecord failed(TuningRecord::Status status, std::string message) {
+  TuningRecord record;
+  record.status = status;
+  record.message = std::move(message);
+  return record;
+}
+
+} // namespace
+
+MeasuringWorker::MeasuringWorker(std::vector<std::string> argv, unsigned timeout)
+    : argv(std::move(argv)), timeout(timeout) {
+  // A child that dies mid-request closes the pipe the next request goes to:
+  // that must be an error of write(), not the end of cnnc.
+  std::signal(SIGPIPE, SIG_IGN);
+}
+
+MeasuringWorker::~MeasuringWorker() { stop(); }
+
+bool MeasuringWorker::start(std::string &why) {
+  int in[2], out[2];
+  if (pipe2(in, O_CLOEXEC) != 0) {
+    why = std::strerror(errno);
+    return false;
+  }
+  if (pipe2(out, O_CLOEXEC) != 0) {
+    why = std::strerror(errno);
+    close(in[0]);
+    close(in[1]);
+    return false;
+  }
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
+  // Halide's and LLVM's own chatter would run into the progress line.
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  std::vector<char *> cargv;
+  for (std::string &arg : argv)
+    cargv.push_back(arg.data());
+  cargv.push_back(nullptr);
+  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, cargv.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  close(in[0]);
+  close(out[1]);
+  if (rc != 0) {
+    close(in[1]);
+    close(out[0]);
+    pid = -1;
+    why = std::strerror(rc);
+    return false;
+  }
+  toChild = in[1];
+  fromChild = out[0];
+  pending.clear();
+  served = 0;
+  return true;
+}
+
+std::string MeasuringWorker::stop() {
+  if (toChild >= 0)
+    close(toChild);
+  if (fromChild >= 0)
+    close(fromChild);
+  toChild = fromChild = -1;
+  if (pid < 0)
+    return "had not started";
+  // A child that died on its own keeps its own end in the status.
+  int status = 0;
+  if (waitpid(pid, &status, WNOHANG) == 0) {
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+  }
+  pid = -1;
+  if (WIFSIGNALED(status))
+    return "was killed by signal " + std::to_string(WTERMSIG(status)) + " (" +
+           strsignal(WTERMSIG(status)) + ")";
+  return "exited with status " + std::to_string(WEXITSTATUS(status));
+}
+
+bool MeasuringWorker::readLine(std::string &line, double seconds, bool &timedOut) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  timedOut = false;
+  for (;;) {
+    size_t end = pending.find('\n');
+    if (end != std::string::npos) {
+      line = pending.substr(0, end);
+      pending.erase(0, end + 1);
+      return true;
+    }
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    deadline - std::chrono::steady_clock::now())
+                    .count();
+    if (left <= 0) {
+      timedOut = true;
+      return false;
+    }
+    pollfd ready = {fromChild, POLLIN, 0};
+    int polled = poll(&ready, 1, static_cast<int>(left));
+    if (polled < 0 && errno == EINTR)
+      continue;
+    if (polled == 0) {
+      timedOut = true;
+      return false;
+    }
+    char buffer[4096];
+    ssize_t got = read(fromChild, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR)
+      continue;
+    if (got <= 0)
+      return false; // the child's end
+    pending.append(buffer, static_cast<size_t>(got));
+  }
+}
+
+TuningRecord MeasuringWorker::measure(size_t k, const ScheduleParams &schedule) {
+  if (pid >= 0 && served >= kRequestsPerChild)
+    stop();
+  if (pid < 0) {
+    std::string why;
+    if (!start(why))
+      return failed(TuningRecord::Status::crashed, "cannot start the measuring process: " + why);
+  }
+  std::string request = std::to_string(k) + "\t" + schedule.str() + "\n";
+  for (size_t written = 0; written < request.size();) {
+    ssize_t n = write(toChild, request.data() + written, request.size() - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return failed(TuningRecord::Status::crashed, "the measuring process " + stop());
+    written += static_cast<size_t>(n);
+  }
+  std::string line;
+  bool timedOut = false;
+  if (!readLine(line, timeout, timedOut)) {
+    std::string how = stop();
+    return timedOut ? failed(TuningRecord::Status::timeout,
+                             "no result within " + std::to_string(timeout) + " s")
+                    : failed(TuningRecord::Status::crashed, "the measuring process " + how);
+  }
+  ++served;
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(line);
+  const llvm::json::Object *object = json ? json->getAsObject() : nullptr;
+  if (!object) {
+    if (!json)
+      llvm::consumeError(json.takeError());
+    stop(); // out of step with its requests
+    return failed(TuningRecord::Status::crashed, "the measuring process printed no result");
+  }
+  TuningRecord record;
+  llvm::StringRef status = object->getString("status").value_or("");
+  record.status = status == "ok"             ? TuningRecord::Status::ok
+                  : status == "wrong-result" ? TuningRecord::Status::wrongResult
+                                             : TuningRecord::Status::compileError;
+  record.medianMicros = object->getNumber("median_us").value_or(0);
+  record.minMicros = object->getNumber("min_us").value_or(0);
+  record.maxMicros = object->getNumber("max_us").value_or(0);
+  record.runs = static_cast<int>(object->getInteger("runs").value_or(0));
+  record.message = object->getString("message").value_or("").str();
+  return record;
+}
+
+} // namespace cnnc
