@@ -39,7 +39,7 @@ public:
 
 struct CheckOptions {
   int alternatives = 2; // best candidates per kernel checked, besides its default
-  int rounds = 3;       // timing rounds, each over every variant
+  int rounds = 5;       // timing rounds, each over every variant
   uint64_t seed = 0;    // written into the records
   std::function<void(llvm::StringRef phase)> phase;
 };

@@ -53,7 +53,7 @@ constexpr const char *kUsage =
     "  timed by a child process, `cnnc tune --serve MODEL` (which reads 'KERNEL<tab>SCHEDULE'\n"
     "  lines and prints a JSON result for each), within --timeout seconds (default 120).\n"
     "  Then each kernel's N best candidates (default 2; 0: no check) are timed inside\n"
-    "  the whole model, compiled once with the defaults and once per rank, over 3\n"
+    "  the whole model, compiled once with the defaults and once per rank, over 5\n"
     "  alternating rounds: those in-model times decide what compile --tuning-db applies,\n"
     "  and the model so scheduled is timed end to end against the defaults. The time\n"
     "  budget includes this check. --measurement stub (for tests) times candidates and\n"
@@ -210,8 +210,8 @@ private:
 
 /// The per-kernel table and the totals `cnnc tune` ends with.
 void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &outcome,
-                  const std::optional<CheckOutcome> &check, const Args &args, int64_t seed,
-                  int trials) {
+                  const std::optional<CheckOutcome> &check, int rounds, const Args &args,
+                  int64_t seed, int trials) {
   llvm::outs() << "| kernel | calls | share | alone: default (us) | alone: best (us) | "
                   "in model: default (us) | in model: chosen (us) | gain | measured | read back | "
                   "failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
@@ -250,10 +250,10 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
     llvm::outs() << "times read back from the database (checked before)\n";
   else
     llvm::outs() << llvm::formatv(
-        "end to end {0:F1} us with the defaults, {1:F1} us tuned ({2:F2}x), best of 3 "
+        "end to end {0:F1} us with the defaults, {1:F1} us tuned ({2:F2}x), best of {3} "
         "alternating rounds\n",
         check->defaultRunMicros, check->tunedRunMicros,
-        check->tunedRunMicros > 0 ? check->defaultRunMicros / check->tunedRunMicros : 0.0);
+        check->tunedRunMicros > 0 ? check->defaultRunMicros / check->tunedRunMicros : 0.0, rounds);
 }
 
 int tuneModel(const Args &args) {
@@ -366,17 +366,21 @@ int tuneModel(const Args &args) {
     checked = std::move(*result);
   }
   progress.clear();
-  printOutcome(kernels, *outcome, checked, args, seed, options.trials);
+  printOutcome(kernels, *outcome, checked, check.rounds, args, seed, options.trials);
   return 0;
 }
 
 int printReport(const TuningDatabase &db, const TuningContext &here) {
   std::map<std::string, size_t> byStatus;
   std::map<std::string, size_t> kernels; // applicable kernels with an ok record
+  std::map<std::string, size_t> checked; // those timed inside the model too
   for (const TuningRecord &r : db.records()) {
     ++byStatus[statusName(r.status).str()];
-    if (r.context == here && r.status == TuningRecord::Status::ok)
+    if (r.context == here && r.status == TuningRecord::Status::ok) {
       ++kernels[r.kernel];
+      if (r.scope == TuningRecord::Scope::model)
+        ++checked[r.kernel];
+    }
   }
   size_t foreign = foreignRecords(db, here);
   llvm::outs() << db.path() << ": " << db.records().size() << " records";
@@ -384,6 +388,7 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
     llvm::outs() << ", " << count << " " << status;
   llvm::outs() << "\n  " << kernels.size()
                << " kernels with ok records for this machine and target (" << here.target << ")\n  "
+               << checked.size() << " of them timed inside the model too (those records decide)\n  "
                << foreign
                << " records from another cnnc, Halide, target or machine: kept, not applied\n";
   if (!db.skippedLines().empty())
