@@ -3,9 +3,11 @@
 target's default schedules, side by side on this machine.
 
 Compiles MODEL twice (seeded random weights; once plain, once with
-`--tuning-db DB`), then times both with `cnnc bench` in alternating rounds,
-each keeping its best round's median, so that a busy moment on a shared
-machine falls on both alike. Prints both medians and the speed-up.
+`--tuning-db DB`), then times both with `cnnc bench DEFAULT --against TUNED`:
+both libraries loaded into one process and run one after the other, each
+first every other time, so that a busy moment on a shared machine falls on
+both alike. Repeats that for a few rounds and prints the median round's
+times and speed-up, and the range of the rounds' speed-ups.
 
 usage: bench_tuned.py --cnnc build/bin/cnnc --db tuned.jsonl MODEL [--rounds 5]
 """
@@ -33,17 +35,19 @@ def main():
                                  capture_output=True, text=True).stdout
             if name == "tuned":
                 print(out.strip().split("\n")[-1])
-        best = {}
+        rounds = []
         for _ in range(args.rounds):
-            for name in builds:
-                result = json.loads(subprocess.run(
-                    [args.cnnc, "bench", f"{tmp}/{name}", "--threads", str(args.threads),
-                     "--iterations", str(args.iterations), "--json"], check=True,
-                    capture_output=True, text=True).stdout)
-                best[name] = min(best.get(name, float("inf")), result["median_ms"])
-    print(f"{args.model}: default schedules {best['default']:.2f} ms, tuned {best['tuned']:.2f} ms, "
-          f"speed-up {best['default'] / best['tuned']:.2f}x ({args.threads} threads, best of "
-          f"{args.rounds} alternating rounds of {args.iterations} runs)")
+            rounds.append(json.loads(subprocess.run(
+                [args.cnnc, "bench", f"{tmp}/default", "--against", f"{tmp}/tuned", "--threads",
+                 str(args.threads), "--iterations", str(args.iterations), "--json"], check=True,
+                capture_output=True, text=True).stdout))
+    rounds.sort(key=lambda r: r["median_ms"] / r["against_median_ms"])
+    middle = rounds[len(rounds) // 2]
+    speedups = [r["median_ms"] / r["against_median_ms"] for r in rounds]
+    print(f"{args.model}: default schedules {middle['median_ms']:.2f} ms, tuned "
+          f"{middle['against_median_ms']:.2f} ms, speed-up {speedups[len(speedups) // 2]:.2f}x "
+          f"(the median of {args.rounds} rounds, {speedups[0]:.2f}x to {speedups[-1]:.2f}x; "
+          f"{args.threads} threads, {args.iterations} runs of each per round, alternating)")
 
 
 if __name__ == "__main__":

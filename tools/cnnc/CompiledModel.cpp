@@ -167,6 +167,8 @@ public:
     return llvm::Error::success();
   }
 
+  bool inProcess() const override { return true; }
+
   llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
     if (perKernel && !(runTimedFn && callNameFn && callKernelFn))
       return fail(llvm::Twine("the library of model '") + modelInfo.name +
@@ -285,6 +287,8 @@ public:
     std::memcpy(output, (*result)->getBufferStart(), outputCount * sizeof(float));
     return llvm::Error::success();
   }
+
+  bool inProcess() const override { return false; }
 
   llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
     if (perKernel)

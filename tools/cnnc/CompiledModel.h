@@ -99,6 +99,8 @@ public:
   const ModelManifest &manifest() const { return modelManifest; }
   /// Said beside timings that are not the target's own speed; empty if they are.
   const std::string &timingNote() const { return note; }
+  /// Whether it runs in cnnc's own process (else through its runner).
+  virtual bool inProcess() const = 0;
 
 protected:
   cnnc_model_info modelInfo{};

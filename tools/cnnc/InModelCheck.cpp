@@ -123,8 +123,11 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
     }
     // Each kernel's time per call under each schedule it ran with, every round.
     std::map<std::pair<size_t, std::string>, std::vector<double>> samples;
+    // Each round starts with the next model: none is always first after a
+    // build or always after the same other.
     for (int round = 0; round < options.rounds; ++round)
-      for (size_t v = 0; v < variants.size(); ++v) {
+      for (size_t i = 0; i < variants.size(); ++i) {
+        size_t v = (i + static_cast<size_t>(round)) % variants.size();
         say(llvm::formatv("checking inside the model: round {0} of {1}, model {2} of {3}",
                           round + 1, options.rounds, v + 1, variants.size()));
         llvm::Expected<ModelTiming> timing = bench.time(built[v]);
@@ -203,12 +206,17 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   for (int round = 0; round < options.rounds; ++round) {
     say(llvm::formatv("timing the chosen schedules against the defaults: round {0} of {1}",
                       round + 1, options.rounds));
-    llvm::Expected<ModelTiming> byDefault = bench.time(built[0]);
-    if (!byDefault)
-      return byDefault.takeError();
-    llvm::Expected<ModelTiming> byVerdict = tuned == built[0] ? *byDefault : bench.time(tuned);
-    if (!byVerdict)
-      return byVerdict.takeError();
+    // Each first every other round.
+    bool defaultFirst = round % 2 == 0;
+    llvm::Expected<ModelTiming> first = bench.time(defaultFirst ? built[0] : tuned);
+    if (!first)
+      return first.takeError();
+    llvm::Expected<ModelTiming> second =
+        tuned == built[0] ? *first : bench.time(defaultFirst ? tuned : built[0]);
+    if (!second)
+      return second.takeError();
+    llvm::Expected<ModelTiming> &byDefault = defaultFirst ? first : second;
+    llvm::Expected<ModelTiming> &byVerdict = defaultFirst ? second : first;
     outcome.defaultRunMicros = std::min(outcome.defaultRunMicros, byDefault->runMicros);
     outcome.tunedRunMicros = std::min(outcome.tunedRunMicros, byVerdict->runMicros);
   }

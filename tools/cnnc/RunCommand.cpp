@@ -13,6 +13,7 @@
 #include "llvm/Support/raw_ostream.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <numeric>
 
@@ -203,17 +204,81 @@ void printKernelTimes(llvm::raw_ostream &os, const std::vector<KernelTime> &kern
                         k.medianMicros, total > 0 ? k.medianMicros / total : 0.0);
 }
 
+/// `cnnc bench DIR --against OTHER`: both models in this process, runs
+/// alternated (each first every other time), their medians and ratio.
+int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &options,
+                    int iterations, int warmup) {
+  auto fail = [](llvm::Error error) { return reportError("bench", std::move(error)); };
+  if (args.flag("per-kernel") || args.values.count("launcher"))
+    return fail(llvm::createStringError(std::errc::invalid_argument,
+                                        "--against takes neither --per-kernel nor --launcher"));
+  llvm::Expected<std::unique_ptr<CompiledModel>> other =
+      CompiledModel::open(args.value("against"), options);
+  if (!other)
+    return fail(other.takeError());
+  CompiledModel *models[] = {&model, other->get()};
+  for (CompiledModel *m : models)
+    if (!m->inProcess())
+      return fail(llvm::createStringError(
+          std::errc::invalid_argument,
+          "--against runs both models in this process; '%s' runs through its runner",
+          m->info().name));
+  const cnnc_model_info &a = model.info(), &b = (*other)->info();
+  if (a.input_count != b.input_count || a.output_count != b.output_count)
+    return fail(llvm::createStringError(std::errc::invalid_argument,
+                                        "'%s' and '%s' take or give different shapes", a.name,
+                                        b.name));
+  std::vector<float> input(a.input_count), output(a.output_count);
+  for (size_t i = 0; i < input.size(); ++i)
+    input[i] = static_cast<float>(i % 255) / 255.0f;
+  std::vector<double> ms[2];
+  for (int i = 0; i < warmup + iterations; ++i)
+    for (int turn = 0; turn < 2; ++turn) {
+      int which = (turn + i) % 2;
+      auto start = std::chrono::steady_clock::now();
+      if (llvm::Error error =
+              models[which]->run(input.data(), input.size(), output.data(), output.size()))
+        return fail(std::move(error));
+      std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
+      if (i >= warmup)
+        ms[which].push_back(elapsed.count());
+    }
+  double median[2];
+  for (int m = 0; m < 2; ++m) {
+    std::sort(ms[m].begin(), ms[m].end());
+    median[m] = ms[m][ms[m].size() / 2];
+  }
+  if (args.flag("json"))
+    llvm::outs() << llvm::formatv(
+        "{0}\n", llvm::json::Value(llvm::json::Object{{"model", args.positional[0]},
+                                                      {"median_ms", median[0]},
+                                                      {"against", args.value("against")},
+                                                      {"against_median_ms", median[1]},
+                                                      {"ratio", median[1] / median[0]},
+                                                      {"iterations", iterations},
+                                                      {"threads", options.num_threads}}));
+  else
+    llvm::outs() << llvm::formatv("{0}: median {1:F3} ms; {2}: median {3:F3} ms; {2} / {0} = "
+                                  "{4:F3} ({5} alternating runs each)\n",
+                                  args.positional[0], median[0], args.value("against"), median[1],
+                                  median[1] / median[0], iterations);
+  return 0;
+}
+
 } // namespace
 
 int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc bench DIR [--threads N] [--iterations K] [--warmup W] [--layout nchw|nhwc]\n"
-      "                  [--launcher PREFIX] [--json] [--per-kernel]\n"
+      "                  [--launcher PREFIX] [--json] [--per-kernel] [--against OTHER]\n"
       "  --per-kernel: each distinct kernel's time in the run too (its calls timed one by\n"
-      "  one, the median over the runs), for a model that runs in this process.\n";
-  std::optional<Args> args =
-      parseCommandArgs("bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher"},
-                       {"json", "per-kernel"}, usage);
+      "  one, the median over the runs), for a model that runs in this process.\n"
+      "  --against OTHER: DIR and the model compiled in OTHER (same input and output\n"
+      "  shapes), both loaded into this process and run one after the other, each first\n"
+      "  every other time: a busy moment of a shared machine falls on both alike.\n";
+  std::optional<Args> args = parseCommandArgs(
+      "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher", "against"},
+      {"json", "per-kernel"}, usage);
   if (!args)
     return kUsageError;
   int iterations = 0, warmup = 0;
@@ -231,6 +296,8 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       CompiledModel::open(args->positional[0], *options, launcherOption(*args));
   if (!model)
     return reportError("bench", model.takeError());
+  if (!args->value("against").empty())
+    return benchSideBySide(**model, *args, *options, iterations, warmup);
   const cnnc_model_info &info = (*model)->info();
   llvm::Expected<Timings> timings = (*model)->time(iterations, warmup, args->flag("per-kernel"));
   if (!timings)
