@@ -507,6 +507,8 @@ cnnc_status cnnc_run_timed(cnnc_model *m, const float *input, size_t input_size,
   return run_checked("cnnc_run_timed", m, input, input_size, output, output_size, call_micros);
 }
 
+size_t cnnc_num_calls(const cnnc_model *m) { return m ? (size_t)m->desc->num_calls : 0; }
+
 const char *cnnc_call_name(const cnnc_model *m, int call) {
   return m && call >= 0 && call < m->desc->num_calls ? m->desc->calls[call].name : NULL;
 }
@@ -573,7 +575,6 @@ cnnc_model_info cnnc_info(const cnnc_model *m) {
   info.output_count = output_count(m->desc);
   info.arena_bytes = m->desc->arena_bytes;
   info.weights_bytes = m->desc->weights_bytes;
-  info.num_calls = (size_t)m->desc->num_calls;
   info.on_device = m->device != NULL;
   return info;
 }

@@ -68,8 +68,7 @@ typedef struct cnnc_model_info {
   size_t output_count; /* elements */
   size_t arena_bytes;
   size_t weights_bytes;
-  size_t num_calls; /* kernel calls in one run (cnnc_run_timed) */
-  int on_device;    /* weights and activations live in GPU memory */
+  int on_device; /* weights and activations live in GPU memory */
 } cnnc_model_info;
 
 cnnc_options cnnc_default_options(void);
@@ -88,8 +87,11 @@ cnnc_status cnnc_run(cnnc_model *model, const float *input, size_t input_count, 
  * when the logits are written. A CPU or OpenCL model refuses the call. */
 cnnc_status cnnc_run_device(cnnc_model *model, uint64_t input, uint64_t output, void *stream);
 
+/* Kernel calls in one run of the model. */
+size_t cnnc_num_calls(const cnnc_model *model);
+
 /* Runs the model as cnnc_run does and writes each kernel call's wall-clock
- * microseconds into `call_micros`, which holds num_calls (cnnc_info) entries:
+ * microseconds into `call_micros`, which holds cnnc_num_calls entries:
  * a per-layer profile, and what `cnnc tune` checks tuned schedules with
  * inside the whole model. A GPU model refuses the call (its kernel calls
  * return before they finish). */

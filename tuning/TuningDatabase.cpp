@@ -6,6 +6,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -44,6 +45,7 @@ llvm::json::Value TuningRecord::toJson() const {
       {"schedule", schedule},
       {"status", statusName(status)},
       {"scope", scope == Scope::model ? "model" : "kernel"},
+      {"check", check},
       {"median_us", medianMicros},
       {"min_us", minMicros},
       {"max_us", maxMicros},
@@ -113,6 +115,12 @@ llvm::Expected<TuningRecord> TuningRecord::fromJson(const llvm::json::Value &val
   if (object->get("scope") && (!scope || (*scope != "kernel" && *scope != "model")))
     return fail("'scope' must be \"kernel\" or \"model\"");
   record.scope = scope && *scope == "model" ? Scope::model : Scope::kernel;
+  std::optional<int64_t> check = object->getInteger("check");
+  if (object->get("check") && (!check || *check < 0 || *check > 1000000000))
+    return fail("'check' must be a count, not negative");
+  record.check = static_cast<int>(check.value_or(0));
+  if ((record.scope == Scope::model) != (record.check > 0))
+    return fail("an in-model record has a check number, and only one does");
   if (record.status == Status::ok && !(record.medianMicros > 0 && record.runs > 0))
     return fail("a record with status ok needs a positive median and runs");
   return record;
@@ -171,23 +179,28 @@ const TuningRecord *TuningDatabase::find(const TuningContext &context, llvm::Str
 
 const TuningRecord *TuningDatabase::best(const TuningContext &context,
                                          llvm::StringRef kernel) const {
-  const TuningRecord *fastest = nullptr;
-  std::map<std::string, const TuningRecord *> latestInModel; // by schedule
+  const TuningRecord *fastest = nullptr, *fastestInModel = nullptr;
   for (const TuningRecord &r : all) {
     if (r.status != TuningRecord::Status::ok || !(r.context == context) || r.kernel != kernel)
       continue;
-    if (r.scope == TuningRecord::Scope::model)
-      latestInModel[r.schedule] = &r;
-    else if (!fastest || r.medianMicros < fastest->medianMicros)
-      fastest = &r;
+    if (r.scope == TuningRecord::Scope::kernel) {
+      if (!fastest || r.medianMicros < fastest->medianMicros)
+        fastest = &r;
+    } else if (!fastestInModel || r.check > fastestInModel->check ||
+               (r.check == fastestInModel->check &&
+                r.medianMicros < fastestInModel->medianMicros)) {
+      fastestInModel = &r;
+    }
   }
-  if (latestInModel.empty())
-    return fastest;
-  const TuningRecord *chosen = nullptr;
-  for (const auto &entry : latestInModel)
-    if (!chosen || entry.second->medianMicros < chosen->medianMicros)
-      chosen = entry.second;
-  return chosen;
+  return fastestInModel ? fastestInModel : fastest;
+}
+
+int TuningDatabase::nextCheck(const TuningContext &context) const {
+  int last = 0;
+  for (const TuningRecord &r : all)
+    if (r.context == context)
+      last = std::max(last, r.check);
+  return last + 1;
 }
 
 std::vector<TuningRecord> distill(const TuningDatabase &database) {

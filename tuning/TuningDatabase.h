@@ -55,6 +55,9 @@ struct TuningRecord {
   std::string schedule; // ScheduleParams::str()
   Status status = Status::ok;
   Scope scope = Scope::kernel;
+  /// An in-model record's check: 1 for the database's first, then counting
+  /// (0 for a kernel-alone record). Only one check's times are compared.
+  int check = 0;
   /// Microseconds per call: the median, fastest and slowest of `runs` timed
   /// runs after warm-up (0 unless `status` is ok).
   double medianMicros = 0, minMicros = 0, maxMicros = 0;
@@ -92,9 +95,13 @@ public:
                            TuningRecord::Scope scope = TuningRecord::Scope::kernel) const;
 
   /// What `kernel` is scheduled as under `context`: where it was timed inside
-  /// the model, the fastest of the latest such record of each schedule (the
-  /// last check's verdict); else the fastest record with status ok.
+  /// the model, the fastest of the latest check that timed it (that check's
+  /// verdict: times from different checks are never compared); else the
+  /// fastest record with status ok.
   const TuningRecord *best(const TuningContext &context, llvm::StringRef kernel) const;
+
+  /// The number the next in-model check under `context` files its records under.
+  int nextCheck(const TuningContext &context) const;
 
   const std::vector<TuningRecord> &records() const { return all; }
   const std::vector<SkippedLine> &skippedLines() const { return skipped; }

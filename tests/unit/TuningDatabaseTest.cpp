@@ -148,16 +148,18 @@ TEST_F(TuningDatabaseTest, DistillKeepsTheBestPerKernelAndContext) {
 }
 
 TEST_F(TuningDatabaseTest, InModelRecordsOutrankKernelAloneOnes) {
-  auto inModel = [&](const std::string &schedule, double micros) {
+  auto inModel = [&](const std::string &schedule, double micros, int check) {
     TuningRecord r = record(here, "conv", schedule, micros);
     r.scope = TuningRecord::Scope::model;
+    r.check = check;
     return r;
   };
   TuningDatabase db = open();
+  EXPECT_EQ(db.nextCheck(here), 1);
   // Alone, "fast" wins; inside the model the default is faster.
   for (const TuningRecord &r :
        {record(here, "conv", "default", 40), record(here, "conv", "fast", 20),
-        inModel("default", 50), inModel("fast", 55)})
+        inModel("default", 50, 1), inModel("fast", 55, 1)})
     ASSERT_FALSE(static_cast<bool>(db.append(r)));
   TuningDatabase reread = open();
   ASSERT_NE(reread.best(here, "conv"), nullptr);
@@ -166,15 +168,35 @@ TEST_F(TuningDatabaseTest, InModelRecordsOutrankKernelAloneOnes) {
   // Resuming finds each scope's own record.
   EXPECT_EQ(reread.find(here, "conv", "fast")->medianMicros, 20);
   EXPECT_EQ(reread.find(here, "conv", "fast", TuningRecord::Scope::model)->medianMicros, 55);
-  // A later check decides: its record of each schedule replaces the earlier.
-  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("default", 60))));
-  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("fast", 45))));
-  EXPECT_EQ(open().best(here, "conv")->schedule, "fast");
-  EXPECT_EQ(open().best(here, "conv")->medianMicros, 45);
+  // A later check decides alone: its times are never compared with an
+  // earlier check's (here "other", faster than anything before, loses).
+  EXPECT_EQ(reread.nextCheck(here), 2);
+  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("other", 70, 2))));
+  ASSERT_FALSE(static_cast<bool>(reread.append(inModel("fast", 80, 2))));
+  EXPECT_EQ(open().best(here, "conv")->schedule, "other");
+  EXPECT_EQ(open().best(here, "conv")->medianMicros, 70);
+  EXPECT_EQ(open().nextCheck(here), 3);
   std::vector<TuningRecord> shipped = distill(open());
   ASSERT_EQ(shipped.size(), 1u);
-  EXPECT_EQ(shipped[0].schedule, "fast");
+  EXPECT_EQ(shipped[0].schedule, "other");
   EXPECT_EQ(shipped[0].scope, TuningRecord::Scope::model);
+  EXPECT_EQ(shipped[0].check, 2);
+}
+
+TEST_F(TuningDatabaseTest, AnInModelRecordWithoutACheckIsSkipped) {
+  TuningRecord unchecked = record(here, "conv", "fast", 20);
+  unchecked.scope = TuningRecord::Scope::model; // and check 0
+  TuningRecord checkedAlone = record(here, "conv", "alone", 30);
+  checkedAlone.check = 4;
+  {
+    TuningDatabase db = open();
+    ASSERT_FALSE(static_cast<bool>(db.append(unchecked)));
+    ASSERT_FALSE(static_cast<bool>(db.append(checkedAlone)));
+  }
+  TuningDatabase db = open();
+  EXPECT_TRUE(db.records().empty());
+  ASSERT_EQ(db.skippedLines().size(), 2u);
+  EXPECT_NE(db.skippedLines()[0].reason.find("check number"), std::string::npos);
 }
 
 TEST_F(TuningDatabaseTest, AScopeOtherThanKernelOrModelIsSkipped) {

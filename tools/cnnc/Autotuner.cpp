@@ -76,7 +76,10 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
       ++out.reused;
       return *known;
     }
-    TuningRecord record = measure(k, schedule);
+    llvm::Expected<TuningRecord> measured = measure(k, schedule);
+    if (!measured)
+      return measured.takeError();
+    TuningRecord record = std::move(*measured);
     record.context = context;
     record.kernel = kernel;
     record.schedule = text;
@@ -123,6 +126,11 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
   for (size_t k = 0; k < kernels.size(); ++k)
     outcome.kernels[k].share = modelMicros > 0 ? weights[k] / modelMicros : 0;
 
+  auto outOfTime = [&] {
+    return options.timeBudget > 0 &&
+           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
+               options.timeBudget;
+  };
   // The seeds next: each kernel's autoscheduled point, where its space has one.
   std::vector<std::vector<ScheduleParams>> legal;
   std::vector<std::vector<bool>> tried;
@@ -133,7 +141,7 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
   for (size_t k = 0; k < kernels.size(); ++k)
     for (size_t i = 0; i < legal[k].size(); ++i)
       if (legal[k][i].strategy == ScheduleParams::Strategy::autoscheduled &&
-          legal[k][i] != kernels[k].signature.schedule) {
+          legal[k][i] != kernels[k].signature.schedule && !outOfTime()) {
         tried[k][i] = true;
         ++total;
         llvm::Expected<TuningRecord> r = trial(k, legal[k][i]);
@@ -143,11 +151,6 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
       }
 
   std::vector<int> budget = apportion(weights, options.trials);
-  auto outOfTime = [&] {
-    return options.timeBudget > 0 &&
-           std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
-               options.timeBudget;
-  };
   // The trials interleaved: each next one goes to the kernel furthest behind
   // its share, so that a run stopped by the time budget at any point has
   // spent its trials in proportion, largest shares first on ties.

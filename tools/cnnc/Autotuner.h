@@ -31,8 +31,10 @@ struct TunedKernel {
 };
 
 /// Measures kernel `k` under a schedule: a record without its context, seed
-/// and time (the search fills those in).
-using Measure = std::function<TuningRecord(size_t k, const ScheduleParams &schedule)>;
+/// and time (the search fills those in), or an error that ends the search
+/// (nothing could be measured: no fault of the candidate's).
+using Measure =
+    std::function<llvm::Expected<TuningRecord>(size_t k, const ScheduleParams &schedule)>;
 
 struct TuneOptions {
   int trials = 0; // candidates beyond the defaults, over all kernels

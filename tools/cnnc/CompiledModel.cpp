@@ -149,6 +149,7 @@ public:
     m->callNameFn = reinterpret_cast<decltype(callNameFn)>(dlsym(m->library, "cnnc_call_name"));
     m->callKernelFn =
         reinterpret_cast<decltype(callKernelFn)>(dlsym(m->library, "cnnc_call_kernel"));
+    m->numCallsFn = reinterpret_cast<decltype(numCallsFn)>(dlsym(m->library, "cnnc_num_calls"));
     return std::unique_ptr<CompiledModel>(std::move(m));
   }
 
@@ -170,7 +171,7 @@ public:
   bool inProcess() const override { return true; }
 
   llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
-    if (perKernel && !(runTimedFn && callNameFn && callKernelFn))
+    if (perKernel && !(runTimedFn && callNameFn && callKernelFn && numCallsFn))
       return fail(llvm::Twine("the library of model '") + modelInfo.name +
                   "' times no kernel calls (compiled by an older cnnc): compile it again");
     std::vector<float> input(modelInfo.input_count), output(modelInfo.output_count);
@@ -178,7 +179,7 @@ public:
     std::normal_distribution<float> normal;
     for (float &v : input)
       v = normal(rng);
-    std::vector<double> ms, callMicros(perKernel ? modelInfo.num_calls : 0);
+    std::vector<double> ms, callMicros(perKernel ? numCallsFn(model) : 0);
     std::vector<std::vector<double>> runsOfCall(callMicros.size());
     for (int i = 0; i < warmup + iterations; ++i) {
       auto start = std::chrono::steady_clock::now();
@@ -236,6 +237,7 @@ private:
                             size_t) = nullptr;
   const char *(*callNameFn)(const cnnc_model *, int) = nullptr;
   int (*callKernelFn)(const cnnc_model *, int) = nullptr;
+  size_t (*numCallsFn)(const cnnc_model *) = nullptr;
   void (*destroyFn)(cnnc_model *) = nullptr;
 };
 

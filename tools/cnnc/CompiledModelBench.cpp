@@ -72,8 +72,10 @@ llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
   llvm::SmallString<128> output, errors;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "json", output))
     return fail("cannot create a temporary file: " + ec.message());
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "txt", errors))
+  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "txt", errors)) {
+    llvm::sys::fs::remove(output);
     return fail("cannot create a temporary file: " + ec.message());
+  }
   std::vector<std::string> argv = {self,
                                    "bench",
                                    modelDirs[v],
@@ -112,10 +114,13 @@ llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
     const llvm::json::Object *kernel = entry.getAsObject();
     std::optional<int64_t> index = kernel ? kernel->getInteger("kernel") : std::nullopt;
     std::optional<double> micros = kernel ? kernel->getNumber("median_us") : std::nullopt;
-    if (!index || !micros || *index < 0 || static_cast<size_t>(*index) >= computations.size())
-      return fail("cnnc bench printed a kernel the search does not have");
+    if (!index || !micros || *index < 0 || static_cast<size_t>(*index) >= computations.size() ||
+        timing.kernelMicros[*index] > 0 || !(*micros > 0))
+      return fail("cnnc bench printed a kernel the search does not have, twice, or timed at 0");
     timing.kernelMicros[*index] = *micros;
   }
+  if (llvm::is_contained(timing.kernelMicros, 0.0))
+    return fail("cnnc bench did not time every kernel of the model");
   return timing;
 }
 

@@ -53,15 +53,23 @@ std::vector<ScheduleParams> bestAlone(const TuningDatabase &database, const Tuni
   return best;
 }
 
-/// The latest in-model record of `schedule` for `kernel`, if any.
-const TuningRecord *latestInModel(const TuningDatabase &database, const TuningContext &context,
+/// The record of `schedule` for `kernel` in the latest check that timed the
+/// kernel inside the model, if that check timed the schedule.
+const TuningRecord *inLatestCheck(const TuningDatabase &database, const TuningContext &context,
                                   const std::string &kernel, const std::string &schedule) {
-  const std::vector<TuningRecord> &records = database.records();
-  for (auto r = records.rbegin(); r != records.rend(); ++r)
-    if (r->scope == TuningRecord::Scope::model && r->status == TuningRecord::Status::ok &&
-        r->context == context && r->kernel == kernel && r->schedule == schedule)
-      return &*r;
-  return nullptr;
+  const TuningRecord *found = nullptr;
+  int latest = 0;
+  for (const TuningRecord &r : database.records()) {
+    if (r.scope != TuningRecord::Scope::model || r.status != TuningRecord::Status::ok ||
+        !(r.context == context) || r.kernel != kernel || r.check < latest)
+      continue;
+    if (r.check > latest)
+      found = nullptr;
+    latest = r.check;
+    if (r.schedule == schedule)
+      found = &r;
+  }
+  return found;
 }
 
 } // namespace
@@ -121,7 +129,13 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
         return b.takeError();
       built.push_back(*b);
     }
-    // Each kernel's time per call under each schedule it ran with, every round.
+    // Each kernel's time per call under each schedule, every round, from the
+    // first model that holds the pair only: a default that several models
+    // keep would otherwise have more rounds to be fastest in.
+    std::map<std::pair<size_t, std::string>, size_t> firstModel;
+    for (size_t v = 0; v < variants.size(); ++v)
+      for (size_t k = 0; k < n; ++k)
+        firstModel.emplace(std::make_pair(k, variants[v][k].str()), v);
     std::map<std::pair<size_t, std::string>, std::vector<double>> samples;
     // Each round starts with the next model: none is always first after a
     // build or always after the same other.
@@ -137,11 +151,15 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
           return llvm::createStringError(std::errc::invalid_argument,
                                          "the model timed %zu kernels, the search %zu",
                                          timing->kernelMicros.size(), n);
-        for (size_t k = 0; k < n; ++k)
-          samples[{k, variants[v][k].str()}].push_back(
-              timing->kernelMicros[k] / static_cast<double>(std::max<size_t>(kernels[k].calls, 1)));
+        for (size_t k = 0; k < n; ++k) {
+          std::pair<size_t, std::string> key = {k, variants[v][k].str()};
+          if (firstModel[key] == v)
+            samples[key].push_back(timing->kernelMicros[k] /
+                                   static_cast<double>(std::max<size_t>(kernels[k].calls, 1)));
+        }
       }
     std::set<std::pair<size_t, std::string>> written;
+    const int check = database.nextCheck(context);
     for (const std::vector<ScheduleParams> &variant : variants)
       for (size_t k = 0; k < n; ++k) {
         std::pair<size_t, std::string> key = {k, variant[k].str()};
@@ -154,6 +172,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
         record.kernel = kernels[k].signature.computation();
         record.schedule = key.second;
         record.scope = TuningRecord::Scope::model;
+        record.check = check;
         // The fastest round: on a shared machine, other work only ever slows
         // a round down, for seconds at a time.
         record.medianMicros = times.front();
@@ -174,7 +193,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   for (size_t k = 0; k < n; ++k) {
     const std::string computation = kernels[k].signature.computation();
     const TuningRecord *byDefault =
-        latestInModel(database, context, computation, kernels[k].signature.schedule.str());
+        inLatestCheck(database, context, computation, kernels[k].signature.schedule.str());
     const TuningRecord *best = database.best(context, computation);
     outcome.defaultMicros.push_back(byDefault ? byDefault->medianMicros : 0);
     outcome.chosenMicros.push_back(best ? best->medianMicros : 0);

@@ -22,6 +22,14 @@ namespace {
 /// Halide's JIT keeps of each candidate stays bounded.
 constexpr size_t kRequestsPerChild = 400;
 
+/// Seconds a child may take to plan the model before it is ready (not a
+/// candidate's time: the parent has planned the same model already).
+constexpr double kPlanningSeconds = 600;
+
+llvm::Error fail(const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::io_error, "%s", message.str().c_str());
+}
+
 TuningRecord failed(TuningRecord::Status status, std::string message) {
   TuningRecord record;
   record.status = status;
@@ -40,17 +48,15 @@ MeasuringWorker::MeasuringWorker(std::vector<std::string> argv, unsigned timeout
 
 MeasuringWorker::~MeasuringWorker() { stop(); }
 
-bool MeasuringWorker::start(std::string &why) {
+llvm::Error MeasuringWorker::start() {
   int in[2], out[2];
-  if (pipe2(in, O_CLOEXEC) != 0) {
-    why = std::strerror(errno);
-    return false;
-  }
+  if (pipe2(in, O_CLOEXEC) != 0)
+    return fail(llvm::Twine("cannot start the measuring process: ") + std::strerror(errno));
   if (pipe2(out, O_CLOEXEC) != 0) {
-    why = std::strerror(errno);
+    int error = errno;
     close(in[0]);
     close(in[1]);
-    return false;
+    return fail(llvm::Twine("cannot start the measuring process: ") + std::strerror(error));
   }
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -58,25 +64,54 @@ bool MeasuringWorker::start(std::string &why) {
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
   // Halide's and LLVM's own chatter would run into the progress line.
   posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // The parent ignores SIGPIPE; the child keeps the default.
+  posix_spawnattr_t attributes;
+  posix_spawnattr_init(&attributes);
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  posix_spawnattr_setsigdefault(&attributes, &pipe);
+  posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGDEF);
   std::vector<char *> cargv;
   for (std::string &arg : argv)
     cargv.push_back(arg.data());
   cargv.push_back(nullptr);
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, nullptr, cargv.data(), environ);
+  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attributes);
   close(in[0]);
   close(out[1]);
   if (rc != 0) {
     close(in[1]);
     close(out[0]);
     pid = -1;
-    why = std::strerror(rc);
-    return false;
+    return fail(llvm::Twine("cannot start the measuring process: ") + std::strerror(rc));
   }
   toChild = in[1];
   fromChild = out[0];
   pending.clear();
   served = 0;
+  std::string line;
+  bool timedOut = false;
+  if (!readLine(line, kPlanningSeconds, timedOut) || line != "ready") {
+    std::string how = timedOut ? "did not plan the model within " +
+                                     std::to_string(static_cast<int>(kPlanningSeconds)) + " s"
+                               : stop();
+    stop();
+    return fail("the measuring process (" + argv.front() + " tune --serve) " + how);
+  }
+  return llvm::Error::success();
+}
+
+bool MeasuringWorker::send(const std::string &request) {
+  for (size_t written = 0; written < request.size();) {
+    ssize_t n = write(toChild, request.data() + written, request.size() - written);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    written += static_cast<size_t>(n);
+  }
   return true;
 }
 
@@ -122,6 +157,8 @@ bool MeasuringWorker::readLine(std::string &line, double seconds, bool &timedOut
     int polled = poll(&ready, 1, static_cast<int>(left));
     if (polled < 0 && errno == EINTR)
       continue;
+    if (polled < 0)
+      return false; // no way left to wait with a limit
     if (polled == 0) {
       timedOut = true;
       return false;
@@ -136,22 +173,20 @@ bool MeasuringWorker::readLine(std::string &line, double seconds, bool &timedOut
   }
 }
 
-TuningRecord MeasuringWorker::measure(size_t k, const ScheduleParams &schedule) {
+llvm::Expected<TuningRecord> MeasuringWorker::measure(size_t k, const ScheduleParams &schedule) {
   if (pid >= 0 && served >= kRequestsPerChild)
     stop();
-  if (pid < 0) {
-    std::string why;
-    if (!start(why))
-      return failed(TuningRecord::Status::crashed, "cannot start the measuring process: " + why);
-  }
   std::string request = std::to_string(k) + "\t" + schedule.str() + "\n";
-  for (size_t written = 0; written < request.size();) {
-    ssize_t n = write(toChild, request.data() + written, request.size() - written);
-    if (n < 0 && errno == EINTR)
-      continue;
-    if (n <= 0)
-      return failed(TuningRecord::Status::crashed, "the measuring process " + stop());
-    written += static_cast<size_t>(n);
+  // A child that died after its last answer is replaced, once.
+  for (int attempt = 0;; ++attempt) {
+    if (pid < 0)
+      if (llvm::Error error = start())
+        return std::move(error);
+    if (send(request))
+      break;
+    std::string how = stop();
+    if (attempt == 1)
+      return fail("the measuring process " + how + " before it read a request");
   }
   std::string line;
   bool timedOut = false;

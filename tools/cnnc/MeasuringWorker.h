@@ -1,8 +1,8 @@
 //===- MeasuringWorker.h - candidates timed by a long-lived child -*- C++ -*-===//
 //
 // `cnnc tune` times candidates in a child process, `cnnc tune --serve MODEL`,
-// that plans the model once and then answers one request per line ("KERNEL
-// SCHEDULE" in, a JSON record body out) until its input ends: planning the
+// that plans the model once, says "ready", and then answers one request per
+// line ("KERNEL<tab>SCHEDULE" in, a JSON record body out) until its input ends: planning the
 // model and compiling each kernel's reference again for every candidate cost
 // more than timing it. The parent gives each request a time limit; a child
 // that hangs is killed and one that dies is reaped, the candidate recorded
@@ -32,12 +32,15 @@ public:
   MeasuringWorker &operator=(const MeasuringWorker &) = delete;
 
   /// Kernel `k` under `schedule`: a record without its context, kernel,
-  /// schedule, seed and time.
-  TuningRecord measure(size_t k, const ScheduleParams &schedule);
+  /// schedule, seed and time. An error (not a record) when no child can be
+  /// started and made ready: that is no fault of the candidate's.
+  llvm::Expected<TuningRecord> measure(size_t k, const ScheduleParams &schedule);
 
 private:
-  /// Starts the child; false (and `why`) if it cannot be.
-  bool start(std::string &why);
+  /// Starts the child and waits for it to plan the model.
+  llvm::Error start();
+  /// Sends `request`; false if the child is gone.
+  bool send(const std::string &request);
   /// Kills the child if it runs and reaps it; how it ended, in words.
   std::string stop();
   /// The child's next line, within `seconds`; false on a timeout or its end.

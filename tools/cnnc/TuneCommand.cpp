@@ -96,7 +96,7 @@ llvm::json::Object answer(ModelKernelTimer &timer, llvm::StringRef request, int 
 }
 
 /// The measuring child's side (`cnnc tune --serve MODEL`): plans the model
-/// once, then answers each line of stdin with one line on stdout.
+/// once, says "ready", then answers each line of stdin with one line on stdout.
 int serveMeasurements(const Args &args) {
   int64_t runs = 20, batch = 1;
   if (args.positional.size() != 1 ||
@@ -121,6 +121,8 @@ int serveMeasurements(const Args &args) {
     for (llvm::StringRef item : items)
       faults[item.split('=').second.str()] = item.split('=').first.str();
   }
+  llvm::outs() << "ready\n";
+  llvm::outs().flush();
   std::string request;
   while (std::getline(std::cin, request)) {
     std::string kernel = llvm::StringRef(request).split('\t').first.str();
@@ -350,9 +352,10 @@ int tuneModel(const Args &args) {
             .str());
   };
   MeasuringWorker worker(servingCommand(args), static_cast<unsigned>(timeout));
-  Measure measure = [&](size_t k, const ScheduleParams &schedule) {
-    return measurement == "stub" ? measureByHash(kernels[k].signature.computation(), schedule)
-                                 : worker.measure(k, schedule);
+  Measure measure = [&](size_t k, const ScheduleParams &schedule) -> llvm::Expected<TuningRecord> {
+    if (measurement == "stub")
+      return measureByHash(kernels[k].signature.computation(), schedule);
+    return worker.measure(k, schedule);
   };
   llvm::Expected<TuneOutcome> outcome = tuneKernels(kernels, **db, context, measure, options);
   if (!outcome)
