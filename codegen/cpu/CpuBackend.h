@@ -54,8 +54,8 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 /// lanes or more (CpuBackend::fewestQuadLanes).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
 
-/// Whether Halide's Adams2019 autoscheduler can be loaded (its plugin ships
-/// in the Halide wheel cnnc is built against).
+/// Whether Halide's Adams2019 autoscheduler is installed (its plugin ships in
+/// the Halide wheel cnnc is built against); it is loaded when first used.
 bool autoschedulerAvailable();
 
 /// Schedules the kernel's pipeline for `target` by Adams2019, its estimates
