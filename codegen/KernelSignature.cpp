@@ -107,6 +107,12 @@ bool KernelSignature::isConvolution(size_t op) const {
       ops[op].name);
 }
 
+const TensorDesc &KernelSignature::operand(size_t op, size_t i) const {
+  llvm::StringRef name = ops[op].operands[i];
+  size_t index = std::stoul(name.drop_front().str());
+  return name.front() == 'a' ? args[index].tensor : ops[index].results[0];
+}
+
 size_t KernelSignature::anchor() const {
   for (size_t i = 0; i < ops.size(); ++i)
     if (isConvolution(i))

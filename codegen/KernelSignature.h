@@ -30,6 +30,13 @@ struct TensorDesc {
   std::vector<int64_t> shape; // IR order
   ElementType elementType = ElementType::f32;
   QuantParams quant;
+
+  int64_t bytes() const {
+    int64_t bytes = static_cast<int64_t>(byteSize(elementType));
+    for (int64_t extent : shape)
+      bytes *= extent;
+    return bytes;
+  }
 };
 
 struct SignatureArg {
@@ -66,6 +73,8 @@ struct KernelSignature {
   /// The op the schedule is built around: the first convolution, else the first op.
   size_t anchor() const;
   bool isConvolution(size_t op) const;
+  /// Operand `i` of op `op`: an argument or an earlier op's result.
+  const TensorDesc &operand(size_t op, size_t i) const;
   /// NCHW shapes of the anchor op's result and of the group's result.
   llvm::ArrayRef<int64_t> anchorShape() const { return ops[anchor()].results[0].shape; }
   llvm::ArrayRef<int64_t> resultShape() const { return ops.back().results[0].shape; }

@@ -13,17 +13,32 @@ llvm::Error illegal(const ScheduleParams &params, const llvm::Twine &why) {
                                  params.str().c_str(), why.str().c_str());
 }
 
-template <typename T> std::string listOf(const std::vector<T> &values) {
-  std::string text;
-  for (const T &v : values)
-    text += (text.empty() ? "" : ", ") + std::to_string(v);
-  return "{" + text + "}";
-}
-
 /// Registers a block needs: its accumulators, one weight vector per channel
 /// vector and one broadcast input.
 int registersNeeded(const ScheduleParams &p) {
   return p.accumulatorRegisters() + p.channelBlock / p.vectorLanes + 1;
+}
+
+const char *parallelName(ScheduleParams::Parallel parallel) {
+  switch (parallel) {
+  case ScheduleParams::Parallel::none:
+    return "none";
+  case ScheduleParams::Parallel::rows:
+    return "rows";
+  case ScheduleParams::Parallel::channelBlocks:
+    return "channels";
+  }
+  llvm_unreachable("every Parallel is named");
+}
+
+std::string toText(int value) { return std::to_string(value); }
+std::string toText(ScheduleParams::Parallel value) { return parallelName(value); }
+
+template <typename T> std::string listOf(const std::vector<T> &values) {
+  std::string text;
+  for (const T &v : values)
+    text += (text.empty() ? "" : ", ") + toText(v);
+  return "{" + text + "}";
 }
 
 } // namespace
@@ -38,7 +53,7 @@ std::string ScheduleParams::str() const {
   if (blocked)
     os << " channels=" << channelBlock << " pixels=" << pixelBlock
        << (unrollBlock ? " unroll" : " no-unroll");
-  os << " parallel=" << (parallelRows ? "rows" : "none");
+  os << " parallel=" << parallelName(parallel);
   if (blocked)
     os << " padded=" << (paddedInput == PaddedInput::perBlock ? "block" : "inline");
   if (onGpu())
@@ -78,8 +93,12 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       ok = number(p.channelBlock);
     else if (key == "pixels")
       ok = number(p.pixelBlock);
-    else if (key == "parallel" && (value == "rows" || value == "none"))
-      p.parallelRows = value == "rows";
+    else if (key == "parallel" && value == "rows")
+      p.parallel = Parallel::rows;
+    else if (key == "parallel" && value == "channels")
+      p.parallel = Parallel::channelBlocks;
+    else if (key == "parallel" && value == "none")
+      p.parallel = Parallel::none;
     else if (key == "padded" && (value == "block" || value == "inline"))
       p.paddedInput = value == "block" ? PaddedInput::perBlock : PaddedInput::inlined;
     else if (key == "threads") {
@@ -115,17 +134,18 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
   for (auto [threadsChannels, threadsPixels] : threadBlocks)
     for (ScheduleParams::Strategy strategy : strategies)
       for (int lanes : vectorLanes)
-        for (bool parallel : parallelRows) {
+        for (ScheduleParams::Parallel spread : parallel) {
           ScheduleParams p;
           p.gpuThreadsChannels = threadsChannels;
           p.gpuThreadsPixels = threadsPixels;
           p.strategy = strategy;
           p.vectorLanes = lanes;
-          p.parallelRows = parallel;
+          p.parallel = spread;
           if (strategy == ScheduleParams::Strategy::autoscheduled)
             continue; // its one point is above
           if (strategy == ScheduleParams::Strategy::generic) {
-            points.push_back(p);
+            if (spread != ScheduleParams::Parallel::channelBlocks)
+              points.push_back(p);
             continue;
           }
           for (int channels : channelBlocks)
@@ -152,8 +172,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return llvm::Error::success(); // no parameters of cnnc's
   if (!llvm::is_contained(vectorLanes, p.vectorLanes))
     return illegal(p, "lanes must be one of " + listOf(vectorLanes));
-  if (!llvm::is_contained(parallelRows, p.parallelRows))
-    return illegal(p, "this kernel has no rows to spread over threads");
+  if (!llvm::is_contained(parallel, p.parallel))
+    return illegal(p, "parallel must be one of " + listOf(parallel));
   std::pair<int, int> threads = {p.gpuThreadsChannels, p.gpuThreadsPixels};
   if (gpuThreadBlocks.empty() && p.onGpu())
     return illegal(p, "GPU threads on a CPU target");
@@ -164,8 +184,11 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
           (blocks.empty() ? "" : ", ") + std::to_string(channels) + "x" + std::to_string(pixels);
     return illegal(p, "threads must be one of {" + blocks + "}");
   }
-  if (p.strategy == ScheduleParams::Strategy::generic)
+  if (p.strategy == ScheduleParams::Strategy::generic) {
+    if (p.parallel == ScheduleParams::Parallel::channelBlocks)
+      return illegal(p, "only a blocked schedule has channel blocks");
     return llvm::Error::success();
+  }
   if (!llvm::is_contained(channelBlocks, p.channelBlock) || p.channelBlock % p.vectorLanes)
     return illegal(p, "channels must be a multiple of the lanes among " + listOf(channelBlocks));
   if (!llvm::is_contained(pixelBlocks, p.pixelBlock))

@@ -45,6 +45,16 @@ struct ScheduleParams {
     /// It has no parameters of cnnc's (lanes 1, parallel none, as parsed).
     autoscheduled,
   };
+  /// Which loop spreads over threads, and so which loop is outermost.
+  enum class Parallel {
+    none, // one thread, output rows outermost
+    rows, // output rows outermost, spread over threads
+    /// Blocks of output channels outermost, spread over threads; blocked
+    /// only. Each block's weights stay in cache while every pixel passes,
+    /// instead of all the weights passing once per pixel block: what pays
+    /// where the weights outweigh the activations (late 1×1 convolutions).
+    channelBlocks,
+  };
   /// Where a convolution reads its zero-padded input from.
   enum class PaddedInput {
     perBlock, // gathered once per register block, borders tested once
@@ -52,11 +62,11 @@ struct ScheduleParams {
   };
 
   Strategy strategy = Strategy::generic;
-  int vectorLanes = 1;       // elements per vector instruction
-  int channelBlock = 0;      // output channels per block (a multiple of vectorLanes); blocked only
-  int pixelBlock = 0;        // output pixels along x per block; blocked only
-  bool unrollBlock = true;   // unroll the block's channel vectors and pixels; blocked only
-  bool parallelRows = false; // spread output rows over threads
+  int vectorLanes = 1;     // elements per vector instruction
+  int channelBlock = 0;    // output channels per block (a multiple of vectorLanes); blocked only
+  int pixelBlock = 0;      // output pixels along x per block; blocked only
+  bool unrollBlock = true; // unroll the block's channel vectors and pixels; blocked only
+  Parallel parallel = Parallel::none;
   PaddedInput paddedInput = PaddedInput::perBlock; // blocked only
   /// GPU only (0 on a CPU): GPU threads per thread block along the output's
   /// channels (its innermost dimension) and along x.
@@ -74,8 +84,8 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block", "generic lanes=8 parallel=rows" or "autoscheduled
-  /// adams2019"; a GPU schedule adds "threads=32x4".
+  /// padded=block" (parallel=channels for channel blocks), "generic lanes=8 parallel=rows" or
+  /// "autoscheduled adams2019"; a GPU schedule adds "threads=32x4".
   std::string str() const;
 
   /// Reads what str() writes (a tuning database's schedules); an error names
@@ -89,7 +99,7 @@ struct ScheduleSpace {
   std::vector<int> vectorLanes;
   std::vector<int> channelBlocks; // candidate values; each must also be a multiple of the lanes
   std::vector<int> pixelBlocks;
-  std::vector<bool> parallelRows;
+  std::vector<ScheduleParams::Parallel> parallel;
   std::vector<ScheduleParams::PaddedInput> paddedInputs;
   /// GPU thread blocks (channels, pixels); empty on a CPU.
   std::vector<std::pair<int, int>> gpuThreadBlocks;

@@ -3,12 +3,15 @@
 // The default schedule is sized from the register file: channel blocks of up
 // to two vectors, and pixel blocks as wide as keeps the accumulators of a
 // two-vector block within half the vector registers (8 pixels with 32
-// registers, as on AVX-512 and NEON; 4 with AVX2's 16). The space around it is
-// every block that fits the register file and the output.
+// registers, as on AVX-512 and NEON; 4 with AVX2's 16); output rows outermost
+// and over threads, or blocks of output channels where that reads less
+// (channelBlocksShouldLead). The space around it is every block that fits the
+// register file and the output, in either order.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
 #include "codegen/KernelSignature.h"
+#include "dialect/Cnn.h"
 
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
@@ -22,6 +25,7 @@ namespace {
 
 using Strategy = ScheduleParams::Strategy;
 using PaddedInput = ScheduleParams::PaddedInput;
+using Parallel = ScheduleParams::Parallel;
 
 int floatLanes(const CpuBackend &backend, llvm::StringRef target) {
   return backend.registerFile(target).lanes(sizeof(float));
@@ -39,6 +43,28 @@ bool blockable(const KernelSignature &s, llvm::ArrayRef<int> lanes) {
 bool hasRows(const KernelSignature &s) {
   llvm::ArrayRef<int64_t> shape = s.resultShape();
   return shape.size() == 4 && shape[2] > 1;
+}
+
+/// Output rows over threads where there are rows, else one thread.
+Parallel rowsIfAny(const KernelSignature &s) {
+  return hasRows(s) ? Parallel::rows : Parallel::none;
+}
+
+/// A dense float convolution may put its channel blocks outermost (integer
+/// ones stage their input per pixel block, for every channel block).
+bool channelBlocksMayLead(const KernelSignature &s) {
+  return s.ops[s.anchor()].name == cnn::Conv2DOp::getOperationName();
+}
+
+/// Channel blocks outermost read the weights once and the input activations
+/// once per channel block; rows outermost read the input once and the
+/// weights once per pixel block. The first is chosen where the weights are
+/// the larger (B0's 7×7 expansions: 884 KB of weights, 37 KB of input) and
+/// there are enough channel blocks to share among threads.
+bool channelBlocksShouldLead(const KernelSignature &s, int channelBlock) {
+  constexpr int64_t kFewestChannelBlocks = 8;
+  return channelBlocksMayLead(s) && s.anchorShape()[1] / channelBlock >= kFewestChannelBlocks &&
+         s.operand(s.anchor(), 1).bytes() > s.operand(s.anchor(), 0).bytes();
 }
 
 /// Halide's target features that select instructions, on any CPU family.
@@ -132,7 +158,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   int vector = floatLanes(*this, target);
   std::vector<int> lanes = blockLanes(target);
   ScheduleParams p;
-  p.parallelRows = hasRows(s);
+  p.parallel = rowsIfAny(s);
   p.vectorLanes = vector;
   if (!blockable(s, lanes))
     return p;
@@ -145,6 +171,8 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
   p.pixelBlock = static_cast<int>(std::min<int64_t>(out[3], pixels));
   p.paddedInput = PaddedInput::perBlock;
+  if (channelBlocksShouldLead(s, p.channelBlock))
+    p.parallel = Parallel::channelBlocks;
   return p;
 }
 
@@ -154,7 +182,9 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   space.vectorRegisters = registerFile(target).vectorRegisters;
   space.strategies = {Strategy::generic};
   space.vectorLanes = lanes;
-  space.parallelRows = hasRows(s) ? std::vector<bool>{true, false} : std::vector<bool>{false};
+  space.parallel = {rowsIfAny(s)};
+  if (hasRows(s))
+    space.parallel.push_back(Parallel::none);
   space.paddedInputs = {PaddedInput::perBlock};
   // Adams2019 as a seed for float kernels (cnnc tunes FP32 models only).
   bool floatOnly = llvm::all_of(
@@ -164,6 +194,8 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   if (!blockable(s, lanes))
     return space;
   space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
+  if (channelBlocksMayLead(s))
+    space.parallel.push_back(Parallel::channelBlocks);
   llvm::ArrayRef<int64_t> out = s.anchorShape();
   for (int multiple = 1; multiple <= 4; ++multiple)
     for (int width : lanes)

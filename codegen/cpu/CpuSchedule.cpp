@@ -6,7 +6,9 @@
 //   whole reduction, then the epilogue (bias, activation, residual) is applied
 //   as the block is stored. Blocks never exceed the extents, and tails shift
 //   inwards (recomputing a few outputs) rather than shrink, so a block's size
-//   is constant and its storage is registers and stack, never heap.
+//   is constant and its storage is registers and stack, never heap. Rows
+//   are the outer loop, or the channel blocks are (parallel=channels), and
+//   the outer loop is the one spread over threads.
 // - generic: each reduction computed at the root, vectorized over its
 //   innermost dimension with the reduction outside; elementwise ops inlined
 //   into their consumers.
@@ -92,15 +94,21 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
   Var co("co"), ci("ci"), xo("xo"), xi("xi");
   output.split(c, co, ci, static_cast<int>(storedChannels), TailStrategy::ShiftInwards)
       .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
-      .reorder(ci, xi, co, xo, y, n)
       .vectorize(ci, storeLanes);
+  bool channelBlocksLead = p.parallel == ScheduleParams::Parallel::channelBlocks;
+  if (channelBlocksLead)
+    output.reorder(ci, xi, xo, y, co, n).parallel(co);
+  else
+    output.reorder(ci, xi, co, xo, y, n);
+  if (p.parallel == ScheduleParams::Parallel::rows)
+    output.parallel(y);
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
-  if (p.parallelRows)
-    output.parallel(y);
+  // The loop of one register block: whichever of co and xo is inner.
+  Var block = channelBlocksLead ? xo : co;
 
   Var cc = conv.args()[0], cx = conv.args()[1];
-  conv.compute_at(output, co).vectorize(cc, lanes, TailStrategy::RoundUp);
+  conv.compute_at(output, block).vectorize(cc, lanes, TailStrategy::RoundUp);
   std::vector<Halide::Internal::ReductionVariable> rvars = conv.update().get_schedule().rvars();
   auto grouped = funcs.groupedReductions.find(anchor);
   int group = grouped != funcs.groupedReductions.end() ? grouped->second : 1;
@@ -133,7 +141,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
           (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
                                            input.type().bytes()) > kHalideStackBytes))
         continue;
-      input.compute_at(output, denseInteger ? xo : co).store_in(MemoryType::Stack);
+      input.compute_at(output, denseInteger ? xo : block).store_in(MemoryType::Stack);
       // A full vector of its own type (i16 tiles take twice the lanes), or
       // as much of one as the tile's channels fill. Tails shift inwards
       // rather than being guarded: Halide 21's Hexagon lowering fails on the
@@ -180,7 +188,7 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
     vectorizeIfWide(output, output.args()[1], shape[3], vector);
   else
     vectorizeIfWide(output, output.args()[0], shape[1], vector);
-  if (p.parallelRows)
+  if (p.parallel == ScheduleParams::Parallel::rows)
     output.parallel(output.args()[2]);
 }
 

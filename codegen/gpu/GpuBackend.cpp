@@ -57,13 +57,12 @@ bool blockable(const KernelSignature &s) {
 
 /// A convolution over a k × k window of every input channel (a stem, a
 /// Fused-MBConv expansion): many multiply-adds per operand loaded, so a bigger
-/// register block pays. Its filter is argument `a<i>`, operand 1.
+/// register block pays. Its filter is operand 1.
 bool denseWindowConvolution(const KernelSignature &s) {
   const SignatureOp &op = s.ops[s.anchor()];
-  if (op.name != cnn::Conv2DOp::getOperationName() || op.operands.size() < 2 ||
-      op.operands[1][0] != 'a')
+  if (op.name != cnn::Conv2DOp::getOperationName() || op.operands.size() < 2)
     return false;
-  const std::vector<int64_t> &filter = s.args[std::stoul(op.operands[1].substr(1))].tensor.shape;
+  const std::vector<int64_t> &filter = s.operand(s.anchor(), 1).shape;
   return filter.size() == 4 && filter[2] * filter[3] > 1;
 }
 
@@ -148,7 +147,7 @@ public:
     space.vectorRegisters = kBlockRegisters;
     space.strategies = {Strategy::generic};
     space.vectorLanes = {1};
-    space.parallelRows = {false};
+    space.parallel = {ScheduleParams::Parallel::none};
     space.paddedInputs = {PaddedInput::inlined};
     space.gpuThreadBlocks = {{chosen.gpuThreadsChannels, chosen.gpuThreadsPixels}};
     for (std::pair<int, int> block :

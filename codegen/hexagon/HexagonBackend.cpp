@@ -175,14 +175,14 @@ public:
       p.vectorLanes = kVectorBytes;
       p.channelBlock = kVectorBytes;
     }
-    p.parallelRows = false;
+    p.parallel = ScheduleParams::Parallel::none;
     return p;
   }
 
   ScheduleSpace scheduleSpace(const KernelSignature &s,
                               llvm::StringRef halideTarget) const override {
     ScheduleSpace space = CpuBackend::scheduleSpace(s, halideTarget);
-    space.parallelRows = {false};
+    space.parallel = {ScheduleParams::Parallel::none};
     if (computesInFloat(s))
       space.strategies = {ScheduleParams::Strategy::generic};
     space.vectorLanes.push_back(1);

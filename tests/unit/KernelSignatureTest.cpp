@@ -42,6 +42,21 @@ func.func @m(%x: tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32> {
       .str();
 }
 
+/// One group: a 1×1 convolution of `in` channels to `out` on a `size`×`size` map.
+std::string pointwiseConvolution(int in, int out, int size) {
+  std::string input =
+      "1x" + std::to_string(in) + "x" + std::to_string(size) + "x" + std::to_string(size) + "xf32";
+  std::string output =
+      "1x" + std::to_string(out) + "x" + std::to_string(size) + "x" + std::to_string(size) + "xf32";
+  std::string filter = std::to_string(out) + "x" + std::to_string(in) + "x1x1xf32";
+  return "func.func @m(%x: tensor<" + input + ">) -> tensor<" + output + "> {\n" +
+         "  %w = cnn.weight \"w\" : tensor<" + filter + ">\n" +
+         "  %y = cnn.conv2d %x, %w {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, "
+         "cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : (tensor<" +
+         input + ">, tensor<" + filter + ">) -> tensor<" + output + ">\n" +
+         "  return %y : tensor<" + output + ">\n}";
+}
+
 class KernelSignatureTest : public ::testing::Test {
 protected:
   KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
@@ -89,7 +104,7 @@ TEST_F(KernelSignatureTest, SchedulesSeparateKernels) {
   signatures("", "silu");
   KernelSignature first = *signatureOf(plans[1]), second = *signatureOf(plans[2]);
   EXPECT_EQ(first, second);
-  second.schedule.parallelRows = !second.schedule.parallelRows;
+  second.schedule.parallel = ScheduleParams::Parallel::rows;
   EXPECT_NE(first, second);
   EXPECT_EQ(first.computation(), second.computation()); // one tuning-database key
 }
@@ -126,6 +141,40 @@ TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
   }
 }
 
+// Channel blocks lead where the weights outweigh the input (B0's 7×7
+// expansion: 884 KB against 37 KB); rows lead where the input is the larger.
+TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
+  struct Case {
+    int in, out, size;
+    ScheduleParams::Parallel expected;
+  } cases[] = {{192, 1152, 7, ScheduleParams::Parallel::channelBlocks},
+               {16, 96, 56, ScheduleParams::Parallel::rows}};
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (const Case &c : cases) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(pointwiseConvolution(c.in, c.out, c.size),
+                                                     &context);
+    ASSERT_TRUE(module);
+    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
+    plans = planKernels(groups, x86Backend());
+    ASSERT_EQ(plans.size(), 1u);
+    KernelSignature signature = *signatureOf(plans[0]);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.parallel, c.expected) << p.str();
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    // Both orders are in the space; a generic schedule has no channel blocks.
+    EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::channelBlocks));
+    EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::rows));
+    ScheduleParams generic = p;
+    generic.strategy = ScheduleParams::Strategy::generic;
+    generic.parallel = ScheduleParams::Parallel::channelBlocks;
+    llvm::Error error = space.check(generic);
+    ASSERT_TRUE(bool(error));
+    EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
+  }
+}
+
 TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
   signatures("", "silu");
   KernelSignature signature = *signatureOf(plans[1]);
@@ -139,7 +188,7 @@ TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
     EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution) << name;
     EXPECT_TRUE(p.onGpu()) << name;
     EXPECT_EQ(p.vectorLanes, 1);
-    EXPECT_FALSE(p.parallelRows);
+    EXPECT_EQ(p.parallel, ScheduleParams::Parallel::none);
     EXPECT_LE(p.gpuThreadsChannels * p.gpuThreadsPixels, 256);
     EXPECT_FALSE(bool(space.check(p))) << name << ": " << p.str();
     EXPECT_NE(p.str().find(" threads="), std::string::npos);

@@ -14,7 +14,7 @@ namespace {
 int distance(const ScheduleParams &a, const ScheduleParams &b) {
   return (a.strategy != b.strategy) + (a.vectorLanes != b.vectorLanes) +
          (a.channelBlock != b.channelBlock) + (a.pixelBlock != b.pixelBlock) +
-         (a.unrollBlock != b.unrollBlock) + (a.parallelRows != b.parallelRows) +
+         (a.unrollBlock != b.unrollBlock) + (a.parallel != b.parallel) +
          (a.paddedInput != b.paddedInput) + (a.gpuThreadsChannels != b.gpuThreadsChannels) +
          (a.gpuThreadsPixels != b.gpuThreadsPixels);
 }
