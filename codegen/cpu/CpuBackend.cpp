@@ -3,7 +3,8 @@
 // The default schedule is sized from the register file: channel blocks of up
 // to two vectors, and pixel blocks as wide as keeps the accumulators of a
 // two-vector block within half the vector registers (8 pixels with 32
-// registers, as on AVX-512 and NEON; 4 with AVX2's 16); output rows outermost
+// registers, as on AVX-512 and NEON; 4 with AVX2's 16), or a little narrower
+// or wider where that leaves a shorter tail (pixelBlockFor); output rows outermost
 // and over threads, or blocks of output channels where that reads less
 // (channelBlocksShouldLead). The space around it is every block that fits the
 // register file and the output, in either order.
@@ -65,6 +66,35 @@ bool channelBlocksShouldLead(const KernelSignature &s, int channelBlock) {
   constexpr int64_t kFewestChannelBlocks = 8;
   return channelBlocksMayLead(s) && s.anchorShape()[1] / channelBlock >= kFewestChannelBlocks &&
          s.operand(s.anchor(), 1).bytes() > s.operand(s.anchor(), 0).bytes();
+}
+
+/// The pixel blocks a space offers (those no wider than the row).
+constexpr int kPixelBlocks[] = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
+
+/// Pixels of computing a row `width` wide in blocks of `pixels`: tails shift
+/// inwards, so a last partial block recomputes pixels of the one before.
+int64_t pixelsComputed(int64_t width, int pixels) { return (width + pixels - 1) / pixels * pixels; }
+
+/// The pixel block for rows `width` wide: `preferred`, unless a block of the
+/// space's from just over half of it up to `widest` computes fewer pixels (B0's 14-wide
+/// rows: 15 in blocks of 5, 16 in blocks of 4; 7-wide rows on AVX-512: 7 in
+/// blocks of 7, 8 in blocks of 8); on a tie the nearer `preferred`, then the
+/// wider.
+int pixelBlockFor(int64_t width, int preferred, int widest) {
+  if (width <= preferred)
+    return static_cast<int>(width);
+  int best = preferred;
+  for (int pixels : kPixelBlocks) {
+    if (pixels <= preferred / 2 || pixels > std::min<int64_t>(widest, width))
+      continue;
+    int64_t computed = pixelsComputed(width, pixels), bestComputed = pixelsComputed(width, best);
+    int distance = std::abs(pixels - preferred), bestDistance = std::abs(best - preferred);
+    if (computed < bestComputed ||
+        (computed == bestComputed &&
+         (distance < bestDistance || (distance == bestDistance && pixels > best))))
+      best = pixels;
+  }
+  return best;
 }
 
 /// Halide's target features that select instructions, on any CPU family.
@@ -169,7 +199,9 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
   int registers = registerFile(target).vectorRegisters;
   int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
-  p.pixelBlock = static_cast<int>(std::min<int64_t>(out[3], pixels));
+  int channelVectors = p.channelBlock / p.vectorLanes;
+  int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
+  p.pixelBlock = pixelBlockFor(out[3], pixels, widest);
   p.paddedInput = PaddedInput::perBlock;
   if (channelBlocksShouldLead(s, p.channelBlock))
     p.parallel = Parallel::channelBlocks;
@@ -202,7 +234,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
   llvm::sort(space.channelBlocks);
-  for (int pixels : {1, 2, 3, 4, 5, 6, 7, 8, 12, 16})
+  for (int pixels : kPixelBlocks)
     if (pixels <= out[3])
       space.pixelBlocks.push_back(pixels);
   if (s.ops[s.anchor()].padsInput)

@@ -75,6 +75,16 @@ protected:
     return {first->str(), second->str()};
   }
 
+  /// The signature of pointwiseConvolution(in, out, size)'s one group.
+  KernelSignature pointwiseSignature(int in, int out, int size) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(pointwiseConvolution(in, out, size), &context);
+    EXPECT_TRUE(module);
+    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
+    plans = planKernels(groups, x86Backend());
+    EXPECT_EQ(plans.size(), 1u);
+    return *signatureOf(plans[0]);
+  }
+
   mlir::MLIRContext context;
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<KernelGroup> groups;
@@ -152,13 +162,7 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
   llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
   ASSERT_TRUE(bool(target));
   for (const Case &c : cases) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(pointwiseConvolution(c.in, c.out, c.size),
-                                                     &context);
-    ASSERT_TRUE(module);
-    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
-    plans = planKernels(groups, x86Backend());
-    ASSERT_EQ(plans.size(), 1u);
-    KernelSignature signature = *signatureOf(plans[0]);
+    KernelSignature signature = pointwiseSignature(c.in, c.out, c.size);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
     EXPECT_EQ(p.parallel, c.expected) << p.str();
@@ -173,6 +177,35 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
     ASSERT_TRUE(bool(error));
     EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
   }
+}
+
+// Pixel blocks leave short tails: 14-wide rows in blocks of 5 on AVX2 (15
+// pixels computed, not 16); 7- and 14-wide rows in blocks of 7 on AVX-512.
+TEST_F(KernelSignatureTest, PixelBlocksLeaveShortTails) {
+  struct Case {
+    const char *target;
+    int size, pixels;
+  } cases[] = {{"x86-64-avx2", 14, 5},   {"x86-64-avx2", 7, 4},   {"x86-64-avx2", 56, 4},
+               {"x86-64-avx512", 14, 7}, {"x86-64-avx512", 7, 7}, {"x86-64-avx512", 56, 8}};
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target));
+    KernelSignature signature = pointwiseSignature(32, 64, c.size);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.pixelBlock, c.pixels) << c.target << " " << c.size;
+    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
+        << p.str();
+  }
+  // Whatever the width, the default is a point of the space.
+  for (const char *name : {"x86-64-avx2", "x86-64-avx512", "arm64"})
+    for (int size = 2; size <= 40; ++size) {
+      llvm::Expected<TargetSelection> target = selectTarget(name);
+      ASSERT_TRUE(bool(target));
+      KernelSignature signature = pointwiseSignature(32, 64, size);
+      ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+      llvm::Error error = target->backend->scheduleSpace(signature, target->halideTarget).check(p);
+      EXPECT_FALSE(bool(error)) << name << " " << size << ": " << llvm::toString(std::move(error));
+    }
 }
 
 TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
