@@ -42,17 +42,22 @@ func.func @m(%x: tensor<1x64x8x8xf32>) -> tensor<1x64x8x8xf32> {
       .str();
 }
 
-/// One group: a 1×1 convolution of `in` channels to `out` on a `size`×`size` map.
-std::string pointwiseConvolution(int in, int out, int size) {
-  std::string input =
-      "1x" + std::to_string(in) + "x" + std::to_string(size) + "x" + std::to_string(size) + "xf32";
-  std::string output =
-      "1x" + std::to_string(out) + "x" + std::to_string(size) + "x" + std::to_string(size) + "xf32";
-  std::string filter = std::to_string(out) + "x" + std::to_string(in) + "x1x1xf32";
+/// One group: a `window`×`window` convolution (zero-padded to keep the size)
+/// of `in` channels to `out` on a `size`×`size` map.
+std::string convolution(int in, int out, int size, int window) {
+  auto map = [&](int channels) {
+    return "1x" + std::to_string(channels) + "x" + std::to_string(size) + "x" +
+           std::to_string(size) + "xf32";
+  };
+  std::string input = map(in), output = map(out), pad = std::to_string(window / 2);
+  std::string filter = std::to_string(out) + "x" + std::to_string(in) + "x" +
+                       std::to_string(window) + "x" + std::to_string(window) + "xf32";
   return "func.func @m(%x: tensor<" + input + ">) -> tensor<" + output + "> {\n" +
          "  %w = cnn.weight \"w\" : tensor<" + filter + ">\n" +
-         "  %y = cnn.conv2d %x, %w {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, "
-         "cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : (tensor<" +
+         "  %y = cnn.conv2d %x, %w {padding = array<i64: " + pad + ", " + pad + ", " + pad + ", " +
+         pad +
+         ">, strides = array<i64: 1, 1>, cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} "
+         ": (tensor<" +
          input + ">, tensor<" + filter + ">) -> tensor<" + output + ">\n" +
          "  return %y : tensor<" + output + ">\n}";
 }
@@ -75,9 +80,9 @@ protected:
     return {first->str(), second->str()};
   }
 
-  /// The signature of pointwiseConvolution(in, out, size)'s one group.
-  KernelSignature pointwiseSignature(int in, int out, int size) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(pointwiseConvolution(in, out, size), &context);
+  /// The signature of convolution(in, out, size, window)'s one group.
+  KernelSignature convolutionSignature(int in, int out, int size, int window = 1) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(convolution(in, out, size, window), &context);
     EXPECT_TRUE(module);
     groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
     plans = planKernels(groups, x86Backend());
@@ -162,7 +167,7 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
   llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
   ASSERT_TRUE(bool(target));
   for (const Case &c : cases) {
-    KernelSignature signature = pointwiseSignature(c.in, c.out, c.size);
+    KernelSignature signature = convolutionSignature(c.in, c.out, c.size);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
     EXPECT_EQ(p.parallel, c.expected) << p.str();
@@ -190,7 +195,7 @@ TEST_F(KernelSignatureTest, PixelBlocksLeaveShortTails) {
   for (const Case &c : cases) {
     llvm::Expected<TargetSelection> target = selectTarget(c.target);
     ASSERT_TRUE(bool(target));
-    KernelSignature signature = pointwiseSignature(32, 64, c.size);
+    KernelSignature signature = convolutionSignature(32, 64, c.size);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     EXPECT_EQ(p.pixelBlock, c.pixels) << c.target << " " << c.size;
     EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
@@ -201,11 +206,26 @@ TEST_F(KernelSignatureTest, PixelBlocksLeaveShortTails) {
     for (int size = 2; size <= 40; ++size) {
       llvm::Expected<TargetSelection> target = selectTarget(name);
       ASSERT_TRUE(bool(target));
-      KernelSignature signature = pointwiseSignature(32, 64, size);
+      KernelSignature signature = convolutionSignature(32, 64, size);
       ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
       llvm::Error error = target->backend->scheduleSpace(signature, target->halideTarget).check(p);
       EXPECT_FALSE(bool(error)) << name << " " << size << ": " << llvm::toString(std::move(error));
     }
+}
+
+// An RGB stem tests its borders at each tap: a tile gathered per block would
+// be mostly lanes of no channel. Wider inputs gather tiles.
+TEST_F(KernelSignatureTest, NarrowPaddedInputsAreReadInline) {
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (auto [in, expected] : {std::pair{3, ScheduleParams::PaddedInput::inlined},
+                              std::pair{16, ScheduleParams::PaddedInput::perBlock}}) {
+    KernelSignature signature = convolutionSignature(in, 32, 16, 3);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.paddedInput, expected) << p.str();
+    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
+        << p.str();
+  }
 }
 
 TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
