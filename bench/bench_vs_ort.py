@@ -3,14 +3,18 @@
 
 For each model: torchvision builds it with seeded random weights, which are
 exported to ONNX (for ORT and OpenVINO) and saved as safetensors (for cnnc
-compile). All three run batch 1, FP32, with the same thread count, one after
-another in the same run; the script checks that their logits agree, then
-prints median latencies, cnnc's ratio to each peer beside the goals (at most
+compile). All three run batch 1, FP32, with the same thread count, in one
+process, their runs interleaved: rounds in which each runtime runs a block
+(a warm-up run, then timed runs), each round starting with the next runtime,
+so that a slow spell of a shared machine falls on all three alike (timed one
+after another, the ratios moved by 30% between runs). The script checks that
+their logits agree, then prints median latencies, cnnc's ratio to each peer beside the goals (at most
 0.8 of ORT's time and 0.85 of OpenVINO's), and how much of this machine's
 FP32 peak cnnc reaches (FLOPs from `cnnc stats`, 2 per MAC; the peak measured
 by `cnnc hardware host`, scaled to the threads used).
 """
 import argparse
+import ctypes
 import json
 import os
 import re
@@ -39,7 +43,8 @@ MODELS = [  # cnnc preset, torchvision builder, resolution
 ]
 
 
-def time_ort(onnx_path, x, threads, iterations, warmup):
+def ort_runner(onnx_path, x, threads):
+    """One ONNX Runtime inference as a call, and its logits."""
     options = ort.SessionOptions()
     options.intra_op_num_threads = threads
     options.inter_op_num_threads = 1
@@ -47,31 +52,78 @@ def time_ort(onnx_path, x, threads, iterations, warmup):
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     session = ort.InferenceSession(onnx_path, options, providers=["CPUExecutionProvider"])
     name = session.get_inputs()[0].name
-    for _ in range(warmup):
-        out = session.run(None, {name: x})[0]
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        session.run(None, {name: x})
-        times.append((time.perf_counter() - start) * 1000)
-    return float(np.median(times)), out
+    return lambda: session.run(None, {name: x}), session.run(None, {name: x})[0]
 
 
-def time_openvino(onnx_path, x, threads, iterations, warmup):
-    """OpenVINO's CPU plugin on the same ONNX file: FP32 (no bf16 or f16
-    inference precision), latency mode, `threads` threads."""
+def openvino_runner(onnx_path, x, threads):
+    """One inference of OpenVINO's CPU plugin on the same ONNX file as a call:
+    FP32 (no bf16 or f16 inference precision), latency mode, `threads`
+    threads; and its logits."""
     compiled = ov.Core().compile_model(onnx_path, "CPU", {
         "INFERENCE_NUM_THREADS": threads, "PERFORMANCE_HINT": "LATENCY",
         "INFERENCE_PRECISION_HINT": "f32"})
     request = compiled.create_infer_request()
-    for _ in range(warmup):
-        request.infer({0: x})
-    times = []
-    for _ in range(iterations):
-        start = time.perf_counter()
-        request.infer({0: x})
-        times.append((time.perf_counter() - start) * 1000)
-    return float(np.median(times)), np.array(request.get_output_tensor(0).data)
+    request.infer({0: x})
+    return lambda: request.infer({0: x}), np.array(request.get_output_tensor(0).data)
+
+
+class CnncStatus(ctypes.Structure):
+    _fields_ = [("code", ctypes.c_int), ("message", ctypes.c_char * 512)]
+
+
+class CnncOptions(ctypes.Structure):
+    _fields_ = [("num_threads", ctypes.c_int), ("input_layout", ctypes.c_int)]
+
+
+def cnnc_runner(model_dir, preset, x, threads, classes):
+    """One inference of a compiled model, loaded into this process through
+    its C API (lib<name>.so), as a call; and its `classes` logits."""
+    lib = ctypes.CDLL(os.path.join(model_dir, f"lib{preset}.so"))
+    create = getattr(lib, f"cnnc_{preset.replace('-', '_')}_create_from_file")
+    create.restype = CnncStatus
+    lib.cnnc_run.restype = CnncStatus
+    floats = ctypes.POINTER(ctypes.c_float)
+    lib.cnnc_run.argtypes = [ctypes.c_void_p, floats, ctypes.c_size_t, floats, ctypes.c_size_t]
+    model = ctypes.c_void_p()
+    status = create(os.path.join(model_dir, f"{preset}.weights").encode(),
+                    ctypes.byref(CnncOptions(threads, 0)), ctypes.byref(model))
+    if status.code:
+        sys.exit(f"cnnc: {status.message.decode()}")
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    y = np.zeros(classes, dtype=np.float32)
+
+    def run():
+        status = lib.cnnc_run(model, x.ctypes.data_as(floats), x.size, y.ctypes.data_as(floats),
+                              y.size)
+        if status.code:
+            sys.exit(f"cnnc: {status.message.decode()}")
+
+    run()
+    return run, y.copy()
+
+
+def interleaved_medians(runners, iterations, warmup, rounds=5):
+    """Median milliseconds of each of `runners` (name: call) over `iterations`
+    timed runs, in `rounds` rounds of a block each: `warmup` runs (spread
+    over the rounds, at least one a block: another runtime's idle threads
+    may still be spinning), then the block's timed runs."""
+    times = {name: [] for name in runners}
+    names = list(runners)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            for _ in range(max(1, warmup // rounds)):
+                runners[name]()
+            for _ in range(iterations // rounds + (r < iterations % rounds)):
+                start = time.perf_counter()
+                runners[name]()
+                times[name].append((time.perf_counter() - start) * 1000)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def time_ort(onnx_path, x, threads, iterations, warmup):
+    """ONNX Runtime alone: median milliseconds and the logits."""
+    run, out = ort_runner(onnx_path, x, threads)
+    return interleaved_medians({"ort": run}, iterations, warmup)["ort"], out
 
 
 def fp32_peak(cnnc, threads):
@@ -119,24 +171,23 @@ def main():
             out_dir = f"{tmp}/cnnc"
             subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "--target",
                             args.target, "-o", out_dir], check=True, stdout=subprocess.DEVNULL)
-            subprocess.run([args.cnnc, "run", out_dir, "--input", inputs, "--output",
-                            f"{tmp}/y.npy", "--threads", str(args.threads)], check=True)
-            ort_ms, ort_out = time_ort(onnx_path, x, args.threads, args.iterations, args.warmup)
-            ov_ms, ov_out = time_openvino(onnx_path, x, args.threads, args.iterations,
-                                          args.warmup)
-            ours = np.load(f"{tmp}/y.npy")
-            error = max(float(np.abs(ours - peer).max() / np.abs(peer).max())
-                        for peer in (ort_out, ov_out))
-            bench = json.loads(subprocess.run(
-                [args.cnnc, "bench", out_dir, "--threads", str(args.threads), "--iterations",
-                 str(args.iterations), "--warmup", str(args.warmup), "--json"],
-                check=True, capture_output=True, text=True).stdout)
-            gflops = model_flops(args.cnnc, preset) / (bench["median_ms"] / 1e3) / 1e9
-            rows.append((preset, resolution, bench["median_ms"], ort_ms, ov_ms, gflops))
-            print(f"{preset}: cnnc {bench['median_ms']:.2f} ms, ORT {ort_ms:.2f} ms, "
+            runners, outputs = {}, {}
+            runners["ort"], outputs["ort"] = ort_runner(onnx_path, x, args.threads)
+            runners["openvino"], outputs["openvino"] = openvino_runner(onnx_path, x,
+                                                                       args.threads)
+            runners["cnnc"], outputs["cnnc"] = cnnc_runner(out_dir, preset, x, args.threads,
+                                                           outputs["ort"].size)
+            error = max(float(np.abs(outputs["cnnc"] - outputs[peer]).max() /
+                              np.abs(outputs[peer]).max()) for peer in ("ort", "openvino"))
+            ms = interleaved_medians(runners, args.iterations, args.warmup)
+            ours, ort_ms, ov_ms = ms["cnnc"], ms["ort"], ms["openvino"]
+            gflops = model_flops(args.cnnc, preset) / (ours / 1e3) / 1e9
+            rows.append((preset, resolution, ours, ort_ms, ov_ms, gflops))
+            print(f"{preset}: cnnc {ours:.2f} ms, ORT {ort_ms:.2f} ms, "
                   f"OpenVINO {ov_ms:.2f} ms, max rel. difference {error:.1e}", flush=True)
 
-    print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs, "
+    print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs each, "
+          "interleaved in 5 rounds, "
           f"ONNX Runtime {ort.__version__}, OpenVINO {ov.__version__.split('-')[0]}, cnnc target "
           f"{args.target}; FP32 peak on {args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s "
           f"(cnnc hardware host); goals: cnnc / ORT <= 0.8, cnnc / OpenVINO <= 0.85\n")
