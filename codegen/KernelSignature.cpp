@@ -140,6 +140,10 @@ llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
     };
     entry.padsInput =
         pads(llvm::dyn_cast<cnn::Conv2DOp>(op)) || pads(llvm::dyn_cast<cnn::DepthwiseConv2DOp>(op));
+    if (auto conv = llvm::dyn_cast<cnn::Conv2DOp>(op))
+      entry.strideX = conv.getStrides()[1];
+    if (auto conv = llvm::dyn_cast<cnn::DepthwiseConv2DOp>(op))
+      entry.strideX = conv.getStrides()[1];
     for (mlir::Value operand : op->getOperands())
       entry.operands.push_back(names.lookup(operand));
     for (mlir::NamedAttribute attr : op->getAttrDictionary()) {

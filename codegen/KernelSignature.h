@@ -54,6 +54,8 @@ struct SignatureOp {
   std::vector<TensorDesc> results;
   /// A convolution that reads its input zero-padded (what a schedule may place).
   bool padsInput = false;
+  /// A convolution's stride along x (1 for any other op).
+  int64_t strideX = 1;
 };
 
 struct KernelSignature {

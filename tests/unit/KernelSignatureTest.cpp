@@ -62,6 +62,25 @@ std::string convolution(int in, int out, int size, int window) {
          "  return %y : tensor<" + output + ">\n}";
 }
 
+/// One group: a `window`×`window` depthwise convolution of `channels`
+/// channels at `stride` on a `size`×`size` map, zero-padded by window / 2.
+std::string depthwiseConvolution(int channels, int size, int window, int stride) {
+  auto map = [&](int extent) {
+    return "1x" + std::to_string(channels) + "x" + std::to_string(extent) + "x" +
+           std::to_string(extent) + "xf32";
+  };
+  std::string input = map(size), output = map((size - 1) / stride + 1);
+  std::string pad = std::to_string(window / 2), step = std::to_string(stride);
+  std::string filter = std::to_string(channels) + "x1x" + std::to_string(window) + "x" +
+                       std::to_string(window) + "xf32";
+  return "func.func @m(%x: tensor<" + input + ">) -> tensor<" + output + "> {\n" +
+         "  %w = cnn.weight \"w\" : tensor<" + filter + ">\n" +
+         "  %y = cnn.depthwise_conv2d %x, %w {padding = array<i64: " + pad + ", " + pad + ", " +
+         pad + ", " + pad + ">, strides = array<i64: " + step + ", " + step +
+         ">, cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : (tensor<" + input + ">, tensor<" +
+         filter + ">) -> tensor<" + output + ">\n" + "  return %y : tensor<" + output + ">\n}";
+}
+
 class KernelSignatureTest : public ::testing::Test {
 protected:
   KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
@@ -82,7 +101,12 @@ protected:
 
   /// The signature of convolution(in, out, size, window)'s one group.
   KernelSignature convolutionSignature(int in, int out, int size, int window = 1) {
-    module = mlir::parseSourceString<mlir::ModuleOp>(convolution(in, out, size, window), &context);
+    return onlySignature(convolution(in, out, size, window));
+  }
+
+  /// The signature of the one group of `source`.
+  KernelSignature onlySignature(const std::string &source) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
     EXPECT_TRUE(module);
     groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
     plans = planKernels(groups, x86Backend());
@@ -223,6 +247,28 @@ TEST_F(KernelSignatureTest, NarrowPaddedInputsAreReadInline) {
     KernelSignature signature = convolutionSignature(in, 32, 16, 3);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     EXPECT_EQ(p.paddedInput, expected) << p.str();
+    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
+        << p.str();
+  }
+}
+
+// A depthwise convolution gathers a tile per block only where each of its
+// elements is read by more than two taps (5×5 at stride 1); 3×3 ones at
+// stride 1 and any at stride 2 test borders at each tap.
+TEST_F(KernelSignatureTest, DepthwiseTilesOnlyWhereTheyAreReadOften) {
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  struct Case {
+    int window, stride;
+    ScheduleParams::PaddedInput expected;
+  } cases[] = {{3, 1, ScheduleParams::PaddedInput::inlined},
+               {3, 2, ScheduleParams::PaddedInput::inlined},
+               {5, 1, ScheduleParams::PaddedInput::perBlock},
+               {5, 2, ScheduleParams::PaddedInput::inlined}};
+  for (const Case &c : cases) {
+    KernelSignature signature = onlySignature(depthwiseConvolution(32, 56, c.window, c.stride));
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.paddedInput, c.expected) << c.window << "x" << c.window << " /" << c.stride;
     EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
         << p.str();
   }
