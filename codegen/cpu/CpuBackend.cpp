@@ -4,9 +4,11 @@
 // to two vectors, and pixel blocks as wide as keeps the accumulators of a
 // two-vector block within half the vector registers (8 pixels with 32
 // registers, as on AVX-512 and NEON; 4 with AVX2's 16), or a little narrower
-// or wider where that leaves a shorter tail (pixelBlockFor); output rows outermost
-// and over threads, or blocks of output channels where that reads less
-// (channelBlocksShouldLead). The space around it is every block that fits the
+// or wider where that leaves a shorter tail (pixelBlockFor); output rows
+// outermost and over threads, or blocks of output channels where that reads
+// less (channelBlocksShouldLead); a padded input gathered per block unless
+// few taps read each gathered element (narrowPaddedInput,
+// fewReadsPerTileElement). The space around it is every block that fits the
 // register file and the output, in either order.
 //
 //===----------------------------------------------------------------------===//
@@ -82,10 +84,10 @@ bool narrowPaddedInput(const KernelSignature &s, int lanes) {
 /// A float depthwise convolution whose per-block tile would have each
 /// element read by at most two taps: window · pixels / ((pixels − 1) ·
 /// stride + window) along x (3×3 at stride 1 in blocks of 4: 2; any window
-/// at stride 2: under 2). There each tap tests its borders instead of a tile
-/// being gathered: on Zen 3 stride-2 ones ran 1.2–1.8× faster so, 3×3 ones
-/// at stride 1 up to 1.2×, while 5×5 ones at stride 1 (2.5) ran up to 1.2×
-/// slower.
+/// at stride 2: under 2). Such a convolution tests borders at each tap rather
+/// than gather a tile. Measured on Zen 3, reading inline made stride-2 ones
+/// 1.2–1.8× faster and 3×3 ones at stride 1 up to 1.2×, and 5×5 ones at
+/// stride 1 (2.5 reads) up to 1.2× slower.
 bool fewReadsPerTileElement(const KernelSignature &s, int pixels) {
   const SignatureOp &op = s.ops[s.anchor()];
   if (op.name != cnn::DepthwiseConv2DOp::getOperationName() || !op.padsInput)
@@ -101,11 +103,11 @@ constexpr int kPixelBlocks[] = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
 /// inwards, so a last partial block recomputes pixels of the one before.
 int64_t pixelsComputed(int64_t width, int pixels) { return (width + pixels - 1) / pixels * pixels; }
 
-/// The pixel block for rows `width` wide: `preferred`, unless a block of the
-/// space's from just over half of it up to `widest` computes fewer pixels (B0's 14-wide
-/// rows: 15 in blocks of 5, 16 in blocks of 4; 7-wide rows on AVX-512: 7 in
-/// blocks of 7, 8 in blocks of 8); on a tie the nearer `preferred`, then the
-/// wider.
+/// The pixel block for rows `width` wide: `preferred`, unless one of the
+/// space's blocks from just over half of it up to `widest` computes fewer
+/// pixels (B0's 14-wide rows: 15 in blocks of 5, 16 in blocks of 4; 7-wide
+/// rows on AVX-512: 7 in blocks of 7, 8 in blocks of 8); on a tie the one
+/// nearer `preferred`, then the wider.
 int pixelBlockFor(int64_t width, int preferred, int widest) {
   if (width <= preferred)
     return static_cast<int>(width);
