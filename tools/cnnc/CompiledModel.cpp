@@ -224,9 +224,7 @@ private:
     }
     std::vector<KernelTime> kernels;
     for (auto &[k, kernel] : byKernel) {
-      std::vector<double> &sums = perRun[k];
-      std::sort(sums.begin(), sums.end());
-      kernel.medianMicros = sums.empty() ? 0 : sums[sums.size() / 2];
+      kernel.medianMicros = medianOf(perRun[k]);
       kernels.push_back(kernel);
     }
     return kernels;

@@ -65,17 +65,21 @@ struct KernelTime {
 };
 
 /// What `cnnc bench` measured.
+/// The median of `values` (the upper one of an even count); 0 if there are none.
+inline double medianOf(std::vector<double> values) {
+  if (values.empty())
+    return 0;
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 struct Timings {
   std::vector<double> ms;              // one per timed run
   std::optional<ExecutedCount> perRun; // where the launcher counts
   std::vector<KernelTime> perKernel;   // where asked for, by kernel
 
   /// The median run's milliseconds (the upper one of an even count).
-  double medianMs() const {
-    std::vector<double> sorted = ms;
-    std::sort(sorted.begin(), sorted.end());
-    return sorted[sorted.size() / 2];
-  }
+  double medianMs() const { return medianOf(ms); }
 };
 
 class CompiledModel {

@@ -243,11 +243,7 @@ int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &
       if (i >= warmup)
         ms[which].push_back(elapsed.count());
     }
-  double median[2];
-  for (int m = 0; m < 2; ++m) {
-    std::sort(ms[m].begin(), ms[m].end());
-    median[m] = ms[m][ms[m].size() / 2];
-  }
+  double median[2] = {medianOf(ms[0]), medianOf(ms[1])};
   if (args.flag("json"))
     llvm::outs() << llvm::formatv(
         "{0}\n", llvm::json::Value(llvm::json::Object{{"model", args.positional[0]},
