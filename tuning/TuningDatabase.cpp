@@ -195,6 +195,20 @@ const TuningRecord *TuningDatabase::best(const TuningContext &context,
   return fastestInModel ? fastestInModel : fastest;
 }
 
+const TuningRecord *TuningDatabase::inLatestCheck(const TuningContext &context,
+                                                  llvm::StringRef kernel,
+                                                  llvm::StringRef schedule) const {
+  const TuningRecord *verdict = best(context, kernel);
+  if (!verdict || verdict->scope != TuningRecord::Scope::model)
+    return nullptr;
+  for (const TuningRecord &r : all)
+    if (r.scope == TuningRecord::Scope::model && r.status == TuningRecord::Status::ok &&
+        r.check == verdict->check && r.context == context && r.kernel == kernel &&
+        r.schedule == schedule)
+      return &r;
+  return nullptr;
+}
+
 int TuningDatabase::nextCheck(const TuningContext &context) const {
   int last = 0;
   for (const TuningRecord &r : all)

@@ -100,6 +100,12 @@ public:
   /// fastest record with status ok.
   const TuningRecord *best(const TuningContext &context, llvm::StringRef kernel) const;
 
+  /// The record of `schedule` for `kernel` in the check `best` decides by
+  /// (the latest that timed the kernel inside the model), if that check
+  /// timed the schedule.
+  const TuningRecord *inLatestCheck(const TuningContext &context, llvm::StringRef kernel,
+                                    llvm::StringRef schedule) const;
+
   /// The number the next in-model check under `context` files its records under.
   int nextCheck(const TuningContext &context) const;
 

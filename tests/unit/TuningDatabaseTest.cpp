@@ -175,6 +175,9 @@ TEST_F(TuningDatabaseTest, InModelRecordsOutrankKernelAloneOnes) {
   ASSERT_FALSE(static_cast<bool>(reread.append(inModel("fast", 80, 2))));
   EXPECT_EQ(open().best(here, "conv")->schedule, "other");
   EXPECT_EQ(open().best(here, "conv")->medianMicros, 70);
+  // The latest check's time of a schedule, or none if it was not timed there.
+  EXPECT_EQ(open().inLatestCheck(here, "conv", "fast")->medianMicros, 80);
+  EXPECT_EQ(open().inLatestCheck(here, "conv", "default"), nullptr);
   EXPECT_EQ(open().nextCheck(here), 3);
   std::vector<TuningRecord> shipped = distill(open());
   ASSERT_EQ(shipped.size(), 1u);

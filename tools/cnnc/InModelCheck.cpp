@@ -53,25 +53,6 @@ std::vector<ScheduleParams> bestAlone(const TuningDatabase &database, const Tuni
   return best;
 }
 
-/// The record of `schedule` for `kernel` in the latest check that timed the
-/// kernel inside the model, if that check timed the schedule.
-const TuningRecord *inLatestCheck(const TuningDatabase &database, const TuningContext &context,
-                                  const std::string &kernel, const std::string &schedule) {
-  const TuningRecord *found = nullptr;
-  int latest = 0;
-  for (const TuningRecord &r : database.records()) {
-    if (r.scope != TuningRecord::Scope::model || r.status != TuningRecord::Status::ok ||
-        !(r.context == context) || r.kernel != kernel || r.check < latest)
-      continue;
-    if (r.check > latest)
-      found = nullptr;
-    latest = r.check;
-    if (r.schedule == schedule)
-      found = &r;
-  }
-  return found;
-}
-
 } // namespace
 
 double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds) {
@@ -193,7 +174,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   for (size_t k = 0; k < n; ++k) {
     const std::string computation = kernels[k].signature.computation();
     const TuningRecord *byDefault =
-        inLatestCheck(database, context, computation, kernels[k].signature.schedule.str());
+        database.inLatestCheck(context, computation, kernels[k].signature.schedule.str());
     const TuningRecord *best = database.best(context, computation);
     outcome.defaultMicros.push_back(byDefault ? byDefault->medianMicros : 0);
     outcome.chosenMicros.push_back(best ? best->medianMicros : 0);
