@@ -27,6 +27,8 @@ const char *parallelName(ScheduleParams::Parallel parallel) {
     return "rows";
   case ScheduleParams::Parallel::channelBlocks:
     return "channels";
+  case ScheduleParams::Parallel::reductionSlices:
+    return "slices";
   }
   llvm_unreachable("every Parallel is named");
 }
@@ -97,6 +99,8 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       p.parallel = Parallel::rows;
     else if (key == "parallel" && value == "channels")
       p.parallel = Parallel::channelBlocks;
+    else if (key == "parallel" && value == "slices")
+      p.parallel = Parallel::reductionSlices;
     else if (key == "parallel" && value == "none")
       p.parallel = Parallel::none;
     else if (key == "padded" && (value == "block" || value == "inline"))
@@ -144,7 +148,9 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
           if (strategy == ScheduleParams::Strategy::autoscheduled)
             continue; // its one point is above
           if (strategy == ScheduleParams::Strategy::generic) {
-            if (spread != ScheduleParams::Parallel::channelBlocks)
+            if (llvm::Error error = check(p))
+              llvm::consumeError(std::move(error)); // channel blocks, or slices of nothing
+            else
               points.push_back(p);
             continue;
           }
@@ -187,8 +193,12 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
   if (p.strategy == ScheduleParams::Strategy::generic) {
     if (p.parallel == ScheduleParams::Parallel::channelBlocks)
       return illegal(p, "only a blocked schedule has channel blocks");
+    if (p.parallel == ScheduleParams::Parallel::reductionSlices && !reductionSlices)
+      return illegal(p, "only a feature-vector kernel with float weights has reduction slices");
     return llvm::Error::success();
   }
+  if (p.parallel == ScheduleParams::Parallel::reductionSlices)
+    return illegal(p, "only a generic schedule has reduction slices");
   if (!llvm::is_contained(channelBlocks, p.channelBlock) || p.channelBlock % p.vectorLanes)
     return illegal(p, "channels must be a multiple of the lanes among " + listOf(channelBlocks));
   if (!llvm::is_contained(pixelBlocks, p.pixelBlock))

@@ -54,6 +54,13 @@ struct ScheduleParams {
     /// instead of all the weights passing once per pixel block: what pays
     /// where the weights outweigh the activations (late 1×1 convolutions).
     channelBlocks,
+    /// The float reductions over weights (convolutions, fully connected) of
+    /// a kernel whose result is one vector of features per image (a
+    /// classifier, an SE gate) cut into slices of their input features, each
+    /// slice's partial sums computed by one thread and then added; generic
+    /// only. Each thread streams whole rows of weights, which is what such a
+    /// kernel's time is.
+    reductionSlices,
   };
   /// Where a convolution reads its zero-padded input from.
   enum class PaddedInput {
@@ -84,7 +91,8 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block" (parallel=channels for channel blocks), "generic lanes=8 parallel=rows" or
+  /// padded=block" (parallel=channels for channel blocks), "generic lanes=8 parallel=rows"
+  /// (parallel=slices for reduction slices) or
   /// "autoscheduled adams2019"; a GPU schedule adds "threads=32x4".
   std::string str() const;
 
@@ -105,6 +113,9 @@ struct ScheduleSpace {
   std::vector<std::pair<int, int>> gpuThreadBlocks;
   /// Register blocks must leave this many vector registers for operands.
   int vectorRegisters = 0;
+  /// The kernel's result is a vector of features per image and it reduces
+  /// over float weights: a generic schedule may cut them into slices.
+  bool reductionSlices = false;
 
   /// Every legal point of the space, in a fixed order.
   std::vector<ScheduleParams> enumerate() const;

@@ -53,6 +53,32 @@ Parallel rowsIfAny(const KernelSignature &s) {
   return hasRows(s) ? Parallel::rows : Parallel::none;
 }
 
+/// A result of one vector of features per image (a classifier's logits, an
+/// SE gate), at least two vectors of them.
+bool featureVectorResult(const KernelSignature &s, int lanes) {
+  llvm::ArrayRef<int64_t> shape = s.resultShape();
+  bool onePixel = shape.size() == 2 || (shape.size() == 4 && shape[2] == 1 && shape[3] == 1);
+  return onePixel && shape[1] >= 2 * lanes;
+}
+
+/// The kernel has a float convolution or fully connected layer: a
+/// reduction over weights, what reduction slices cut.
+bool reducesOverFloatWeights(const KernelSignature &s) {
+  return llvm::any_of(s.ops, [](const SignatureOp &op) {
+    return op.name == cnn::Conv2DOp::getOperationName() ||
+           op.name == cnn::FullyConnectedOp::getOperationName();
+  });
+}
+
+/// A feature-vector kernel may cut its float reductions over weights into
+/// slices over threads. Not by default: on the 2-core Zen 3, B0's classifier
+/// (5 MB of weights) ran no faster sliced, drawing the memory's bandwidth
+/// from one thread already, and its SE gates ran 2-3× slower. The tuner
+/// tries it, for machines where one thread cannot draw that bandwidth.
+bool reductionSlicesMayApply(const KernelSignature &s, int lanes) {
+  return featureVectorResult(s, lanes) && reducesOverFloatWeights(s);
+}
+
 bool denseFloatConvolution(const KernelSignature &s) {
   return s.ops[s.anchor()].name == cnn::Conv2DOp::getOperationName();
 }
@@ -247,6 +273,9 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   space.parallel = {rowsIfAny(s)};
   if (hasRows(s))
     space.parallel.push_back(Parallel::none);
+  space.reductionSlices = reductionSlicesMayApply(s, floatLanes(*this, target));
+  if (space.reductionSlices)
+    space.parallel.push_back(Parallel::reductionSlices);
   space.paddedInputs = {PaddedInput::perBlock};
   // Adams2019 as a seed for float kernels (cnnc tunes FP32 models only).
   bool floatOnly = llvm::all_of(

@@ -11,7 +11,8 @@
 //   the outer loop is the one spread over threads.
 // - generic: each reduction computed at the root, vectorized over its
 //   innermost dimension with the reduction outside; elementwise ops inlined
-//   into their consumers.
+//   into their consumers. A kernel whose result is a feature vector may cut
+//   its reductions over weights into slices over threads (parallel=slices).
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/HalideKernel.h"
@@ -160,6 +161,39 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     funcs.imageFilter->vectorize(funcs.imageFilter->args()[0], lanes, TailStrategy::GuardWithIf);
 }
 
+/// Slices a reduction is cut into: several per thread of a small machine,
+/// so that a thread that finishes early takes another.
+constexpr int64_t kReductionSlices = 8;
+
+/// A float reduction over weights (a convolution, a fully connected layer),
+/// whose time is streaming them: what slices pay for. Global pools are not
+/// cut: sliced along x, B0's were up to 30× slower.
+bool reducesOverWeights(Operation *op) { return isa<cnn::Conv2DOp, cnn::FullyConnectedOp>(op); }
+
+/// Cuts the reduction `f` into slices of its input features (rfactor):
+/// each slice's partial sums, for every output element, are computed by one
+/// thread streaming its rows of weights; `f` then adds the slices' partial
+/// sums, and is scheduled as any other reduction.
+void sliceReduction(Func f, int lanes) {
+  std::vector<Halide::Internal::ReductionVariable> rvars = f.update().get_schedule().rvars();
+  // The input features: the first dimension of a convolution's or a
+  // fully connected layer's reduction domain (HalideAlgorithm.cpp).
+  const Halide::Internal::ReductionVariable &cut = rvars.front();
+  int64_t extent = Halide::Internal::as_const_int(cut.extent).value_or(kReductionSlices);
+  int sliceLength = static_cast<int>((extent + kReductionSlices - 1) / kReductionSlices);
+  RVar sliceIndex("slice_index"), inSlice("in_slice");
+  Var slice("slice");
+  Func partial =
+      f.update().split(RVar(cut.var), sliceIndex, inSlice, sliceLength).rfactor(sliceIndex, slice);
+  Var inner = partial.args()[0];
+  partial.compute_root();
+  partial.vectorize(inner, lanes, TailStrategy::GuardWithIf);
+  partial.update()
+      .reorder(inner, inSlice)
+      .vectorize(inner, lanes, TailStrategy::GuardWithIf)
+      .parallel(slice);
+}
+
 void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
   int vector = p.vectorLanes;
   for (auto &[conv, sum] : funcs.filterSums)
@@ -167,6 +201,8 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
+    if (p.parallel == ScheduleParams::Parallel::reductionSlices && reducesOverWeights(op))
+      sliceReduction(f, vector);
     // Vectorize over channels (or features); over x for one-channel maps (CBAM).
     ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
     bool narrow = shape.size() == 4 && shape[1] < vector;

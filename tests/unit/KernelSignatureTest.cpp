@@ -81,6 +81,19 @@ std::string depthwiseConvolution(int channels, int size, int window, int stride)
          filter + ">) -> tensor<" + output + ">\n" + "  return %y : tensor<" + output + ">\n}";
 }
 
+/// One group: a fully connected layer of `in` features to `out`.
+std::string fullyConnected(int in, int out) {
+  std::string input = "1x" + std::to_string(in) + "xf32",
+              output = "1x" + std::to_string(out) + "xf32";
+  std::string weights = std::to_string(out) + "x" + std::to_string(in) + "xf32";
+  return "func.func @m(%x: tensor<" + input + ">) -> tensor<" + output + "> {\n" +
+         "  %w = cnn.weight \"w\" : tensor<" + weights + ">\n" +
+         "  %y = cnn.fully_connected %x, %w {cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : "
+         "(tensor<" +
+         input + ">, tensor<" + weights + ">) -> tensor<" + output + ">\n" +
+         "  return %y : tensor<" + output + ">\n}";
+}
+
 class KernelSignatureTest : public ::testing::Test {
 protected:
   KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
@@ -205,6 +218,47 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
     llvm::Error error = space.check(generic);
     ASSERT_TRUE(bool(error));
     EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
+  }
+}
+
+// A fully connected layer's reduction (B0's classifier: 1280 features to
+// 1000; an SE gate's 1152 to 48) may be cut into slices over threads, though
+// not by default. Only a generic schedule has slices, and only for a kernel
+// whose result is a feature vector.
+TEST_F(KernelSignatureTest, FullyConnectedLayersMayReduceInSlices) {
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (auto [in, out] : {std::pair(1280, 1000), std::pair(1152, 48)}) {
+    KernelSignature signature = onlySignature(fullyConnected(in, out));
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.str(), "generic lanes=8 parallel=none");
+    p.parallel = ScheduleParams::Parallel::reductionSlices;
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    llvm::Expected<ScheduleParams> read = ScheduleParams::parse(p.str());
+    ASSERT_TRUE(bool(read)) << llvm::toString(read.takeError());
+    EXPECT_EQ(*read, p);
+    EXPECT_EQ(llvm::count_if(space.enumerate(),
+                             [](const ScheduleParams &legal) {
+                               return legal.str() == "generic lanes=8 parallel=slices";
+                             }),
+              1);
+  }
+  // A convolution's output has rows: its space has no slices.
+  KernelSignature convolution = convolutionSignature(192, 1152, 7);
+  ScheduleSpace space = target->backend->scheduleSpace(convolution, target->halideTarget);
+  EXPECT_FALSE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::reductionSlices));
+  // Even where slices are listed, a blocked schedule has none, nor a generic
+  // one of a kernel without a feature vector to slice for.
+  space.parallel.push_back(ScheduleParams::Parallel::reductionSlices);
+  ScheduleParams p = target->backend->defaultSchedule(convolution, target->halideTarget);
+  p.parallel = ScheduleParams::Parallel::reductionSlices;
+  for (ScheduleParams::Strategy strategy :
+       {ScheduleParams::Strategy::blockedConvolution, ScheduleParams::Strategy::generic}) {
+    p.strategy = strategy;
+    llvm::Error error = space.check(p);
+    ASSERT_TRUE(bool(error)) << p.str();
+    EXPECT_NE(llvm::toString(std::move(error)).find("reduction slices"), std::string::npos);
   }
 }
 

@@ -6,9 +6,12 @@ k1 a record whose schedule the target's space does not allow; and a line that
 is not a record.
 
 With `autoscheduled`, instead every kernel gets one record: the schedule
-Halide's Adams2019 autoscheduler chooses.
+Halide's Adams2019 autoscheduler chooses. With `slices`, every kernel with a
+generic default gets it with its reductions cut into slices over threads
+(parallel=slices), which only kernels whose result is a feature vector
+allow.
 
-usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled]"""
+usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices]"""
 import json
 import subprocess
 import sys
@@ -37,6 +40,13 @@ def record(kernel, schedule, micros, status="ok", **changes):
 if sys.argv[4:] == ["autoscheduled"]:
     with open(out, "w") as f:
         f.write("".join(record(s, "autoscheduled adams2019", 10.0) + "\n" for s in signatures))
+    sys.exit(0)
+
+if sys.argv[4:] == ["slices"]:
+    with open(out, "w") as f:
+        f.write("".join(record(s, d.replace("parallel=none", "parallel=slices"), 10.0) + "\n"
+                        for s, d in zip(signatures, defaults)
+                        if d.startswith("generic") and "parallel=none" in d))
     sys.exit(0)
 
 # k0's default with its rows not spread over threads: legal on every CPU
