@@ -1,10 +1,12 @@
 //===- CpuBackend.cpp - what every CPU target family shares ---------------===//
 //
 // The default schedule is sized from the register file: channel blocks of up
-// to two vectors, and pixel blocks as wide as keeps the accumulators of a
-// two-vector block within half the vector registers (8 pixels with 32
-// registers, as on AVX-512 and NEON; 4 with AVX2's 16), or a little narrower
-// or wider where that leaves a shorter tail (pixelBlockFor); output rows
+// to two vectors (three for dense float convolutions with AVX2's 16
+// registers, where the channels allow: threeVectorChannelBlocks), and pixel
+// blocks as wide as keeps the accumulators of a two-vector block within half
+// the vector registers (8 pixels with 32 registers, as on AVX-512 and NEON;
+// 4 with AVX2's 16), or a little narrower or wider where that leaves a
+// shorter tail (pixelBlockFor); output rows
 // outermost and over threads, or blocks of output channels where that reads
 // less (channelBlocksShouldLead); a padded input gathered per block unless
 // few taps read each gathered element (narrowPaddedInput,
@@ -96,6 +98,17 @@ bool channelBlocksShouldLead(const KernelSignature &s, int channelBlock) {
   constexpr int64_t kFewestChannelBlocks = 8;
   return channelBlocksMayLead(s) && s.anchorShape()[1] / channelBlock >= kFewestChannelBlocks &&
          s.operand(s.anchor(), 1).bytes() > s.operand(s.anchor(), 0).bytes();
+}
+
+/// With 16 vector registers (AVX2), a dense float convolution whose output
+/// channels divide into blocks of three vectors computes them so: 12
+/// accumulators (3 vectors × 4 pixels) instead of 8 give the two FMA pipes
+/// more independent chains than their latency needs (Zen 3: 4 cycles, so 8
+/// chains only just keep both busy). Measured on Zen 3 against two-vector
+/// blocks, side by side in three runs: b0 1.015–1.029×, mobilenet-v2
+/// 1.022–1.040×; B0's 1×1 convolutions at 14×14 and 7×7 7–13% faster.
+bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
+  return registers == 16 && denseFloatConvolution(s) && s.anchorShape()[1] % (3 * lanes) == 0;
 }
 
 /// A dense float convolution's padded input of fewer channels than a vector
@@ -252,6 +265,8 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.vectorLanes = *llvm::find_if(lanes, [&](int l) { return channels % l == 0; });
   p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
   int registers = registerFile(target).vectorRegisters;
+  if (threeVectorChannelBlocks(s, p.vectorLanes, registers))
+    p.channelBlock = 3 * p.vectorLanes;
   int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
   int channelVectors = p.channelBlock / p.vectorLanes;
   int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound

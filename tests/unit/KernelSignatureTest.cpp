@@ -221,6 +221,32 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
   }
 }
 
+// With AVX2's 16 registers a dense float convolution takes blocks of three
+// vectors where its channels divide into them (12 accumulators); with 32
+// registers, and for a depthwise convolution, blocks stay at two vectors.
+TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereAvx2ChannelsAllow) {
+  struct Case {
+    const char *target;
+    bool depthwise;
+    int channels, expectedBlock, expectedPixels;
+  } cases[] = {{"x86-64-avx2", false, 96, 24, 4},
+               {"x86-64-avx2", false, 64, 16, 4},
+               {"x86-64-avx2", true, 96, 16, 4},
+               {"x86-64-avx512", false, 96, 32, 8}};
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target)) << c.target;
+    KernelSignature signature = c.depthwise
+                                    ? onlySignature(depthwiseConvolution(c.channels, 32, 3, 1))
+                                    : convolutionSignature(c.channels / 2, c.channels, 32);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.channelBlock, c.expectedBlock) << c.target << " " << p.str();
+    EXPECT_EQ(p.pixelBlock, c.expectedPixels) << c.target << " " << p.str();
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+  }
+}
+
 // A fully connected layer's reduction (B0's classifier: 1280 features to
 // 1000; an SE gate's 1152 to 48) may be cut into slices over threads, though
 // not by default. Only a generic schedule has slices, and only for a kernel
