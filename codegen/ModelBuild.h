@@ -39,8 +39,9 @@ struct WeightSlot {
 /// One compiled kernel, shared by every call with its signature.
 struct DistinctKernel {
   KernelSignature signature;
-  size_t firstCall;   // a call (index into ModelBuild::calls) that uses it
-  bool tuned = false; // scheduled as a tuning database said
+  size_t firstCall;            // a call (index into ModelBuild::calls) that uses it
+  bool tuned = false;          // scheduled as a tuning database said
+  bool tunedAsDefault = false; // ... and the database's schedule is the default
 };
 
 struct ModelBuild {

@@ -100,18 +100,19 @@ llvm::Error planKernels(ModelBuild &build, const TunedSchedules &tunedSchedules)
                   llvm::toString(std::move(error)));
     // A tuned schedule the space no longer allows (the backend changed since
     // it was measured) is not used.
-    bool tuned = false;
+    bool tuned = false, asDefault = false;
     if (std::optional<ScheduleParams> schedule =
             tunedSchedules ? tunedSchedules(*signature, build.target) : std::nullopt) {
       llvm::Error illegal = space.check(*schedule);
       tuned = !illegal;
       llvm::consumeError(std::move(illegal));
+      asDefault = tuned && *schedule == signature->schedule;
       if (tuned)
         signature->schedule = *schedule;
     }
     auto [it, inserted] = byKey.try_emplace(signature->str(), build.kernels.size());
     if (inserted)
-      build.kernels.push_back({std::move(*signature), i, tuned});
+      build.kernels.push_back({std::move(*signature), i, tuned, asDefault});
     build.kernelOfCall.push_back(it->second);
   }
   return llvm::Error::success();
@@ -276,14 +277,17 @@ llvm::Expected<CompileSummary> compileModel(mlir::func::FuncOp model, const Weig
   for (auto step : {writeBundle, buildLibraries, writePackageFiles})
     if (llvm::Error error = step(build))
       return std::move(error);
-  return CompileSummary{build.identifier,
-                        build.target,
-                        build.calls.size(),
-                        build.kernels.size(),
-                        build.payload.size(),
-                        static_cast<size_t>(build.arenaBytes),
-                        static_cast<size_t>(llvm::count_if(
-                            build.kernels, [](const DistinctKernel &k) { return k.tuned; }))};
+  return CompileSummary{
+      build.identifier,
+      build.target,
+      build.calls.size(),
+      build.kernels.size(),
+      build.payload.size(),
+      static_cast<size_t>(build.arenaBytes),
+      static_cast<size_t>(
+          llvm::count_if(build.kernels, [](const DistinctKernel &k) { return k.tuned; })),
+      static_cast<size_t>(
+          llvm::count_if(build.kernels, [](const DistinctKernel &k) { return k.tunedAsDefault; }))};
 }
 
 } // namespace cnnc

@@ -38,7 +38,8 @@ struct CompileSummary {
   TargetSelection target;
   size_t kernelCalls = 0, uniqueKernels = 0;
   size_t weightsBytes = 0, arenaBytes = 0;
-  size_t tunedKernels = 0; // distinct kernels scheduled as tuned
+  size_t tunedKernels = 0;    // distinct kernels scheduled as tuned
+  size_t tunedAsDefaults = 0; // of those, kernels whose tuned schedule is the default
 };
 
 /// Compiles `model` (after the full cnnc pipeline) for a target into

@@ -141,7 +141,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     llvm::outs() << summary->tunedKernels << " of " << summary->uniqueKernels
                  << " kernels scheduled from " << tuningDb->path() << " ("
                  << foreignRecords(*tuningDb, tuningContext(summary->target))
-                 << " records from another cnnc, Halide, target or machine not used)\n";
+                 << " records from another cnnc, Halide, target or machine not used); "
+                 << summary->tunedAsDefaults << " of them as by default\n";
   return 0;
 }
 

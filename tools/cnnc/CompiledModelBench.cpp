@@ -67,7 +67,8 @@ llvm::Expected<size_t> CompiledModelBench::build(const std::vector<ScheduleParam
   return modelDirs.size() - 1;
 }
 
-llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
+llvm::Expected<llvm::json::Value>
+CompiledModelBench::benchInChild(const std::vector<std::string> &benchArgs) {
   std::string self = llvm::sys::fs::getMainExecutable("cnnc", nullptr);
   llvm::SmallString<128> output, errors;
   if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "json", output))
@@ -76,15 +77,9 @@ llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
     llvm::sys::fs::remove(output);
     return fail("cannot create a temporary file: " + ec.message());
   }
-  std::vector<std::string> argv = {self,
-                                   "bench",
-                                   modelDirs[v],
-                                   "--per-kernel",
-                                   "--json",
-                                   "--iterations",
-                                   std::to_string(iterations),
-                                   "--warmup",
-                                   "3"};
+  std::vector<std::string> argv = {self, "bench"};
+  argv.insert(argv.end(), benchArgs.begin(), benchArgs.end());
+  argv.insert(argv.end(), {"--json", "--warmup", "3"});
   std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
   std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(), errors.str()};
   std::string error;
@@ -97,11 +92,19 @@ llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
     std::string why = error.empty() ? "exit status " + std::to_string(rc) : error;
     if (printed && !(*printed)->getBuffer().trim().empty())
       why += ": " + (*printed)->getBuffer().trim().str();
-    return fail("timing the model compiled in " + modelDirs[v] + " failed: " + why);
+    return fail("timing the model compiled in " + benchArgs.front() + " failed: " + why);
   }
   llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
   if (!json)
     return fail("cnnc bench printed no JSON: " + llvm::toString(json.takeError()));
+  return json;
+}
+
+llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
+  llvm::Expected<llvm::json::Value> json =
+      benchInChild({modelDirs[v], "--per-kernel", "--iterations", std::to_string(iterations)});
+  if (!json)
+    return json.takeError();
   const llvm::json::Object *object = json->getAsObject();
   const llvm::json::Array *kernels = object ? object->getArray("kernels") : nullptr;
   std::optional<double> median = object ? object->getNumber("median_ms") : std::nullopt;
@@ -122,6 +125,20 @@ llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
   if (llvm::is_contained(timing.kernelMicros, 0.0))
     return fail("cnnc bench did not time every kernel of the model");
   return timing;
+}
+
+llvm::Expected<std::pair<double, double>> CompiledModelBench::timeSideBySide(size_t a, size_t b) {
+  llvm::Expected<llvm::json::Value> json =
+      benchInChild({modelDirs[a], "--against", modelDirs[b], "--iterations",
+                    std::to_string(kSideBySideRounds * iterations)});
+  if (!json)
+    return json.takeError();
+  const llvm::json::Object *object = json->getAsObject();
+  std::optional<double> first = object ? object->getNumber("median_ms") : std::nullopt;
+  std::optional<double> second = object ? object->getNumber("against_median_ms") : std::nullopt;
+  if (!first || !second)
+    return fail("cnnc bench --against printed no medians");
+  return std::make_pair(*first * 1000.0, *second * 1000.0);
 }
 
 } // namespace cnnc

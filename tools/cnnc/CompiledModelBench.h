@@ -2,7 +2,8 @@
 //
 // What `cnnc tune` checks candidates inside: the whole model compiled by this
 // process, one directory per variant, each kernel's schedule given by the
-// variant; timed by `cnnc bench --per-kernel` in a child process with a time
+// variant; timed by `cnnc bench --per-kernel` (a round) or `cnnc bench
+// --against` (two variants side by side) in a child process with a time
 // limit, so that a hang or a crash ends the check with an error instead of
 // taking the tuner with it.
 //
@@ -12,6 +13,8 @@
 
 #include "InModelCheck.h"
 #include "codegen/ModelCompiler.h"
+
+#include "llvm/Support/JSON.h"
 
 namespace cnnc {
 
@@ -27,9 +30,16 @@ public:
 
   llvm::Expected<size_t> build(const std::vector<ScheduleParams> &schedules) override;
   llvm::Expected<ModelTiming> time(size_t v) override;
+  llvm::Expected<std::pair<double, double>> timeSideBySide(size_t a, size_t b) override;
 
 private:
   CompiledModelBench() = default;
+  /// `cnnc bench` with `benchArgs` (a model directory first) in a child
+  /// process, within the time limit: what it printed as JSON.
+  llvm::Expected<llvm::json::Value> benchInChild(const std::vector<std::string> &benchArgs);
+
+  /// Side by side, each variant runs as often as in this many rounds.
+  static constexpr int kSideBySideRounds = 5;
 
   mlir::func::FuncOp model;
   const WeightSet *weights = nullptr;

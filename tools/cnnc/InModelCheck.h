@@ -10,7 +10,9 @@
 // records, which outrank the kernel-alone ones (TuningDatabase::best): a
 // candidate that was faster alone but is slower in the model is not applied.
 // Then the model as it will be compiled (each kernel's verdict) is timed
-// end to end against the defaults, side by side.
+// end to end against the defaults, side by side in one process; if it is
+// not the faster, a further check records each changed kernel's default as
+// its verdict, so that compile --tuning-db keeps the defaults.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_INMODELCHECK_H
@@ -35,6 +37,10 @@ public:
   virtual llvm::Expected<size_t> build(const std::vector<ScheduleParams> &schedules) = 0;
   /// One round of variant `v`: the medians of several runs.
   virtual llvm::Expected<ModelTiming> time(size_t v) = 0;
+  /// Variants `a` and `b` run alternately in one process, each first every
+  /// other run: their median run times (us). Unlike rounds in separate
+  /// processes, a busy moment of a shared machine falls on both alike.
+  virtual llvm::Expected<std::pair<double, double>> timeSideBySide(size_t a, size_t b) = 0;
 };
 
 struct CheckOptions {
@@ -51,9 +57,12 @@ struct CheckOutcome {
   /// call, and the verdict (`best`) itself.
   std::vector<double> defaultMicros, chosenMicros;
   std::vector<std::string> chosen;
-  /// The defaults and the verdicts end to end, the best round of each (0
-  /// when read back).
+  /// The defaults and the verdicts end to end, side by side (0 when read
+  /// back).
   double defaultRunMicros = 0, tunedRunMicros = 0;
+  /// The verdicts were not faster end to end: the defaults stand (`chosen`
+  /// then holds them), recorded as the check after this one.
+  bool defaultsStand = false;
 };
 
 /// Seconds the check will take, from one build and one round of the
