@@ -50,7 +50,7 @@ public:
   KernelFuncs run() {
     for (size_t i = 0; i < plan.inputs.size(); ++i) {
       const KernelArg &arg = plan.inputs[i];
-      auto extents = halideExtents(arg.role, shapeOf(arg.value));
+      auto extents = halideExtents(arg.role, plan.shapeOf(arg.value));
       auto type = cast<RankedTensorType>(arg.value.getType()).getElementType();
       ImageParam param(halideType(*elementTypeOf(type)), static_cast<int>(extents.size()),
                        "arg" + std::to_string(i));
@@ -79,7 +79,7 @@ public:
     funcs.output(vars) = values[result](asExprs(vars));
     // The output is dense with static extents too, so every intermediate has
     // a constant size (and small ones can live on the stack).
-    auto extents = halideExtents(TensorRole::activation, shapeOf(result));
+    auto extents = halideExtents(TensorRole::activation, plan.shapeOf(result));
     int64_t stride = 1;
     for (size_t d = 0; d < extents.size(); ++d) {
       funcs.output.output_buffer()

@@ -24,6 +24,35 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &t
   return TensorRole::vector;
 }
 
+llvm::ArrayRef<int64_t> irShape(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
+
+/// A float op that computes each pixel from the same pixel alone.
+bool pointwiseInSpace(Operation *op) {
+  if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
+    llvm::ArrayRef<int64_t> filter = irShape(conv.getFilter());
+    return filter[2] == 1 && filter[3] == 1 &&
+           llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+           llvm::all_of(conv.getPadding(), [](int64_t p) { return p == 0; });
+  }
+  return isa<cnn::ActivationOp, cnn::AddOp, cnn::MulOp>(op);
+}
+
+/// Whether `plan` may see its maps as one row (KernelPlan::flatPixels): its
+/// ops pointwise in space and float; its activations in the arena (a model
+/// input or output may have other strides); some map more than one row high.
+bool mayFlattenPixels(const KernelPlan &plan) {
+  llvm::ArrayRef<int64_t> result = irShape(plan.kernelResult());
+  if (result.size() != 4 || result[2] < 2 || plan.outputTable ||
+      !plan.group->result().getDefiningOp()->hasAttr(kArenaOffsetAttr))
+    return false;
+  for (Operation *op : plan.ops)
+    if (!pointwiseInSpace(op) ||
+        !cast<RankedTensorType>(op->getResult(0).getType()).getElementType().isF32())
+      return false;
+  return llvm::none_of(
+      plan.inputs, [](const KernelArg &arg) { return arg.kind == KernelArg::Kind::modelInput; });
+}
+
 KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
   KernelPlan plan{&group, group.ops};
   if (plan.ops.size() > 1 && isa<cnn::LookupOp>(plan.ops.back())) {
@@ -59,10 +88,18 @@ KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
       plan.imageFilterExtents = {filter.getDimSize(0), filter.getDimSize(1), input.getDimSize(0)};
     }
   }
+  plan.flatPixels = target.flattensPointwiseKernels() && mayFlattenPixels(plan);
   return plan;
 }
 
 } // namespace
+
+llvm::SmallVector<int64_t, 4> KernelPlan::shapeOf(Value v) const {
+  llvm::ArrayRef<int64_t> shape = irShape(v), result = irShape(kernelResult());
+  if (!flatPixels || shape.size() != 4 || shape[2] != result[2] || shape[3] != result[3])
+    return {shape.begin(), shape.end()};
+  return {shape[0], shape[1], 1, shape[2] * shape[3]};
+}
 
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
                                     const TargetBackend &target) {

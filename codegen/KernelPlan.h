@@ -30,9 +30,19 @@ struct KernelPlan {
   mlir::Operation *foldedScale = nullptr;
   mlir::Operation *foldingConvolution = nullptr;
   llvm::SmallVector<int64_t, 3> imageFilterExtents;
+  /// The kernel's ops are all pointwise in space (float 1×1 convolutions at
+  /// stride 1, activations, adds, channel scales), and it reads and writes
+  /// the arena only: it sees each H×W map as one row of H·W pixels, the same
+  /// memory (activations are dense, channels innermost: Layout.h), so that
+  /// its register blocks run across the ends of rows instead of
+  /// recomputing a tail at each (B0's 7×7 and 14×14 1×1 convolutions).
+  bool flatPixels = false;
 
   /// What the kernel writes: the group's result, before outputTable.
   mlir::Value kernelResult() const { return ops.back()->getResult(0); }
+  /// The shape of `v` as the kernel sees it (IR order): with flatPixels, a
+  /// map of the result's height and width as one row.
+  llvm::SmallVector<int64_t, 4> shapeOf(mlir::Value v) const;
 };
 
 class TargetBackend;

@@ -9,7 +9,8 @@
 namespace cnnc {
 namespace {
 
-llvm::Expected<TensorDesc> describe(mlir::Value value) {
+/// `value` as `plan`'s kernel sees it.
+llvm::Expected<TensorDesc> describe(const KernelPlan &plan, mlir::Value value) {
   auto type = llvm::cast<mlir::RankedTensorType>(value.getType());
   std::optional<ElementType> element = elementTypeOf(type.getElementType());
   if (!element) {
@@ -20,7 +21,8 @@ llvm::Expected<TensorDesc> describe(mlir::Value value) {
                                    "cnnc has no kernels for tensors of type %s", text.c_str());
   }
   // Quantized types will carry their scale and zero point here.
-  return TensorDesc{{type.getShape().begin(), type.getShape().end()}, *element, {}};
+  llvm::SmallVector<int64_t, 4> shape = plan.shapeOf(value);
+  return TensorDesc{{shape.begin(), shape.end()}, *element, {}};
 }
 
 void print(llvm::raw_ostream &os, const TensorDesc &t) {
@@ -125,7 +127,7 @@ llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
   llvm::DenseMap<mlir::Value, std::string> names;
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const KernelArg &arg = plan.inputs[i];
-    llvm::Expected<TensorDesc> tensor = describe(arg.value);
+    llvm::Expected<TensorDesc> tensor = describe(plan, arg.value);
     if (!tensor)
       return tensor.takeError();
     signature.args.push_back({arg.kind, arg.role, std::move(*tensor)});
@@ -156,7 +158,7 @@ llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
     }
     llvm::sort(entry.attributes);
     for (mlir::Value result : op->getResults()) {
-      llvm::Expected<TensorDesc> tensor = describe(result);
+      llvm::Expected<TensorDesc> tensor = describe(plan, result);
       if (!tensor)
         return tensor.takeError();
       entry.results.push_back(std::move(*tensor));

@@ -69,7 +69,7 @@ JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &si
                         ? Halide::Pipeline({kernel.funcs.output, *kernel.funcs.imageFilter})
                         : Halide::Pipeline(kernel.funcs.output);
   kernel.pipeline.compile_jit(target);
-  auto extents = halideExtents(TensorRole::activation, shapeOf(plan.kernelResult()));
+  auto extents = halideExtents(TensorRole::activation, plan.shapeOf(plan.kernelResult()));
   kernel.outputs.push_back(Halide::Buffer<>(kernel.funcs.output.type(),
                                             std::vector<int>(extents.begin(), extents.end())));
   if (kernel.funcs.imageFilter)
@@ -204,7 +204,7 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
     const KernelArg &arg = plan.inputs[i];
     auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
     inputs.push_back(filledBuffer(halideType(*elementTypeOf(type)),
-                                  halideExtents(arg.role, shapeOf(arg.value)), 1000 + i));
+                                  halideExtents(arg.role, plan.shapeOf(arg.value)), 1000 + i));
   }
   KernelSignature candidate = build.kernels[k].signature;
   KernelSignature reference = candidate;

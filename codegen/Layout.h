@@ -12,7 +12,9 @@
 // load of weights. Pairs suit x86's pmaddwd (i16 × i16), quads Hexagon's
 // vrmpy (u8 × i8); the target chooses (TargetBackend::dotProductChannels).
 //
-//   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0
+//   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0; a kernel pointwise
+//                                          in space may see it as N×C×1×(H·W),
+//                                          the same memory (KernelPlan::flatPixels)
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
 //   paired int filter    (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx

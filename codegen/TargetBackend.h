@@ -124,6 +124,10 @@ public:
   /// channel). It sets the filter's layout (Layout.h).
   virtual int dotProductChannels() const { return 2; }
 
+  /// Whether kernels pointwise in space see their maps as one row
+  /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
+  virtual bool flattensPointwiseKernels() const { return false; }
+
   /// Whether kernels may compute in float vectors (INT8 kernels under the
   /// float32 requantization rule do).
   virtual bool hasFloatVectors() const { return true; }

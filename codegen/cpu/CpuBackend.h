@@ -18,6 +18,7 @@ public:
   /// Linux is the one operating system cnnc packages CPU libraries for.
   llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
+  bool flattensPointwiseKernels() const override { return true; }
   ScheduleParams defaultSchedule(const KernelSignature &signature,
                                  llvm::StringRef halideTarget) const override;
   ScheduleSpace scheduleSpace(const KernelSignature &signature,

@@ -78,9 +78,16 @@ void scheduleFilterSum(Func sum, int lanes, int64_t channels) {
   }
 }
 
-void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p,
+/// Pixels of one row a thread takes at a time, where a schedule spreads a
+/// single row (a map seen as one) over threads, in at least kFewestRuns
+/// runs.
+constexpr int kPixelsPerTask = 64;
+constexpr int64_t kFewestRuns = 8;
+
+void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signature,
                                 int fewestQuadLanes) {
-  auto [anchor, conv] = funcs.ops[anchorIndex];
+  const ScheduleParams &p = signature.schedule;
+  auto [anchor, conv] = funcs.ops[signature.anchor()];
   Func output = funcs.output;
   int lanes = p.vectorLanes;
 
@@ -101,8 +108,21 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     output.reorder(ci, xi, xo, y, co, n).parallel(co);
   else
     output.reorder(ci, xi, co, xo, y, n);
-  if (p.parallel == ScheduleParams::Parallel::rows)
+  // One row (a map seen as one: KernelPlan::flatPixels): runs of its pixel
+  // blocks over threads, each run about as many pixels as a thread takes at
+  // a time (kPixelsPerTask), and at least kFewestRuns runs.
+  int64_t width = signature.anchorShape()[3];
+  if (p.parallel == ScheduleParams::Parallel::rows && signature.anchorShape()[2] == 1) {
+    int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock;
+    int64_t perRun =
+        std::max<int64_t>(1, std::min<int64_t>((kPixelsPerTask + p.pixelBlock - 1) / p.pixelBlock,
+                                               blocks / kFewestRuns));
+    Var runs("runs"), inRun("in_run");
+    output.split(xo, runs, inRun, static_cast<int>(perRun), TailStrategy::GuardWithIf)
+        .parallel(runs);
+  } else if (p.parallel == ScheduleParams::Parallel::rows) {
     output.parallel(y);
+  }
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
   // The loop of one register block: whichever of co and xo is inner.
@@ -194,7 +214,8 @@ void sliceReduction(Func f, int lanes) {
       .parallel(slice);
 }
 
-void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
+void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
+  const ScheduleParams &p = signature.schedule;
   int vector = p.vectorLanes;
   for (auto &[conv, sum] : funcs.filterSums)
     scheduleFilterSum(sum, vector, shapeOf(conv->getResult(0))[1]);
@@ -218,23 +239,33 @@ void scheduleGeneric(KernelFuncs &funcs, const ScheduleParams &p) {
     vectorizeIfWide(f.update(), inner, extent, vector);
   }
   Func output = funcs.output;
-  Value result = funcs.ops.back().first->getResult(0);
-  ArrayRef<int64_t> shape = shapeOf(result);
+  ArrayRef<int64_t> shape = signature.resultShape();
+  Var x = output.args()[1];
+  int64_t width = shape.size() == 4 ? shape[3] : 1;
+  if (p.parallel == ScheduleParams::Parallel::rows && shape.size() == 4 && shape[2] == 1) {
+    // One row (a map seen as one: KernelPlan::flatPixels): runs of its
+    // pixels over threads.
+    Var runs("runs"), inRun("in_run");
+    int run = static_cast<int>(std::min<int64_t>(kPixelsPerTask, width));
+    output.split(x, runs, inRun, run, TailStrategy::ShiftInwards).parallel(runs);
+    x = inRun;
+    width = run;
+  } else if (p.parallel == ScheduleParams::Parallel::rows) {
+    output.parallel(output.args()[2]);
+  }
   if (shape.size() == 4 && shape[1] < vector) // few channels (an image, CBAM's maps): along x
-    vectorizeIfWide(output, output.args()[1], shape[3], vector);
+    vectorizeIfWide(output, x, width, vector);
   else
     vectorizeIfWide(output, output.args()[0], shape[1], vector);
-  if (p.parallel == ScheduleParams::Parallel::rows)
-    output.parallel(output.args()[2]);
 }
 
 } // namespace
 
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes) {
   if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
-    scheduleBlockedConvolution(funcs, signature.anchor(), signature.schedule, fewestQuadLanes);
+    scheduleBlockedConvolution(funcs, signature, fewestQuadLanes);
   else
-    scheduleGeneric(funcs, signature.schedule);
+    scheduleGeneric(funcs, signature);
 }
 
 } // namespace cnnc

@@ -81,6 +81,27 @@ std::string depthwiseConvolution(int channels, int size, int window, int stride)
          filter + ">) -> tensor<" + output + ">\n" + "  return %y : tensor<" + output + ">\n}";
 }
 
+/// Two groups: a ReLU of the input, then a `window`×`window` convolution
+/// (zero-padded to keep the size) of `in` channels to `out` on a
+/// `size`×`size` map that reads it from the arena.
+std::string convolutionAfterActivation(int in, int out, int size, int window) {
+  auto map = [&](int channels) {
+    return "tensor<1x" + std::to_string(channels) + "x" + std::to_string(size) + "x" +
+           std::to_string(size) + "xf32>";
+  };
+  std::string filter = "tensor<" + std::to_string(out) + "x" + std::to_string(in) + "x" +
+                       std::to_string(window) + "x" + std::to_string(window) + "xf32>";
+  std::string pad = std::to_string(window / 2);
+  return "func.func @m(%x: " + map(in) + ") -> " + map(out) + " {\n" +
+         "  %w = cnn.weight \"w\" : " + filter + "\n" +
+         "  %a = cnn.activation relu %x {cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : " +
+         map(in) + "\n" + "  %y = cnn.conv2d %a, %w {padding = array<i64: " + pad + ", " + pad +
+         ", " + pad + ", " + pad +
+         ">, strides = array<i64: 1, 1>, cnn.group = 1 : i64, cnn.arena_offset = 1048576 : i64} : "
+         "(" +
+         map(in) + ", " + filter + ") -> " + map(out) + "\n" + "  return %y : " + map(out) + "\n}";
+}
+
 /// One group: a fully connected layer of `in` features to `out`.
 std::string fullyConnected(int in, int out) {
   std::string input = "1x" + std::to_string(in) + "xf32",
@@ -245,6 +266,41 @@ TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereAvx2ChannelsAllow) {
     ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
     EXPECT_FALSE(bool(space.check(p))) << p.str();
   }
+}
+
+// A kernel pointwise in space that reads and writes the arena (B0's 7×7
+// expansion) sees its maps as one row of 49 pixels on a CPU, in blocks that
+// run across the ends of rows (three vectors of 4 pixels on AVX2: 52 pixels
+// computed, not 56 in rows of 7; not 3, which would leave the FMA latency
+// exposed). A 3×3 convolution, a GPU, or a kernel that reads the model's
+// input keep their rows.
+TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
+  llvm::Expected<TargetSelection> avx2 = selectTarget("x86-64-avx2");
+  llvm::Expected<TargetSelection> cuda = selectTarget("cuda");
+  ASSERT_TRUE(bool(avx2) && bool(cuda));
+  auto plansFor = [&](const std::string &source, const TargetBackend &backend) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
+    EXPECT_TRUE(module);
+    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
+    return planKernels(groups, backend);
+  };
+  std::vector<KernelPlan> pointwise =
+      plansFor(convolutionAfterActivation(192, 1152, 7, 1), *avx2->backend);
+  ASSERT_EQ(pointwise.size(), 2u);
+  EXPECT_FALSE(pointwise[0].flatPixels); // it reads the model's input
+  ASSERT_TRUE(pointwise[1].flatPixels);
+  KernelSignature signature = *signatureOf(pointwise[1]);
+  EXPECT_EQ(signature.args[0].tensor.shape, (std::vector<int64_t>{1, 192, 1, 49}));
+  EXPECT_EQ(signature.resultShape(), (llvm::ArrayRef<int64_t>{1, 1152, 1, 49}));
+  ScheduleParams p = avx2->backend->defaultSchedule(signature, avx2->halideTarget);
+  EXPECT_EQ(p.str(), "blocked lanes=8 channels=24 pixels=4 unroll parallel=channels padded=block");
+  EXPECT_FALSE(bool(avx2->backend->scheduleSpace(signature, avx2->halideTarget).check(p)));
+  // Its rows over threads: the one row's pixel blocks, in runs.
+  p.parallel = ScheduleParams::Parallel::rows;
+  EXPECT_FALSE(bool(avx2->backend->scheduleSpace(signature, avx2->halideTarget).check(p)));
+
+  EXPECT_FALSE(plansFor(convolutionAfterActivation(32, 64, 7, 3), *avx2->backend)[1].flatPixels);
+  EXPECT_FALSE(plansFor(convolutionAfterActivation(192, 1152, 7, 1), *cuda->backend)[1].flatPixels);
 }
 
 // A fully connected layer's reduction (B0's classifier: 1280 features to
