@@ -9,9 +9,10 @@ With `autoscheduled`, instead every kernel gets one record: the schedule
 Halide's Adams2019 autoscheduler chooses. With `slices`, every kernel with a
 generic default gets it with its reductions cut into slices over threads
 (parallel=slices), which only kernels whose result is a feature vector
-allow.
+allow. With `generic`, every kernel whose rows are spread over threads by
+default gets a generic schedule of the same lanes that spreads them too.
 
-usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices]"""
+usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices|generic]"""
 import json
 import subprocess
 import sys
@@ -40,6 +41,14 @@ def record(kernel, schedule, micros, status="ok", **changes):
 if sys.argv[4:] == ["autoscheduled"]:
     with open(out, "w") as f:
         f.write("".join(record(s, "autoscheduled adams2019", 10.0) + "\n" for s in signatures))
+    sys.exit(0)
+
+if sys.argv[4:] == ["generic"]:
+    with open(out, "w") as f:
+        for s, d in zip(signatures, defaults):
+            if "parallel=rows" in d:
+                lanes = d.split("lanes=")[1].split()[0]
+                f.write(record(s, f"generic lanes={lanes} parallel=rows", 10.0) + "\n")
     sys.exit(0)
 
 if sys.argv[4:] == ["slices"]:
