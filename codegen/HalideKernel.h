@@ -45,11 +45,6 @@ struct KernelFuncs {
   Halide::Func output;
 };
 
-/// The static shape of a tensor value (IR order).
-inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
-  return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
-}
-
 /// The algorithm: one Func per op of the group, its fixed-point products
 /// computed as `width` says.
 KernelFuncs defineKernel(const KernelPlan &plan, ProductWidth width);

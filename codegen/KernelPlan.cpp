@@ -24,12 +24,10 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &t
   return TensorRole::vector;
 }
 
-llvm::ArrayRef<int64_t> irShape(Value v) { return cast<RankedTensorType>(v.getType()).getShape(); }
-
 /// A float op that computes each pixel from the same pixel alone.
 bool pointwiseInSpace(Operation *op) {
   if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
-    llvm::ArrayRef<int64_t> filter = irShape(conv.getFilter());
+    llvm::ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
     return filter[2] == 1 && filter[3] == 1 &&
            llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
            llvm::all_of(conv.getPadding(), [](int64_t p) { return p == 0; });
@@ -41,7 +39,7 @@ bool pointwiseInSpace(Operation *op) {
 /// ops pointwise in space and float; its activations in the arena (a model
 /// input or output may have other strides); some map more than one row high.
 bool mayFlattenPixels(const KernelPlan &plan) {
-  llvm::ArrayRef<int64_t> result = irShape(plan.kernelResult());
+  llvm::ArrayRef<int64_t> result = shapeOf(plan.kernelResult());
   if (result.size() != 4 || result[2] < 2 || plan.outputTable ||
       !plan.group->result().getDefiningOp()->hasAttr(kArenaOffsetAttr))
     return false;
@@ -95,7 +93,7 @@ KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
 } // namespace
 
 llvm::SmallVector<int64_t, 4> KernelPlan::shapeOf(Value v) const {
-  llvm::ArrayRef<int64_t> shape = irShape(v), result = irShape(kernelResult());
+  llvm::ArrayRef<int64_t> shape = cnnc::shapeOf(v), result = cnnc::shapeOf(kernelResult());
   if (!flatPixels || shape.size() != 4 || shape[2] != result[2] || shape[3] != result[3])
     return {shape.begin(), shape.end()};
   return {shape[0], shape[1], 1, shape[2] * shape[3]};

@@ -45,6 +45,11 @@ struct KernelPlan {
   llvm::SmallVector<int64_t, 4> shapeOf(mlir::Value v) const;
 };
 
+/// The static shape of a tensor value (IR order).
+inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
+  return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
+}
+
 class TargetBackend;
 
 /// Each group's call, for `target`: its integer convolutions' filters group
