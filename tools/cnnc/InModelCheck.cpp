@@ -54,6 +54,23 @@ std::vector<ScheduleParams> bestAlone(const TuningDatabase &database, const Tuni
   return best;
 }
 
+/// An in-model record of `schedule` for `kernel` in check `check`, its
+/// times left for the caller to fill in.
+TuningRecord inModelRecord(const TuningContext &context, const TunedKernel &kernel,
+                           const std::string &schedule, int check, uint64_t seed,
+                           std::string message) {
+  TuningRecord record;
+  record.context = context;
+  record.kernel = kernel.signature.computation();
+  record.schedule = schedule;
+  record.scope = TuningRecord::Scope::model;
+  record.check = check;
+  record.seed = seed;
+  record.time = isoTimeNow();
+  record.message = std::move(message);
+  return record;
+}
+
 } // namespace
 
 double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds) {
@@ -149,22 +166,15 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
           continue;
         std::vector<double> &times = samples[key];
         std::sort(times.begin(), times.end());
-        TuningRecord record;
-        record.context = context;
-        record.kernel = kernels[k].signature.computation();
-        record.schedule = key.second;
-        record.scope = TuningRecord::Scope::model;
-        record.check = check;
+        TuningRecord record = inModelRecord(context, kernels[k], key.second, check, options.seed,
+                                            "per call inside the whole model: the fastest of " +
+                                                std::to_string(times.size()) + " rounds' medians");
         // The fastest round: on a shared machine, other work only ever slows
         // a round down, for seconds at a time.
         record.medianMicros = times.front();
         record.minMicros = times.front();
         record.maxMicros = times.back();
         record.runs = static_cast<int>(times.size());
-        record.seed = options.seed;
-        record.time = isoTimeNow();
-        record.message = "per call inside the whole model: the fastest of " +
-                         std::to_string(times.size()) + " rounds' medians";
         if (llvm::Error error = database.append(record))
           return std::move(error);
       }
@@ -220,21 +230,15 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
     const std::string defaultText = kernels[k].signature.schedule.str();
     if (outcome.chosen[k] == defaultText)
       continue;
-    TuningRecord record;
-    record.context = context;
-    record.kernel = kernels[k].signature.computation();
-    record.schedule = defaultText;
-    record.scope = TuningRecord::Scope::model;
-    record.check = check;
+    TuningRecord record =
+        inModelRecord(context, kernels[k], defaultText, check, options.seed,
+                      llvm::formatv("the defaults stand: with the schedules chosen inside the "
+                                    "model it ran {0:F1} us end to end, with the defaults {1:F1} "
+                                    "us, side by side",
+                                    outcome.tunedRunMicros, outcome.defaultRunMicros)
+                          .str());
     record.medianMicros = record.minMicros = record.maxMicros = outcome.defaultMicros[k];
     record.runs = 1;
-    record.seed = options.seed;
-    record.time = isoTimeNow();
-    record.message = llvm::formatv("the defaults stand: with the schedules chosen inside the "
-                                   "model it ran {0:F1} us end to end, with the defaults {1:F1} "
-                                   "us, side by side",
-                                   outcome.tunedRunMicros, outcome.defaultRunMicros)
-                         .str();
     if (llvm::Error error = database.append(record))
       return std::move(error);
     outcome.chosen[k] = defaultText;
