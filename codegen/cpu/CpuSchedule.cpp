@@ -81,8 +81,16 @@ void scheduleFilterSum(Func sum, int lanes, int64_t channels) {
 /// Pixels of one row a thread takes at a time, where a schedule spreads a
 /// single row (a map seen as one) over threads, in at least kFewestRuns
 /// runs.
-constexpr int kPixelsPerTask = 64;
+constexpr int64_t kPixelsPerTask = 64;
 constexpr int64_t kFewestRuns = 8;
+
+/// The units (pixel blocks of `unitPixels`, or pixels) of a run, for a row
+/// of `units` of them: about kPixelsPerTask pixels, and at least
+/// kFewestRuns runs where the row has that many units.
+int unitsPerRun(int64_t units, int64_t unitPixels) {
+  int64_t perTask = (kPixelsPerTask + unitPixels - 1) / unitPixels;
+  return static_cast<int>(std::max<int64_t>(1, std::min(perTask, units / kFewestRuns)));
+}
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signature,
                                 int fewestQuadLanes) {
@@ -114,11 +122,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   int64_t width = signature.anchorShape()[3];
   if (p.parallel == ScheduleParams::Parallel::rows && signature.anchorShape()[2] == 1) {
     int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock;
-    int64_t perRun =
-        std::max<int64_t>(1, std::min<int64_t>((kPixelsPerTask + p.pixelBlock - 1) / p.pixelBlock,
-                                               blocks / kFewestRuns));
     Var runs("runs"), inRun("in_run");
-    output.split(xo, runs, inRun, static_cast<int>(perRun), TailStrategy::GuardWithIf)
+    output.split(xo, runs, inRun, unitsPerRun(blocks, p.pixelBlock), TailStrategy::GuardWithIf)
         .parallel(runs);
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
     output.parallel(y);
@@ -244,9 +249,11 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   int64_t width = shape.size() == 4 ? shape[3] : 1;
   if (p.parallel == ScheduleParams::Parallel::rows && shape.size() == 4 && shape[2] == 1) {
     // One row (a map seen as one: KernelPlan::flatPixels): runs of its
-    // pixels over threads.
+    // pixels over threads, in whole vectors of pixels (what a map of few
+    // channels is vectorized along), none longer than the row.
     Var runs("runs"), inRun("in_run");
-    int run = static_cast<int>(std::min<int64_t>(kPixelsPerTask, width));
+    int64_t vectors = (width + vector - 1) / vector;
+    int run = static_cast<int>(std::min<int64_t>(width, unitsPerRun(vectors, vector) * vector));
     output.split(x, runs, inRun, run, TailStrategy::ShiftInwards).parallel(runs);
     x = inRun;
     width = run;
