@@ -198,7 +198,16 @@ public:
     return variants.size() - 1;
   }
 
-  llvm::Expected<ModelTiming> time(size_t v) override {
+  llvm::Expected<ModelTiming> time(size_t v) override { return timing(v); }
+
+  llvm::Expected<std::pair<double, double>> timeSideBySide(size_t a, size_t b) override {
+    double first = timing(a).runMicros, second = timing(b).runMicros;
+    return std::make_pair(first, tunedSlower ? first * 1.1 : second);
+  }
+
+private:
+  /// Variant `v`'s times, which a hash never fails to give.
+  ModelTiming timing(size_t v) const {
     ModelTiming timing;
     for (size_t k = 0; k < kernels.size(); ++k) {
       uint64_t hash =
@@ -210,12 +219,6 @@ public:
     return timing;
   }
 
-  llvm::Expected<std::pair<double, double>> timeSideBySide(size_t a, size_t b) override {
-    double first = time(a)->runMicros, second = time(b)->runMicros;
-    return std::make_pair(first, tunedSlower ? first * 1.1 : second);
-  }
-
-private:
   const std::vector<TunedKernel> &kernels;
   bool tunedSlower;
   std::vector<std::vector<ScheduleParams>> variants;
