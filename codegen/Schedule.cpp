@@ -208,6 +208,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
   if (registersNeeded(p) > vectorRegisters)
     return illegal(p, "the block needs " + llvm::Twine(registersNeeded(p)) +
                           " vector registers and the target has " + llvm::Twine(vectorRegisters));
+  if (std::string why = targetRefusal ? targetRefusal(p) : ""; !why.empty())
+    return illegal(p, why);
   return llvm::Error::success();
 }
 

@@ -14,6 +14,7 @@
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -64,8 +65,11 @@ struct ScheduleParams {
   };
   /// Where a convolution reads its zero-padded input from.
   enum class PaddedInput {
-    perBlock, // gathered once per register block, borders tested once
-    inlined,  // borders tested at every tap
+    /// Gathered once per block, borders tested once: on a CPU per register
+    /// block (a tile on the stack), on a GPU per thread block (a tile in
+    /// shared memory, loaded by all its threads together).
+    perBlock,
+    inlined, // borders tested at every tap
   };
 
   Strategy strategy = Strategy::generic;
@@ -116,6 +120,10 @@ struct ScheduleSpace {
   /// The kernel's result is a vector of features per image and it reduces
   /// over float weights: a generic schedule may cut them into slices.
   bool reductionSlices = false;
+  /// Why the target refuses a point for what it alone knows (a GPU: a
+  /// thread block's input tile over its shared memory); empty, or unset,
+  /// where it does not.
+  std::function<std::string(const ScheduleParams &)> targetRefusal;
 
   /// Every legal point of the space, in a fixed order.
   std::vector<ScheduleParams> enumerate() const;

@@ -12,6 +12,7 @@ import argparse
 import json
 import lzma
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -38,7 +39,10 @@ def main():
     p.add_argument("--cnnc", required=True)
     p.add_argument("pack")
     p.add_argument("--models", help="comma-separated presets (default: all three)")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME=DB",
+                   help="also compile with the tuning database DB, as variant NAME")
     args = p.parse_args()
+    variants = dict(v.split("=", 1) for v in args.variant)
     chosen = args.models.split(",") if args.models else [m[0] for m in MODELS]
     shutil.rmtree(args.pack, ignore_errors=True)
     os.makedirs(args.pack)
@@ -51,19 +55,39 @@ def main():
             model = fill(getattr(tvm, builder)(), SEED)
             save_safetensors(weights, model.state_dict())
             entry = {"preset": preset, "builder": builder, "resolution": resolution,
-                     "weights_sha256": digest(model), "libraries": {}}
-            for batch in BATCHES:
-                out = os.path.join(tmp, f"b{batch}")
-                subprocess.run([args.cnnc, "compile", preset, "--weights", weights, "--target",
-                                "cuda", "--batch", str(batch), "-o", out], check=True)
+                     "weights_sha256": digest(model), "libraries": {},
+                     "variants": {name: {} for name in variants}}
+
+            def compile_into_pack(batch, library, extra):
+                """Compiles the model for `batch` into the pack as `library`;
+                returns the compiled model's description and its weights
+                (None for a variant whose database scheduled no kernel)."""
+                out = os.path.join(tmp, library)
+                said = subprocess.run([args.cnnc, "compile", preset, "--weights", weights,
+                                       "--target", "cuda", "--batch", str(batch), "-o", out] + extra,
+                                      check=True, capture_output=True, text=True).stdout
+                print(said, end="", flush=True)
+                if extra and re.search(r"^0 of \d+ kernels scheduled from", said, re.M):
+                    return None, None
                 with open(os.path.join(out, "cnnc-model.json")) as f:
                     compiled = json.load(f)
-                entry["identifier"] = compiled["identifier"]
-                library = f"{preset}-b{batch}.so"
                 shutil.copy(os.path.join(out, compiled["library"]),
                             os.path.join(args.pack, library))
                 with open(os.path.join(out, compiled["weights"]), "rb") as f:
-                    data = f.read()
+                    return compiled, f.read()
+
+            for batch in BATCHES:
+                library = f"{preset}-b{batch}.so"
+                compiled, data = compile_into_pack(batch, library, [])
+                entry["identifier"] = compiled["identifier"]
+                for name, db in variants.items():
+                    variant = f"{preset}-b{batch}-{name}.so"
+                    variant_data = compile_into_pack(batch, variant, ["--tuning-db", db])[1]
+                    if variant_data is None:
+                        continue
+                    if variant_data != data:
+                        sys.exit(f"variant {name} of {preset} has other weights than the defaults")
+                    entry["variants"][name][str(batch)] = variant
                 if batch == BATCHES[0]:
                     with open(os.path.join(args.pack, f"{preset}.weights.xz"), "wb") as f:
                         f.write(lzma.compress(data[HEADER_BYTES:], preset=1))

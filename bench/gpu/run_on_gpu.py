@@ -9,8 +9,15 @@ the GPU. Per model: logits against PyTorch FP32 (TF32 off) within 1e-4 of the
 largest logit, for batch 1 and 256; batch-1 latency (median of CUDA-event
 timed runs) and batch-256 throughput, for cnnc and for PyTorch eager FP32,
 eager TF32, eager AMP (float16 autocast) and torch.compile FP32 (while the
-time budget lasts: it compiles for minutes). Prints a table, and writes it as
-JSON where --json says."""
+time budget lasts: it compiles for minutes). A pack's schedule variants
+(prepare.py --variant) are checked and timed too, as cnnc_NAME; with
+--profile, the JSON also lists each cnnc library's GPU kernels of one run in
+launch order, so that variants compare kernel by kernel. With --graphs, a
+run through cnnc_run_device is also captured into a CUDA graph (PyTorch's
+capture, on the stream the run is given) and replayed, checked and timed as
+cnnc_graph: what an application gains by replaying a model's launches
+instead of making them. Prints a table, and writes it as JSON where --json
+says."""
 import argparse
 import ctypes
 import json
@@ -94,7 +101,8 @@ def cuda_time_ms(fn, iterations, warmup):
 
 def profile(fn, label, runs=3, top=12):
     """The GPU kernels `fn` launches, by total time (CUPTI sees every kernel of
-    the process, the ones Halide's runtime launches included)."""
+    the process, the ones Halide's runtime launches included); returns the
+    kernels of its last run in launch order, as [name, microseconds]."""
     from torch.profiler import ProfilerActivity
     from torch.profiler import profile as torch_profile
     fn()
@@ -110,6 +118,27 @@ def profile(fn, label, runs=3, top=12):
     for e in sorted(kernels, key=lambda e: -e.self_device_time_total)[:top]:
         print(f"       {e.self_device_time_total / runs / 1e3:8.3f} ms  {e.count // runs:4d}x  "
               f"{e.key[:90]}", flush=True)
+    launched = sorted((e for e in prof.events() if e.device_type.name == "CUDA"),
+                      key=lambda e: e.time_range.start)
+    per_run = len(launched) // runs
+    return [[e.name, round(e.time_range.elapsed_us(), 2)] for e in launched[-per_run:]]
+
+
+def graph_time_ms(model, x, y, expected, iterations, warmup):
+    """Median milliseconds of replaying one cnnc_run_device captured into a
+    CUDA graph; its logits are checked first. Captured in relaxed mode:
+    Halide's runtime, between launches, asks the driver for its context and
+    kernels, which global mode would refuse."""
+    graph = torch.cuda.CUDAGraph()
+    with torch.cuda.graph(graph, capture_error_mode="relaxed"):
+        model.run_device(x, y, torch.cuda.current_stream().cuda_stream)
+    y.zero_()
+    graph.replay()
+    torch.cuda.synchronize()
+    ratio = (y - expected).abs().max().item() / expected.abs().max().item()
+    if ratio > TOLERANCE:
+        raise RuntimeError(f"the replayed graph's logits are off by {ratio:.2g}")
+    return cuda_time_ms(graph.replay, iterations, warmup)
 
 
 def set_tf32(enabled):
@@ -127,6 +156,32 @@ def rebuild_weights(pack, preset, batch, out_dir):
     with open(path, "wb") as f:
         f.write(header + payload)
     return path
+
+
+def measure_variant(args, entry, name, library, weights, x, expected, row, iterations, warmup):
+    """Checks and times one schedule variant of a model on `x`, as the
+    defaults were; returns its median milliseconds."""
+    batch = x.shape[0]
+    model = CnncModel(os.path.join(args.pack, library), entry["identifier"], weights)
+    stream = torch.cuda.current_stream()
+    y = torch.empty_like(expected)
+    model.run_device(x, y, stream.cuda_stream)
+    torch.cuda.synchronize()
+    ratio = (y - expected).abs().max().item() / expected.abs().max().item()
+    row[f"parity_{name}_b{batch}"] = ratio
+    if ratio > TOLERANCE:
+        model.close()
+        raise RuntimeError(f"variant {name}, batch {batch}: max |cnnc - torch| / max |logit| = "
+                           f"{ratio:.2g} > {TOLERANCE:g}")
+    print(f"ok   {entry['preset']} batch {batch}, variant {name}: max |cnnc - torch| / "
+          f"max |logit| = {ratio:.2g}", flush=True)
+    ms = cuda_time_ms(lambda: model.run_device(x, y, stream.cuda_stream), iterations, warmup)
+    if args.profile:
+        row[f"launches_{name}_b{batch}"] = profile(
+            lambda: model.run_device(x, y, stream.cuda_stream),
+            f"{entry['preset']} batch {batch}, variant {name}")
+    model.close()
+    return ms
 
 
 def measure(entry, seed, args, began):
@@ -168,6 +223,12 @@ def measure(entry, seed, args, began):
         warmup = 10 if batch == 1 else 3
         timings = {"cnnc": cuda_time_ms(lambda: model.run_device(x, y, stream.cuda_stream),
                                         iterations, warmup)}
+        if args.graphs:
+            try:  # a capture the runtime cannot take must not hide the other figures
+                timings["cnnc_graph"] = graph_time_ms(model, x, y, expected, iterations, warmup)
+            except Exception as error:
+                print(f"FAIL {preset} batch {batch}, CUDA graph: {error}", flush=True)
+                row[f"error_graph_b{batch}"] = str(error)
         with torch.no_grad():
             set_tf32(False)
             timings["torch_fp32"] = cuda_time_ms(lambda: net(x), iterations, warmup)
@@ -184,8 +245,19 @@ def measure(entry, seed, args, began):
                 timings["torch_compile_fp32"] = cuda_time_ms(lambda: compiled(x), iterations,
                                                              warmup)
         if args.profile:
-            profile(lambda: model.run_device(x, y, stream.cuda_stream), f"{preset} batch {batch}")
+            row[f"launches_b{batch}"] = profile(lambda: model.run_device(x, y, stream.cuda_stream),
+                                                f"{preset} batch {batch}")
         model.close()
+        for name, libraries in entry.get("variants", {}).items():
+            if batch_text not in libraries:
+                continue
+            try:  # a variant's failure must not hide the defaults' figures
+                timings[f"cnnc_{name}"] = measure_variant(
+                    args, entry, name, libraries[batch_text], weights, x, expected, row,
+                    iterations, warmup)
+            except Exception as error:
+                print(f"FAIL {preset} batch {batch}, variant {name}: {error}", flush=True)
+                row[f"error_{name}_b{batch}"] = str(error)
         os.remove(weights)
         for name, ms in timings.items():
             row[f"{name}_b{batch}_ms"] = round(ms, 3)
@@ -205,6 +277,8 @@ def main():
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--profile", action="store_true",
                    help="print each cnnc model's longest GPU kernels (torch.profiler)")
+    p.add_argument("--graphs", action="store_true",
+                   help="also time cnnc_run_device replayed from a CUDA graph")
     p.add_argument("--models", help="comma-separated presets of the pack (default: all)")
     p.add_argument("--batches", help="comma-separated batches of the pack (default: all)")
     args = p.parse_args()

@@ -66,6 +66,25 @@ bool denseWindowConvolution(const KernelSignature &s) {
   return filter.size() == 4 && filter[2] * filter[3] > 1;
 }
 
+/// Shared memory a thread block's input tile may take: what a CUDA kernel
+/// gets without asking for more, and at most what OpenCL devices offer.
+constexpr int64_t kSharedTileBytes = 48 * 1024;
+
+/// The bytes of the padded input tile a thread block of `p` gathers: every
+/// input channel of a dense convolution (the block's own of a depthwise one)
+/// × the columns its pixels' windows span × the window's rows (a block is
+/// one output row).
+int64_t sharedTileBytes(const KernelSignature &s, const ScheduleParams &p) {
+  const SignatureOp &op = s.ops[s.anchor()];
+  llvm::ArrayRef<int64_t> input = s.operand(s.anchor(), 0).shape;
+  llvm::ArrayRef<int64_t> filter = s.operand(s.anchor(), 1).shape; // (out, in, rows, columns)
+  int64_t channels = op.name == cnn::DepthwiseConv2DOp::getOperationName()
+                         ? std::min<int64_t>(input[1], p.gpuThreadsChannels * p.channelBlock)
+                         : input[1];
+  int64_t columns = (p.gpuThreadsPixels * p.pixelBlock - 1) * op.strideX + filter[3];
+  return channels * columns * filter[2] * static_cast<int64_t>(sizeof(float));
+}
+
 /// The largest of `candidates` that is at most `limit`, else the smallest.
 int largestUpTo(std::initializer_list<int> candidates, int64_t limit) {
   int best = *candidates.begin();
@@ -164,6 +183,16 @@ public:
     for (int pixels : {1, 2, 4})
       if (pixels <= out[3])
         space.pixelBlocks.push_back(pixels);
+    if (s.ops[s.anchor()].padsInput) {
+      space.paddedInputs.push_back(PaddedInput::perBlock);
+      space.targetRefusal = [s](const ScheduleParams &p) -> std::string {
+        if (p.paddedInput != PaddedInput::perBlock || sharedTileBytes(s, p) <= kSharedTileBytes)
+          return "";
+        return "its input tile takes " + std::to_string(sharedTileBytes(s, p)) +
+               " bytes of shared memory, over the " + std::to_string(kSharedTileBytes) +
+               " a thread block may take";
+      };
+    }
     return space;
   }
 

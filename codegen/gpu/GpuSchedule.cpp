@@ -10,6 +10,10 @@
 //   gpuThreadsChannels × gpuThreadsPixels such threads, channels fastest, so
 //   that a warp reads filters and writes outputs in contiguous runs (channels
 //   are innermost in memory). Rows and images are the GPU's block grid.
+//   With padded=block, the zero-padded input a thread block reads is first
+//   gathered into shared memory by all its threads together (borders tested
+//   once an element, the loads contiguous), instead of being read at every
+//   tap through L1.
 // - generic: every reduction computed at the root, its pure loops spread over
 //   threads (the innermost dimension fastest) and blocks, its reduction loops
 //   serial within a thread; elementwise ops inlined into their consumers.
@@ -126,6 +130,23 @@ void computeRootOnGpu(Func f, llvm::ArrayRef<int64_t> shape, const ScheduleParam
   rootOnGpu(f, dims, p.gpuThreadsChannels, p.gpuThreadsPixels);
 }
 
+/// `tile` (a convolution's padded input) computed once per thread block, at
+/// `consumer`'s innermost block loop, into shared memory: its channels and
+/// columns as one run (contiguous in the NHWC source when the tile holds
+/// every channel) spread over the block's threads, channel threads fastest,
+/// so that the whole block loads it together before any thread reads it.
+void gatherIntoSharedMemory(Func tile, Func consumer, Var blockLoop, const ScheduleParams &p) {
+  Var c = tile.args()[0], x = tile.args()[1];
+  Var run("tile_run"), step("tile_step"), lane("tile_lane");
+  Var channelLane("tile_channel_lane"), pixelLane("tile_pixel_lane");
+  tile.compute_at(consumer, blockLoop)
+      .store_in(MemoryType::GPUShared)
+      .fuse(c, x, run)
+      .split(run, step, lane, p.gpuThreadsChannels * p.gpuThreadsPixels, TailStrategy::GuardWithIf)
+      .split(lane, pixelLane, channelLane, p.gpuThreadsChannels)
+      .gpu_threads(channelLane, pixelLane);
+}
+
 void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
   auto [anchor, conv] = funcs.ops[anchorIndex];
   Func output = funcs.output;
@@ -163,6 +184,10 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     conv.vectorize(cc).unroll(cx);
     conv.update().vectorize(cc).unroll(cx);
   }
+  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
+    for (auto &[op, input] : funcs.stagedInputs)
+      if (op == anchor)
+        gatherIntoSharedMemory(input, output, yn, p);
 
   // Any other reduction of the group (none in the groups fusion forms today)
   // and the per-image filter, an output of its own, run at the root.

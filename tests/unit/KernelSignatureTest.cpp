@@ -452,6 +452,42 @@ TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
 
 // A tuning database stores schedules as text: every legal schedule of every
 // target reads back as itself, and anything else is refused by word.
+
+// On a GPU, padded=block gathers a thread block's padded input into shared
+// memory: only a convolution that pads has such an input, and only a tile
+// within 48 KiB fits (every input channel of a dense convolution × the
+// block's window columns × its rows).
+TEST_F(KernelSignatureTest, GpuThreadBlocksGatherPaddedInputsInSharedMemory) {
+  llvm::Expected<TargetSelection> target = selectTarget("cuda");
+  ASSERT_TRUE(bool(target));
+  const TargetBackend &backend = *target->backend;
+  auto gathered = [&](const KernelSignature &signature) {
+    ScheduleParams p = backend.defaultSchedule(signature, target->halideTarget);
+    p.paddedInput = ScheduleParams::PaddedInput::perBlock;
+    return std::pair{p, backend.scheduleSpace(signature, target->halideTarget).check(p)};
+  };
+  auto refusal = [](llvm::Error error) {
+    return error ? llvm::toString(std::move(error)) : std::string();
+  };
+
+  // 48 channels, 32 × 4 threads of 8 × 4 outputs: 48 × 18 columns × 3 rows.
+  auto [fits, fitsError] = gathered(convolutionSignature(48, 192, 96, 3));
+  EXPECT_EQ(fits.str(),
+            "blocked lanes=1 channels=8 pixels=4 unroll parallel=none padded=block threads=32x4");
+  EXPECT_EQ(refusal(std::move(fitsError)), "");
+  // 256 channels, 8 × 8 threads of 8 × 4 outputs: 256 × 34 columns × 3 rows.
+  auto [tooWide, tooWideError] = gathered(convolutionSignature(256, 64, 32, 3));
+  EXPECT_NE(refusal(std::move(tooWideError))
+                .find("its input tile takes 104448 bytes of shared memory, over the 49152"),
+            std::string::npos)
+      << tooWide.str();
+  auto [pointwise, pointwiseError] = gathered(convolutionSignature(64, 64, 16, 1));
+  EXPECT_NE(refusal(std::move(pointwiseError)).find("no padded input to place"), std::string::npos)
+      << pointwise.str();
+  // A depthwise tile holds the block's channels only.
+  auto [depthwise, depthwiseError] = gathered(onlySignature(depthwiseConvolution(1152, 7, 5, 1)));
+  EXPECT_EQ(refusal(std::move(depthwiseError)), "") << depthwise.str();
+}
 TEST_F(KernelSignatureTest, SchedulesReadBackFromText) {
   signatures("", "silu");
   KernelSignature signature = *signatureOf(plans[1]);

@@ -11,16 +11,21 @@ generic default gets it with its reductions cut into slices over threads
 (parallel=slices), which only kernels whose result is a feature vector
 allow. With `generic`, every kernel whose rows are spread over threads by
 default gets a generic schedule of the same lanes that spreads them too.
+With `shared TARGET` (a GPU target), every blocked kernel whose default reads
+its input inline gets padded=block instead (on a GPU: gathered per thread
+block into shared memory), under TARGET's context; compile applies it where
+the convolution pads its input and the tile fits.
 
-usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices|generic]"""
+usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices|generic|shared TARGET]"""
 import json
 import subprocess
 import sys
 
 cnnc, model, out = sys.argv[1:4]
-context = json.loads(subprocess.run([cnnc, "tune", "--context"], check=True,
+target = ["--target", sys.argv[5]] if sys.argv[4:5] == ["shared"] else []
+context = json.loads(subprocess.run([cnnc, "tune", "--context"] + target, check=True,
                                     capture_output=True, text=True).stdout)
-listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"], check=True,
+listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"] + target, check=True,
                          capture_output=True, text=True).stdout
 signatures = [line[len("  signature: "):] for line in listing.split("\n")
               if line.startswith("  signature: ")]
@@ -49,6 +54,13 @@ if sys.argv[4:] == ["generic"]:
             if "parallel=rows" in d:
                 lanes = d.split("lanes=")[1].split()[0]
                 f.write(record(s, f"generic lanes={lanes} parallel=rows", 10.0) + "\n")
+    sys.exit(0)
+
+if sys.argv[4:5] == ["shared"]:
+    with open(out, "w") as f:
+        f.write("".join(record(s, d.replace("padded=inline", "padded=block"), 10.0) + "\n"
+                        for s, d in zip(signatures, defaults)
+                        if d.startswith("blocked") and "padded=inline" in d))
     sys.exit(0)
 
 if sys.argv[4:] == ["slices"]:
