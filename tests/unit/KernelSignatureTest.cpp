@@ -450,6 +450,30 @@ TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
   }
 }
 
+// A dense k × k convolution's default on a GPU: a narrow one gathers its
+// input into shared memory; one of 128 output channels or more takes 16 × 16
+// threads, gathering where the tile fits, and keeps the default threads
+// inline where neither the tile fits nor the grid has many blocks.
+TEST_F(KernelSignatureTest, GpuDenseConvolutionsWidenAndGather) {
+  llvm::Expected<TargetSelection> target = selectTarget("cuda");
+  ASSERT_TRUE(bool(target));
+  const TargetBackend &backend = *target->backend;
+  struct Case {
+    int in, out, size;
+    const char *expected;
+  } cases[] = {
+      {24, 24, 192, "channels=8 pixels=4 unroll parallel=none padded=block threads=4x32"},
+      {48, 192, 96, "channels=8 pixels=4 unroll parallel=none padded=block threads=16x16"},
+      {64, 256, 48, "channels=8 pixels=4 unroll parallel=none padded=inline threads=32x4"},
+  };
+  for (const Case &c : cases) {
+    KernelSignature signature = convolutionSignature(c.in, c.out, c.size, 3);
+    ScheduleParams p = backend.defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.str(), std::string("blocked lanes=1 ") + c.expected) << c.in << " -> " << c.out;
+    EXPECT_FALSE(bool(backend.scheduleSpace(signature, target->halideTarget).check(p))) << p.str();
+  }
+}
+
 // A tuning database stores schedules as text: every legal schedule of every
 // target reads back as itself, and anything else is refused by word.
 
@@ -470,8 +494,8 @@ TEST_F(KernelSignatureTest, GpuThreadBlocksGatherPaddedInputsInSharedMemory) {
     return error ? llvm::toString(std::move(error)) : std::string();
   };
 
-  // 48 channels, 32 × 4 threads of 8 × 4 outputs: 48 × 18 columns × 3 rows.
-  auto [fits, fitsError] = gathered(convolutionSignature(48, 192, 96, 3));
+  // 64 channels, 32 × 4 threads of 8 × 4 outputs: 64 × 18 columns × 3 rows.
+  auto [fits, fitsError] = gathered(convolutionSignature(64, 256, 48, 3));
   EXPECT_EQ(fits.str(),
             "blocked lanes=1 channels=8 pixels=4 unroll parallel=none padded=block threads=32x4");
   EXPECT_EQ(refusal(std::move(fitsError)), "");
