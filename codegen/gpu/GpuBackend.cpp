@@ -88,12 +88,6 @@ int64_t sharedTileBytes(const KernelSignature &s, const ScheduleParams &p) {
   return channels * columns * filter[2] * static_cast<int64_t>(sizeof(float));
 }
 
-/// A dense k × k convolution's register block may take more: its time is
-/// loading operands through L1 (97% of L1's throughput and 38% of the SM's
-/// for efficientnetv2-s's Fused-MBConv convolutions at batch 256, ncu on an
-/// H200), and a bigger block loads fewer per multiply-add.
-constexpr int kDenseBlockRegisters = 96;
-
 /// Thread blocks at least this many are enough to fill a GPU several times
 /// (an H100 or H200 has 132 multiprocessors).
 constexpr int64_t kManyThreadBlocks = 2048;
@@ -131,7 +125,9 @@ std::pair<int, int> genericThreads(const KernelSignature &s) {
 /// padded input into shared memory where the tile fits; where it does not,
 /// only if the grid has many blocks: at batch 1, 96 blocks of 256 threads
 /// left the GPU idle (64 -> 256 channels: 0.23 -> 0.35 ms), and gathered
-/// with the default threads it lost too (0.23 -> 0.25 ms). A narrower one
+/// with the default threads it lost too (0.23 -> 0.25 ms). (Blocks of 8 × 8
+/// outputs a thread, to load fewer operands per multiply-add still, took
+/// 136 to 144 registers and 2.5 times as long.) A narrower one
 /// (a stem, efficientnetv2-s's first stage) gathers its input where the tile
 /// fits: efficientnet-b0's stem at batch 256 0.57 -> 0.46 ms, the first
 /// Fused-MBConv convolution at batch 1 0.121 -> 0.084 ms. (Depthwise
@@ -216,8 +212,7 @@ public:
   ScheduleSpace scheduleSpace(const KernelSignature &s, llvm::StringRef target) const override {
     ScheduleParams chosen = defaultSchedule(s, target);
     ScheduleSpace space;
-    bool dense = blockable(s) && denseWindowConvolution(s);
-    space.vectorRegisters = dense ? kDenseBlockRegisters : kBlockRegisters;
+    space.vectorRegisters = kBlockRegisters;
     space.strategies = {Strategy::generic};
     space.vectorLanes = {1};
     space.parallel = {ScheduleParams::Parallel::none};
@@ -234,8 +229,8 @@ public:
     for (int channels : {1, 2, 4, 8})
       if (channels <= out[1])
         space.channelBlocks.push_back(channels);
-    for (int pixels : {1, 2, 4, 8})
-      if (pixels <= out[3] && (pixels < 8 || dense))
+    for (int pixels : {1, 2, 4})
+      if (pixels <= out[3])
         space.pixelBlocks.push_back(pixels);
     if (s.ops[s.anchor()].padsInput) {
       space.paddedInputs.push_back(PaddedInput::perBlock);
