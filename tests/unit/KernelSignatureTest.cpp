@@ -240,6 +240,14 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
     ASSERT_TRUE(bool(error));
     EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
   }
+  // A depthwise convolution may lead with its channel blocks too (a map of
+  // few rows shares them unevenly among threads), though its weights seldom
+  // outweigh its input, so rows lead by default.
+  KernelSignature depthwise = onlySignature(depthwiseConvolution(1152, 7, 5, 1));
+  ScheduleSpace space = target->backend->scheduleSpace(depthwise, target->halideTarget);
+  EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::channelBlocks));
+  EXPECT_EQ(target->backend->defaultSchedule(depthwise, target->halideTarget).parallel,
+            ScheduleParams::Parallel::rows);
 }
 
 // With AVX2's 16 registers a dense float convolution takes blocks of three
