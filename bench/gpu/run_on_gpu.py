@@ -128,7 +128,18 @@ def profile(fn, label, runs=3, top=12):
         return []
 
 
-def graph_time_ms(model, x, y, expected, iterations, warmup):
+def check_parity(row, key, got, expected, what):
+    """Records max |got - expected| / max |expected| in `row` under `key` and
+    raises, naming `what`, where it passes TOLERANCE."""
+    ratio = (got - expected).abs().max().item() / expected.abs().max().item()
+    row[key] = ratio
+    if ratio > TOLERANCE:
+        raise RuntimeError(f"{what}: max |cnnc - torch| / max |logit| = {ratio:.2g} > "
+                           f"{TOLERANCE:g}")
+    return ratio
+
+
+def graph_time_ms(model, x, y, expected, row, iterations, warmup):
     """Median milliseconds of replaying one cnnc_run_device captured into a
     CUDA graph; its logits are checked first. Captured in relaxed mode:
     Halide's runtime, between launches, asks the driver for its context and
@@ -139,9 +150,7 @@ def graph_time_ms(model, x, y, expected, iterations, warmup):
     y.zero_()
     graph.replay()
     torch.cuda.synchronize()
-    ratio = (y - expected).abs().max().item() / expected.abs().max().item()
-    if ratio > TOLERANCE:
-        raise RuntimeError(f"the replayed graph's logits are off by {ratio:.2g}")
+    check_parity(row, f"parity_graph_b{x.shape[0]}", y, expected, "the replayed graph")
     return cuda_time_ms(graph.replay, iterations, warmup)
 
 
@@ -167,25 +176,23 @@ def measure_variant(args, entry, name, library, weights, x, expected, row, itera
     defaults were; returns its median milliseconds."""
     batch = x.shape[0]
     model = CnncModel(os.path.join(args.pack, library), entry["identifier"], weights)
-    stream = torch.cuda.current_stream()
-    y = torch.empty_like(expected)
-    model.run_device(x, y, stream.cuda_stream)
-    torch.cuda.synchronize()
-    ratio = (y - expected).abs().max().item() / expected.abs().max().item()
-    row[f"parity_{name}_b{batch}"] = ratio
-    if ratio > TOLERANCE:
+    try:
+        stream = torch.cuda.current_stream()
+        y = torch.empty_like(expected)
+        model.run_device(x, y, stream.cuda_stream)
+        torch.cuda.synchronize()
+        ratio = check_parity(row, f"parity_{name}_b{batch}", y, expected,
+                             f"variant {name}, batch {batch}")
+        print(f"ok   {entry['preset']} batch {batch}, variant {name}: max |cnnc - torch| / "
+              f"max |logit| = {ratio:.2g}", flush=True)
+        ms = cuda_time_ms(lambda: model.run_device(x, y, stream.cuda_stream), iterations, warmup)
+        if args.profile:
+            row[f"launches_{name}_b{batch}"] = profile(
+                lambda: model.run_device(x, y, stream.cuda_stream),
+                f"{entry['preset']} batch {batch}, variant {name}")
+        return ms
+    finally:
         model.close()
-        raise RuntimeError(f"variant {name}, batch {batch}: max |cnnc - torch| / max |logit| = "
-                           f"{ratio:.2g} > {TOLERANCE:g}")
-    print(f"ok   {entry['preset']} batch {batch}, variant {name}: max |cnnc - torch| / "
-          f"max |logit| = {ratio:.2g}", flush=True)
-    ms = cuda_time_ms(lambda: model.run_device(x, y, stream.cuda_stream), iterations, warmup)
-    if args.profile:
-        row[f"launches_{name}_b{batch}"] = profile(
-            lambda: model.run_device(x, y, stream.cuda_stream),
-            f"{entry['preset']} batch {batch}, variant {name}")
-    model.close()
-    return ms
 
 
 def measure(entry, seed, args, began):
@@ -214,13 +221,9 @@ def measure(entry, seed, args, began):
         model.run_device(x, y, stream.cuda_stream)
         torch.cuda.synchronize()
         host = torch.from_numpy(model.run_host(x.cpu().numpy(), expected.shape[1])).cuda()
-        scale = expected.abs().max().item()
         for label, got in (("cnnc_run_device", y), ("cnnc_run (host buffers)", host)):
-            ratio = (got - expected).abs().max().item() / scale
-            row[f"parity_{label.split()[0]}_b{batch}"] = ratio
-            if ratio > TOLERANCE:
-                raise RuntimeError(f"batch {batch}, {label}: max |cnnc - torch| / max |logit| = "
-                                   f"{ratio:.2g} > {TOLERANCE:g}")
+            ratio = check_parity(row, f"parity_{label.split()[0]}_b{batch}", got, expected,
+                                 f"batch {batch}, {label}")
             print(f"ok   {preset} batch {batch}, {label}: max |cnnc - torch| / max |logit| = "
                   f"{ratio:.2g} (limit {TOLERANCE:g})", flush=True)
         iterations = args.iterations if batch == 1 else max(5, args.iterations // 5)
@@ -229,7 +232,8 @@ def measure(entry, seed, args, began):
                                         iterations, warmup)}
         if args.graphs:
             try:  # a capture the runtime cannot take must not hide the other figures
-                timings["cnnc_graph"] = graph_time_ms(model, x, y, expected, iterations, warmup)
+                timings["cnnc_graph"] = graph_time_ms(model, x, y, expected, row, iterations,
+                                                      warmup)
             except Exception as error:
                 print(f"FAIL {preset} batch {batch}, CUDA graph: {error}", flush=True)
                 row[f"error_graph_b{batch}"] = str(error)

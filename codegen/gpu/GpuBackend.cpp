@@ -17,7 +17,7 @@
 // batch 256: 2.6% faster); 32 threads along the channels and enough along x
 // for 128 threads a block. A dense k × k convolution gathers its padded input
 // into shared memory per thread block where the tile fits, and one of at
-// least 128 output channels takes 16 × 16 threads (denseWindowThreads).
+// least 128 output channels takes 16 × 16 threads (denseWindowDefaults).
 // Everything else is generic, with a thread per channel (up to 256) for
 // vectors and pooled maps, 32 × 8 threads for maps. The space around it is
 // what the autotuner searches.
@@ -132,7 +132,7 @@ std::pair<int, int> genericThreads(const KernelSignature &s) {
 /// fits: efficientnet-b0's stem at batch 256 0.57 -> 0.46 ms, the first
 /// Fused-MBConv convolution at batch 1 0.121 -> 0.084 ms. (Depthwise
 /// convolutions lost, 0.32 -> 0.49 ms, and read inline.)
-void denseWindowThreads(const KernelSignature &s, ScheduleParams &p) {
+void denseWindowDefaults(const KernelSignature &s, ScheduleParams &p) {
   if (!s.ops[s.anchor()].padsInput)
     return;
   ScheduleParams gathered = p;
@@ -205,7 +205,7 @@ public:
     p.gpuThreadsPixels =
         std::min(128 / p.gpuThreadsChannels, powerOfTwoAtLeast(ceilDiv(out[3], p.pixelBlock)));
     if (dense)
-      denseWindowThreads(s, p);
+      denseWindowDefaults(s, p);
     return p;
   }
 
@@ -235,9 +235,12 @@ public:
     if (s.ops[s.anchor()].padsInput) {
       space.paddedInputs.push_back(PaddedInput::perBlock);
       space.targetRefusal = [s](const ScheduleParams &p) -> std::string {
-        if (p.paddedInput != PaddedInput::perBlock || sharedTileBytes(s, p) <= kSharedTileBytes)
+        if (p.paddedInput != PaddedInput::perBlock)
           return "";
-        return "its input tile takes " + std::to_string(sharedTileBytes(s, p)) +
+        int64_t bytes = sharedTileBytes(s, p);
+        if (bytes <= kSharedTileBytes)
+          return "";
+        return "its input tile takes " + std::to_string(bytes) +
                " bytes of shared memory, over the " + std::to_string(kSharedTileBytes) +
                " a thread block may take";
       };
