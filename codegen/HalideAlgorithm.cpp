@@ -115,23 +115,29 @@ private:
   Func convolutionInput(Operation *conv, Value source, ArrayRef<int64_t> pad) {
     if (!pads(pad))
       return at(source);
-    Func input = padded(at(source), shapeOf(source), 0.0f);
+    Func input = padded(at(source), plan.shapeOf(source), 0.0f);
     funcs.stagedInputs.push_back({conv, input});
     return input;
   }
 
   /// The input of an integer convolution as its i16 products take it: x − zp,
   /// and 0 (the zero point's own value) where the convolution pads, and
-  /// beyond the last channel (which an odd channel count's last pair reads).
-  Func centeredInput(Operation *conv, Value source, ArrayRef<int64_t> pad, int32_t zp) {
+  /// beyond the last channel (which an odd channel count's last pair reads)
+  /// or the last column (which an odd window's last tap pair reads).
+  Func centered(Value source, ArrayRef<int64_t> pad, int32_t zp, bool readsPastLastColumn) {
     Var c("c"), x("x"), y("y"), n("n");
     Func centered(name("centered"));
     centered(c, x, y, n) =
         Halide::cast<int16_t>(at(source)(c, x, y, n)) - Halide::cast<int16_t>(zp);
     bool oddChannels = shapeOf(source)[1] % 2;
-    Func input = pads(pad) || oddChannels
-                     ? padded(centered, shapeOf(source), Halide::cast<int16_t>(0))
-                     : centered;
+    return pads(pad) || oddChannels || readsPastLastColumn
+               ? padded(centered, plan.shapeOf(source), Halide::cast<int16_t>(0))
+               : centered;
+  }
+
+  /// centered(), staged by the schedule for the convolution `conv`.
+  Func centeredInput(Operation *conv, Value source, ArrayRef<int64_t> pad, int32_t zp) {
+    Func input = centered(source, pad, zp, /*readsPastLastColumn=*/false);
     funcs.stagedInputs.push_back({conv, input});
     return input;
   }
@@ -384,18 +390,57 @@ private:
   Func rawInput(Operation *conv, Value source, ArrayRef<int64_t> pad, int32_t zp) {
     bool partialQuad = shapeOf(source)[1] % 4;
     Func input = pads(pad) || partialQuad
-                     ? padded(at(source), shapeOf(source), Halide::cast<uint8_t>(zp))
+                     ? padded(at(source), plan.shapeOf(source), Halide::cast<uint8_t>(zp))
                      : at(source);
     funcs.stagedInputs.push_back({conv, input});
     return input;
   }
 
-  /// The input channels the filter `filter`, a kernel argument, groups (Layout.h).
-  int64_t filterGroup(Value filter) const {
+  /// The layout of the filter `filter`, a kernel argument (Layout.h).
+  TensorRole filterRole(Value filter) const {
     for (const KernelArg &arg : plan.inputs)
       if (arg.value == filter)
-        return inputChannelGroup(arg.role);
-    return 1;
+        return arg.role;
+    return TensorRole::vector;
+  }
+
+  /// The input channels the filter `filter` groups (Layout.h).
+  int64_t filterGroup(Value filter) const { return inputChannelGroup(filterRole(filter)); }
+
+  /// A depthwise integer convolution's Σ (x − zp)·w over a paired filter
+  /// (Layout.h), added to `f`: the products of taps 2t and 2t + 1 of a row
+  /// summed in one i32 lane, as pmaddwd sums a pair. Each tap pair reads one
+  /// dense vector of `pairs` (p, c, u, y, n), the centered input of columns
+  /// (u + p) at an odd stride and (2u − pad + p) at an even one, where only
+  /// every other column starts a pair: output x at stride s reads pair
+  /// u = s·x − pad + 2t, or u = (s/2)·x + t. A window of odd width multiplies
+  /// the column past its last tap by a zero weight. The sum is the same
+  /// integer as tap by tap.
+  void addTapPairProducts(Operation *op, Func f, int32_t zp) {
+    auto conv = cast<cnn::IntegerDepthwiseConv2DOp>(op);
+    ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
+    int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
+    int strideX = static_cast<int>(conv.getStrides()[1]),
+        strideY = static_cast<int>(conv.getStrides()[0]);
+    int padX = static_cast<int>(conv.getPadding()[1]),
+        padY = static_cast<int>(conv.getPadding()[0]);
+    Func input = centered(conv.getInput(), conv.getPadding(), zp, /*readsPastLastColumn=*/kw % 2);
+    Var p("p"), c("c"), u("u"), x("x"), y("y"), n("n");
+    Func pairs(name("tap_pairs"));
+    RDom r(0, 2, 0, (kw + 1) / 2, 0, kh, "r");
+    Expr pair;
+    if (strideX % 2 == 0) {
+      pairs(p, c, u, y, n) = input(c, 2 * u - padX + p, y, n);
+      pair = strideX / 2 * x + r.y;
+    } else {
+      pairs(p, c, u, y, n) = input(c, u + p, y, n);
+      pair = strideX * x - padX + 2 * r.y;
+    }
+    f(c, x, y, n) +=
+        Halide::cast<int32_t>(Halide::cast<int16_t>(at(conv.getFilter())(r.x, c, r.y, r.z))) *
+        Halide::cast<int32_t>(pairs(r.x, c, pair, y * strideY - padY + r.z, n));
+    funcs.groupedReductions[op] = 2;
+    funcs.tapPairs.push_back({op, input, pairs});
   }
 
   /// int_conv2d, int_depthwise_conv2d: Σ (x − zp)·w in i32 from the clamped
@@ -418,6 +463,11 @@ private:
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
     Func f(name(depthwise ? "int_depthwise_conv" : "int_conv"));
+    if (depthwise && filterRole(conv.getFilter()) == TensorRole::pairedDepthwiseFilter) {
+      f(c, x, y, n) = accumulatorStart(conv.getBias(), c);
+      addTapPairProducts(conv.getOperation(), f, zp);
+      return f;
+    }
     if (depthwise) {
       Func input = centeredInput(conv.getOperation(), conv.getInput(), pad, zp);
       f(c, x, y, n) = accumulatorStart(conv.getBias(), c);

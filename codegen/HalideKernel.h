@@ -32,6 +32,14 @@ struct KernelFuncs {
   /// input channels (2 or 4: Layout.h), by op: vectorized with atomic(),
   /// each group's products are summed into one i32 lane.
   std::map<mlir::Operation *, int> groupedReductions;
+  /// A depthwise integer convolution over tap pairs (Layout.h's paired
+  /// depthwise filter): the centered input and the pairs its products read,
+  /// (p, c, u, y, n) with p innermost. Schedules stage both, row by row.
+  struct TapPairs {
+    mlir::Operation *conv;
+    Halide::Func centered, pairs;
+  };
+  std::vector<TapPairs> tapPairs;
   /// Sums over a filter's weights alone (a quad convolution's Σw, per output
   /// channel): computed once per call, before the blocks.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> filterSums;

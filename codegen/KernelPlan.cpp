@@ -17,38 +17,48 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &t
   if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
     return target.dotProductChannels() == 4 ? TensorRole::quadConvFilter
                                             : TensorRole::pairedConvFilter;
-  if (isa<cnn::DepthwiseConv2DOp, cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
+  if (isa<cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
+    return target.pairsDepthwiseTaps() ? TensorRole::pairedDepthwiseFilter
+                                       : TensorRole::depthwiseFilter;
+  if (isa<cnn::DepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)
     return TensorRole::fcWeight;
   return TensorRole::vector;
 }
 
-/// A float op that computes each pixel from the same pixel alone.
+/// A 1×1 convolution at stride 1 without padding.
+template <typename ConvOp> bool pointwiseConvolution(ConvOp conv) {
+  llvm::ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
+  return filter[2] == 1 && filter[3] == 1 &&
+         llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
+         llvm::all_of(conv.getPadding(), [](int64_t p) { return p == 0; });
+}
+
+/// An op that computes each pixel from the same pixel alone (a channel
+/// scale reads one value per channel of the image).
 bool pointwiseInSpace(Operation *op) {
-  if (auto conv = dyn_cast<cnn::Conv2DOp>(op)) {
-    llvm::ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
-    return filter[2] == 1 && filter[3] == 1 &&
-           llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
-           llvm::all_of(conv.getPadding(), [](int64_t p) { return p == 0; });
-  }
-  return isa<cnn::ActivationOp, cnn::AddOp, cnn::MulOp>(op);
+  if (auto conv = dyn_cast<cnn::Conv2DOp>(op))
+    return pointwiseConvolution(conv);
+  if (auto conv = dyn_cast<cnn::IntegerConv2DOp>(op))
+    return pointwiseConvolution(conv);
+  return isa<cnn::ActivationOp, cnn::AddOp, cnn::MulOp, cnn::RequantizeOp, cnn::IntegerAddOp,
+             cnn::IntegerMulOp>(op);
 }
 
 /// Whether `plan` may see its maps as one row (KernelPlan::flatPixels): its
-/// ops pointwise in space and float; its activations in the arena (a model
-/// input or output may have other strides); some map more than one row high.
+/// ops pointwise in space; its activations in the arena (a model input or
+/// output may have other strides); some map more than one row high. An
+/// output table applies to the result's bytes, whatever their view.
 bool mayFlattenPixels(const KernelPlan &plan) {
   llvm::ArrayRef<int64_t> result = shapeOf(plan.kernelResult());
-  if (result.size() != 4 || result[2] < 2 || plan.outputTable ||
+  if (result.size() != 4 || result[2] < 2 ||
       !plan.group->result().getDefiningOp()->hasAttr(kArenaOffsetAttr))
     return false;
-  for (Operation *op : plan.ops)
-    if (!pointwiseInSpace(op) ||
-        !cast<RankedTensorType>(op->getResult(0).getType()).getElementType().isF32())
-      return false;
-  return llvm::none_of(
-      plan.inputs, [](const KernelArg &arg) { return arg.kind == KernelArg::Kind::modelInput; });
+  return llvm::all_of(plan.ops, pointwiseInSpace) &&
+         llvm::none_of(plan.inputs, [](const KernelArg &arg) {
+           return arg.kind == KernelArg::Kind::modelInput;
+         });
 }
 
 KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {

@@ -57,6 +57,8 @@ const char *roleName(TensorRole role) {
     return "filter_qoi_t";
   case TensorRole::depthwiseFilter:
     return "filter_c_hw";
+  case TensorRole::pairedDepthwiseFilter:
+    return "filter_pc_hw";
   case TensorRole::fcWeight:
     return "matrix_mk";
   case TensorRole::vector:

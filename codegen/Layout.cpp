@@ -18,10 +18,13 @@ int64_t heldOutputChannels(TensorRole role, int64_t outputChannels) {
 
 /// The shape whose axes the Halide dimensions walk: the IR shape, except that
 /// a grouped filter's O×I×H×W is viewed as O'×⌈I/g⌉×g×(H·W) (O' ≥ O: the
-/// held output channels).
+/// held output channels), and a paired depthwise filter's C×1×H×W as
+/// C×H×⌈W/2⌉×2.
 llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t> shape) {
   if (int64_t g = inputChannelGroup(role); g > 1)
     return {heldOutputChannels(role, shape[0]), roundUp(shape[1], g) / g, g, shape[2] * shape[3]};
+  if (role == TensorRole::pairedDepthwiseFilter)
+    return {shape[0], shape[2], roundUp(shape[3], 2) / 2, 2};
   return {shape.begin(), shape.end()};
 }
 
@@ -37,6 +40,8 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
     return {2, 0, 1, 3};
   case TensorRole::depthwiseFilter:
     return {0, 3, 2};
+  case TensorRole::pairedDepthwiseFilter:
+    return {3, 0, 2, 1};
   case TensorRole::fcWeight:
     return {0, 1};
   case TensorRole::vector:
@@ -63,6 +68,21 @@ std::vector<uint8_t> groupInputChannels(const HostTensor &filter, TensorRole rol
   return view;
 }
 
+/// The bytes of a depthwise filter C×1×H×W in its paired view C×H×⌈W/2⌉×2:
+/// each row's taps, and a zero weight past the last of an odd width.
+std::vector<uint8_t> pairTaps(const HostTensor &filter) {
+  const std::vector<int64_t> &s = filter.shape;
+  size_t elementBytes = byteSize(filter.elementType());
+  int64_t rows = s[0] * s[2], width = s[3], paired = roundUp(width, 2);
+  llvm::ArrayRef<uint8_t> source = filter.bytes();
+  std::vector<uint8_t> view(static_cast<size_t>(rows * paired) * elementBytes, 0);
+  for (int64_t row = 0; row < rows; ++row)
+    std::copy_n(&source[static_cast<size_t>(row * width) * elementBytes],
+                static_cast<size_t>(width) * elementBytes,
+                &view[static_cast<size_t>(row * paired) * elementBytes]);
+  return view;
+}
+
 } // namespace
 
 int64_t inputChannelGroup(TensorRole role) {
@@ -83,6 +103,9 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   llvm::ArrayRef<uint8_t> source = tensor.bytes();
   if (inputChannelGroup(role) > 1) {
     grouped = groupInputChannels(tensor, role);
+    source = grouped;
+  } else if (role == TensorRole::pairedDepthwiseFilter) {
+    grouped = pairTaps(tensor);
     source = grouped;
   }
   // Stride, in the packed tensor, of a step along each view axis (0 if

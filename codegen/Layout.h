@@ -11,6 +11,10 @@
 // exist): a group's products are summed in one instruction from one dense
 // load of weights. Pairs suit x86's pmaddwd (i16 × i16), quads Hexagon's
 // vrmpy (u8 × i8); the target chooses (TargetBackend::dotProductChannels).
+// A paired depthwise filter keeps each channel's horizontally adjacent taps
+// side by side (a window of odd width gets a zero weight past its last tap),
+// for targets that sum two taps' products in one instruction
+// (TargetBackend::pairsDepthwiseTaps).
 //
 //   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0; a kernel pointwise
 //                                          in space may see it as N×C×1×(H·W),
@@ -21,6 +25,7 @@
 //   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q; o up to a multiple
 //                                          of 32 (whole HVX vectors), zeros past O
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
+//   paired depthwise     (p, c, kx/2, ky)  kx = 2·(kx/2) + p, zeros past W
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
 //
@@ -41,6 +46,7 @@ enum class TensorRole {
   pairedConvFilter,
   quadConvFilter,
   depthwiseFilter,
+  pairedDepthwiseFilter,
   fcWeight,
   vector
 };

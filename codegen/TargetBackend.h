@@ -124,6 +124,11 @@ public:
   /// channel). It sets the filter's layout (Layout.h).
   virtual int dotProductChannels() const { return 2; }
 
+  /// Whether a depthwise integer convolution sums the products of two
+  /// horizontally adjacent taps in one i32 lane (x86's pmaddwd, as the dense
+  /// ones sum two input channels): its filter is then paired (Layout.h).
+  virtual bool pairsDepthwiseTaps() const { return false; }
+
   /// Whether kernels pointwise in space see their maps as one row
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }

@@ -87,15 +87,25 @@ bool denseFloatConvolution(const KernelSignature &s) {
   return s.ops[s.anchor()].name == cnn::Conv2DOp::getOperationName();
 }
 
-/// A float convolution may put its channel blocks outermost (integer ones
-/// stage their input per pixel block, for every channel block). A depthwise
-/// one reads only its own channels either way; on efficientnet-b0's 7×7
-/// maps, whose 7 rows split 4 : 3 over two threads, channel blocks leading
-/// took its 5×5 kernel from 0.54 to 0.36 ms timed alone but moved the whole
-/// model by 1% at most (2-core EPYC): the tuner's to try, not a default.
+/// A depthwise integer convolution whose filter pairs its taps (Layout.h).
+bool depthwiseOverTapPairs(const KernelSignature &s) {
+  return llvm::any_of(s.args, [](const SignatureArg &arg) {
+    return arg.role == TensorRole::pairedDepthwiseFilter;
+  });
+}
+
+/// A float convolution may put its channel blocks outermost (dense integer
+/// ones stage their input per pixel block, for every channel block). A
+/// depthwise one reads only its own channels either way; on
+/// efficientnet-b0's 7×7 maps, whose 7 rows split 4 : 3 over two threads,
+/// channel blocks leading took its 5×5 float kernel from 0.54 to 0.36 ms
+/// timed alone but moved the whole model by 1% at most (2-core EPYC): the
+/// tuner's to try, not a default. One over tap pairs stages its rows once
+/// per channel block where channel blocks lead (stageTapPairs).
 bool channelBlocksMayLead(const KernelSignature &s) {
   return denseFloatConvolution(s) ||
-         s.ops[s.anchor()].name == cnn::DepthwiseConv2DOp::getOperationName();
+         s.ops[s.anchor()].name == cnn::DepthwiseConv2DOp::getOperationName() ||
+         depthwiseOverTapPairs(s);
 }
 
 /// Channel blocks outermost read the weights once and the input activations
@@ -293,7 +303,8 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.paddedInput = narrowPaddedInput(s, p.vectorLanes) || fewReadsPerTileElement(s, p.pixelBlock)
                       ? PaddedInput::inlined
                       : PaddedInput::perBlock;
-  if (channelBlocksShouldLead(s, p.channelBlock))
+  if (channelBlocksShouldLead(s, p.channelBlock) ||
+      (depthwiseOverTapPairs(s) && channels / p.channelBlock >= 2))
     p.parallel = Parallel::channelBlocks;
   return p;
 }
@@ -330,7 +341,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   for (int pixels : kPixelBlocks)
     if (pixels <= out[3])
       space.pixelBlocks.push_back(pixels);
-  if (s.ops[s.anchor()].padsInput)
+  if (s.ops[s.anchor()].padsInput && !depthwiseOverTapPairs(s)) // tap pairs are always staged
     space.paddedInputs.push_back(PaddedInput::inlined);
   return space;
 }

@@ -20,6 +20,8 @@
 #include "codegen/cpu/CpuBackend.h"
 #include "dialect/Cnn.h"
 
+#include <optional>
+
 using namespace mlir;
 using namespace Halide;
 
@@ -109,6 +111,62 @@ void scheduleImageFilter(Func filter, int lanes, bool onThreads) {
   }
 }
 
+/// Bytes of a depthwise convolution's staged rows over tap pairs
+/// (stageTapPairs) for a run of `pixels` output pixels of `channels`
+/// channels: `kh` rows each of the pairs, (p, c) i16 at every column a pair
+/// starts, and of the centered input they are read from.
+int64_t tapPairRowsBytes(cnn::IntegerDepthwiseConv2DOp conv, int64_t pixels, int64_t channels) {
+  ArrayRef<int64_t> filter = shapeOf(conv.getFilter());
+  int64_t kh = filter[2], kw = filter[3], stride = conv.getStrides()[1];
+  int64_t pairColumns = stride % 2 == 0 ? (pixels - 1) * stride / 2 + (kw + 1) / 2
+                                        : (pixels - 1) * stride + 2 * ((kw + 1) / 2 - 1) + 1;
+  int64_t inputColumns = (pixels - 1) * stride + kw + 1;
+  return kh * channels * static_cast<int64_t>(sizeof(int16_t)) * (2 * pairColumns + inputColumns);
+}
+
+/// The staging of a depthwise convolution over tap pairs (KernelFuncs::
+/// TapPairs). Where channel blocks lead (`channelBlocks` given), the rows
+/// of a channel block are a serial loop: the centered input and its pairs
+/// are computed a row at a time and kept for the window's kh rows (Halide's
+/// sliding window; storage folded to kh rows), so that each input row is
+/// widened, centered and paired once; a row too wide for the stack is cut
+/// into runs of pixel blocks, each sliding down the rows on its own. Where
+/// rows lead, each register block gathers its own (every input row staged kh
+/// times over). Measured on Zen 3 against the per-block i32 products,
+/// kernels alone: B0's 5×5 ones 1.4-2.4× faster, 3×3 ones 1.1-1.7×.
+void stageTapPairs(const KernelFuncs::TapPairs &tapPairs, Func output, const ScheduleParams &p,
+                   std::optional<Var> channelBlocks, Var xo, Var y, Var block) {
+  Func centered = tapPairs.centered, pairs = tapPairs.pairs;
+  int lanes = p.vectorLanes;
+  Var pv = pairs.args()[0], pc = pairs.args()[1], py = pairs.args()[3];
+  if (!channelBlocks) {
+    pairs.compute_at(output, block);
+    centered.compute_at(output, block);
+  } else {
+    auto conv = cast<cnn::IntegerDepthwiseConv2DOp>(tapPairs.conv);
+    int64_t width = shapeOf(conv.getResult())[3];
+    int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock, run = blocks;
+    while (run > 1 &&
+           tapPairRowsBytes(conv, run * p.pixelBlock, p.channelBlock) > kHalideStackBytes)
+      run = (run + 1) / 2;
+    Var rows = *channelBlocks;
+    if (run < blocks) { // the inner part keeps xo's name: the block's compute_at
+      Var runs("runs");
+      output.split(xo, runs, xo, static_cast<int>(run), TailStrategy::ShiftInwards)
+          .reorder(xo, y, runs);
+      rows = runs;
+    }
+    int kh = static_cast<int>(shapeOf(conv.getFilter())[2]);
+    pairs.store_at(output, rows).compute_at(output, y).fold_storage(py, kh);
+    centered.store_at(output, rows).compute_at(output, y).fold_storage(centered.args()[2], kh);
+  }
+  pairs.vectorize(pv).vectorize(pc, lanes, TailStrategy::ShiftInwards);
+  int centeredLanes = 2 * lanes;
+  while (centeredLanes > p.channelBlock)
+    centeredLanes /= 2;
+  centered.vectorize(centered.args()[0], centeredLanes, TailStrategy::ShiftInwards);
+}
+
 void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signature,
                                 int fewestQuadLanes) {
   const ScheduleParams &p = signature.schedule;
@@ -139,8 +197,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   int64_t width = signature.anchorShape()[3];
   if (p.parallel == ScheduleParams::Parallel::rows && signature.anchorShape()[2] == 1) {
     int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock;
-    Var runs("runs"), inRun("in_run");
-    output.split(xo, runs, inRun, unitsPerRun(blocks, p.pixelBlock), TailStrategy::GuardWithIf)
+    Var runs("runs"); // the inner part keeps xo's name: a dense integer tile's compute_at
+    output.split(xo, runs, xo, unitsPerRun(blocks, p.pixelBlock), TailStrategy::GuardWithIf)
         .parallel(runs);
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
     output.parallel(y);
@@ -196,6 +254,11 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
       if (tileLanes > 1)
         input.vectorize(input.args()[0], tileLanes, TailStrategy::ShiftInwards);
     }
+
+  for (const KernelFuncs::TapPairs &tapPairs : funcs.tapPairs)
+    if (tapPairs.conv == anchor)
+      stageTapPairs(tapPairs, output, p, channelBlocksLead ? std::optional<Var>(co) : std::nullopt,
+                    xo, y, block);
 
   for (auto &[op, sum] : funcs.filterSums)
     scheduleFilterSum(sum, lanes, shapeOf(op->getResult(0))[1]);

@@ -118,6 +118,10 @@ public:
 
   bool quantizedOnly() const override { return true; }
 
+  /// Integer kernels keep their rows on HVX: seeing a map as one row was
+  /// measured on x86 only.
+  bool flattensPointwiseKernels() const override { return false; }
+
   ProductWidth productWidth() const override { return ProductWidth::narrow32; }
 
   /// vrmpy: four u8 × i8 products summed into each of 32 i32 lanes, in

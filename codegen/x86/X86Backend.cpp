@@ -62,6 +62,8 @@ public:
 
   Toolchain toolchain(llvm::StringRef) const override { return nativeToolchain(); }
 
+  bool pairsDepthwiseTaps() const override { return true; }
+
   Launcher launcher(llvm::StringRef halideTarget) const override {
     if (Halide::get_host_target().arch == Halide::Target::X86)
       return nativeLauncher(requiredFeatures(halideTarget));

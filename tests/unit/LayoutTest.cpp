@@ -2,9 +2,10 @@
 //
 // packForKernels against Layout.h's table, element by element: where each
 // weight of a filter lands in the layout a kernel reads, for the plain, paired
-// (pmaddwd) and quad (vrmpy) filters, and that the channels which do not
-// exist (the rest of a partial last group of input channels, a quad filter's
-// output channels up to whole vectors) are zero weights.
+// (pmaddwd) and quad (vrmpy) filters and the depthwise filter whose taps are
+// paired, and that the channels and taps which do not exist (the rest of a
+// partial last group of input channels, a quad filter's output channels up
+// to whole vectors, the tap past an odd window's last) are zero weights.
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/Layout.h"
@@ -70,6 +71,24 @@ TEST(LayoutTest, PlainFilterWalksOutputChannelsInnermost) {
     for (int64_t i = 0; i < 2; ++i)
       for (int64_t o = 0; o < 3; ++o)
         EXPECT_EQ(packed[(kx * 2 + i) * 3 + o], (o * 2 + i) * 2 + kx + 1);
+}
+
+TEST(LayoutTest, PairedDepthwiseFilterKeepsAdjacentTapsSideBySide) {
+  const int64_t channels = 3, kh = 2, kw = 3, pairs = 2;
+  HostTensor filter = numberedFilter({channels, 1, kh, kw});
+  EXPECT_EQ(cnnc::halideExtents(TensorRole::pairedDepthwiseFilter, filter.shape),
+            (llvm::SmallVector<int64_t, 4>{2, channels, pairs, kh}));
+  std::vector<uint8_t> packed = cnnc::packForKernels(TensorRole::pairedDepthwiseFilter, filter);
+  ASSERT_EQ(static_cast<int64_t>(packed.size()), 2 * channels * pairs * kh);
+  for (int64_t ky = 0; ky < kh; ++ky)
+    for (int64_t pair = 0; pair < pairs; ++pair)
+      for (int64_t c = 0; c < channels; ++c)
+        for (int64_t p = 0; p < 2; ++p) {
+          int64_t kx = 2 * pair + p;
+          auto weight = static_cast<int8_t>(packed[((ky * pairs + pair) * channels + c) * 2 + p]);
+          int expected = kx < kw ? static_cast<int>((c * kh + ky) * kw + kx + 1) : 0;
+          EXPECT_EQ(weight, expected) << "c " << c << " ky " << ky << " kx " << kx;
+        }
 }
 
 } // namespace
