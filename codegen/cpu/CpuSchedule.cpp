@@ -340,9 +340,18 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
     output.parallel(output.args()[2]);
   }
-  if (shape.size() == 4 && shape[1] < vector) // few channels (an image, CBAM's maps): along x
+  if (shape.size() == 4 && shape[1] < vector) { // few channels (an image, CBAM's maps): along x
+    // Each channel's vector of pixels is stored strided; with the channels
+    // unrolled, Halide interleaves them into dense stores.
+    output.bound(output.args()[0], 0, static_cast<int>(shape[1])).unroll(output.args()[0]);
     vectorizeIfWide(output, x, width, vector);
-  else
+    // A model input's strides are the caller's (NCHW or NHWC): a copy of the
+    // kernel for NCHW, the default, loads its rows of pixels densely.
+    for (size_t i = 0; i < signature.args.size(); ++i)
+      if (signature.args[i].kind == KernelArg::Kind::modelInput &&
+          funcs.params[i].dimensions() == 4)
+        output.specialize(funcs.params[i].dim(1).stride() == 1);
+  } else
     vectorizeIfWide(output, output.args()[0], shape[1], vector);
 }
 
