@@ -24,11 +24,13 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "                    [--limit NAME=N,...] [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
       "                     [--calibration-method M] [--keep-float GLOB,...] [--accuracy-budget "
       "DB]\n"
-      "                     [--requantization fixed-point|float32]]\n"
+      "                     [--requantization float32|fixed-point]]\n"
       "                    (--weights W.safetensors [--weight-scheme auto|torchvision|timm|\n"
       "                     efficientnet-pytorch] | --random-weights SEED) -o DIR [--progress]\n"
       "                    [--tuning-db FILE]\n"
       "  MODEL is a preset, a spec or an ONNX file (*.onnx), which carries its weights.\n"
+      "  INT8 layers requantize under the float32 rule, or fixed-point on a target without\n"
+      "  float vectors (hexagon), unless --requantization says otherwise.\n"
       "  On a terminal a status line shows the phase, kernels compiled and time elapsed;\n"
       "  --progress prints it as plain lines elsewhere. --tuning-db schedules each kernel\n"
       "  as the database's best record for it on this machine and target, where it has one.\n";
@@ -94,7 +96,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<QuantizationReport> quantization;
   if (int8) {
     llvm::Expected<QuantizationReport> quantized = quantizeToInt8(
-        model, weights, *args, nullptr, [&](llvm::StringRef phase) { progress.phase(phase); });
+        model, weights, *args, defaultRequantization(target->backend->hasFloatVectors()), nullptr,
+        [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!quantized)
       return report(quantized.takeError());
     progress.clear();

@@ -19,9 +19,11 @@ constexpr const char *kUsage =
     "                 --output Y.npy [--precision f32|int8 --calibrate DIR|BATCH.npy\n"
     "                 [--calibration-method minmax|percentile[:P]|entropy]\n"
     "                 [--keep-float GLOB,...] [--accuracy-budget DB]\n"
-    "                 [--requantization fixed-point|float32] [--report quantization.json]]\n"
+    "                 [--requantization float32|fixed-point] [--report quantization.json]]\n"
     "                 [--progress]\n"
     "       X.npy holds one batch of the model's input, or several stacked (N·B, C, H, W)\n"
+    "  INT8 layers requantize under the float32 rule unless --requantization says\n"
+    "  fixed-point (what compile --target hexagon takes).\n"
     "  On a terminal a status line shows the phase, batches evaluated and time elapsed;\n"
     "  --progress prints it as plain lines elsewhere.\n";
 
@@ -94,7 +96,7 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
 
   if (int8) {
     llvm::Expected<QuantizationReport> quantized =
-        quantizeToInt8(model, weights->weights, *args, nullptr,
+        quantizeToInt8(model, weights->weights, *args, defaultRequantization(true), nullptr,
                        [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!quantized)
       return report(quantized.takeError());

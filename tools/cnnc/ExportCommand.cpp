@@ -59,7 +59,7 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   mlir::OwningOpRef<mlir::func::FuncOp> quantized;
   if (int8) {
     llvm::Expected<QuantizationReport> measured =
-        quantizeToInt8(model, weights->weights, *args, &quantized,
+        quantizeToInt8(model, weights->weights, *args, defaultRequantization(true), &quantized,
                        [&](llvm::StringRef phase) { progress.phase(phase); });
     if (!measured)
       return report(measured.takeError());

@@ -156,8 +156,8 @@ llvm::Expected<std::optional<double>> accuracyBudget(const Args &args) {
 }
 
 /// --requantization: the rule of every cnn.requantize (cnn-lower-quantized).
-llvm::Expected<std::string> requantizationRule(const Args &args) {
-  std::string rule = args.value("requantization", "fixed-point");
+llvm::Expected<std::string> requantizationRule(const Args &args, llvm::StringRef defaultRule) {
+  std::string rule = args.value("requantization", defaultRule.str());
   if (rule != "fixed-point" && rule != "float32")
     return fail("--requantization must be fixed-point or float32, got '" + rule + "'");
   return rule;
@@ -198,9 +198,13 @@ quantizeAndMeasure(mlir::func::FuncOp model, mlir::func::FuncOp reference,
 
 } // namespace
 
+llvm::StringRef defaultRequantization(bool floatVectors) {
+  return floatVectors ? "float32" : "fixed-point";
+}
+
 llvm::Expected<QuantizationReport>
 quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
-               mlir::OwningOpRef<mlir::func::FuncOp> *simulated,
+               llvm::StringRef defaultRule, mlir::OwningOpRef<mlir::func::FuncOp> *simulated,
                const std::function<void(llvm::StringRef)> &phase) {
   auto announce = [&](const llvm::Twine &name) {
     if (phase)
@@ -216,7 +220,7 @@ quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
   llvm::Expected<std::optional<double>> budget = accuracyBudget(args);
   if (!budget)
     return budget.takeError();
-  llvm::Expected<std::string> requantization = requantizationRule(args);
+  llvm::Expected<std::string> requantization = requantizationRule(args, defaultRule);
   if (!requantization)
     return requantization.takeError();
   announce("reading the calibration inputs");

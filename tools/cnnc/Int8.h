@@ -31,8 +31,17 @@ llvm::Error writeQuantizationReport(const std::string &path, const QuantizationR
 /// An error if an INT8 option is given without --precision int8 (`int8` false).
 llvm::Error checkInt8Options(const Args &args, bool int8);
 
+/// The requantization rule without --requantization: `float32` (XNNPACK's,
+/// which ONNX Runtime's MLAS follows; a conversion, a multiply and a rounding
+/// conversion per output, where x86 spends some 25 instructions per 8
+/// outputs on the fixed-point rule's 64-bit products) on targets that
+/// compute in float vectors, and `fixed-point` (TFLite's) on those that do
+/// not (Hexagon). `cnnc eval` takes the first, as x86 and ARM64 compile.
+llvm::StringRef defaultRequantization(bool floatVectors);
+
 /// Quantizes `model` (lowered, batch norms folded) in place for the options in
-/// `args`, into integer ops where cnn-lower-quantized can; returns the report
+/// `args` (the rule `defaultRule` where --requantization is not given), into
+/// integer ops where cnn-lower-quantized can; returns the report
 /// of its cost on the calibration inputs (the simulation's, per tensor, and the
 /// integer model's logits).
 /// Calibration adds its bias corrections to `weights`. `simulated`, if
@@ -41,6 +50,7 @@ llvm::Error checkInt8Options(const Args &args, bool int8);
 /// `phase`, if given, hears each phase start ("calibrating on 10 inputs").
 llvm::Expected<QuantizationReport>
 quantizeToInt8(mlir::func::FuncOp model, WeightSet &weights, const Args &args,
+               llvm::StringRef defaultRule,
                mlir::OwningOpRef<mlir::func::FuncOp> *simulated = nullptr,
                const std::function<void(llvm::StringRef)> &phase = nullptr);
 
