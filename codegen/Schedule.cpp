@@ -33,6 +33,18 @@ const char *parallelName(ScheduleParams::Parallel parallel) {
   llvm_unreachable("every Parallel is named");
 }
 
+const char *paddedName(ScheduleParams::PaddedInput padded) {
+  switch (padded) {
+  case ScheduleParams::PaddedInput::perBlock:
+    return "block";
+  case ScheduleParams::PaddedInput::inlined:
+    return "inline";
+  case ScheduleParams::PaddedInput::rows:
+    return "rows";
+  }
+  llvm_unreachable("every PaddedInput is named");
+}
+
 std::string toText(int value) { return std::to_string(value); }
 std::string toText(ScheduleParams::Parallel value) { return parallelName(value); }
 
@@ -57,7 +69,7 @@ std::string ScheduleParams::str() const {
        << (unrollBlock ? " unroll" : " no-unroll");
   os << " parallel=" << parallelName(parallel);
   if (blocked)
-    os << " padded=" << (paddedInput == PaddedInput::perBlock ? "block" : "inline");
+    os << " padded=" << paddedName(paddedInput);
   if (onGpu())
     os << " threads=" << gpuThreadsChannels << "x" << gpuThreadsPixels;
   return text;
@@ -103,8 +115,12 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       p.parallel = Parallel::reductionSlices;
     else if (key == "parallel" && value == "none")
       p.parallel = Parallel::none;
-    else if (key == "padded" && (value == "block" || value == "inline"))
-      p.paddedInput = value == "block" ? PaddedInput::perBlock : PaddedInput::inlined;
+    else if (key == "padded" && value == "block")
+      p.paddedInput = PaddedInput::perBlock;
+    else if (key == "padded" && value == "inline")
+      p.paddedInput = PaddedInput::inlined;
+    else if (key == "padded" && value == "rows")
+      p.paddedInput = PaddedInput::rows;
     else if (key == "threads") {
       auto [channels, pixels] = value.split('x');
       ok = !channels.getAsInteger(10, p.gpuThreadsChannels) &&
@@ -205,6 +221,9 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "pixels must be one of " + listOf(pixelBlocks));
   if (!llvm::is_contained(paddedInputs, p.paddedInput))
     return illegal(p, "this kernel has no padded input to place");
+  if (p.paddedInput == ScheduleParams::PaddedInput::rows &&
+      p.parallel != ScheduleParams::Parallel::channelBlocks)
+    return illegal(p, "padded=rows slides down a channel block's rows: it needs parallel=channels");
   if (registersNeeded(p) > vectorRegisters)
     return illegal(p, "the block needs " + llvm::Twine(registersNeeded(p)) +
                           " vector registers and the target has " + llvm::Twine(vectorRegisters));

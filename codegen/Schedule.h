@@ -70,6 +70,10 @@ struct ScheduleParams {
     /// shared memory, loaded by all its threads together).
     perBlock,
     inlined, // borders tested at every tap
+    /// CPU, a depthwise convolution whose channel blocks lead: a channel
+    /// block's padded rows staged a row at a time and kept for the window's
+    /// rows as its rows are computed in turn (Halide's sliding window).
+    rows,
   };
 
   Strategy strategy = Strategy::generic;

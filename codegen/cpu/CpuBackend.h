@@ -55,6 +55,16 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 /// lanes or more (CpuBackend::fewestQuadLanes).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
 
+/// Halide keeps a stack allocation above this size on the heap (its
+/// pseudostack), allocated again in every call: a tile that must cost a run
+/// no allocation must fit in it.
+inline constexpr int64_t kHalideStackBytes = 16 * 1024;
+
+/// Bytes of a float depthwise convolution's padded rows staged for a run of
+/// `pixels` output pixels of `channelBlock` channels (padded=rows): the
+/// window's rows of the columns the run reads.
+int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int channelBlock);
+
 /// Whether Halide's Adams2019 autoscheduler is installed (its plugin ships in
 /// the Halide wheel cnnc is built against); it is loaded when first used.
 bool autoschedulerAvailable();

@@ -20,6 +20,7 @@
 #include "codegen/cpu/CpuBackend.h"
 #include "dialect/Cnn.h"
 
+#include <functional>
 #include <optional>
 
 using namespace mlir;
@@ -45,11 +46,6 @@ void storeSmallOnStack(Func f, ArrayRef<int64_t> shape) {
   if (bytes <= kStackBytes)
     f.store_in(MemoryType::Stack);
 }
-
-/// Halide keeps a stack allocation above this size on the heap (its
-/// pseudostack), allocated again in every call: a tile that must cost run no
-/// allocation must fit in it.
-constexpr int64_t kHalideStackBytes = 16 * 1024;
 
 /// The channels of a dense integer convolution's input tile, whose reduction
 /// groups input channels in `group`s: a last partial group reads channels
@@ -124,6 +120,24 @@ int64_t tapPairRowsBytes(cnn::IntegerDepthwiseConv2DOp conv, int64_t pixels, int
   return kh * channels * static_cast<int64_t>(sizeof(int16_t)) * (2 * pairColumns + inputColumns);
 }
 
+/// The loop staged rows are stored at to slide down the rows of a channel
+/// block (Halide's sliding window: computed at y, kept for the window's rows):
+/// the channel blocks' loop `channelBlocks`, or, where a whole row's staged
+/// rows (`rowsBytes` of a run of pixels) would not fit the stack, runs of
+/// pixel blocks split off xo, each sliding down the rows on its own.
+Var slidingRowsLoop(Func output, const ScheduleParams &p, int64_t width, Var channelBlocks, Var xo,
+                    Var y, const std::function<int64_t(int64_t)> &rowsBytes) {
+  int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock, run = blocks;
+  while (run > 1 && rowsBytes(run * p.pixelBlock) > kHalideStackBytes)
+    run = (run + 1) / 2;
+  if (run == blocks)
+    return channelBlocks;
+  Var runs("runs"); // the inner part keeps xo's name: the block's compute_at
+  output.split(xo, runs, xo, static_cast<int>(run), TailStrategy::ShiftInwards)
+      .reorder(xo, y, runs);
+  return runs;
+}
+
 /// The staging of a depthwise convolution over tap pairs (KernelFuncs::
 /// TapPairs). Where channel blocks lead (`channelBlocks` given), the rows
 /// of a channel block are a serial loop: the centered input and its pairs
@@ -144,18 +158,9 @@ void stageTapPairs(const KernelFuncs::TapPairs &tapPairs, Func output, const Sch
     centered.compute_at(output, block);
   } else {
     auto conv = cast<cnn::IntegerDepthwiseConv2DOp>(tapPairs.conv);
-    int64_t width = shapeOf(conv.getResult())[3];
-    int64_t blocks = (width + p.pixelBlock - 1) / p.pixelBlock, run = blocks;
-    while (run > 1 &&
-           tapPairRowsBytes(conv, run * p.pixelBlock, p.channelBlock) > kHalideStackBytes)
-      run = (run + 1) / 2;
-    Var rows = *channelBlocks;
-    if (run < blocks) { // the inner part keeps xo's name: the block's compute_at
-      Var runs("runs");
-      output.split(xo, runs, xo, static_cast<int>(run), TailStrategy::ShiftInwards)
-          .reorder(xo, y, runs);
-      rows = runs;
-    }
+    Var rows = slidingRowsLoop(
+        output, p, shapeOf(conv.getResult())[3], *channelBlocks, xo, y,
+        [&](int64_t pixels) { return tapPairRowsBytes(conv, pixels, p.channelBlock); });
     int kh = static_cast<int>(shapeOf(conv.getFilter())[2]);
     pairs.store_at(output, rows).compute_at(output, y).fold_storage(py, kh);
     centered.store_at(output, rows).compute_at(output, y).fold_storage(centered.args()[2], kh);
@@ -235,14 +240,29 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   // applies before the convolution: an SE gate) is gathered once for all the
   // channel blocks of its pixels, if it fits the stack; if not, its input is
   // read and centered at every tap rather than allocated in every call.
+  // With padded=rows (a depthwise convolution whose channel blocks lead),
+  // the tile is a channel block's padded rows instead, staged a row at a
+  // time and kept for the window's rows (slidingRowsLoop).
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
-  if (p.paddedInput == ScheduleParams::PaddedInput::perBlock)
+  if (p.paddedInput != ScheduleParams::PaddedInput::inlined)
     for (auto &[op, input] : funcs.stagedInputs) {
       if (op != anchor ||
           (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
                                            input.type().bytes()) > kHalideStackBytes))
         continue;
-      input.compute_at(output, denseInteger ? xo : block).store_in(MemoryType::Stack);
+      if (p.paddedInput == ScheduleParams::PaddedInput::rows) {
+        Var rows =
+            slidingRowsLoop(output, p, signature.anchorShape()[3], co, xo, y, [&](int64_t pixels) {
+              return paddedRowsBytes(signature, pixels, p.channelBlock);
+            });
+        int kh = static_cast<int>(signature.operand(signature.anchor(), 1).shape[2]);
+        input.store_at(output, rows)
+            .compute_at(output, y)
+            .fold_storage(input.args()[2], kh)
+            .store_in(MemoryType::Stack);
+      } else {
+        input.compute_at(output, denseInteger ? xo : block).store_in(MemoryType::Stack);
+      }
       // A full vector of its own type (i16 tiles take twice the lanes), or
       // as much of one as the tile's channels fill. Tails shift inwards
       // rather than being guarded: Halide 21's Hexagon lowering fails on the
@@ -356,6 +376,12 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
 }
 
 } // namespace
+
+int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int channelBlock) {
+  llvm::ArrayRef<int64_t> filter = signature.operand(signature.anchor(), 1).shape;
+  int64_t columns = (pixels - 1) * signature.ops[signature.anchor()].strideX + filter[3];
+  return static_cast<int64_t>(sizeof(float)) * channelBlock * filter[2] * columns;
+}
 
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes) {
   if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)

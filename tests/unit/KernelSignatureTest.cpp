@@ -240,10 +240,10 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
     ASSERT_TRUE(bool(error));
     EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
   }
-  // A depthwise convolution may lead with its channel blocks too (a map of
-  // few rows shares them unevenly among threads), though its weights seldom
-  // outweigh its input, so rows lead by default.
-  KernelSignature depthwise = onlySignature(depthwiseConvolution(1152, 7, 5, 1));
+  // A depthwise convolution may lead with its channel blocks too, though its
+  // weights seldom outweigh its input: at stride 2 rows lead by default; at
+  // stride 1 channel blocks lead where its padded rows slide down them.
+  KernelSignature depthwise = onlySignature(depthwiseConvolution(1152, 7, 5, 2));
   ScheduleSpace space = target->backend->scheduleSpace(depthwise, target->halideTarget);
   EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::channelBlocks));
   EXPECT_EQ(target->backend->defaultSchedule(depthwise, target->halideTarget).parallel,
@@ -396,26 +396,42 @@ TEST_F(KernelSignatureTest, NarrowPaddedInputsAreReadInline) {
   }
 }
 
-// A depthwise convolution gathers a tile per block only where each of its
-// elements is read by more than two taps (5×5 at stride 1); 3×3 ones at
-// stride 1 and any at stride 2 test borders at each tap.
+// A depthwise convolution at stride 1 whose channel block's padded rows fit
+// the stack (not 5×5 at 56 pixels, nor 112-pixel rows) slides them down its
+// rows (padded=rows, channel blocks leading); otherwise it gathers a tile per block only where each
+// of its elements is read by more than two taps (5×5 at stride 1); 3×3 ones at stride 1 and any at
+// stride 2 test borders at each tap.
 TEST_F(KernelSignatureTest, DepthwiseTilesOnlyWhereTheyAreReadOften) {
   llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
   ASSERT_TRUE(bool(target));
+  using PaddedInput = ScheduleParams::PaddedInput;
   struct Case {
-    int window, stride;
-    ScheduleParams::PaddedInput expected;
-  } cases[] = {{3, 1, ScheduleParams::PaddedInput::inlined},
-               {3, 2, ScheduleParams::PaddedInput::inlined},
-               {5, 1, ScheduleParams::PaddedInput::perBlock},
-               {5, 2, ScheduleParams::PaddedInput::inlined}};
+    int size, window, stride;
+    PaddedInput expected;
+  } cases[] = {{56, 3, 1, PaddedInput::rows},    {56, 3, 2, PaddedInput::inlined},
+               {28, 5, 1, PaddedInput::rows},    {56, 5, 1, PaddedInput::perBlock},
+               {56, 5, 2, PaddedInput::inlined}, {112, 3, 1, PaddedInput::inlined}};
   for (const Case &c : cases) {
-    KernelSignature signature = onlySignature(depthwiseConvolution(32, 56, c.window, c.stride));
+    KernelSignature signature = onlySignature(depthwiseConvolution(32, c.size, c.window, c.stride));
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
-    EXPECT_EQ(p.paddedInput, c.expected) << c.window << "x" << c.window << " /" << c.stride;
-    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
-        << p.str();
+    EXPECT_EQ(p.paddedInput, c.expected)
+        << c.size << ": " << c.window << "x" << c.window << " /" << c.stride;
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    // Sliding down rows needs the channel blocks' loop outside the rows'.
+    p.paddedInput = PaddedInput::rows;
+    p.parallel = ScheduleParams::Parallel::rows;
+    llvm::Error error = space.check(p);
+    ASSERT_TRUE(bool(error));
+    EXPECT_NE(llvm::toString(std::move(error)).find("parallel=channels"), std::string::npos);
   }
+  llvm::Expected<ScheduleParams> read =
+      ScheduleParams::parse("blocked lanes=8 channels=16 pixels=4 unroll parallel=channels "
+                            "padded=rows");
+  ASSERT_TRUE(bool(read));
+  EXPECT_EQ(read->paddedInput, PaddedInput::rows);
+  EXPECT_EQ(read->str(),
+            "blocked lanes=8 channels=16 pixels=4 unroll parallel=channels padded=rows");
 }
 
 TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
