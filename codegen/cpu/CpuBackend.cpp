@@ -164,11 +164,16 @@ bool fewReadsPerTileElement(const KernelSignature &s, int pixels) {
 /// alone: 5×5 ones 1.6–2× faster, 3×3 ones at 56, 14 and 7 pixels
 /// 1.2–1.3×; at stride 2, and on 112-wide rows cut into runs, they were
 /// slower (0.6–0.9×).
+/// One over tap pairs always does, at any stride and width (cut into runs
+/// of pixel blocks where a whole row's would not fit), where it has at
+/// least two channel blocks to share among threads (stageTapPairs).
 bool slidesPaddedRows(const KernelSignature &s, const ScheduleParams &p) {
   const SignatureOp &op = s.ops[s.anchor()];
-  return floatDepthwise(s) && op.padsInput && op.strideX == 1 &&
-         s.anchorShape()[1] / p.channelBlock >= 2 &&
-         paddedRowsBytes(s, s.anchorShape()[3], p.channelBlock) <= kHalideStackBytes;
+  if (s.anchorShape()[1] / p.channelBlock < 2)
+    return false;
+  return depthwiseOverTapPairs(s) ||
+         (floatDepthwise(s) && op.padsInput && op.strideX == 1 &&
+          paddedRowsBytes(s, s.anchorShape()[3], p.channelBlock) <= kHalideStackBytes);
 }
 
 /// The pixel blocks a space offers (those no wider than the row).
@@ -320,8 +325,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.paddedInput = narrowPaddedInput(s, p.vectorLanes) || fewReadsPerTileElement(s, p.pixelBlock)
                       ? PaddedInput::inlined
                       : PaddedInput::perBlock;
-  if (channelBlocksShouldLead(s, p.channelBlock) ||
-      (depthwiseOverTapPairs(s) && channels / p.channelBlock >= 2))
+  if (channelBlocksShouldLead(s, p.channelBlock))
     p.parallel = Parallel::channelBlocks;
   if (slidesPaddedRows(s, p)) {
     p.parallel = Parallel::channelBlocks;
@@ -364,7 +368,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
       space.pixelBlocks.push_back(pixels);
   if (s.ops[s.anchor()].padsInput && !depthwiseOverTapPairs(s)) // tap pairs are always staged
     space.paddedInputs.push_back(PaddedInput::inlined);
-  if (s.ops[s.anchor()].padsInput && floatDepthwise(s))
+  if ((s.ops[s.anchor()].padsInput && floatDepthwise(s)) || depthwiseOverTapPairs(s))
     space.paddedInputs.push_back(PaddedInput::rows);
   return space;
 }
