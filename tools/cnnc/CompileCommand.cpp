@@ -1,5 +1,6 @@
 //===- CompileCommand.cpp - cnnc compile ----------------------------------===//
 #include "Args.h"
+#include "CodegenModel.h"
 #include "Commands.h"
 #include "CompiledModel.h"
 #include "Int8.h"
@@ -55,60 +56,27 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     progress.clear();
     return reportError("compile", std::move(error));
   };
-  std::string precision = args->value("precision", "f32");
-  if (precision != "f32" && precision != "int8")
-    return report(llvm::createStringError(std::errc::invalid_argument,
-                                          "--precision must be f32 or int8, got '%s'",
-                                          precision.c_str()));
-  bool int8 = precision == "int8";
-  if (llvm::Error error = checkInt8Options(*args, int8))
-    return report(std::move(error));
-  std::string targetName = args->value("target", "host");
-  llvm::Expected<TargetSelection> target = selectTarget(targetName);
+  llvm::Expected<TargetSelection> target = selectTarget(args->value("target", "host"));
   if (!target)
     return report(target.takeError());
-  if (target->backend->quantizedOnly() && !int8)
-    return report(llvm::createStringError(
-        std::errc::invalid_argument,
-        "target %s runs INT8 models only: quantize with --precision int8 --calibrate "
-        "DIR|BATCH.npy",
-        targetName.c_str()));
-  if (!target->backend->hasFloatVectors() && args->value("requantization") == "float32")
-    return report(llvm::createStringError(
-        std::errc::invalid_argument,
-        "target %s has no floating-point vectors: it requantizes under the fixed-point rule "
-        "only (leave out --requantization float32)",
-        targetName.c_str()));
 
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
-  if (failed(session.load(args->positional[0], args->value("limit"))) ||
-      failed(session.lower(int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
-                           nullptr, batch)))
+  llvm::Expected<std::optional<CodegenModel>> lowered =
+      lowerForCodegen(session, *args, *target, batch, /*randomWhenUnchosen=*/false,
+                      [&](llvm::StringRef phase) { progress.phase(phase); });
+  if (!lowered)
+    return report(lowered.takeError());
+  if (!*lowered)
     return 1;
-  mlir::func::FuncOp model = session.loweredModel();
-
-  llvm::Expected<ChosenWeights> chosen = weightsOption(*args, model, session.carriedWeights());
-  if (!chosen)
-    return report(chosen.takeError());
-  WeightSet &weights = chosen->weights;
-
-  std::optional<QuantizationReport> quantization;
-  if (int8) {
-    llvm::Expected<QuantizationReport> quantized = quantizeToInt8(
-        model, weights, *args, defaultRequantization(target->backend->hasFloatVectors()), nullptr,
-        [&](llvm::StringRef phase) { progress.phase(phase); });
-    if (!quantized)
-      return report(quantized.takeError());
+  mlir::func::FuncOp model = (*lowered)->model;
+  if ((*lowered)->quantization) {
     progress.clear();
-    printQuantizationReport(llvm::outs(), *quantized, /*worst=*/5);
-    quantization = std::move(*quantized);
-    if (failed(session.planKernels()))
-      return 1;
+    printQuantizationReport(llvm::outs(), *(*lowered)->quantization, /*worst=*/5);
   }
 
   CompileOptions options;
-  options.target = targetName;
+  options.target = args->value("target", "host");
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
   std::shared_ptr<TuningDatabase> tuningDb;
@@ -123,14 +91,15 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
     progress.steps(phase, done, total, "kernels");
   };
-  llvm::Expected<CompileSummary> summary = compileModel(model, weights, options);
+  llvm::Expected<CompileSummary> summary =
+      compileModel(model, (*lowered)->weights.weights, options);
   if (!summary)
     return report(summary.takeError());
   if (llvm::Error error = writeManifest(outputDir, model, *summary))
     return report(std::move(error));
-  if (quantization)
+  if ((*lowered)->quantization)
     if (llvm::Error error = writeQuantizationReport(
-            (llvm::Twine(outputDir) + "/quantization.json").str(), *quantization))
+            (llvm::Twine(outputDir) + "/quantization.json").str(), *(*lowered)->quantization))
       return report(std::move(error));
 
   progress.clear();
@@ -138,8 +107,9 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::outs() << "compiled " << model.getSymName() << " for " << options.target << " into "
                << outputDir << " in " << llvm::format("%.1f", seconds)
                << " s: " << summary->kernelCalls << " kernel calls (" << summary->uniqueKernels
-               << " distinct kernels), " << summary->weightsBytes << " bytes of " << chosen->from
-               << " weights, " << summary->arenaBytes << " bytes of arena\n";
+               << " distinct kernels), " << summary->weightsBytes << " bytes of "
+               << (*lowered)->weights.from << " weights, " << summary->arenaBytes
+               << " bytes of arena\n";
   if (tuningDb)
     llvm::outs() << summary->tunedKernels << " of " << summary->uniqueKernels
                  << " kernels scheduled from " << tuningDb->path() << " ("

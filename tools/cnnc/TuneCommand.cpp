@@ -12,9 +12,11 @@
 //===----------------------------------------------------------------------===//
 #include "Args.h"
 #include "Autotuner.h"
+#include "CodegenModel.h"
 #include "Commands.h"
 #include "CompiledModelBench.h"
 #include "InModelCheck.h"
+#include "Int8.h"
 #include "MeasuringWorker.h"
 #include "ModelSession.h"
 #include "Progress.h"
@@ -38,6 +40,9 @@ constexpr const char *kUsage =
     "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--time-budget S] [--seed K]\n"
     "                 [--runs R] [--model-check N]\n"
     "                 [--batch N] [--limit NAME=N,...] [--progress]\n"
+    "                 [--weights W.safetensors [--weight-scheme S] | --random-weights SEED]\n"
+    "                 [--precision f32|int8 --calibrate DIR|BATCH.npy [--calibration-method M]\n"
+    "                  [--keep-float GLOB,...] [--accuracy-budget DB] [--requantization R]]\n"
     "       cnnc tune --report --db FILE [--target T]\n"
     "       cnnc tune --distill --db FILE -o OUT\n"
     "       cnnc tune --context [--target T]\n"
@@ -45,9 +50,12 @@ constexpr const char *kUsage =
     "  cnnc, Halide, target or machine than this one for T (default host), which\n"
     "  compile --tuning-db does not apply; --distill: the best record per kernel;\n"
     "  --context: what records measured here are filed under, as JSON.\n"
-    "  MODEL: searches each kernel's schedule (N trials over all kernels, default 10 a\n"
-    "  kernel, spent where the model spends its time; seed K, default 1; R timed runs a\n"
-    "  candidate, default 20), appending every measurement to FILE; run again, it\n"
+    "  MODEL: the model as compile builds it with the same options (at INT8 its weights\n"
+    "  and calibration decide the integer kernels, so give those compile will get; at\n"
+    "  f32 the weights default to random ones); searches each kernel's schedule (N\n"
+    "  trials over all kernels, default 10 a kernel, spent where the model spends its\n"
+    "  time; seed K, default 1; R timed runs a candidate, default 20), appending every measurement "
+    "to FILE; run again, it\n"
     "  resumes; --time-budget S starts no candidate after S seconds (the trials are\n"
     "  interleaved in proportion to the kernels' shares). Each candidate is compiled and\n"
     "  timed by a child process, `cnnc tune --serve MODEL` (which reads 'KERNEL<tab>SCHEDULE'\n"
@@ -62,14 +70,40 @@ constexpr const char *kUsage =
 
 int report(llvm::Error error) { return reportError("tune", std::move(error)); }
 
-/// MODEL lowered for code generation and its kernels planned for --target, in
-/// `session`; null once the session has printed why it could not be lowered.
-llvm::Expected<std::unique_ptr<ModelKernelTimer>> planTimer(ModelSession &session, const Args &args,
-                                                            int64_t batch) {
-  if (failed(session.load(args.positional[0], args.value("limit"))) ||
-      failed(session.lower(ModelSession::Pipeline::full, nullptr, batch)))
-    return nullptr;
-  return ModelKernelTimer::plan(session.loweredModel(), args.value("target", "host"));
+/// MODEL lowered for code generation as compile lowers it (CodegenModel.h)
+/// and its kernels planned for --target.
+struct PlannedModel {
+  CodegenModel lowered;
+  std::unique_ptr<ModelKernelTimer> timer;
+};
+
+/// MODEL planned in `session`; nothing once the session has printed why it
+/// could not be lowered. At FP32 without a weights choice the weights are
+/// random (they decide no FP32 kernel); at INT8 they must be chosen, since
+/// they decide the calibration and with it the integer kernels.
+llvm::Expected<std::optional<PlannedModel>>
+planModel(ModelSession &session, const Args &args, int64_t batch,
+          const std::function<void(llvm::StringRef)> &phase = nullptr) {
+  if (int8Requested(args) && !weightsChoiceGiven(args))
+    return llvm::createStringError(
+        std::errc::invalid_argument,
+        "--precision int8 calibrates the model with its weights, which decide the integer "
+        "kernels: give --weights W.safetensors or --random-weights SEED, as compile will");
+  std::string targetName = args.value("target", "host");
+  llvm::Expected<TargetSelection> target = selectTarget(targetName);
+  if (!target)
+    return target.takeError();
+  llvm::Expected<std::optional<CodegenModel>> lowered =
+      lowerForCodegen(session, args, *target, batch, /*randomWhenUnchosen=*/true, phase);
+  if (!lowered)
+    return lowered.takeError();
+  if (!*lowered)
+    return std::nullopt;
+  llvm::Expected<std::unique_ptr<ModelKernelTimer>> timer =
+      ModelKernelTimer::plan((*lowered)->model, targetName);
+  if (!timer)
+    return timer.takeError();
+  return PlannedModel{std::move(**lowered), std::move(*timer)};
 }
 
 /// One request of the measuring child ("KERNEL\tSCHEDULE"), answered as a
@@ -107,11 +141,12 @@ int serveMeasurements(const Args &args) {
     return kUsageError;
   }
   ModelSession session;
-  auto timer = planTimer(session, args, batch);
-  if (!timer)
-    return report(timer.takeError());
-  if (!*timer)
+  llvm::Expected<std::optional<PlannedModel>> planned = planModel(session, args, batch);
+  if (!planned)
+    return report(planned.takeError());
+  if (!*planned)
     return 1;
+  ModelKernelTimer &timer = *(*planned)->timer;
   // For the tests of the parent's handling of faults: CNNC_TUNE_FAULTS
   // ="crash=K,hang=L" makes this child abort on each request for kernel K
   // and never answer one for kernel L.
@@ -132,12 +167,22 @@ int serveMeasurements(const Args &args) {
     if (faults.count(kernel) && faults[kernel] == "hang")
       for (;;)
         pause();
-    llvm::outs() << llvm::formatv(
-                        "{0}", llvm::json::Value(answer(**timer, request, static_cast<int>(runs))))
+    llvm::outs() << llvm::formatv("{0}",
+                                  llvm::json::Value(answer(timer, request, static_cast<int>(runs))))
                  << "\n";
     llvm::outs().flush();
   }
   return 0;
+}
+
+/// The options that decide the model a tune plans, which the measuring child
+/// is given as they were (CodegenModel.h): the model's size limits, its
+/// weights, and at INT8 its quantization.
+std::vector<llvm::StringRef> modelOptions() {
+  std::vector<llvm::StringRef> names = {"limit", "precision", "weights", "weight-scheme",
+                                        "random-weights"};
+  names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
+  return names;
 }
 
 /// The command line of the measuring child for `args`.
@@ -152,8 +197,9 @@ std::vector<std::string> servingCommand(const Args &args) {
                                    args.value("runs", "20"),
                                    "--batch",
                                    args.value("batch", "1")};
-  if (!args.value("limit").empty())
-    argv.insert(argv.end(), {"--limit", args.value("limit")});
+  for (llvm::StringRef option : modelOptions())
+    if (!args.value(option).empty())
+      argv.insert(argv.end(), {"--" + option.str(), args.value(option)});
   return argv;
 }
 
@@ -296,18 +342,20 @@ int tuneModel(const Args &args) {
     return report(std::move(error));
   };
   ModelSession session;
-  auto timer = planTimer(session, args, batch);
-  if (!timer)
-    return fail(timer.takeError());
-  if (!*timer)
+  llvm::Expected<std::optional<PlannedModel>> planned =
+      planModel(session, args, batch, [&](llvm::StringRef phase) { progress.phase(phase); });
+  if (!planned)
+    return fail(planned.takeError());
+  if (!*planned)
     return 1;
+  ModelKernelTimer &timer = *(*planned)->timer;
   llvm::Expected<std::shared_ptr<TuningDatabase>> db = openTuningDatabase("tune", args.value("db"));
   if (!db)
     return fail(db.takeError());
   std::vector<TunedKernel> kernels;
-  for (size_t k = 0; k < (*timer)->kernels(); ++k)
-    kernels.push_back({(*timer)->signature(k), (*timer)->space(k), (*timer)->calls(k)});
-  TuningContext context = tuningContext((*timer)->target());
+  for (size_t k = 0; k < timer.kernels(); ++k)
+    kernels.push_back({timer.signature(k), timer.space(k), timer.calls(k)});
+  TuningContext context = tuningContext(timer.target());
   auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -315,7 +363,6 @@ int tuneModel(const Args &args) {
 
   // The in-model check's models, and (under a time budget) what it will cost,
   // from building and timing the defaults' model first.
-  WeightSet randomModelWeights;
   std::unique_ptr<ModelBench> bench;
   CheckOptions check;
   check.alternatives = static_cast<int>(alternatives);
@@ -324,15 +371,12 @@ int tuneModel(const Args &args) {
   if (alternatives > 0 && measurement == "stub") {
     bench = std::make_unique<HashModelBench>(kernels);
   } else if (alternatives > 0) {
-    mlir::func::FuncOp model = session.loweredModel();
-    if (!session.isOnnx())
-      randomModelWeights = randomWeights(model, 1);
     CompileOptions compile;
     compile.target = args.value("target", "host");
     compile.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
-    auto real = CompiledModelBench::create(
-        model, session.isOnnx() ? *session.carriedWeights() : randomModelWeights, compile, kernels,
-        static_cast<unsigned>(timeout), /*iterations=*/20);
+    auto real = CompiledModelBench::create((*planned)->lowered.model,
+                                           (*planned)->lowered.weights.weights, compile, kernels,
+                                           static_cast<unsigned>(timeout), /*iterations=*/20);
     if (!real)
       return fail(real.takeError());
     bench = std::move(*real);
@@ -418,11 +462,13 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
 } // namespace
 
 int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  std::optional<Args> args =
-      parseCommandArgs("tune", rawArgs,
-                       {"db", "target", "o", "trials", "time-budget", "seed", "runs", "batch",
-                        "limit", "timeout", "measurement", "model-check"},
-                       {"report", "distill", "context", "serve", "progress"}, kUsage);
+  std::vector<llvm::StringRef> names = {"db",          "target",      "o",          "trials",
+                                        "time-budget", "seed",        "runs",       "batch",
+                                        "timeout",     "measurement", "model-check"};
+  for (llvm::StringRef option : modelOptions())
+    names.push_back(option);
+  std::optional<Args> args = parseCommandArgs(
+      "tune", rawArgs, names, {"report", "distill", "context", "serve", "progress"}, kUsage);
   if (!args)
     return kUsageError;
   if (args->flag("serve"))

@@ -69,6 +69,13 @@ commands:
       -o MODEL.onnx [--limit NAME=N,...]
                                  the model as written and its weights as an
                                  ONNX model (opset 17, FP32) for ONNX Runtime
+  tune MODEL --db FILE [--target T] [--time-budget S | --trials N] [--seed K]
+      [--precision f32|int8 --calibrate DIR|BATCH.npy]
+      [--weights W.safetensors | --random-weights SEED]
+                                 search each kernel's schedule on this machine,
+                                 every measurement appended to FILE (resumes),
+                                 then check the best inside the model; compile
+                                 --tuning-db FILE applies them
   tune --report --db FILE [--target T] | --distill --db FILE -o OUT | --context
                                  what a tuning database holds and where it
                                  applies; the best record per kernel; what

@@ -1,0 +1,70 @@
+//===- CodegenModel.cpp - a model lowered as code generation takes it -----===//
+#include "CodegenModel.h"
+#include "Int8.h"
+
+namespace cnnc {
+namespace {
+
+llvm::Error invalid(const llvm::Twine &message) {
+  return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
+}
+
+/// --precision and the INT8 options, as `target` takes them.
+llvm::Error checkPrecision(const Args &args, const TargetSelection &target) {
+  std::string precision = args.value("precision", "f32");
+  if (precision != "f32" && precision != "int8")
+    return invalid("--precision must be f32 or int8, got '" + precision + "'");
+  bool int8 = precision == "int8";
+  if (llvm::Error error = checkInt8Options(args, int8))
+    return error;
+  if (target.backend->quantizedOnly() && !int8)
+    return invalid("target " + target.requested +
+                   " runs INT8 models only: quantize with --precision int8 --calibrate "
+                   "DIR|BATCH.npy");
+  if (!target.backend->hasFloatVectors() && args.value("requantization") == "float32")
+    return invalid("target " + target.requested +
+                   " has no floating-point vectors: it requantizes under the fixed-point rule "
+                   "only (leave out --requantization float32)");
+  return llvm::Error::success();
+}
+
+} // namespace
+
+bool int8Requested(const Args &args) { return args.value("precision") == "int8"; }
+
+llvm::Expected<std::optional<CodegenModel>>
+lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &target,
+                int64_t batch, bool randomWhenUnchosen,
+                const std::function<void(llvm::StringRef)> &phase) {
+  if (llvm::Error error = checkPrecision(args, target))
+    return error;
+  bool int8 = int8Requested(args);
+  if (failed(session.load(args.positional[0], args.value("limit"))) ||
+      failed(session.lower(int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
+                           nullptr, batch)))
+    return std::nullopt;
+  CodegenModel lowered;
+  lowered.model = session.loweredModel();
+  if (randomWhenUnchosen && !weightsChoiceGiven(args)) {
+    lowered.weights = {randomWeights(lowered.model, 1), "random"};
+  } else {
+    llvm::Expected<ChosenWeights> chosen =
+        weightsOption(args, lowered.model, session.carriedWeights());
+    if (!chosen)
+      return chosen.takeError();
+    lowered.weights = std::move(*chosen);
+  }
+  if (!int8)
+    return lowered;
+  llvm::Expected<QuantizationReport> quantized =
+      quantizeToInt8(lowered.model, lowered.weights.weights, args,
+                     defaultRequantization(target.backend->hasFloatVectors()), nullptr, phase);
+  if (!quantized)
+    return quantized.takeError();
+  lowered.quantization = std::move(*quantized);
+  if (failed(session.planKernels()))
+    return std::nullopt;
+  return lowered;
+}
+
+} // namespace cnnc

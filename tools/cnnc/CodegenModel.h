@@ -1,0 +1,47 @@
+//===- CodegenModel.h - a model lowered as code generation takes it -*- C++ -*-===//
+//
+// `cnnc compile`, `cnnc tune` and tune's measuring child lower a model the
+// same way: at FP32 through the full pipeline; at INT8 with its batch norms
+// folded, calibrated and quantized as the INT8 options say, then fused and
+// planned. One function does it for all three, so that the kernels tune
+// measures are the kernels compile builds: an integer kernel's signature
+// carries its quantization constants, which the weights and the calibration
+// decide.
+//
+//===----------------------------------------------------------------------===//
+#ifndef CNNC_TOOLS_CODEGENMODEL_H
+#define CNNC_TOOLS_CODEGENMODEL_H
+
+#include "Args.h"
+#include "ModelSession.h"
+#include "codegen/TargetBackend.h"
+#include "codegen/quant/QuantizationReport.h"
+
+#include <functional>
+#include <optional>
+
+namespace cnnc {
+
+struct CodegenModel {
+  mlir::func::FuncOp model;
+  ChosenWeights weights;                          // with calibration's bias corrections at INT8
+  std::optional<QuantizationReport> quantization; // at INT8
+};
+
+/// Checks --precision (f32 or int8) and the INT8 options of `args` against
+/// `target`, then lowers MODEL (args.positional[0]) in `session` for code
+/// generation with the weights weightsOption chooses, or, where `args` choose
+/// none and `randomWhenUnchosen`, random weights of seed 1. Nothing once the
+/// session has printed why the model could not be lowered. `phase`, if given,
+/// hears each phase of quantization start.
+llvm::Expected<std::optional<CodegenModel>>
+lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &target,
+                int64_t batch, bool randomWhenUnchosen,
+                const std::function<void(llvm::StringRef)> &phase = nullptr);
+
+/// Whether `args` ask for --precision int8.
+bool int8Requested(const Args &args);
+
+} // namespace cnnc
+
+#endif // CNNC_TOOLS_CODEGENMODEL_H
