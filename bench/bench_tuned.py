@@ -2,14 +2,16 @@
 """A model compiled with a tuning database against the same model with the
 target's default schedules, side by side on this machine.
 
-Compiles MODEL twice (seeded random weights; once plain, once with
-`--tuning-db DB`), then times both with `cnnc bench DEFAULT --against TUNED`:
+Compiles MODEL twice (once plain, once with `--tuning-db DB`; with the
+compile options given after MODEL, such as `--precision int8 --calibrate DIR
+--weights W.safetensors`, which must be those the tune was given; seeded
+random weights where they choose none), then times both with `cnnc bench DEFAULT --against TUNED`:
 both libraries loaded into one process and run one after the other, each
 first every other time, so that a busy moment on a shared machine falls on
 both alike. Repeats that for a few rounds and prints the median round's
 times and speed-up, and the range of the rounds' speed-ups.
 
-usage: bench_tuned.py --cnnc build/bin/cnnc --db tuned.jsonl MODEL [--rounds 5]
+usage: bench_tuned.py --cnnc build/bin/cnnc --db tuned.jsonl MODEL [--rounds 5] [COMPILE OPTIONS]
 """
 import argparse
 import json
@@ -26,12 +28,14 @@ def main():
     parser.add_argument("--iterations", type=int, default=50)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("model")
-    args = parser.parse_args()
+    args, compile_options = parser.parse_known_args()
+    if "--weights" not in compile_options and "--random-weights" not in compile_options:
+        compile_options += ["--random-weights", "1"]
     with tempfile.TemporaryDirectory() as tmp:
         builds = {"default": [], "tuned": ["--tuning-db", args.db]}
         for name, extra in builds.items():
-            out = subprocess.run([args.cnnc, "compile", args.model, "--random-weights", "1",
-                                  "-o", f"{tmp}/{name}"] + extra, check=True,
+            out = subprocess.run([args.cnnc, "compile", args.model, "-o", f"{tmp}/{name}"] +
+                                 compile_options + extra, check=True,
                                  capture_output=True, text=True).stdout
             if name == "tuned":
                 print(out.strip().split("\n")[-1])
