@@ -38,8 +38,9 @@ private:
   /// process, within the time limit: what it printed as JSON.
   llvm::Expected<llvm::json::Value> benchInChild(const std::vector<std::string> &benchArgs);
 
-  /// Side by side, each variant runs as often as in this many rounds.
-  static constexpr int kSideBySideRounds = 5;
+  /// Side by side, each variant runs as often as in this many rounds (the
+  /// check runs as many side-by-side rounds as rounds, InModelCheck.h).
+  static constexpr int kSideBySideRounds = 2;
 
   mlir::func::FuncOp model;
   const WeightSet *weights = nullptr;

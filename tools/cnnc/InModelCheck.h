@@ -45,7 +45,7 @@ public:
 
 struct CheckOptions {
   int alternatives = 2; // best candidates per kernel checked, besides its default
-  int rounds = 5;       // timing rounds, each over every variant
+  int rounds = 5;       // timing rounds, each over every variant; as many side by side
   uint64_t seed = 0;    // written into the records
   std::function<void(llvm::StringRef phase)> phase;
 };
@@ -57,11 +57,14 @@ struct CheckOutcome {
   /// call, and the verdict (`best`) itself.
   std::vector<double> defaultMicros, chosenMicros;
   std::vector<std::string> chosen;
-  /// The defaults and the verdicts end to end, side by side (0 when read
-  /// back).
-  double defaultRunMicros = 0, tunedRunMicros = 0;
-  /// The verdicts were not faster end to end: the defaults stand (`chosen`
-  /// then holds them), recorded as the check after this one.
+  /// The defaults and the verdicts end to end, side by side, in the median
+  /// of `rounds` rounds by gain, and the least and most gain of a round (0
+  /// when read back).
+  double defaultRunMicros = 0, tunedRunMicros = 0, leastGain = 0, mostGain = 0;
+  int rounds = 0;
+  /// The verdicts were not faster end to end, by 1% in the median round:
+  /// the defaults stand (`chosen` then holds them), recorded as the check
+  /// after this one.
   bool defaultsStand = false;
 };
 

@@ -1,6 +1,8 @@
 //===- main.cpp - the cnnc driver -----------------------------------------===//
 #include "Args.h"
+#include "CodegenModel.h"
 #include "Commands.h"
+#include "Int8.h"
 #include "ModelSession.h"
 #include "TuningDb.h"
 #include "codegen/ModelCompiler.h"
@@ -55,13 +57,15 @@ commands:
                                  compiled host models beside the estimate
   hardware [PROFILE]             list the hardware profiles, or print one as
                                  YAML (host: this machine, measured now)
-  ir MODEL [--level LEVEL] [--target T]
+  ir MODEL [--level LEVEL] [--target T] [--tuning-db FILE]
                                  print the model as MLIR; LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
                                  scaling), cnn (lowered, the default) or
                                  compiled (folded, fused, memory planned); or
                                  kernels: each distinct kernel's signature and
-                                 the schedule target T gives it
+                                 the schedule target T gives it; with
+                                 --precision int8 --calibrate and the weights,
+                                 compiled or kernels of the INT8 model
   eval MODEL [--weights W.safetensors] --input X.npy --output Y.npy
                                  run the model with cnnc's unfused reference
                                  evaluator (slow; for checking)
@@ -124,18 +128,54 @@ int printKernels(func::FuncOp model, StringRef target, StringRef tuningDb) {
   return 0;
 }
 
+/// `cnnc ir MODEL --level compiled|kernels --precision int8 ...`: the model
+/// quantized as compile quantizes it (CodegenModel.h), with the weights and
+/// calibration compile would be given, which decide its integer kernels.
+int printQuantized(const cnnc::Args &args, StringRef level) {
+  auto fail = [](const Twine &message) {
+    return cnnc::reportError(
+        "ir", llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str()));
+  };
+  if (level != "compiled" && level != "kernels")
+    return fail("--precision int8 shows the compiled or the kernels level, not " + level);
+  if (!cnnc::weightsChoiceGiven(args))
+    return fail("--precision int8 calibrates the model with its weights: give --weights "
+                "W.safetensors or --random-weights SEED, as compile will");
+  llvm::Expected<cnnc::TargetSelection> target = cnnc::selectTarget(args.value("target", "host"));
+  if (!target)
+    return cnnc::reportError("ir", target.takeError());
+  cnnc::ModelSession session;
+  llvm::Expected<std::optional<cnnc::CodegenModel>> lowered =
+      cnnc::lowerForCodegen(session, args, *target, /*batch=*/1, /*randomWhenUnchosen=*/false);
+  if (!lowered)
+    return cnnc::reportError("ir", lowered.takeError());
+  if (!*lowered)
+    return 1;
+  if (level == "kernels")
+    return printKernels((*lowered)->model, args.value("target", "host"), args.value("tuning-db"));
+  session.module()->print(llvm::outs(), OpPrintingFlags());
+  return 0;
+}
+
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
-  std::optional<cnnc::Args> args =
-      cnnc::parseCommandArgs("ir", rawArgs, {"level", "target", "limit", "tuning-db"}, {}, kUsage);
+  std::vector<StringRef> names = {"level",     "target",  "limit",         "tuning-db",
+                                  "precision", "weights", "weight-scheme", "random-weights"};
+  names.insert(names.end(), std::begin(cnnc::kInt8Options), std::end(cnnc::kInt8Options));
+  std::optional<cnnc::Args> args = cnnc::parseCommandArgs("ir", rawArgs, names, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
   if (args->positional.size() != 1 ||
       !llvm::is_contained({"spec", "scaled", "cnn", "compiled", "kernels"}, level)) {
     llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled|kernels] "
-                    "[--target T]\n";
+                    "[--target T]\n"
+                    "       cnnc ir MODEL --level compiled|kernels --precision int8 "
+                    "--calibrate DIR|BATCH.npy\n"
+                    "                    (--weights W.safetensors | --random-weights SEED)\n";
     return cnnc::kUsageError;
   }
+  if (cnnc::int8Requested(*args))
+    return printQuantized(*args, level);
   cnnc::ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))))
     return 1;
