@@ -100,15 +100,24 @@ llvm::Expected<ChosenWeights> weightsOption(const Args &args, mlir::func::FuncOp
                        weightSchemeInfo(imported->scheme).name.str() + "-named"};
 }
 
-std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args) {
-  std::string name = args.value("precision", "fp32");
+llvm::Expected<Precision> precisionOf(const Args &args) {
+  std::string name = args.value("precision", "f32");
   if (name == "int8")
     return Precision::int8;
-  if (name == "fp32")
+  if (name == "f32" || name == "fp32")
     return Precision::fp32;
-  llvm::errs() << "cnnc " << command << ": error: --precision must be int8 or fp32, got '" << name
-               << "'\n";
-  return std::nullopt;
+  return llvm::createStringError(std::errc::invalid_argument,
+                                 "--precision must be f32 (or fp32) or int8, got '%s'",
+                                 name.c_str());
+}
+
+std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args) {
+  llvm::Expected<Precision> precision = precisionOf(args);
+  if (!precision) {
+    reportError(command, precision.takeError());
+    return std::nullopt;
+  }
+  return *precision;
 }
 
 } // namespace cnnc

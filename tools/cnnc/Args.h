@@ -43,8 +43,11 @@ std::optional<Args> parseCommandArgs(llvm::StringRef command, llvm::ArrayRef<llv
 /// when absent (the scheme is then detected from the file).
 llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args);
 
-/// `--precision`: int8 or fp32 (the default); nothing, after an error
-/// naming `command`, for anything else.
+/// `--precision`: int8, or f32 (also spelled fp32, the default); an error
+/// for anything else.
+llvm::Expected<Precision> precisionOf(const Args &args);
+
+/// precisionOf, or nothing after its error naming `command`.
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args);
 
 /// Whether the weights are chosen as a command that needs them requires:

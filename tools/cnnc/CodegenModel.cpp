@@ -11,10 +11,10 @@ llvm::Error invalid(const llvm::Twine &message) {
 
 /// --precision and the INT8 options, as `target` takes them.
 llvm::Error checkPrecision(const Args &args, const TargetSelection &target) {
-  std::string precision = args.value("precision", "f32");
-  if (precision != "f32" && precision != "int8")
-    return invalid("--precision must be f32 or int8, got '" + precision + "'");
-  bool int8 = precision == "int8";
+  llvm::Expected<Precision> precision = precisionOf(args);
+  if (!precision)
+    return precision.takeError();
+  bool int8 = *precision == Precision::int8;
   if (llvm::Error error = checkInt8Options(args, int8))
     return error;
   if (target.backend->quantizedOnly() && !int8)

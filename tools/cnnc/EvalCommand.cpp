@@ -62,9 +62,8 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args = parseCommandArgs("eval", rawArgs, options, {"progress"}, kUsage);
   if (!args)
     return kUsageError;
-  std::string precision = args->value("precision", "f32");
   if (args->positional.size() != 1 || !weightsChoiceGiven(*args) || args->value("input").empty() ||
-      args->value("output").empty() || (precision != "f32" && precision != "int8")) {
+      args->value("output").empty()) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
@@ -73,7 +72,10 @@ int runEvalCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     progress.clear();
     return reportError("eval", std::move(error));
   };
-  bool int8 = precision == "int8";
+  llvm::Expected<Precision> precision = precisionOf(*args);
+  if (!precision)
+    return report(precision.takeError());
+  bool int8 = *precision == Precision::int8;
   if (llvm::Error error = checkInt8Options(*args, int8))
     return report(std::move(error));
   if (!int8 && !args->value("report").empty())

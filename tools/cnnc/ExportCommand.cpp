@@ -32,9 +32,7 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::optional<Args> args = parseCommandArgs("export", rawArgs, names, {"progress"}, usage);
   if (!args)
     return kUsageError;
-  std::string precision = args->value("precision", "f32");
-  if (args->positional.size() != 1 || args->value("o").empty() || !weightsChoiceGiven(*args) ||
-      (precision != "f32" && precision != "int8")) {
+  if (args->positional.size() != 1 || args->value("o").empty() || !weightsChoiceGiven(*args)) {
     llvm::errs() << usage;
     return kUsageError;
   }
@@ -43,7 +41,10 @@ int runExportCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     progress.clear();
     return reportError("export", std::move(error));
   };
-  bool int8 = precision == "int8";
+  llvm::Expected<Precision> precision = precisionOf(*args);
+  if (!precision)
+    return report(precision.takeError());
+  bool int8 = *precision == Precision::int8;
   if (llvm::Error error = checkInt8Options(*args, int8))
     return report(std::move(error));
 

@@ -226,7 +226,7 @@ llvm::Error writeFile(llvm::StringRef dir, llvm::StringRef name, llvm::StringRef
 int runReportCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
       "usage: cnnc report MODEL... --hardware PROFILE[,PROFILE...] -o DIR [--precision "
-      "int8|fp32] [--baseline MODEL] [--measured DIR[,DIR...]]\n";
+      "f32|int8] [--baseline MODEL] [--measured DIR[,DIR...]]\n";
   std::optional<Args> args = parseCommandArgs(
       "report", rawArgs, {"hardware", "o", "precision", "baseline", "measured"}, {}, usage);
   if (!args)

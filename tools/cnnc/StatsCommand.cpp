@@ -168,7 +168,7 @@ void printJson(const ScaledModel &model, const ModelStats &stats) {
 
 int runStatsCommand(ArrayRef<StringRef> rawArgs) {
   constexpr const char *usage =
-      "usage: cnnc stats MODEL [--hardware PROFILE [--precision int8|fp32]] [--json] "
+      "usage: cnnc stats MODEL [--hardware PROFILE [--precision f32|int8]] [--json] "
       "[--limit NAME=N,...]\n"
       "  MODEL: a preset name, a spec path or an ONNX file; PROFILE: a shipped hardware profile's "
       "name or the "

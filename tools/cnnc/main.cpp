@@ -44,11 +44,11 @@ commands:
                                  latency (min, median, p90) and throughput
   stats MODEL [--json]           per-stage table and totals: parameters, MACs,
                                  activation memory (total and peak live)
-  stats MODEL --hardware PROFILE [--precision int8|fp32] [--json]
+  stats MODEL --hardware PROFILE [--precision f32|int8] [--json]
                                  the cost model's estimate per layer and in
                                  total on a device: MACs, FLOPs, bytes moved,
                                  cycles, latency, energy (docs/cost-model.md)
-  report MODEL... --hardware PROFILE[,...] -o DIR [--precision int8|fp32]
+  report MODEL... --hardware PROFILE[,...] -o DIR [--precision f32|int8]
       [--baseline MODEL] [--measured DIR[,...]]
                                  the characterization report: size, FLOPs,
                                  latency, throughput and energy per model and
