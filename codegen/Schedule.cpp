@@ -27,6 +27,8 @@ const char *parallelName(ScheduleParams::Parallel parallel) {
     return "rows";
   case ScheduleParams::Parallel::channelBlocks:
     return "channels";
+  case ScheduleParams::Parallel::rowChannelBlocks:
+    return "row-channels";
   case ScheduleParams::Parallel::reductionSlices:
     return "slices";
   }
@@ -111,6 +113,8 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       p.parallel = Parallel::rows;
     else if (key == "parallel" && value == "channels")
       p.parallel = Parallel::channelBlocks;
+    else if (key == "parallel" && value == "row-channels")
+      p.parallel = Parallel::rowChannelBlocks;
     else if (key == "parallel" && value == "slices")
       p.parallel = Parallel::reductionSlices;
     else if (key == "parallel" && value == "none")
@@ -207,7 +211,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "threads must be one of {" + blocks + "}");
   }
   if (p.strategy == ScheduleParams::Strategy::generic) {
-    if (p.parallel == ScheduleParams::Parallel::channelBlocks)
+    if (p.parallel == ScheduleParams::Parallel::channelBlocks ||
+        p.parallel == ScheduleParams::Parallel::rowChannelBlocks)
       return illegal(p, "only a blocked schedule has channel blocks");
     if (p.parallel == ScheduleParams::Parallel::reductionSlices && !reductionSlices)
       return illegal(p, "only a feature-vector kernel with float weights has reduction slices");

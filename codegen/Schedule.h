@@ -55,6 +55,14 @@ struct ScheduleParams {
     /// instead of all the weights passing once per pixel block: what pays
     /// where the weights outweigh the activations (late 1×1 convolutions).
     channelBlocks,
+    /// Output rows outermost, spread over threads; within a row, blocks of
+    /// output channels outside its pixel blocks; blocked only, a map of
+    /// several rows. A channel block's weights stay in cache while the row's
+    /// pixels pass, and the row's input window is read once per channel
+    /// block: what pays for a dense k×k convolution whose weights a pixel
+    /// block could not keep in cache (EfficientNetV2's Fused-MBConv
+    /// expansions).
+    rowChannelBlocks,
     /// The float reductions over weights (convolutions, fully connected) of
     /// a kernel whose result is one vector of features per image (a
     /// classifier, an SE gate) cut into slices of their input features, each
@@ -99,7 +107,8 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block" (parallel=channels for channel blocks), "generic lanes=8 parallel=rows"
+  /// padded=block" (parallel=channels for channel blocks, parallel=row-channels
+  /// for channel blocks within rows), "generic lanes=8 parallel=rows"
   /// (parallel=slices for reduction slices) or
   /// "autoscheduled adams2019"; a GPU schedule adds "threads=32x4".
   std::string str() const;

@@ -198,8 +198,11 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
       .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
       .vectorize(ci, storeLanes);
   bool channelBlocksLead = p.parallel == ScheduleParams::Parallel::channelBlocks;
+  bool channelBlocksInRows = p.parallel == ScheduleParams::Parallel::rowChannelBlocks;
   if (channelBlocksLead)
     output.reorder(ci, xi, xo, y, co, n).parallel(co);
+  else if (channelBlocksInRows)
+    output.reorder(ci, xi, xo, co, y, n).parallel(y);
   else
     output.reorder(ci, xi, co, xo, y, n);
   // One row (a map seen as one: KernelPlan::flatPixels): runs of its pixel
@@ -217,7 +220,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
   // The loop of one register block: whichever of co and xo is inner.
-  Var block = channelBlocksLead ? xo : co;
+  Var block = channelBlocksLead || channelBlocksInRows ? xo : co;
 
   Var cc = conv.args()[0], cx = conv.args()[1];
   conv.compute_at(output, block).vectorize(cc, lanes, TailStrategy::RoundUp);

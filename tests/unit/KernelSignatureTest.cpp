@@ -250,6 +250,39 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
             ScheduleParams::Parallel::rows);
 }
 
+// A dense k×k convolution whose weights a pixel block could not keep in
+// cache (EfficientNetV2's Fused-MBConv expansions) passes its channel blocks
+// within each row; small filters (a stem's) keep every channel block per
+// pixel block, and the order is in every dense convolution's space over rows.
+TEST_F(KernelSignatureTest, LargeFiltersPassChannelBlocksWithinRows) {
+  struct Case {
+    int in, out, size, window;
+    ScheduleParams::Parallel expected;
+  } cases[] = {{48, 192, 96, 3, ScheduleParams::Parallel::rowChannelBlocks},
+               {64, 256, 48, 3, ScheduleParams::Parallel::rowChannelBlocks},
+               {16, 48, 48, 3, ScheduleParams::Parallel::rows},
+               {3, 32, 112, 3, ScheduleParams::Parallel::rows}};
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (const Case &c : cases) {
+    KernelSignature signature = convolutionSignature(c.in, c.out, c.size, c.window);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.parallel, c.expected) << p.str();
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::rowChannelBlocks));
+  }
+  ScheduleParams p =
+      target->backend->defaultSchedule(convolutionSignature(48, 192, 96, 3), target->halideTarget);
+  EXPECT_NE(p.str().find("parallel=row-channels"), std::string::npos) << p.str();
+  p.strategy = ScheduleParams::Strategy::generic;
+  llvm::Error error =
+      target->backend->scheduleSpace(convolutionSignature(48, 192, 96, 3), target->halideTarget)
+          .check(p);
+  ASSERT_TRUE(bool(error));
+  EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
+}
+
 // With AVX2's 16 registers a dense float convolution takes blocks of three
 // vectors where its channels divide into them (12 accumulators); with 32
 // registers, and for a depthwise convolution, blocks stay at two vectors.
