@@ -72,6 +72,8 @@ std::string ScheduleParams::str() const {
   os << " parallel=" << parallelName(parallel);
   if (blocked)
     os << " padded=" << paddedName(paddedInput);
+  if (blocked && inputUnroll > 1)
+    os << " unroll-inputs=" << inputUnroll;
   if (onGpu())
     os << " threads=" << gpuThreadsChannels << "x" << gpuThreadsPixels;
   return text;
@@ -109,6 +111,8 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       ok = number(p.channelBlock);
     else if (key == "pixels")
       ok = number(p.pixelBlock);
+    else if (key == "unroll-inputs")
+      ok = number(p.inputUnroll);
     else if (key == "parallel" && value == "rows")
       p.parallel = Parallel::rows;
     else if (key == "parallel" && value == "channels")
@@ -177,16 +181,18 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
           for (int channels : channelBlocks)
             for (int pixels : pixelBlocks)
               for (ScheduleParams::PaddedInput padded : paddedInputs)
-                for (bool unroll : {true, false}) {
-                  p.channelBlock = channels;
-                  p.pixelBlock = pixels;
-                  p.paddedInput = padded;
-                  p.unrollBlock = unroll;
-                  if (llvm::Error error = check(p))
-                    llvm::consumeError(std::move(error)); // over the register file
-                  else
-                    points.push_back(p);
-                }
+                for (bool unroll : {true, false})
+                  for (int inputs : inputUnrolls) {
+                    p.channelBlock = channels;
+                    p.pixelBlock = pixels;
+                    p.paddedInput = padded;
+                    p.unrollBlock = unroll;
+                    p.inputUnroll = inputs;
+                    if (llvm::Error error = check(p))
+                      llvm::consumeError(std::move(error)); // over the register file
+                    else
+                      points.push_back(p);
+                  }
         }
   return points;
 }
@@ -216,6 +222,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
       return illegal(p, "only a blocked schedule has channel blocks");
     if (p.parallel == ScheduleParams::Parallel::reductionSlices && !reductionSlices)
       return illegal(p, "only a feature-vector kernel with float weights has reduction slices");
+    if (p.inputUnroll != 1)
+      return illegal(p, "only a blocked schedule unrolls its inputs");
     return llvm::Error::success();
   }
   if (p.parallel == ScheduleParams::Parallel::reductionSlices)
@@ -226,6 +234,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "pixels must be one of " + listOf(pixelBlocks));
   if (!llvm::is_contained(paddedInputs, p.paddedInput))
     return illegal(p, "this kernel has no padded input to place");
+  if (!llvm::is_contained(inputUnrolls, p.inputUnroll))
+    return illegal(p, "unroll-inputs must be one of " + listOf(inputUnrolls));
   if (p.paddedInput == ScheduleParams::PaddedInput::rows &&
       p.parallel != ScheduleParams::Parallel::channelBlocks)
     return illegal(p, "padded=rows slides down a channel block's rows: it needs parallel=channels");

@@ -89,6 +89,10 @@ struct ScheduleParams {
   int channelBlock = 0;    // output channels per block (a multiple of vectorLanes); blocked only
   int pixelBlock = 0;      // output pixels along x per block; blocked only
   bool unrollBlock = true; // unroll the block's channel vectors and pixels; blocked only
+  /// A dense convolution's reduction over input channels (over channel pairs
+  /// or quads where the filter groups them) unrolled by this; blocked only.
+  /// The products are summed in the same order whatever it is.
+  int inputUnroll = 1;
   Parallel parallel = Parallel::none;
   PaddedInput paddedInput = PaddedInput::perBlock; // blocked only
   /// GPU only (0 on a CPU): GPU threads per thread block along the output's
@@ -107,10 +111,10 @@ struct ScheduleParams {
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
-  /// padded=block" (parallel=channels for channel blocks, parallel=row-channels
-  /// for channel blocks within rows), "generic lanes=8 parallel=rows"
-  /// (parallel=slices for reduction slices) or
-  /// "autoscheduled adams2019"; a GPU schedule adds "threads=32x4".
+  /// padded=block" (with " unroll-inputs=4" where inputUnroll is over 1) (parallel=channels for
+  /// channel blocks, parallel=row-channels for channel blocks within rows), "generic lanes=8
+  /// parallel=rows" (parallel=slices for reduction slices) or "autoscheduled adams2019"; a GPU
+  /// schedule adds "threads=32x4".
   std::string str() const;
 
   /// Reads what str() writes (a tuning database's schedules); an error names
@@ -126,6 +130,7 @@ struct ScheduleSpace {
   std::vector<int> pixelBlocks;
   std::vector<ScheduleParams::Parallel> parallel;
   std::vector<ScheduleParams::PaddedInput> paddedInputs;
+  std::vector<int> inputUnrolls = {1}; // blocked only
   /// GPU thread blocks (channels, pixels); empty on a CPU.
   std::vector<std::pair<int, int>> gpuThreadBlocks;
   /// Register blocks must leave this many vector registers for operands.

@@ -144,6 +144,41 @@ bool channelBlocksShouldPassInRows(const KernelSignature &s, int channelBlock) {
          s.operand(s.anchor(), 1).bytes() > kRowChannelBlockWeightBytes;
 }
 
+/// The unroll factors of a dense convolution's reduction over input channels
+/// (over channel pairs or quads where its filter groups them) that divide
+/// it: 1, and 2, 4 and 8 where they divide it and leave it a loop.
+std::vector<int> inputUnrollsFor(const KernelSignature &s) {
+  if (!denseFloatConvolution(s) &&
+      s.ops[s.anchor()].name != cnn::IntegerConv2DOp::getOperationName())
+    return {1};
+  int64_t group = 1;
+  for (const SignatureArg &arg : s.args)
+    if (arg.role == TensorRole::pairedConvFilter || arg.role == TensorRole::quadConvFilter)
+      group = arg.role == TensorRole::pairedConvFilter ? 2 : 4;
+  int64_t extent = (s.operand(s.anchor(), 0).shape[1] + group - 1) / group;
+  std::vector<int> factors = {1};
+  for (int factor : {2, 4, 8})
+    if (extent % factor == 0 && extent > factor)
+      factors.push_back(factor);
+  return factors;
+}
+
+/// A dense convolution's reduction over input channels unrolled by 4 where
+/// that divides it (else 2): each step's loop counter and address updates
+/// are shared by four steps' FMAs (or pmaddwd's). Measured on Zen 3 side by
+/// side, over two runs each: b0 FP32 0.920 and 0.938 of the time,
+/// mobilenet-v2 0.830 and 0.936, b0 INT8 0.968 and 0.931; by 8, 1.03×
+/// slower than by 4; by 2, within 3% of 4 either way.
+constexpr int kPreferredInputUnroll = 4;
+
+int defaultInputUnroll(const KernelSignature &s) {
+  std::vector<int> legal = inputUnrollsFor(s);
+  for (int factor : {kPreferredInputUnroll, kPreferredInputUnroll / 2})
+    if (llvm::is_contained(legal, factor))
+      return factor;
+  return 1;
+}
+
 /// With 16 vector registers (AVX2), a dense float convolution whose output
 /// channels divide into blocks of three vectors computes them so: 12
 /// accumulators (3 vectors × 4 pixels) instead of 8 give the two FMA pipes
@@ -336,6 +371,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   llvm::ArrayRef<int64_t> out = s.anchorShape();
   int64_t channels = out[1];
   p.strategy = Strategy::blockedConvolution;
+  p.inputUnroll = defaultInputUnroll(s);
   p.vectorLanes = *llvm::find_if(lanes, [&](int l) { return channels % l == 0; });
   p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
   int registers = registerFile(target).vectorRegisters;
@@ -381,6 +417,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   if (!blockable(s, lanes))
     return space;
   space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
+  space.inputUnrolls = inputUnrollsFor(s);
   if (channelBlocksMayLead(s))
     space.parallel.push_back(Parallel::channelBlocks);
   if (channelBlocksMayPassInRows(s))

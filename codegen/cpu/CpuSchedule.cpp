@@ -234,6 +234,10 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     order.push_back(RVar(rvars[r].var));
   Stage update = conv.update();
   update.reorder(order);
+  if (p.inputUnroll > 1) { // the input channels (or their groups): after the group, if any
+    RVar inputs(rvars[group > 1 ? 1 : 0].var), outer("inputs_outer"), inner("inputs_inner");
+    update.split(inputs, outer, inner, p.inputUnroll).unroll(inner);
+  }
   if (group == 2 || (group == 4 && lanes >= fewestQuadLanes))
     update.atomic().vectorize(RVar(rvars.front().var));
   update.vectorize(cc, lanes);

@@ -283,6 +283,32 @@ TEST_F(KernelSignatureTest, LargeFiltersPassChannelBlocksWithinRows) {
   EXPECT_NE(llvm::toString(std::move(error)).find("channel blocks"), std::string::npos);
 }
 
+// A dense convolution unrolls its reduction over input channels by 4 where
+// that divides it, else by 2, else not at all (an RGB stem); the space holds
+// every factor that divides it, and a generic schedule none.
+TEST_F(KernelSignatureTest, DenseConvolutionsUnrollTheirInputs) {
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (auto [in, expected] :
+       {std::pair{3, 1}, std::pair{6, 2}, std::pair{24, 4}, std::pair{96, 4}}) {
+    KernelSignature signature = convolutionSignature(in, 32, 16, in == 3 ? 3 : 1);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.inputUnroll, expected) << in << ": " << p.str();
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    for (int factor : space.inputUnrolls)
+      EXPECT_EQ(in % factor, 0) << in << " unrolled by " << factor;
+    ScheduleParams generic = p;
+    generic.strategy = ScheduleParams::Strategy::generic;
+    generic.parallel = ScheduleParams::Parallel::rows;
+    if (expected > 1) {
+      llvm::Error error = space.check(generic);
+      ASSERT_TRUE(bool(error));
+      EXPECT_NE(llvm::toString(std::move(error)).find("unrolls its inputs"), std::string::npos);
+    }
+  }
+}
+
 // With AVX2's 16 registers a dense float convolution takes blocks of three
 // vectors where its channels divide into them (12 accumulators); with 32
 // registers, and for a depthwise convolution, blocks stay at two vectors.
@@ -334,7 +360,8 @@ TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
   EXPECT_EQ(signature.args[0].tensor.shape, (std::vector<int64_t>{1, 192, 1, 49}));
   EXPECT_EQ(signature.resultShape(), (llvm::ArrayRef<int64_t>{1, 1152, 1, 49}));
   ScheduleParams p = avx2->backend->defaultSchedule(signature, avx2->halideTarget);
-  EXPECT_EQ(p.str(), "blocked lanes=8 channels=24 pixels=4 unroll parallel=channels padded=block");
+  EXPECT_EQ(p.str(), "blocked lanes=8 channels=24 pixels=4 unroll parallel=channels padded=block "
+                     "unroll-inputs=4");
   EXPECT_FALSE(bool(avx2->backend->scheduleSpace(signature, avx2->halideTarget).check(p)));
   // Its rows over threads: the one row's pixel blocks, in runs.
   p.parallel = ScheduleParams::Parallel::rows;
