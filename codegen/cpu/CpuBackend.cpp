@@ -151,10 +151,9 @@ std::vector<int> inputUnrollsFor(const KernelSignature &s) {
   if (!denseFloatConvolution(s) &&
       s.ops[s.anchor()].name != cnn::IntegerConv2DOp::getOperationName())
     return {1};
-  int64_t group = 1;
+  int64_t group = 1; // its filter's (Layout.h); other arguments group nothing
   for (const SignatureArg &arg : s.args)
-    if (arg.role == TensorRole::pairedConvFilter || arg.role == TensorRole::quadConvFilter)
-      group = arg.role == TensorRole::pairedConvFilter ? 2 : 4;
+    group = std::max(group, inputChannelGroup(arg.role));
   int64_t extent = (s.operand(s.anchor(), 0).shape[1] + group - 1) / group;
   std::vector<int> factors = {1};
   for (int factor : {2, 4, 8})

@@ -9,14 +9,19 @@ llvm::Error invalid(const llvm::Twine &message) {
   return llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str());
 }
 
-/// --precision and the INT8 options, as `target` takes them.
-llvm::Error checkPrecision(const Args &args, const TargetSelection &target) {
+/// --precision and the INT8 options, as `target` takes them: whether the
+/// model is to be quantized.
+llvm::Expected<bool> checkPrecision(const Args &args, const TargetSelection &target) {
   llvm::Expected<Precision> precision = precisionOf(args);
   if (!precision)
     return precision.takeError();
   bool int8 = *precision == Precision::int8;
   if (llvm::Error error = checkInt8Options(args, int8))
-    return error;
+    return std::move(error);
+  if (int8 && !weightsChoiceGiven(args))
+    return invalid("--precision int8 calibrates the model with its weights, which decide the "
+                   "integer kernels: give --weights W.safetensors or --random-weights SEED, as "
+                   "compile will");
   if (target.backend->quantizedOnly() && !int8)
     return invalid("target " + target.requested +
                    " runs INT8 models only: quantize with --precision int8 --calibrate "
@@ -25,22 +30,29 @@ llvm::Error checkPrecision(const Args &args, const TargetSelection &target) {
     return invalid("target " + target.requested +
                    " has no floating-point vectors: it requantizes under the fixed-point rule "
                    "only (leave out --requantization float32)");
-  return llvm::Error::success();
+  return int8;
 }
 
 } // namespace
 
 bool int8Requested(const Args &args) { return args.value("precision") == "int8"; }
 
+std::vector<llvm::StringRef> codegenModelOptions() {
+  std::vector<llvm::StringRef> names = {"limit", "precision", "weights", "weight-scheme",
+                                        "random-weights"};
+  names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
+  return names;
+}
+
 llvm::Expected<std::optional<CodegenModel>>
 lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &target,
                 int64_t batch, bool randomWhenUnchosen,
                 const std::function<void(llvm::StringRef)> &phase) {
-  if (llvm::Error error = checkPrecision(args, target))
-    return error;
-  bool int8 = int8Requested(args);
+  llvm::Expected<bool> int8 = checkPrecision(args, target);
+  if (!int8)
+    return int8.takeError();
   if (failed(session.load(args.positional[0], args.value("limit"))) ||
-      failed(session.lower(int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
+      failed(session.lower(*int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
                            nullptr, batch)))
     return std::nullopt;
   CodegenModel lowered;
@@ -54,7 +66,7 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
       return chosen.takeError();
     lowered.weights = std::move(*chosen);
   }
-  if (!int8)
+  if (!*int8)
     return lowered;
   llvm::Expected<QuantizationReport> quantized =
       quantizeToInt8(lowered.model, lowered.weights.weights, args,

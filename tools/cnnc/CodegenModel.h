@@ -19,6 +19,7 @@
 
 #include <functional>
 #include <optional>
+#include <vector>
 
 namespace cnnc {
 
@@ -29,7 +30,8 @@ struct CodegenModel {
 };
 
 /// Checks --precision (f32 or int8) and the INT8 options of `args` against
-/// `target`, then lowers MODEL (args.positional[0]) in `session` for code
+/// `target` (at INT8 the weights must be chosen: they decide the calibration
+/// and with it the integer kernels), then lowers MODEL (args.positional[0]) in `session` for code
 /// generation with the weights weightsOption chooses, or, where `args` choose
 /// none and `randomWhenUnchosen`, random weights of seed 1. Nothing once the
 /// session has printed why the model could not be lowered. `phase`, if given,
@@ -41,6 +43,10 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
 
 /// Whether `args` ask for --precision int8.
 bool int8Requested(const Args &args);
+
+/// The options lowerForCodegen reads: the model's size limits, its
+/// precision, its weights and the INT8 options.
+std::vector<llvm::StringRef> codegenModelOptions();
 
 } // namespace cnnc
 

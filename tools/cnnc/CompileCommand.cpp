@@ -35,10 +35,9 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "  On a terminal a status line shows the phase, kernels compiled and time elapsed;\n"
       "  --progress prints it as plain lines elsewhere. --tuning-db schedules each kernel\n"
       "  as the database's best record for it on this machine and target, where it has one.\n";
-  std::vector<llvm::StringRef> names = {"target",    "weights",  "weight-scheme", "random-weights",
-                                        "o",         "output",   "batch",         "limit",
-                                        "precision", "tuning-db"};
-  names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
+  std::vector<llvm::StringRef> names = {"target", "o", "output", "batch", "tuning-db"};
+  for (llvm::StringRef option : codegenModelOptions())
+    names.push_back(option);
   std::optional<Args> args = parseCommandArgs("compile", rawArgs, names, {"progress"}, usage);
   if (!args)
     return kUsageError;

@@ -16,7 +16,6 @@
 #include "Commands.h"
 #include "CompiledModelBench.h"
 #include "InModelCheck.h"
-#include "Int8.h"
 #include "MeasuringWorker.h"
 #include "ModelSession.h"
 #include "Progress.h"
@@ -54,10 +53,10 @@ constexpr const char *kUsage =
     "  and calibration decide the integer kernels, so give those compile will get; at\n"
     "  f32 the weights default to random ones); searches each kernel's schedule (N\n"
     "  trials over all kernels, default 10 a kernel, spent where the model spends its\n"
-    "  time; seed K, default 1; R timed runs a candidate, default 20), appending every measurement "
-    "to FILE; run again, it\n"
-    "  resumes; --time-budget S starts no candidate after S seconds (the trials are\n"
-    "  interleaved in proportion to the kernels' shares). Each candidate is compiled and\n"
+    "  time; seed K, default 1; R timed runs a candidate, default 20), appending every\n"
+    "  measurement to FILE; run again, it resumes; --time-budget S starts no\n"
+    "  candidate after S seconds (the trials are interleaved in proportion to the\n"
+    "  kernels' shares). Each candidate is compiled and\n"
     "  timed by a child process, `cnnc tune --serve MODEL` (which reads 'KERNEL<tab>SCHEDULE'\n"
     "  lines and prints a JSON result for each), within --timeout seconds (default 120).\n"
     "  Then each kernel's N best candidates (default 2; 0: no check) are timed inside\n"
@@ -79,16 +78,11 @@ struct PlannedModel {
 
 /// MODEL planned in `session`; nothing once the session has printed why it
 /// could not be lowered. At FP32 without a weights choice the weights are
-/// random (they decide no FP32 kernel); at INT8 they must be chosen, since
-/// they decide the calibration and with it the integer kernels.
+/// random (they decide no FP32 kernel); at INT8 they must be chosen
+/// (lowerForCodegen).
 llvm::Expected<std::optional<PlannedModel>>
 planModel(ModelSession &session, const Args &args, int64_t batch,
           const std::function<void(llvm::StringRef)> &phase = nullptr) {
-  if (int8Requested(args) && !weightsChoiceGiven(args))
-    return llvm::createStringError(
-        std::errc::invalid_argument,
-        "--precision int8 calibrates the model with its weights, which decide the integer "
-        "kernels: give --weights W.safetensors or --random-weights SEED, as compile will");
   std::string targetName = args.value("target", "host");
   llvm::Expected<TargetSelection> target = selectTarget(targetName);
   if (!target)
@@ -175,17 +169,8 @@ int serveMeasurements(const Args &args) {
   return 0;
 }
 
-/// The options that decide the model a tune plans, which the measuring child
-/// is given as they were (CodegenModel.h): the model's size limits, its
-/// weights, and at INT8 its quantization.
-std::vector<llvm::StringRef> modelOptions() {
-  std::vector<llvm::StringRef> names = {"limit", "precision", "weights", "weight-scheme",
-                                        "random-weights"};
-  names.insert(names.end(), std::begin(kInt8Options), std::end(kInt8Options));
-  return names;
-}
-
-/// The command line of the measuring child for `args`.
+/// The command line of the measuring child for `args`: given the options
+/// that decide the model as they were (codegenModelOptions).
 std::vector<std::string> servingCommand(const Args &args) {
   std::vector<std::string> argv = {llvm::sys::fs::getMainExecutable("cnnc", nullptr),
                                    "tune",
@@ -197,7 +182,7 @@ std::vector<std::string> servingCommand(const Args &args) {
                                    args.value("runs", "20"),
                                    "--batch",
                                    args.value("batch", "1")};
-  for (llvm::StringRef option : modelOptions())
+  for (llvm::StringRef option : codegenModelOptions())
     if (!args.value(option).empty())
       argv.insert(argv.end(), {"--" + option.str(), args.value(option)});
   return argv;
@@ -469,7 +454,7 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   std::vector<llvm::StringRef> names = {"db",          "target",      "o",          "trials",
                                         "time-budget", "seed",        "runs",       "batch",
                                         "timeout",     "measurement", "model-check"};
-  for (llvm::StringRef option : modelOptions())
+  for (llvm::StringRef option : codegenModelOptions())
     names.push_back(option);
   std::optional<Args> args = parseCommandArgs(
       "tune", rawArgs, names, {"report", "distill", "context", "serve", "progress"}, kUsage);

@@ -2,7 +2,6 @@
 #include "Args.h"
 #include "CodegenModel.h"
 #include "Commands.h"
-#include "Int8.h"
 #include "ModelSession.h"
 #include "TuningDb.h"
 #include "codegen/ModelCompiler.h"
@@ -138,9 +137,6 @@ int printQuantized(const cnnc::Args &args, StringRef level) {
   };
   if (level != "compiled" && level != "kernels")
     return fail("--precision int8 shows the compiled or the kernels level, not " + level);
-  if (!cnnc::weightsChoiceGiven(args))
-    return fail("--precision int8 calibrates the model with its weights: give --weights "
-                "W.safetensors or --random-weights SEED, as compile will");
   llvm::Expected<cnnc::TargetSelection> target = cnnc::selectTarget(args.value("target", "host"));
   if (!target)
     return cnnc::reportError("ir", target.takeError());
@@ -158,9 +154,9 @@ int printQuantized(const cnnc::Args &args, StringRef level) {
 }
 
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
-  std::vector<StringRef> names = {"level",     "target",  "limit",         "tuning-db",
-                                  "precision", "weights", "weight-scheme", "random-weights"};
-  names.insert(names.end(), std::begin(cnnc::kInt8Options), std::end(cnnc::kInt8Options));
+  std::vector<StringRef> names = {"level", "target", "tuning-db"};
+  for (StringRef option : cnnc::codegenModelOptions())
+    names.push_back(option);
   std::optional<cnnc::Args> args = cnnc::parseCommandArgs("ir", rawArgs, names, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
