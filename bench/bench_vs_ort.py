@@ -72,7 +72,8 @@ class CnncStatus(ctypes.Structure):
 
 
 class CnncOptions(ctypes.Structure):
-    _fields_ = [("num_threads", ctypes.c_int), ("input_layout", ctypes.c_int)]
+    _fields_ = [("num_threads", ctypes.c_int), ("input_layout", ctypes.c_int),
+                ("launch_each_kernel", ctypes.c_int)]
 
 
 def cnnc_runner(model_dir, preset, x, threads, classes):

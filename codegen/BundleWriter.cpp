@@ -164,8 +164,8 @@ llvm::Error writeModelTable(const ModelBuild &build) {
     os << "/* Weights and activations live in device memory. */\n"
        << "extern const struct halide_device_interface_t *" << device.interfaceFunction
        << "(void);\n";
-  if (!device.selectStreamFunction.empty())
-    os << "extern int " << device.selectStreamFunction << "(void *stream);\n";
+  if (!device.streamApi.empty())
+    os << "extern const cnnc_stream_api " << device.streamApi << ";\n";
   mlir::RankedTensorType in = inputType(build), out = outputType(build);
   os << "\nstatic const cnnc_model_desc desc = {\n"
      << "    \"" << build.name << "\", 0x" << llvm::format_hex_no_prefix(build.signature, 16)
@@ -179,7 +179,7 @@ llvm::Error writeModelTable(const ModelBuild &build) {
      << ", calls,\n"
      << "    \"" << build.target.halideTarget << "\", " << features.size() << ", cpu_features,\n"
      << "    " << (device.interfaceFunction.empty() ? "NULL" : device.interfaceFunction) << ", "
-     << (device.selectStreamFunction.empty() ? "NULL" : device.selectStreamFunction) << "};\n\n"
+     << (device.streamApi.empty() ? "NULL" : "&" + device.streamApi) << "};\n\n"
      << "cnnc_status cnnc_" << id << "_create_from_file(const char *weights_path,\n"
      << "    const cnnc_options *options, cnnc_model **model) {\n"
      << "  return cnnc_create_from_file(&desc, weights_path, options, model);\n}\n\n"

@@ -52,8 +52,8 @@ llvm::Error buildLibraries(const ModelBuild &build) {
   std::vector<std::string> sources = {build.identifier + "_model.c"};
   sources.insert(sources.end(), std::begin(kLibrarySources), std::end(kLibrarySources));
   DeviceRuntime device = build.target.backend->deviceRuntime(build.target.halideTarget);
-  if (!device.selectStreamSource.empty())
-    sources.push_back(device.selectStreamSource);
+  if (!device.streamApiSource.empty())
+    sources.push_back(device.streamApiSource);
   for (const std::string &source : sources) {
     std::string object = build.path(llvm::sys::path::stem(source).str() + ".o");
     std::vector<std::string> args = toolchain.cFlags;

@@ -76,10 +76,11 @@ struct DeviceRuntime {
   /// The Halide runtime function returning the device interface
   /// ("halide_cuda_device_interface"); empty: tensors live in host memory.
   std::string interfaceFunction;
-  /// The runtime function that launches kernels on a caller's stream, and
-  /// the runtime source (runtime/) that defines it; empty: no streams.
-  std::string selectStreamFunction;
-  std::string selectStreamSource;
+  /// The runtime's cnnc_stream_api for the GPU API (launches on a caller's
+  /// stream, runs recorded as graphs), and the runtime source (runtime/)
+  /// that defines it; empty: the API has no streams.
+  std::string streamApi;
+  std::string streamApiSource;
 };
 
 /// An instruction-set feature a compiled model needs of the CPU it runs on:

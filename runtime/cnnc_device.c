@@ -9,13 +9,22 @@
  * Halide's cache, so that destroy returns the memory. */
 static _Thread_local int releasing;
 
-/* Halide asks this before it caches a freed device allocation. Kernels' own
- * intermediates are cached (after the first run, none comes from the driver);
- * a model's weights, arena and staging buffers are freed. Halide's global
- * reuse setting, which the application may use, is left alone. */
+/* Set while a model's kernels run with scratch memory of the model's own
+ * (CUDA, cnnc_runtime_cuda.c): their intermediates neither come from nor go
+ * to Halide's cache. */
+static _Thread_local int own_scratch;
+
+void cnnc_device_own_scratch(int on) { own_scratch = on; }
+
+/* Halide asks this before it takes a device allocation from its cache and
+ * before it caches a freed one. Kernels' own intermediates are cached (after
+ * the first run, none comes from the driver) unless the model has scratch
+ * memory for them; a model's weights, arena and staging buffers are freed.
+ * Halide's global reuse setting, which the application may use, is left
+ * alone. */
 bool halide_can_reuse_device_allocations(void *user_context) {
   (void)user_context;
-  return !releasing;
+  return !releasing && !own_scratch;
 }
 
 static cnnc_status device_failure(const char *what, int error) {

@@ -43,6 +43,10 @@ void cnnc_device_free(halide_buffer_t *b);
 /* Releases the views and the device memory (safe on a partly opened device). */
 void cnnc_device_close(cnnc_device *d);
 
+/* While `on`, the kernels this thread runs take their intermediates from
+ * scratch memory of their model's own, not from Halide's cache. */
+void cnnc_device_own_scratch(int on);
+
 /* The last error Halide's runtime reported on this thread, or "". */
 const char *cnnc_halide_message(void);
 

@@ -62,6 +62,35 @@ typedef struct cnnc_cpu_feature {
   const char *name;
 } cnnc_cpu_feature;
 
+/* A GPU API with streams (CUDA): how a model's kernels are launched on a
+ * caller's stream, and how a run is recorded once and replayed. */
+typedef struct cnnc_stream_api {
+  /* Makes the calling thread's kernels launch on `stream` (NULL: the
+   * context's default stream). Create calls it once with NULL first, which
+   * installs the API's hooks. */
+  int (*select_stream)(void *stream);
+  /* A model's launches: scratch memory of its own for the intermediates
+   * Halide allocates inside kernels, and its run recorded as a graph.
+   * `run(model)` calls the model's kernels (its memory in place, bound to the
+   * model's own input and output buffers). Open runs it once to size the
+   * scratch memory (the first run: the GPU code is loaded), then, unless
+   * `record` is 0, records it and replays the recording once. The status is
+   * the first run's; a run that cannot be recorded is launched kernel by
+   * kernel, and why_not_recorded says why (NULL: it is recorded). */
+  cnnc_status (*open)(cnnc_status (*run)(void *model), void *model, int record, void **launches);
+  const char *(*why_not_recorded)(const void *launches);
+  /* Around a run launched kernel by kernel: its intermediates come from the
+   * model's scratch memory. */
+  void (*enter)(void *launches);
+  void (*leave)(void *launches);
+  /* Replays the recorded run on `stream`: 0 if replayed, 1 if none was
+   * recorded, else a CUDA error. */
+  int (*replay)(void *launches, void *stream);
+  /* Copies `bytes` from one device buffer to another, queued on `stream`. */
+  int (*copy)(uint64_t to, uint64_t from, size_t bytes, void *stream);
+  void (*close)(void *launches);
+} cnnc_stream_api;
+
 typedef struct cnnc_model_desc {
   const char *name;
   uint64_t signature;      /* must equal the weights file's */
@@ -76,11 +105,9 @@ typedef struct cnnc_model_desc {
   int num_cpu_features; /* create refuses a CPU without every one of these */
   const cnnc_cpu_feature *cpu_features;
   /* GPU models: the Halide device interface their weights and activations live
-   * behind (NULL: host memory), and the function that makes the kernels launch
-   * on a caller's stream (NULL: the API has no streams); create calls it once
-   * with NULL first, which installs the API's hooks. */
+   * behind (NULL: host memory), and the API's streams (NULL: it has none). */
   const struct halide_device_interface_t *(*device_interface)(void);
-  int (*select_stream)(void *stream);
+  const cnnc_stream_api *streams;
 } cnnc_model_desc;
 
 /* The weights file: this header, then weights_bytes of packed tensors, each

@@ -27,12 +27,13 @@ struct cnnc_model {
   void **argv;              /* one pointer per call argument */
   /* The model's input and output as one buffer each, which every call's
    * input and output arguments are bound to (bind_io): the caller's memory on
-   * a CPU, device buffers on a GPU. For cnnc_run_device, the caller's device
-   * buffers wrapped, of the same dims. */
-  halide_buffer_t input_stage, output_stage, caller_input, caller_output;
+   * a CPU, device buffers of the model's own on a GPU. */
+  halide_buffer_t input_stage, output_stage;
   halide_dimension_t input_dims[4], output_dims[2];
-  /* A GPU model's device memory. */
+  /* A GPU model's device memory, and (CUDA) its launches: scratch memory and
+   * the run recorded as a graph (cnnc_stream_api). */
   cnnc_device *device;
+  void *launches;
   void *pending_stream; /* a caller's CUDA stream the last run may still be queued on */
 };
 
@@ -53,7 +54,7 @@ const char *cnnc_halide_message(void) { return halide_message; }
 static const cnnc_status kOk = {CNNC_OK, ""};
 
 cnnc_options cnnc_default_options(void) {
-  cnnc_options options = {0, CNNC_LAYOUT_NCHW};
+  cnnc_options options = {0, CNNC_LAYOUT_NCHW, 0};
   return options;
 }
 
@@ -232,9 +233,13 @@ static cnnc_status run_kernels_timed(cnnc_model *m, double *call_micros) {
 
 static cnnc_status run_kernels(cnnc_model *m) { return run_kernels_timed(m, NULL); }
 
+static cnnc_status run_model(void *m) { return run_kernels((cnnc_model *)m); }
+
 /* A GPU model's device memory: weights, arena, tensor views, the input and
- * output buffers; then one run, so that the GPU code is loaded and Halide's
- * own intermediates are allocated (and cached) before the first real run. */
+ * output buffers; then one run, so that the GPU code is loaded and the
+ * intermediates Halide allocates inside kernels are in place before the
+ * first real run (CUDA: in scratch memory of the model's own, the run
+ * recorded as a graph; OpenCL: in Halide's cache). */
 static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
   const cnnc_model_desc *desc = m->desc;
   halide_message[0] = 0;
@@ -244,8 +249,8 @@ static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
   m->device = (cnnc_device *)calloc(1, sizeof *m->device);
   if (!m->device)
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
-  if (desc->select_stream) /* installs the API's context and stream hooks */
-    desc->select_stream(NULL);
+  if (desc->streams) /* installs the API's context and stream hooks */
+    desc->streams->select_stream(NULL);
   cnnc_status s = cnnc_device_open(m->device, desc->device_interface(), weights,
                                    desc->weights_bytes, desc->arena_bytes, views);
   if (s.code != CNNC_OK)
@@ -258,6 +263,8 @@ static cnnc_status open_device(cnnc_model *m, const uint8_t *weights) {
   if (s.code != CNNC_OK)
     return s;
   bind_io(m, &m->input_stage, &m->output_stage);
+  if (desc->streams)
+    return desc->streams->open(run_model, m, !m->options.launch_each_kernel, &m->launches);
   s = run_kernels(m);
   if (s.code == CNNC_OK && halide_device_sync(NULL, &m->output_stage) != 0)
     s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_create: the first GPU run failed: %s",
@@ -336,10 +343,8 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
                             weight_bytes, arena_bytes);
   }
   float_buffer(&m->input_stage, m->input_dims, 4);
-  float_buffer(&m->caller_input, m->input_dims, 4);
   input_dims(m, m->input_dims);
   float_buffer(&m->output_stage, m->output_dims, 2);
-  float_buffer(&m->caller_output, m->output_dims, 2);
   output_dims(m, m->output_dims);
   cnnc_status built;
   if (on_device) {
@@ -417,9 +422,9 @@ cnnc_status cnnc_create_from_file(const cnnc_model_desc *desc, const char *path,
 static cnnc_status finish_pending(cnnc_model *m) {
   if (!m->pending_stream)
     return kOk;
-  m->desc->select_stream(m->pending_stream);
+  m->desc->streams->select_stream(m->pending_stream);
   int error = halide_device_sync(NULL, &m->output_stage);
-  m->desc->select_stream(NULL);
+  m->desc->streams->select_stream(NULL);
   m->pending_stream = NULL;
   if (error)
     return cnnc_make_status(CNNC_DEVICE_FAILED,
@@ -427,6 +432,26 @@ static cnnc_status finish_pending(cnnc_model *m) {
                             "stream failed: %s",
                             halide_message);
   return kOk;
+}
+
+/* A GPU model's kernels on `stream`, reading and writing the model's own input
+ * and output buffers: the recorded run replayed, else kernel by kernel. */
+static cnnc_status launch_on_device(cnnc_model *m, const char *fn, void *stream) {
+  const cnnc_stream_api *api = m->desc->streams;
+  if (!api)
+    return run_kernels(m);
+  int error = api->replay(m->launches, stream);
+  if (error == 0)
+    return kOk;
+  if (error != 1)
+    return cnnc_make_status(CNNC_DEVICE_FAILED,
+                            "%s: replaying the recorded run failed (CUDA error %d)", fn, error);
+  api->select_stream(stream);
+  api->enter(m->launches);
+  cnnc_status s = run_kernels(m);
+  api->leave(m->launches);
+  api->select_stream(NULL);
+  return s;
 }
 
 /* cnnc_run of a GPU model: the input copied to the device, the kernels, the
@@ -444,7 +469,7 @@ static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, fl
   if (error)
     return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run: copying the input to the GPU: %s",
                             halide_message);
-  cnnc_status s = run_kernels(m);
+  cnnc_status s = launch_on_device(m, "cnnc_run", NULL);
   if (s.code != CNNC_OK)
     return s;
   m->output_stage.host = (uint8_t *)output;
@@ -527,37 +552,39 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
                             m->desc->name, m->desc->target);
   /* An OpenCL model's buffers live in the OpenCL context Halide's runtime
    * made for itself, which no caller's cl_mem belongs to. */
-  if (!m->desc->select_stream)
+  const cnnc_stream_api *api = m->desc->streams;
+  if (!api)
     return cnnc_make_status(CNNC_INVALID_ARGUMENT,
                             "cnnc_run_device: model '%s' (%s) takes no device buffers of the "
                             "caller's yet (its OpenCL context is the runtime's own); call cnnc_run",
                             m->desc->name, m->desc->target);
-  const struct halide_device_interface_t *interface = m->device->interface;
   halide_message[0] = 0;
   if (stream != m->pending_stream) {
     cnnc_status pending = finish_pending(m);
     if (pending.code != CNNC_OK)
       return pending;
   }
-  if (halide_device_wrap_native(NULL, &m->caller_input, input, interface) != 0 ||
-      halide_device_wrap_native(NULL, &m->caller_output, output, interface) != 0) {
-    cnnc_status s = cnnc_make_status(CNNC_DEVICE_FAILED,
-                                     "cnnc_run_device: cannot use the given device buffers: %s",
-                                     halide_message);
-    if (m->caller_input.device)
-      halide_device_detach_native(NULL, &m->caller_input);
-    return s;
+  /* The recorded run reads and writes the model's own buffers: the caller's
+   * are copied in and out on the same stream (device to device). */
+  int error = api->copy(m->input_stage.device, input, input_count(m->desc) * sizeof(float), stream);
+  if (error)
+    return cnnc_make_status(CNNC_DEVICE_FAILED,
+                            "cnnc_run_device: cannot read the input from the given device buffer "
+                            "(CUDA error %d)",
+                            error);
+  cnnc_status s = launch_on_device(m, "cnnc_run_device", stream);
+  if (s.code == CNNC_OK && (error = api->copy(output, m->output_stage.device,
+                                              output_count(m->desc) * sizeof(float), stream)) != 0)
+    s = cnnc_make_status(CNNC_DEVICE_FAILED,
+                         "cnnc_run_device: cannot write the logits into the given device buffer "
+                         "(CUDA error %d)",
+                         error);
+  if (s.code == CNNC_OK && !stream) {
+    api->select_stream(NULL);
+    if (halide_device_sync(NULL, &m->output_stage) != 0)
+      s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
   }
-  m->desc->select_stream(stream);
-  bind_io(m, &m->caller_input, &m->caller_output);
-  cnnc_status s = run_kernels(m);
-  if (s.code == CNNC_OK && !stream && halide_device_sync(NULL, &m->caller_output) != 0)
-    s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
   m->pending_stream = s.code == CNNC_OK ? stream : NULL;
-  m->desc->select_stream(NULL);
-  bind_io(m, &m->input_stage, &m->output_stage);
-  halide_device_detach_native(NULL, &m->caller_input);
-  halide_device_detach_native(NULL, &m->caller_output);
   return s;
 }
 
@@ -576,6 +603,10 @@ cnnc_model_info cnnc_info(const cnnc_model *m) {
   info.arena_bytes = m->desc->arena_bytes;
   info.weights_bytes = m->desc->weights_bytes;
   info.on_device = m->device != NULL;
+  if (m->launches) {
+    info.no_graph_why = m->desc->streams->why_not_recorded(m->launches);
+    info.replays_graph = info.no_graph_why == NULL;
+  }
   return info;
 }
 
@@ -584,6 +615,8 @@ void cnnc_destroy(cnnc_model *m) {
     return;
   if (m->device) {
     finish_pending(m); /* nothing may still write into memory given back */
+    if (m->launches)
+      m->desc->streams->close(m->launches);
     cnnc_device_free(&m->input_stage);
     cnnc_device_free(&m->output_stage);
     cnnc_device_close(m->device);

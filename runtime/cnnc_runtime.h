@@ -8,7 +8,8 @@
  * A model compiled for a GPU (cuda, opencl) keeps its weights and activations
  * in device memory, allocated at create. cnnc_run takes host buffers and
  * copies the input in and the logits out; for CUDA, cnnc_run_device takes
- * buffers already on the device and can launch on the caller's stream. */
+ * buffers already on the device and can launch on the caller's stream, and a
+ * run replays the kernels recorded at create as one CUDA graph. */
 #ifndef CNNC_RUNTIME_H
 #define CNNC_RUNTIME_H
 
@@ -53,6 +54,9 @@ typedef enum cnnc_dtype {
 typedef struct cnnc_options {
   int num_threads;          /* 0: all cores. Halide's thread pool is per process. */
   cnnc_layout input_layout; /* layout of the buffer given to cnnc_run */
+  /* CUDA: 1 launches every kernel at each run; 0 (the default) replays the
+   * run recorded as one CUDA graph at create, which launches faster. */
+  int launch_each_kernel;
 } cnnc_options;
 
 typedef struct cnnc_model cnnc_model;
@@ -69,6 +73,10 @@ typedef struct cnnc_model_info {
   size_t arena_bytes;
   size_t weights_bytes;
   int on_device; /* weights and activations live in GPU memory */
+  /* CUDA: each run replays the run recorded at create as one CUDA graph; if
+   * not, why (NULL where it does, and for other targets). */
+  int replays_graph;
+  const char *no_graph_why;
 } cnnc_model_info;
 
 cnnc_options cnnc_default_options(void);

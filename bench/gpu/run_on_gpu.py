@@ -12,12 +12,11 @@ eager TF32, eager AMP (float16 autocast) and torch.compile FP32 (while the
 time budget lasts: it compiles for minutes). A pack's schedule variants
 (prepare.py --variant) are checked and timed too, as cnnc_NAME; with
 --profile, the JSON also lists each cnnc library's GPU kernels of one run in
-launch order, so that variants compare kernel by kernel. With --graphs, a
-run through cnnc_run_device is also captured into a CUDA graph (PyTorch's
-capture, on the stream the run is given) and replayed, checked and timed as
-cnnc_graph: what an application gains by replaying a model's launches
-instead of making them. Prints a table, and writes it as JSON where --json
-says."""
+launch order, so that variants compare kernel by kernel. A model replays
+its run from the CUDA graph it recorded at create; the same library created
+to launch each kernel (cnnc_options.launch_each_kernel) is checked and timed
+too, as cnnc_each_kernel: what the graph gains. Prints a table, and writes it
+as JSON where --json says."""
 import argparse
 import ctypes
 import json
@@ -42,13 +41,23 @@ class Status(ctypes.Structure):
 
 
 class Options(ctypes.Structure):
-    _fields_ = [("num_threads", ctypes.c_int), ("input_layout", ctypes.c_int)]
+    _fields_ = [("num_threads", ctypes.c_int), ("input_layout", ctypes.c_int),
+                ("launch_each_kernel", ctypes.c_int)]
+
+
+class Info(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("input_shape", ctypes.c_int64 * 4),
+                ("output_shape", ctypes.c_int64 * 2), ("input_dtype", ctypes.c_int),
+                ("output_dtype", ctypes.c_int), ("input_count", ctypes.c_size_t),
+                ("output_count", ctypes.c_size_t), ("arena_bytes", ctypes.c_size_t),
+                ("weights_bytes", ctypes.c_size_t), ("on_device", ctypes.c_int),
+                ("replays_graph", ctypes.c_int), ("no_graph_why", ctypes.c_char_p)]
 
 
 class CnncModel:
     """A compiled model loaded through its C API."""
 
-    def __init__(self, library, identifier, weights):
+    def __init__(self, library, identifier, weights, launch_each_kernel=False):
         self.lib = ctypes.CDLL(library)
         create = getattr(self.lib, f"cnnc_{identifier}_create_from_file")
         create.restype = Status
@@ -60,10 +69,15 @@ class CnncModel:
         self.lib.cnnc_run_device.argtypes = [ctypes.c_void_p, ctypes.c_uint64, ctypes.c_uint64,
                                              ctypes.c_void_p]
         self.lib.cnnc_destroy.argtypes = [ctypes.c_void_p]
+        self.lib.cnnc_info.restype = Info
+        self.lib.cnnc_info.argtypes = [ctypes.c_void_p]
         self.handle = ctypes.c_void_p()
         start = time.time()
-        self.check(create(weights.encode(), ctypes.byref(Options(0, 0)), ctypes.byref(self.handle)))
+        options = Options(0, 0, int(launch_each_kernel))
+        self.check(create(weights.encode(), ctypes.byref(options), ctypes.byref(self.handle)))
         self.create_seconds = time.time() - start
+        info = self.lib.cnnc_info(self.handle)
+        self.no_graph_why = None if info.replays_graph else (info.no_graph_why or b"?").decode()
 
     @staticmethod
     def check(status):
@@ -139,21 +153,6 @@ def check_parity(row, key, got, expected, what):
     return ratio
 
 
-def graph_time_ms(model, x, y, expected, row, iterations, warmup):
-    """Median milliseconds of replaying one cnnc_run_device captured into a
-    CUDA graph; its logits are checked first. Captured in relaxed mode:
-    Halide's runtime, between launches, asks the driver for its context and
-    kernels, which global mode would refuse."""
-    graph = torch.cuda.CUDAGraph()
-    with torch.cuda.graph(graph, capture_error_mode="relaxed"):
-        model.run_device(x, y, torch.cuda.current_stream().cuda_stream)
-    y.zero_()
-    graph.replay()
-    torch.cuda.synchronize()
-    check_parity(row, f"parity_graph_b{x.shape[0]}", y, expected, "the replayed graph")
-    return cuda_time_ms(graph.replay, iterations, warmup)
-
-
 def set_tf32(enabled):
     torch.backends.cuda.matmul.allow_tf32 = enabled
     torch.backends.cudnn.allow_tf32 = enabled
@@ -171,11 +170,14 @@ def rebuild_weights(pack, preset, batch, out_dir):
     return path
 
 
-def measure_variant(args, entry, name, library, weights, x, expected, row, iterations, warmup):
-    """Checks and times one schedule variant of a model on `x`, as the
-    defaults were; returns its median milliseconds."""
+def measure_variant(args, entry, name, library, weights, x, expected, row, iterations, warmup,
+                    launch_each_kernel=False):
+    """Checks and times one variant of a model on `x` (another schedule, or
+    the same library launching each kernel), as the defaults were; returns its
+    median milliseconds."""
     batch = x.shape[0]
-    model = CnncModel(os.path.join(args.pack, library), entry["identifier"], weights)
+    model = CnncModel(os.path.join(args.pack, library), entry["identifier"], weights,
+                      launch_each_kernel)
     try:
         stream = torch.cuda.current_stream()
         y = torch.empty_like(expected)
@@ -212,6 +214,10 @@ def measure(entry, seed, args, began):
         weights = rebuild_weights(args.pack, preset, batch, os.environ.get("TMPDIR", "/tmp"))
         model = CnncModel(os.path.join(args.pack, library), entry["identifier"], weights)
         row[f"create_s_b{batch}"] = round(model.create_seconds, 2)
+        row[f"graph_b{batch}"] = model.no_graph_why or "replayed"
+        print(f"     {preset} batch {batch}: created in {model.create_seconds:.2f} s; runs "
+              + ("replay a CUDA graph" if not model.no_graph_why
+                 else f"launch each kernel: {model.no_graph_why}"), flush=True)
         generator = torch.Generator().manual_seed(batch)
         x = torch.randn(batch, 3, resolution, resolution, generator=generator).cuda()
         set_tf32(False)
@@ -230,13 +236,6 @@ def measure(entry, seed, args, began):
         warmup = 10 if batch == 1 else 3
         timings = {"cnnc": cuda_time_ms(lambda: model.run_device(x, y, stream.cuda_stream),
                                         iterations, warmup)}
-        if args.graphs:
-            try:  # a capture the runtime cannot take must not hide the other figures
-                timings["cnnc_graph"] = graph_time_ms(model, x, y, expected, row, iterations,
-                                                      warmup)
-            except Exception as error:
-                print(f"FAIL {preset} batch {batch}, CUDA graph: {error}", flush=True)
-                row[f"error_graph_b{batch}"] = str(error)
         with torch.no_grad():
             set_tf32(False)
             timings["torch_fp32"] = cuda_time_ms(lambda: net(x), iterations, warmup)
@@ -256,13 +255,14 @@ def measure(entry, seed, args, began):
             row[f"launches_b{batch}"] = profile(lambda: model.run_device(x, y, stream.cuda_stream),
                                                 f"{preset} batch {batch}")
         model.close()
-        for name, libraries in entry.get("variants", {}).items():
-            if batch_text not in libraries:
-                continue
+        variants = [("each_kernel", library, True)] + [
+            (name, libraries[batch_text], False)
+            for name, libraries in entry.get("variants", {}).items() if batch_text in libraries]
+        for name, variant_library, launch_each_kernel in variants:
             try:  # a variant's failure must not hide the defaults' figures
                 timings[f"cnnc_{name}"] = measure_variant(
-                    args, entry, name, libraries[batch_text], weights, x, expected, row,
-                    iterations, warmup)
+                    args, entry, name, variant_library, weights, x, expected, row,
+                    iterations, warmup, launch_each_kernel)
             except Exception as error:
                 print(f"FAIL {preset} batch {batch}, variant {name}: {error}", flush=True)
                 row[f"error_{name}_b{batch}"] = str(error)
@@ -285,8 +285,6 @@ def main():
     p.add_argument("--iterations", type=int, default=50)
     p.add_argument("--profile", action="store_true",
                    help="print each cnnc model's longest GPU kernels (torch.profiler)")
-    p.add_argument("--graphs", action="store_true",
-                   help="also time cnnc_run_device replayed from a CUDA graph")
     p.add_argument("--models", help="comma-separated presets of the pack (default: all)")
     p.add_argument("--batches", help="comma-separated batches of the pack (default: all)")
     args = p.parse_args()

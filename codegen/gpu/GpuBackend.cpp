@@ -262,7 +262,7 @@ public:
 
   DeviceRuntime deviceRuntime(llvm::StringRef halideTarget) const override {
     if (Halide::Target(halideTarget.str()).has_feature(Halide::Target::CUDA))
-      return {"halide_cuda_device_interface", "cnnc_cuda_select_stream", "cnnc_runtime_cuda.c"};
+      return {"halide_cuda_device_interface", "cnnc_cuda_streams", "cnnc_runtime_cuda.c"};
     return {"halide_opencl_device_interface", "", ""};
   }
 
