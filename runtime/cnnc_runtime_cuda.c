@@ -256,13 +256,19 @@ void *halide_cuda_get_symbol(void *user_context, const char *name) {
 
 typedef struct launches {
   scratch scratch;
+  /* Set where a run wanted more scratch memory than the first: its kernels'
+   * intermediates come from Halide's cache instead, and no run is recorded. */
+  int scratch_refused;
   void *stream; /* the stream the run was recorded on */
   void *graph, *exec;
   char why[160]; /* why the run is not recorded; empty if it is */
 } launches;
 
 static void enter(void *l) {
-  active_scratch = &((launches *)l)->scratch;
+  launches *self = (launches *)l;
+  if (self->scratch_refused)
+    return;
+  active_scratch = &self->scratch;
   cnnc_device_own_scratch(1);
 }
 
@@ -320,6 +326,12 @@ static void record(launches *l, cnnc_status (*run)(void *), void *model) {
   if (l->why[0] && l->exec) {
     driver.graph_exec_destroy(l->exec);
     l->exec = NULL;
+  }
+  if (l->scratch.overflowed) {
+    l->scratch_refused = 1;
+    driver.mem_free(l->scratch.base);
+    l->scratch.base = 0;
+    l->scratch.bytes = 0;
   }
 }
 
