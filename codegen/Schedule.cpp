@@ -76,6 +76,8 @@ std::string ScheduleParams::str() const {
     os << " unroll-inputs=" << inputUnroll;
   if (onGpu())
     os << " threads=" << gpuThreadsChannels << "x" << gpuThreadsPixels;
+  if (gpuWarp == Warp::pixels)
+    os << " warp=pixels";
   return text;
 }
 
@@ -134,7 +136,9 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
       ok = !channels.getAsInteger(10, p.gpuThreadsChannels) &&
            !pixels.getAsInteger(10, p.gpuThreadsPixels) && p.gpuThreadsChannels > 0 &&
            p.gpuThreadsPixels > 0;
-    } else
+    } else if (word == "warp=pixels")
+      p.gpuWarp = Warp::pixels;
+    else
       ok = false;
     if (!ok)
       return fail(word);
@@ -182,17 +186,19 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
             for (int pixels : pixelBlocks)
               for (ScheduleParams::PaddedInput padded : paddedInputs)
                 for (bool unroll : {true, false})
-                  for (int inputs : inputUnrolls) {
-                    p.channelBlock = channels;
-                    p.pixelBlock = pixels;
-                    p.paddedInput = padded;
-                    p.unrollBlock = unroll;
-                    p.inputUnroll = inputs;
-                    if (llvm::Error error = check(p))
-                      llvm::consumeError(std::move(error)); // over the register file
-                    else
-                      points.push_back(p);
-                  }
+                  for (int inputs : inputUnrolls)
+                    for (ScheduleParams::Warp warp : gpuWarps) {
+                      p.channelBlock = channels;
+                      p.pixelBlock = pixels;
+                      p.paddedInput = padded;
+                      p.unrollBlock = unroll;
+                      p.inputUnroll = inputs;
+                      p.gpuWarp = warp;
+                      if (llvm::Error error = check(p))
+                        llvm::consumeError(std::move(error)); // over the register file
+                      else
+                        points.push_back(p);
+                    }
         }
   return points;
 }
@@ -224,6 +230,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
       return illegal(p, "only a feature-vector kernel with float weights has reduction slices");
     if (p.inputUnroll != 1)
       return illegal(p, "only a blocked schedule unrolls its inputs");
+    if (p.gpuWarp != ScheduleParams::Warp::channels)
+      return illegal(p, "only a blocked schedule's warps run along pixels");
     return llvm::Error::success();
   }
   if (p.parallel == ScheduleParams::Parallel::reductionSlices)
@@ -236,6 +244,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "this kernel has no padded input to place");
   if (!llvm::is_contained(inputUnrolls, p.inputUnroll))
     return illegal(p, "unroll-inputs must be one of " + listOf(inputUnrolls));
+  if (!llvm::is_contained(gpuWarps, p.gpuWarp))
+    return illegal(p, "warp=pixels is for a GPU's dense convolutions");
   if (p.paddedInput == ScheduleParams::PaddedInput::rows &&
       p.parallel != ScheduleParams::Parallel::channelBlocks)
     return illegal(p, "padded=rows slides down a channel block's rows: it needs parallel=channels");

@@ -99,6 +99,17 @@ struct ScheduleParams {
   /// channels (its innermost dimension) and along x.
   int gpuThreadsChannels = 0;
   int gpuThreadsPixels = 0;
+  /// GPU only: the output dimension a thread block's innermost threads (a
+  /// warp's) run along; blocked only.
+  enum class Warp {
+    /// A warp's filter loads are one contiguous run, its inputs broadcasts.
+    channels,
+    /// A warp's threads share each filter value (a broadcast) and read a
+    /// run of pixels; a gathered input tile is stored pixels innermost, so
+    /// that those reads fall in distinct shared-memory banks.
+    pixels,
+  };
+  Warp gpuWarp = Warp::channels;
 
   bool onGpu() const { return gpuThreadsChannels > 0; }
 
@@ -114,7 +125,7 @@ struct ScheduleParams {
   /// padded=block" (with " unroll-inputs=4" where inputUnroll is over 1) (parallel=channels for
   /// channel blocks, parallel=row-channels for channel blocks within rows), "generic lanes=8
   /// parallel=rows" (parallel=slices for reduction slices) or "autoscheduled adams2019"; a GPU
-  /// schedule adds "threads=32x4".
+  /// schedule adds "threads=32x4" (and " warp=pixels" where its warps run along pixels).
   std::string str() const;
 
   /// Reads what str() writes (a tuning database's schedules); an error names
@@ -133,6 +144,7 @@ struct ScheduleSpace {
   std::vector<int> inputUnrolls = {1}; // blocked only
   /// GPU thread blocks (channels, pixels); empty on a CPU.
   std::vector<std::pair<int, int>> gpuThreadBlocks;
+  std::vector<ScheduleParams::Warp> gpuWarps = {ScheduleParams::Warp::channels}; // blocked only
   /// Register blocks must leave this many vector registers for operands.
   int vectorRegisters = 0;
   /// The kernel's result is a vector of features per image and it reduces

@@ -245,6 +245,11 @@ public:
                " a thread block may take";
       };
     }
+    // A dense convolution's filter loads are what its warps spend L1's
+    // throughput on (docs/gpu.md): its warps may run along pixels instead,
+    // sharing each filter value. Not measured on a GPU yet, so not a default.
+    if (denseWindowConvolution(s))
+      space.gpuWarps.push_back(ScheduleParams::Warp::pixels);
     return space;
   }
 

@@ -9,7 +9,9 @@
 //   at a time); a thread block holds
 //   gpuThreadsChannels × gpuThreadsPixels such threads, channels fastest, so
 //   that a warp reads filters and writes outputs in contiguous runs (channels
-//   are innermost in memory). Rows and images are the GPU's block grid.
+//   are innermost in memory); with warp=pixels (a dense convolution), pixels
+//   fastest, so that a warp's threads share each filter value. Rows and
+//   images are the GPU's block grid.
 //   With padded=block, the zero-padded input a thread block reads is first
 //   gathered into shared memory by all its threads together (borders tested
 //   once an element, the loads contiguous), instead of being read at every
@@ -138,13 +140,19 @@ void computeRootOnGpu(Func f, llvm::ArrayRef<int64_t> shape, const ScheduleParam
 void gatherIntoSharedMemory(Func tile, Func consumer, Var blockLoop, const ScheduleParams &p) {
   Var c = tile.args()[0], x = tile.args()[1];
   Var run("tile_run"), step("tile_step"), lane("tile_lane");
-  Var channelLane("tile_channel_lane"), pixelLane("tile_pixel_lane");
+  Var innerLane("tile_inner_lane"), outerLane("tile_outer_lane");
+  bool pixelWarps = p.gpuWarp == ScheduleParams::Warp::pixels;
+  if (pixelWarps) { // stored pixels innermost: a warp's threads read distinct banks
+    std::vector<Var> storage = tile.args();
+    std::swap(storage[0], storage[1]);
+    tile.reorder_storage(storage);
+  }
   tile.compute_at(consumer, blockLoop)
       .store_in(MemoryType::GPUShared)
       .fuse(c, x, run)
       .split(run, step, lane, p.gpuThreadsChannels * p.gpuThreadsPixels, TailStrategy::GuardWithIf)
-      .split(lane, pixelLane, channelLane, p.gpuThreadsChannels)
-      .gpu_threads(channelLane, pixelLane);
+      .split(lane, outerLane, innerLane, pixelWarps ? p.gpuThreadsPixels : p.gpuThreadsChannels)
+      .gpu_threads(innerLane, outerLane);
 }
 
 void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const ScheduleParams &p) {
@@ -160,9 +168,13 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
       .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
       .split(co, channelBlock, channelThread, p.gpuThreadsChannels, TailStrategy::GuardWithIf)
       .split(xo, pixelBlock, pixelThread, p.gpuThreadsPixels, TailStrategy::GuardWithIf)
-      .fuse(y, n, yn)
-      .reorder(ci, xi, channelThread, pixelThread, yn, channelBlock, pixelBlock)
-      .gpu_threads(channelThread, pixelThread)
+      .fuse(y, n, yn);
+  // The innermost thread loop is a warp's; the accumulators live inside it.
+  bool pixelWarps = p.gpuWarp == ScheduleParams::Warp::pixels;
+  Var warpThread = pixelWarps ? pixelThread : channelThread;
+  Var otherThread = pixelWarps ? channelThread : pixelThread;
+  output.reorder(ci, xi, warpThread, otherThread, yn, channelBlock, pixelBlock)
+      .gpu_threads(warpThread, otherThread)
       .gpu_blocks(yn, channelBlock, pixelBlock);
   // Halide would split the thread loops at the shifted tail, and in the
   // split-off part it indexes the register block through the tail's shift
@@ -175,7 +187,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, size_t anchorIndex, const Sc
     output.vectorize(ci).unroll(xi);
 
   Var cc = conv.args()[0], cx = conv.args()[1];
-  conv.compute_at(output, channelThread);
+  conv.compute_at(output, warpThread);
   std::vector<VarOrRVar> order = {cc, cx};
   for (const Internal::ReductionVariable &r : conv.update().get_schedule().rvars())
     order.push_back(RVar(r.var));

@@ -558,8 +558,33 @@ TEST_F(KernelSignatureTest, GpuDenseConvolutionsWidenAndGather) {
   }
 }
 
-// A tuning database stores schedules as text: every legal schedule of every
-// target reads back as itself, and anything else is refused by word.
+// A GPU's dense convolution may run its warps along pixels (warp=pixels),
+// sharing each filter value: its space offers that, a depthwise
+// convolution's and a generic kernel's do not, and the text reads back.
+TEST_F(KernelSignatureTest, GpuDenseConvolutionsMayRunWarpsAlongPixels) {
+  llvm::Expected<TargetSelection> target = selectTarget("cuda");
+  ASSERT_TRUE(bool(target));
+  const TargetBackend &backend = *target->backend;
+  auto alongPixels = [&](const KernelSignature &signature) {
+    ScheduleParams p = backend.defaultSchedule(signature, target->halideTarget);
+    p.gpuWarp = ScheduleParams::Warp::pixels;
+    llvm::Error error = backend.scheduleSpace(signature, target->halideTarget).check(p);
+    return std::pair{p.str(), error ? llvm::toString(std::move(error)) : std::string()};
+  };
+  auto [dense, denseError] = alongPixels(convolutionSignature(48, 192, 96, 3));
+  EXPECT_EQ(dense, "blocked lanes=1 channels=8 pixels=4 unroll parallel=none padded=block "
+                   "threads=16x16 warp=pixels");
+  EXPECT_EQ(denseError, "");
+  llvm::Expected<ScheduleParams> read = ScheduleParams::parse(dense);
+  ASSERT_TRUE(bool(read)) << llvm::toString(read.takeError());
+  EXPECT_EQ(read->gpuWarp, ScheduleParams::Warp::pixels);
+  auto [depthwise, depthwiseError] =
+      alongPixels(onlySignature(depthwiseConvolution(1152, 7, 5, 1)));
+  EXPECT_NE(depthwiseError.find("warp=pixels is for a GPU's dense convolutions"), std::string::npos)
+      << depthwise;
+  auto [pointwise, pointwiseError] = alongPixels(convolutionSignature(64, 64, 16, 1));
+  EXPECT_NE(pointwiseError, "") << pointwise;
+}
 
 // On a GPU, padded=block gathers a thread block's padded input into shared
 // memory: only a convolution that pads has such an input, and only a tile
@@ -596,6 +621,9 @@ TEST_F(KernelSignatureTest, GpuThreadBlocksGatherPaddedInputsInSharedMemory) {
   auto [depthwise, depthwiseError] = gathered(onlySignature(depthwiseConvolution(1152, 7, 5, 1)));
   EXPECT_EQ(refusal(std::move(depthwiseError)), "") << depthwise.str();
 }
+// A tuning database stores schedules as text: every legal schedule of every
+// target reads back as itself, and anything else is refused by word.
+
 TEST_F(KernelSignatureTest, SchedulesReadBackFromText) {
   signatures("", "silu");
   KernelSignature signature = *signatureOf(plans[1]);

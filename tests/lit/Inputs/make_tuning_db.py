@@ -14,15 +14,18 @@ default gets a generic schedule of the same lanes that spreads them too.
 With `shared TARGET` (a GPU target), every blocked kernel whose default reads
 its input inline gets padded=block instead (on a GPU: gathered per thread
 block into shared memory), under TARGET's context; compile applies it where
-the convolution pads its input and the tile fits.
+the convolution pads its input and the tile fits. With `pixels TARGET`, every
+blocked kernel gets padded=block and warp=pixels (its warps along pixels),
+which compile applies to the dense convolutions whose tile fits.
 
-usage: make_tuning_db.py CNNC MODEL OUT.jsonl [autoscheduled|slices|generic|shared TARGET]"""
+usage: make_tuning_db.py CNNC MODEL OUT.jsonl
+       [autoscheduled|slices|generic|shared TARGET|pixels TARGET]"""
 import json
 import subprocess
 import sys
 
 cnnc, model, out = sys.argv[1:4]
-target = ["--target", sys.argv[5]] if sys.argv[4:5] == ["shared"] else []
+target = ["--target", sys.argv[5]] if sys.argv[4:5] in (["shared"], ["pixels"]) else []
 context = json.loads(subprocess.run([cnnc, "tune", "--context"] + target, check=True,
                                     capture_output=True, text=True).stdout)
 listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"] + target, check=True,
@@ -61,6 +64,13 @@ if sys.argv[4:5] == ["shared"]:
         f.write("".join(record(s, d.replace("padded=inline", "padded=block"), 10.0) + "\n"
                         for s, d in zip(signatures, defaults)
                         if d.startswith("blocked") and "padded=inline" in d))
+    sys.exit(0)
+
+if sys.argv[4:5] == ["pixels"]:
+    with open(out, "w") as f:
+        f.write("".join(record(s, d.replace("padded=inline", "padded=block") + " warp=pixels",
+                               10.0) + "\n"
+                        for s, d in zip(signatures, defaults) if d.startswith("blocked")))
     sys.exit(0)
 
 if sys.argv[4:] == ["slices"]:
