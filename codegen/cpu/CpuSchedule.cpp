@@ -323,8 +323,11 @@ void sliceReduction(Func f, int lanes) {
   Var inner = partial.args()[0];
   partial.compute_root();
   partial.vectorize(inner, lanes, TailStrategy::GuardWithIf);
+  // rfactor puts `slice` where the slice index was, inside the pure loops;
+  // each slice must be outermost, one task streaming all its rows (inside
+  // the rows, a parallel loop would start a task per row).
   partial.update()
-      .reorder(inner, inSlice)
+      .reorder(inner, inSlice, slice)
       .vectorize(inner, lanes, TailStrategy::GuardWithIf)
       .parallel(slice);
 }

@@ -372,18 +372,18 @@ TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
 }
 
 // A fully connected layer's reduction (B0's classifier: 1280 features to
-// 1000; an SE gate's 1152 to 48) may be cut into slices over threads, though
-// not by default. Only a generic schedule has slices, and only for a kernel
-// whose result is a feature vector.
-TEST_F(KernelSignatureTest, FullyConnectedLayersMayReduceInSlices) {
+// 1000; an SE gate's 1152 to 48) is cut into slices over threads by
+// default, each thread streaming its rows of weights. Only a generic
+// schedule has slices, and only for a kernel whose result is a feature
+// vector.
+TEST_F(KernelSignatureTest, FullyConnectedLayersReduceInSlices) {
   llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
   ASSERT_TRUE(bool(target));
   for (auto [in, out] : {std::pair(1280, 1000), std::pair(1152, 48)}) {
     KernelSignature signature = onlySignature(fullyConnected(in, out));
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
-    EXPECT_EQ(p.str(), "generic lanes=8 parallel=none");
-    p.parallel = ScheduleParams::Parallel::reductionSlices;
+    EXPECT_EQ(p.str(), "generic lanes=8 parallel=slices");
     EXPECT_FALSE(bool(space.check(p))) << p.str();
     llvm::Expected<ScheduleParams> read = ScheduleParams::parse(p.str());
     ASSERT_TRUE(bool(read)) << llvm::toString(read.takeError());

@@ -6,10 +6,9 @@ k1 a record whose schedule the target's space does not allow; and a line that
 is not a record.
 
 With `autoscheduled`, instead every kernel gets one record: the schedule
-Halide's Adams2019 autoscheduler chooses. With `slices`, every kernel with a
-generic default gets it with its reductions cut into slices over threads
-(parallel=slices), which only kernels whose result is a feature vector
-allow. With `generic`, every kernel whose rows are spread over threads by
+Halide's Adams2019 autoscheduler chooses. With `unsliced`, every kernel whose
+default cuts its reductions into slices over threads (parallel=slices: a
+feature-vector kernel's) gets the same schedule on one thread instead. With `generic`, every kernel whose rows are spread over threads by
 default gets a generic schedule of the same lanes that spreads them too.
 With `shared TARGET` (a GPU target), every blocked kernel whose default reads
 its input inline gets padded=block instead (on a GPU: gathered per thread
@@ -19,7 +18,7 @@ blocked kernel gets padded=block and warp=pixels (its warps along pixels),
 which compile applies to the dense convolutions whose tile fits.
 
 usage: make_tuning_db.py CNNC MODEL OUT.jsonl
-       [autoscheduled|slices|generic|shared TARGET|pixels TARGET]"""
+       [autoscheduled|unsliced|generic|shared TARGET|pixels TARGET]"""
 import json
 import subprocess
 import sys
@@ -73,11 +72,10 @@ if sys.argv[4:5] == ["pixels"]:
                         for s, d in zip(signatures, defaults) if d.startswith("blocked")))
     sys.exit(0)
 
-if sys.argv[4:] == ["slices"]:
+if sys.argv[4:] == ["unsliced"]:
     with open(out, "w") as f:
-        f.write("".join(record(s, d.replace("parallel=none", "parallel=slices"), 10.0) + "\n"
-                        for s, d in zip(signatures, defaults)
-                        if d.startswith("generic") and "parallel=none" in d))
+        f.write("".join(record(s, d.replace("parallel=slices", "parallel=none"), 10.0) + "\n"
+                        for s, d in zip(signatures, defaults) if "parallel=slices" in d))
     sys.exit(0)
 
 # k0's default with its rows not spread over threads: legal on every CPU
