@@ -44,7 +44,7 @@ static void byte_rows(halide_buffer_t *b, halide_dimension_t dims[2], int64_t fi
   b->type.lanes = 1;
   b->dimensions = 2;
   b->dim = dims;
-  size_t rows = (bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT;
+  size_t rows = cnnc_aligned(bytes) / CNNC_ALIGNMENT;
   halide_dimension_t d[2] = {{0, CNNC_ALIGNMENT, 1, 0},
                              {(int32_t)first_row, (int32_t)(rows ? rows : 1), CNNC_ALIGNMENT, 0}};
   memcpy(dims, d, sizeof d);

@@ -24,6 +24,14 @@ typedef enum cnnc_tensor_kind {
  * only at the device's base address alignment (at most 4096 bits). */
 #define CNNC_ALIGNMENT 512
 
+/* `bytes` rounded up to a multiple of CNNC_ALIGNMENT (0 where that would
+ * overflow). */
+static inline size_t cnnc_aligned(size_t bytes) {
+  return bytes > (size_t)-1 - (CNNC_ALIGNMENT - 1)
+             ? 0
+             : (bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
+}
+
 /* Affine quantization of a tensor: real = scale * (q - zero_point). A scale of
  * 0 means the tensor is not quantized. */
 typedef struct cnnc_quant {
@@ -74,9 +82,10 @@ typedef struct cnnc_stream_api {
    * `run(model)` calls the model's kernels (its memory in place, bound to the
    * model's own input and output buffers). Open runs it once to size the
    * scratch memory (the first run: the GPU code is loaded), then, unless
-   * `record` is 0, records it and replays the recording once. The status is
-   * the first run's; a run that cannot be recorded is launched kernel by
-   * kernel, and why_not_recorded says why (NULL: it is recorded). */
+   * `record` is 0, records it and replays the recording once. A failed
+   * first run, or scratch memory the GPU cannot give, fails open; a run
+   * that cannot be recorded is launched kernel by kernel, and
+   * why_not_recorded says why (NULL: it is recorded). */
   cnnc_status (*open)(cnnc_status (*run)(void *model), void *model, int record, void **launches);
   const char *(*why_not_recorded)(const void *launches);
   /* Around a run launched kernel by kernel: its intermediates come from the
@@ -84,7 +93,9 @@ typedef struct cnnc_stream_api {
   void (*enter)(void *launches);
   void (*leave)(void *launches);
   /* Replays the recorded run on `stream`: 0 if replayed, 1 if none was
-   * recorded, else a CUDA error. */
+   * recorded or `stream` is itself recording (an application capturing the
+   * run into a graph of its own: the kernels are launched instead), else a
+   * CUDA error. */
   int (*replay)(void *launches, void *stream);
   /* Copies `bytes` from one device buffer to another, queued on `stream`. */
   int (*copy)(uint64_t to, uint64_t from, size_t bytes, void *stream);

@@ -323,9 +323,8 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
   m->desc = desc;
   m->options = opts;
-  size_t weight_bytes =
-      (desc->weights_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
-  size_t arena_bytes = (desc->arena_bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
+  size_t weight_bytes = cnnc_aligned(desc->weights_bytes);
+  size_t arena_bytes = cnnc_aligned(desc->arena_bytes);
   int on_device = desc->device_interface != NULL; /* weights and arena live on the GPU */
   if (!on_device) {
     m->weights =
@@ -579,12 +578,15 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
                          "cnnc_run_device: cannot write the logits into the given device buffer "
                          "(CUDA error %d)",
                          error);
-  if (s.code == CNNC_OK && !stream) {
-    api->select_stream(NULL);
-    if (halide_device_sync(NULL, &m->output_stage) != 0)
+  /* Work may be queued from the first copy on, failed or not: a caller's
+   * stream stays pending (the next run or destroy waits for it, and reports
+   * its failure), the default stream is waited for now. */
+  m->pending_stream = stream;
+  if (!stream) {
+    int failed = halide_device_sync(NULL, &m->output_stage);
+    if (s.code == CNNC_OK && failed)
       s = cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run_device: %s", halide_message);
   }
-  m->pending_stream = s.code == CNNC_OK ? stream : NULL;
   return s;
 }
 

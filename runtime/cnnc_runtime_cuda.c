@@ -49,13 +49,13 @@ static struct {
   int (*primary_ctx_retain)(void **context, int device);
   int (*ctx_push)(void *context);
   int (*ctx_pop)(void **context);
-  int (*ctx_synchronize)(void);
   int (*mem_alloc)(cu_deviceptr *pointer, size_t bytes);
   int (*mem_free)(cu_deviceptr pointer);
   int (*copy_async)(cu_deviceptr to, cu_deviceptr from, size_t bytes, void *stream);
   int (*stream_create)(void **stream, unsigned flags);
   int (*stream_destroy)(void *stream);
   int (*stream_synchronize)(void *stream);
+  int (*stream_is_capturing)(void *stream, int *status); /* NULL before CUDA 10 */
   /* Graphs (CUDA 11.4 and later); NULL where the driver lacks them. */
   int (*begin_capture)(void *stream, int mode);
   int (*end_capture)(void *stream, void **graph);
@@ -100,13 +100,13 @@ static void load_driver(void) {
   DRIVER_ENTRY(primary_ctx_retain, "cuDevicePrimaryCtxRetain");
   DRIVER_ENTRY(ctx_push, "cuCtxPushCurrent_v2");
   DRIVER_ENTRY(ctx_pop, "cuCtxPopCurrent_v2");
-  DRIVER_ENTRY(ctx_synchronize, "cuCtxSynchronize");
   DRIVER_ENTRY(mem_alloc, "cuMemAlloc_v2");
   DRIVER_ENTRY(mem_free, "cuMemFree_v2");
   DRIVER_ENTRY(copy_async, "cuMemcpyDtoDAsync_v2");
   DRIVER_ENTRY(stream_create, "cuStreamCreate");
   DRIVER_ENTRY(stream_destroy, "cuStreamDestroy_v2");
   DRIVER_ENTRY(stream_synchronize, "cuStreamSynchronize");
+  DRIVER_ENTRY(stream_is_capturing, "cuStreamIsCapturing");
   DRIVER_ENTRY(begin_capture, "cuStreamBeginCapture_v2");
   DRIVER_ENTRY(end_capture, "cuStreamEndCapture");
   DRIVER_ENTRY(graph_instantiate, "cuGraphInstantiateWithFlags");
@@ -114,10 +114,12 @@ static void load_driver(void) {
   DRIVER_ENTRY(graph_exec_destroy, "cuGraphExecDestroy");
   DRIVER_ENTRY(graph_destroy, "cuGraphDestroy");
   if (!driver.init || !driver.device_get || !driver.ctx_get_current || !driver.primary_ctx_retain ||
-      !driver.ctx_push || !driver.ctx_pop || !driver.ctx_synchronize || !driver.mem_alloc ||
-      !driver.mem_free || !driver.copy_async || !driver.stream_create || !driver.stream_destroy ||
+      !driver.ctx_push || !driver.ctx_pop || !driver.mem_alloc || !driver.mem_free ||
+      !driver.copy_async || !driver.stream_create || !driver.stream_destroy ||
       !driver.stream_synchronize) {
-    load_failed("the CUDA driver lacks cuDevicePrimaryCtxRetain or cuMemcpyDtoDAsync: too old", 0);
+    load_failed("the CUDA driver lacks entry points cnnc needs (cuDevicePrimaryCtxRetain, "
+                "cuMemcpyDtoDAsync_v2, ...): too old",
+                0);
     return;
   }
   int error = driver.init(0);
@@ -193,36 +195,37 @@ static void pop_context(void) {
  * whenever no intermediate is live (between kernels), so it needs as many
  * bytes as the kernel with the most intermediates. While `measuring`, the
  * first run's intermediates come from the driver and only the bytes are
- * counted. */
+ * counted. An intermediate that does not fit (a run unlike the first) comes
+ * from the driver too, except while the run is `recording`: a graph must
+ * not hold memory that is given back after the run. */
 typedef struct scratch {
   cu_deviceptr base;
   size_t bytes, used, peak;
-  int live, measuring, overflowed;
+  int live, measuring, recording, overflowed;
 } scratch;
 
 /* The scratch memory of the model whose kernels run on this thread now. */
 static _Thread_local scratch *active_scratch;
-
-static size_t rounded(size_t bytes) {
-  return (bytes + CNNC_ALIGNMENT - 1) / CNNC_ALIGNMENT * CNNC_ALIGNMENT;
-}
 
 /* cuMemAlloc, as Halide's runtime sees it. */
 static int alloc_for_halide(cu_deviceptr *pointer, size_t bytes) {
   scratch *s = active_scratch;
   if (!s)
     return driver.mem_alloc(pointer, bytes);
+  size_t need = cnnc_aligned(bytes);
+  bool fits = need && need <= s->bytes - s->used;
+  if (!s->measuring && !fits) {
+    s->overflowed = 1;
+    return s->recording ? kCudaErrorOutOfMemory : driver.mem_alloc(pointer, bytes);
+  }
   if (s->measuring) {
     int error = driver.mem_alloc(pointer, bytes);
     if (error)
       return error;
-  } else if (rounded(bytes) > s->bytes - s->used) {
-    s->overflowed = 1;
-    return kCudaErrorOutOfMemory;
   } else {
     *pointer = s->base + s->used;
   }
-  s->used += rounded(bytes);
+  s->used += need;
   s->live += 1;
   if (s->used > s->peak)
     s->peak = s->used;
@@ -268,6 +271,8 @@ static void enter(void *l) {
   launches *self = (launches *)l;
   if (self->scratch_refused)
     return;
+  self->scratch.used = 0; /* whatever a failed run before left counted */
+  self->scratch.live = 0;
   active_scratch = &self->scratch;
   cnnc_device_own_scratch(1);
 }
@@ -294,19 +299,16 @@ static void record(launches *l, cnnc_status (*run)(void *), void *model) {
     not_recorded(l, "the CUDA driver has no graphs (cuGraphInstantiateWithFlags): before 11.4", 0);
     return;
   }
-  int error = driver.stream_create(&l->stream, kStreamNonBlocking);
-  if (error) {
-    not_recorded(l, "cannot create a stream to record the run on", error);
-    return;
-  }
-  error = driver.begin_capture(l->stream, kStreamCaptureModeRelaxed);
+  int error = driver.begin_capture(l->stream, kStreamCaptureModeRelaxed);
   if (error) {
     not_recorded(l, "cannot begin recording the run", error);
     return;
   }
   select_stream(l->stream);
   enter(l);
+  l->scratch.recording = 1;
   cnnc_status ran = run(model);
+  l->scratch.recording = 0;
   leave(l);
   select_stream(NULL);
   error = driver.end_capture(l->stream, &l->graph);
@@ -329,7 +331,8 @@ static void record(launches *l, cnnc_status (*run)(void *), void *model) {
   }
   if (l->scratch.overflowed) {
     l->scratch_refused = 1;
-    driver.mem_free(l->scratch.base);
+    if (l->scratch.base)
+      driver.mem_free(l->scratch.base);
     l->scratch.base = 0;
     l->scratch.bytes = 0;
   }
@@ -341,19 +344,29 @@ static cnnc_status open_launches(cnnc_status (*run)(void *), void *model, int re
   *out = l;
   if (!l)
     return cnnc_make_status(CNNC_OUT_OF_MEMORY, "cnnc_create: out of memory");
-  l->scratch.measuring = 1;
-  enter(l);
-  cnnc_status s = run(model);
-  leave(l);
-  if (s.code != CNNC_OK)
-    return s;
+  /* A stream of the model's own: the first run and the recording wait for
+   * it alone (a wait for the whole context would stall, and break, graph
+   * captures of other threads). */
   int error = push_context();
   if (error)
     return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_create: %s", cnnc_halide_message());
-  if ((error = driver.ctx_synchronize()) != 0) {
+  if ((error = driver.stream_create(&l->stream, kStreamNonBlocking)) != 0) {
     pop_context();
     return cnnc_make_status(CNNC_DEVICE_FAILED,
-                            "cnnc_create: the first GPU run failed (CUDA error %d)", error);
+                            "cnnc_create: cannot create a CUDA stream (CUDA error %d)", error);
+  }
+  l->scratch.measuring = 1;
+  select_stream(l->stream);
+  enter(l);
+  cnnc_status s = run(model);
+  leave(l);
+  select_stream(NULL);
+  if (s.code == CNNC_OK && (error = driver.stream_synchronize(l->stream)) != 0)
+    s = cnnc_make_status(CNNC_DEVICE_FAILED,
+                         "cnnc_create: the first GPU run failed (CUDA error %d)", error);
+  if (s.code != CNNC_OK) {
+    pop_context();
+    return s;
   }
   l->scratch.measuring = 0;
   l->scratch.bytes = l->scratch.peak;
@@ -385,7 +398,13 @@ static int replay(void *l, void *stream) {
   int error = push_context();
   if (error)
     return error;
-  error = driver.graph_launch(self->exec, stream);
+  /* A stream an application records a graph of its own on takes the
+   * kernels themselves (their memory is the model's: the same at every
+   * replay of the application's graph), not a launch of another graph. */
+  int capturing = 0;
+  if (stream && driver.stream_is_capturing)
+    driver.stream_is_capturing(stream, &capturing);
+  error = capturing ? 1 : driver.graph_launch(self->exec, stream);
   pop_context();
   return error;
 }

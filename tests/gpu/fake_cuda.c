@@ -307,6 +307,10 @@ int cuStreamBeginCapture_v2(void *s, int mode) {
   __atomic_add_fetch(&capturing_streams, 1, __ATOMIC_SEQ_CST);
   return kSuccess;
 }
+int cuStreamIsCapturing(void *s, int *status) {
+  *status = recording(s) ? 1 : 0; /* CU_STREAM_CAPTURE_STATUS_ACTIVE : _NONE */
+  return kSuccess;
+}
 int cuStreamEndCapture(void *s, void **out) {
   stream *st = recording(s);
   if (!st)
@@ -334,11 +338,12 @@ int cuGraphInstantiateWithFlags(void **exec, void *g, unsigned long long flags) 
   return add(kLiveHandles, 1), kSuccess;
 }
 int cuGraphLaunch(void *exec, void *s) {
-  (void)s;
   if (failing(__func__))
     return kUnknown;
   if (!exec)
     return kInvalidHandle;
+  if (recording(s)) /* as the driver: no graph launched into a recording */
+    return kCaptureUnsupported;
   add(kGraphLaunches, 1);
   add(kReplayed, ((graph *)exec)->kernels);
   return kSuccess;

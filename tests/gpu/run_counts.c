@@ -1,22 +1,30 @@
 /* run_counts.c - what a CUDA model asks of the driver at create, at each run
  * and at destroy, counted by the fake driver (fake_cuda.c).
  *
- * usage: run_counts LIBMODEL.so IDENTIFIER MODEL.weights
+ * usage: run_counts LIBMODEL.so IDENTIFIER MODEL.weights [capture]
  * with the fake as libcuda.so.1 on LD_LIBRARY_PATH. Creates the model twice,
  * replaying its recorded graph and then with launch_each_kernel = 1; each
  * time prints cnnc_info's replays_graph and no_graph_why, then what create,
  * three cnnc_run calls on a zero input, one cnnc_run_device and destroy did
- * to the fake's counters (the logits are garbage: the fake runs no kernel). */
+ * to the fake's counters (the logits are garbage: the fake runs no kernel).
+ * With `capture`, instead one cnnc_run_device on a stream the application
+ * records a graph of its own on. */
 #include "cnnc_runtime.h"
 
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 typedef cnnc_status (*create_fn)(const char *, const cnnc_options *, cnnc_model **);
 static long long (*count)(const char *);
 static int (*device_alloc)(unsigned long long *, size_t);
 static int (*device_free)(unsigned long long);
+static int (*stream_create)(void **, unsigned);
+static int (*stream_destroy)(void *);
+static int (*begin_capture)(void *, int);
+static int (*end_capture)(void *, void **);
+static int (*graph_destroy)(void *);
 
 static const char *const counted[] = {"allocs",     "frees",          "kernels",
                                       "captured",   "graph_launches", "replayed",
@@ -50,7 +58,8 @@ static int check(cnnc_status status, const char *what) {
   return status.code == CNNC_OK;
 }
 
-static int run_mode(void *lib, create_fn create, const char *weights, int launch_each_kernel) {
+static int run_mode(void *lib, create_fn create, const char *weights, int launch_each_kernel,
+                    int capture) {
   cnnc_options (*default_options)(void) = (cnnc_options(*)(void))dlsym(lib, "cnnc_default_options");
   cnnc_model_info (*info)(const cnnc_model *) =
       (cnnc_model_info(*)(const cnnc_model *))dlsym(lib, "cnnc_info");
@@ -86,6 +95,17 @@ static int run_mode(void *lib, create_fn create, const char *weights, int launch
   }
   if (ok && check(run_device(model, device_input, device_output, NULL), "cnnc_run_device"))
     step("cnnc_run_device", &since);
+  void *stream = NULL, *graph = NULL;
+  if (ok && capture && stream_create(&stream, 1) == 0 && begin_capture(stream, 2) == 0) {
+    since = now();
+    ok = check(run_device(model, device_input, device_output, stream),
+               "cnnc_run_device into the application's graph") &&
+         end_capture(stream, &graph) == 0;
+    step("cnnc_run_device into the application's graph", &since);
+    graph_destroy(graph);
+    stream_destroy(stream);
+    since = now();
+  }
   destroy(model);
   step("destroy", &since);
   device_free(device_input);
@@ -98,8 +118,9 @@ static int run_mode(void *lib, create_fn create, const char *weights, int launch
 }
 
 int main(int argc, char **argv) {
-  if (argc != 4) {
-    fprintf(stderr, "usage: %s LIBMODEL.so IDENTIFIER MODEL.weights\n", argv[0]);
+  int capture = argc == 5 && strcmp(argv[4], "capture") == 0;
+  if (argc != 4 && !capture) {
+    fprintf(stderr, "usage: %s LIBMODEL.so IDENTIFIER MODEL.weights [capture]\n", argv[0]);
     return 2;
   }
   void *fake = dlopen("libcuda.so.1", RTLD_NOW | RTLD_GLOBAL);
@@ -110,6 +131,11 @@ int main(int argc, char **argv) {
   }
   device_alloc = (int (*)(unsigned long long *, size_t))dlsym(fake, "cuMemAlloc_v2");
   device_free = (int (*)(unsigned long long))dlsym(fake, "cuMemFree_v2");
+  stream_create = (int (*)(void **, unsigned))dlsym(fake, "cuStreamCreate");
+  stream_destroy = (int (*)(void *))dlsym(fake, "cuStreamDestroy_v2");
+  begin_capture = (int (*)(void *, int))dlsym(fake, "cuStreamBeginCapture_v2");
+  end_capture = (int (*)(void *, void **))dlsym(fake, "cuStreamEndCapture");
+  graph_destroy = (int (*)(void *))dlsym(fake, "cuGraphDestroy");
   void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
   char name[256];
   snprintf(name, sizeof name, "cnnc_%s_create_from_file", argv[2]);
@@ -118,6 +144,8 @@ int main(int argc, char **argv) {
     fprintf(stderr, "run_counts: %s\n", dlerror());
     return 2;
   }
-  int ok = run_mode(lib, create, argv[3], 0) && run_mode(lib, create, argv[3], 1);
+  if (capture)
+    return run_mode(lib, create, argv[3], 0, 1) ? 0 : 1;
+  int ok = run_mode(lib, create, argv[3], 0, 0) && run_mode(lib, create, argv[3], 1, 0);
   return ok ? 0 : 1;
 }
