@@ -65,23 +65,25 @@ bool featureVectorResult(const KernelSignature &s, int lanes) {
   return onePixel && shape[1] >= 2 * lanes;
 }
 
-/// The kernel has a float convolution or fully connected layer: a
-/// reduction over weights, what reduction slices cut.
-bool reducesOverFloatWeights(const KernelSignature &s) {
+/// The kernel has a float convolution or a fully connected layer (float or
+/// integer: integer sums are exact in any order): a reduction over weights,
+/// what reduction slices cut.
+bool reducesOverWeights(const KernelSignature &s) {
   return llvm::any_of(s.ops, [](const SignatureOp &op) {
     return op.name == cnn::Conv2DOp::getOperationName() ||
-           op.name == cnn::FullyConnectedOp::getOperationName();
+           op.name == cnn::FullyConnectedOp::getOperationName() ||
+           op.name == cnn::IntegerFullyConnectedOp::getOperationName();
   });
 }
 
-/// A feature-vector kernel cuts its float reductions over weights into
+/// A feature-vector kernel cuts its reductions over weights into
 /// slices over threads, each streaming its rows of weights: at batch 1 the
 /// weights come from memory (a classifier's 5 MB, an SE gate's), and on the
 /// 2-core Zen 3 one thread drew 12 GB/s, two 22. There, side by side
 /// (2026-11-28): mobilenet-v3-large 1.13× (its head's two layers 0.75 ->
 /// 0.57 ms), efficientnet-b0 1.04×, mobilenet-v2 1.02×.
 bool reductionSlicesMayApply(const KernelSignature &s, int lanes) {
-  return featureVectorResult(s, lanes) && reducesOverFloatWeights(s);
+  return featureVectorResult(s, lanes) && reducesOverWeights(s);
 }
 
 bool denseFloatConvolution(const KernelSignature &s) {

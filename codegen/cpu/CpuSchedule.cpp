@@ -300,10 +300,12 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
 /// so that a thread that finishes early takes another.
 constexpr int64_t kReductionSlices = 8;
 
-/// A float reduction over weights (a convolution, a fully connected layer),
-/// whose time is streaming them: what slices pay for. Global pools are not
-/// cut: sliced along x, B0's were up to 30× slower.
-bool reducesOverWeights(Operation *op) { return isa<cnn::Conv2DOp, cnn::FullyConnectedOp>(op); }
+/// A reduction over weights (a float convolution, a fully connected layer,
+/// float or integer), whose time is streaming them: what slices pay for.
+/// Global pools are not cut: sliced along x, B0's were up to 30× slower.
+bool reducesOverWeights(Operation *op) {
+  return isa<cnn::Conv2DOp, cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(op);
+}
 
 /// Cuts the reduction `f` into slices of its input features (rfactor):
 /// each slice's partial sums, for every output element, are computed by one
