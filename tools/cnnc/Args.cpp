@@ -111,6 +111,13 @@ llvm::Expected<Precision> precisionOf(const Args &args) {
                                  name.c_str());
 }
 
+std::optional<int64_t> batchOf(const Args &args) {
+  int64_t batch = 0;
+  if (llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1)
+    return std::nullopt;
+  return batch;
+}
+
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args) {
   llvm::Expected<Precision> precision = precisionOf(args);
   if (!precision) {

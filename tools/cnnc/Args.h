@@ -47,6 +47,10 @@ llvm::Expected<std::optional<WeightScheme>> weightSchemeOption(const Args &args)
 /// for anything else.
 llvm::Expected<Precision> precisionOf(const Args &args);
 
+/// `--batch N`: the images a compiled model runs at once (1 when absent);
+/// nothing for a value that is not a positive integer.
+std::optional<int64_t> batchOf(const Args &args);
+
 /// precisionOf, or nothing after its error naming `command`.
 std::optional<Precision> precisionOption(llvm::StringRef command, const Args &args);
 

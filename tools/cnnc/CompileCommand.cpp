@@ -42,9 +42,8 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!args)
     return kUsageError;
   std::string outputDir = args->value("o", args->value("output"));
-  int64_t batch = 0;
-  if (args->positional.size() != 1 || outputDir.empty() || !weightsChoiceGiven(*args) ||
-      llvm::StringRef(args->value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
+  std::optional<int64_t> batch = batchOf(*args);
+  if (args->positional.size() != 1 || outputDir.empty() || !weightsChoiceGiven(*args) || !batch) {
     llvm::errs() << usage;
     return kUsageError;
   }
@@ -62,7 +61,7 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   auto start = std::chrono::steady_clock::now();
   ModelSession session;
   llvm::Expected<std::optional<CodegenModel>> lowered =
-      lowerForCodegen(session, *args, *target, batch, /*randomWhenUnchosen=*/false,
+      lowerForCodegen(session, *args, *target, *batch, /*randomWhenUnchosen=*/false,
                       [&](llvm::StringRef phase) { progress.phase(phase); });
   if (!lowered)
     return report(lowered.takeError());

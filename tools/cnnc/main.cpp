@@ -56,8 +56,8 @@ commands:
                                  compiled host models beside the estimate
   hardware [PROFILE]             list the hardware profiles, or print one as
                                  YAML (host: this machine, measured now)
-  ir MODEL [--level LEVEL] [--target T] [--tuning-db FILE]
-                                 print the model as MLIR; LEVEL is spec (effnet
+  ir MODEL [--level LEVEL] [--target T] [--batch N] [--tuning-db FILE]
+                                 print the model as MLIR (for batch N); LEVEL is spec (effnet
                                  dialect as written), scaled (after compound
                                  scaling), cnn (lowered, the default) or
                                  compiled (folded, fused, memory planned); or
@@ -130,7 +130,7 @@ int printKernels(func::FuncOp model, StringRef target, StringRef tuningDb) {
 /// `cnnc ir MODEL --level compiled|kernels --precision int8 ...`: the model
 /// quantized as compile quantizes it (CodegenModel.h), with the weights and
 /// calibration compile would be given, which decide its integer kernels.
-int printQuantized(const cnnc::Args &args, StringRef level) {
+int printQuantized(const cnnc::Args &args, StringRef level, int64_t batch) {
   auto fail = [](const Twine &message) {
     return cnnc::reportError(
         "ir", llvm::createStringError(std::errc::invalid_argument, "%s", message.str().c_str()));
@@ -142,7 +142,7 @@ int printQuantized(const cnnc::Args &args, StringRef level) {
     return cnnc::reportError("ir", target.takeError());
   cnnc::ModelSession session;
   llvm::Expected<std::optional<cnnc::CodegenModel>> lowered =
-      cnnc::lowerForCodegen(session, args, *target, /*batch=*/1, /*randomWhenUnchosen=*/false);
+      cnnc::lowerForCodegen(session, args, *target, batch, /*randomWhenUnchosen=*/false);
   if (!lowered)
     return cnnc::reportError("ir", lowered.takeError());
   if (!*lowered)
@@ -154,24 +154,25 @@ int printQuantized(const cnnc::Args &args, StringRef level) {
 }
 
 int runIrCommand(ArrayRef<StringRef> rawArgs) {
-  std::vector<StringRef> names = {"level", "target", "tuning-db"};
+  std::vector<StringRef> names = {"level", "target", "tuning-db", "batch"};
   for (StringRef option : cnnc::codegenModelOptions())
     names.push_back(option);
   std::optional<cnnc::Args> args = cnnc::parseCommandArgs("ir", rawArgs, names, {}, kUsage);
   if (!args)
     return cnnc::kUsageError;
   std::string level = args->value("level", "cnn");
-  if (args->positional.size() != 1 ||
+  std::optional<int64_t> batch = cnnc::batchOf(*args);
+  if (args->positional.size() != 1 || !batch ||
       !llvm::is_contained({"spec", "scaled", "cnn", "compiled", "kernels"}, level)) {
     llvm::errs() << "usage: cnnc ir MODEL [--level spec|scaled|cnn|compiled|kernels] "
-                    "[--target T]\n"
+                    "[--target T] [--batch N]\n"
                     "       cnnc ir MODEL --level compiled|kernels --precision int8 "
                     "--calibrate DIR|BATCH.npy\n"
                     "                    (--weights W.safetensors | --random-weights SEED)\n";
     return cnnc::kUsageError;
   }
   if (cnnc::int8Requested(*args))
-    return printQuantized(*args, level);
+    return printQuantized(*args, level, *batch);
   cnnc::ModelSession session;
   if (failed(session.load(args->positional[0], args->value("limit"))))
     return 1;
@@ -197,7 +198,7 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   auto pipeline = level == "compiled" || level == "kernels"
                       ? cnnc::ModelSession::Pipeline::full
                       : cnnc::ModelSession::Pipeline::frontend;
-  if (failed(session.lower(pipeline, afterScaling)))
+  if (failed(session.lower(pipeline, afterScaling, *batch)))
     return 1;
   if (level == "kernels")
     return printKernels(session.loweredModel(), args->value("target", "host"),

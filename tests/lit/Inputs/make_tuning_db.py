@@ -17,17 +17,21 @@ the convolution pads its input and the tile fits. With `pixels TARGET`, every
 blocked kernel gets padded=block and warp=pixels (its warps along pixels),
 which compile applies to the dense convolutions whose tile fits.
 
+Options after TARGET go to `cnnc ir` (`--batch 256`: the kernels of that
+batch, whose signatures differ).
+
 usage: make_tuning_db.py CNNC MODEL OUT.jsonl
-       [autoscheduled|unsliced|generic|shared TARGET|pixels TARGET]"""
+       [autoscheduled|unsliced|generic|shared TARGET [IR OPTIONS]|pixels TARGET [IR OPTIONS]]"""
 import json
 import subprocess
 import sys
 
 cnnc, model, out = sys.argv[1:4]
 target = ["--target", sys.argv[5]] if sys.argv[4:5] in (["shared"], ["pixels"]) else []
+ir_options = sys.argv[6:] if target else []
 context = json.loads(subprocess.run([cnnc, "tune", "--context"] + target, check=True,
                                     capture_output=True, text=True).stdout)
-listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"] + target, check=True,
+listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"] + target + ir_options, check=True,
                          capture_output=True, text=True).stdout
 signatures = [line[len("  signature: "):] for line in listing.split("\n")
               if line.startswith("  signature: ")]
