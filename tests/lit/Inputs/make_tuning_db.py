@@ -14,8 +14,8 @@ With `shared TARGET` (a GPU target), every blocked kernel whose default reads
 its input inline gets padded=block instead (on a GPU: gathered per thread
 block into shared memory), under TARGET's context; compile applies it where
 the convolution pads its input and the tile fits. With `pixels TARGET`, every
-blocked kernel gets padded=block and warp=pixels (its warps along pixels),
-which compile applies to the dense convolutions whose tile fits.
+blocked kernel gets its default with warp=pixels (its warps along pixels),
+which compile applies to the dense convolutions.
 
 Options after TARGET go to `cnnc ir` (`--batch 256`: the kernels of that
 batch, whose signatures differ).
@@ -71,8 +71,7 @@ if sys.argv[4:5] == ["shared"]:
 
 if sys.argv[4:5] == ["pixels"]:
     with open(out, "w") as f:
-        f.write("".join(record(s, d.replace("padded=inline", "padded=block") + " warp=pixels",
-                               10.0) + "\n"
+        f.write("".join(record(s, d + " warp=pixels", 10.0) + "\n"
                         for s, d in zip(signatures, defaults) if d.startswith("blocked")))
     sys.exit(0)
 
