@@ -81,6 +81,10 @@ cnnc_status cnnc_device_open(cnnc_device *d, const struct halide_device_interfac
   d->weights.host = rows;
   d->weights.flags = halide_buffer_flag_host_dirty;
   int error = halide_copy_to_device(NULL, &d->weights, interface);
+  /* Finished before create returns: a model's first run and a caller's
+   * stream (CUDA) need not be ordered after the default stream's upload. */
+  if (!error)
+    error = halide_device_sync(NULL, &d->weights);
   d->weights.host = NULL; /* the device holds the weights now */
   d->weights.flags = 0;
   free(rows);
