@@ -227,7 +227,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
         p.parallel == ScheduleParams::Parallel::rowChannelBlocks)
       return illegal(p, "only a blocked schedule has channel blocks");
     if (p.parallel == ScheduleParams::Parallel::reductionSlices && !reductionSlices)
-      return illegal(p, "only a feature-vector kernel with float weights has reduction slices");
+      return illegal(p, "only a feature-vector kernel that reduces over weights has reduction "
+                        "slices");
     if (p.inputUnroll != 1)
       return illegal(p, "only a blocked schedule unrolls its inputs");
     if (p.gpuWarp != ScheduleParams::Warp::channels)

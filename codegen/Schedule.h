@@ -64,8 +64,9 @@ struct ScheduleParams {
     /// expansions).
     rowChannelBlocks,
     /// The reductions over weights (float convolutions, fully connected
-    /// layers, float or integer) of a kernel whose result is one vector of features per image (a
-    /// classifier, an SE gate) cut into slices of their input features, each
+    /// layers, float or integer) of a kernel whose result is one vector of
+    /// features per image (a classifier, an SE gate) cut into slices of their
+    /// input features, each
     /// slice's partial sums computed by one thread and then added; generic
     /// only. Each thread streams whole rows of weights, which is what such a
     /// kernel's time is.

@@ -26,6 +26,13 @@
 #include <Halide.h>
 
 namespace cnnc {
+
+bool reducesOverWeights(llvm::StringRef opName) {
+  return opName == cnn::Conv2DOp::getOperationName() ||
+         opName == cnn::FullyConnectedOp::getOperationName() ||
+         opName == cnn::IntegerFullyConnectedOp::getOperationName();
+}
+
 namespace {
 
 using Strategy = ScheduleParams::Strategy;
@@ -65,17 +72,6 @@ bool featureVectorResult(const KernelSignature &s, int lanes) {
   return onePixel && shape[1] >= 2 * lanes;
 }
 
-/// The kernel has a float convolution or a fully connected layer (float or
-/// integer: integer sums are exact in any order): a reduction over weights,
-/// what reduction slices cut.
-bool reducesOverWeights(const KernelSignature &s) {
-  return llvm::any_of(s.ops, [](const SignatureOp &op) {
-    return op.name == cnn::Conv2DOp::getOperationName() ||
-           op.name == cnn::FullyConnectedOp::getOperationName() ||
-           op.name == cnn::IntegerFullyConnectedOp::getOperationName();
-  });
-}
-
 /// A feature-vector kernel cuts its reductions over weights into
 /// slices over threads, each streaming its rows of weights: at batch 1 the
 /// weights come from memory (a classifier's 5 MB, an SE gate's), and on the
@@ -83,7 +79,8 @@ bool reducesOverWeights(const KernelSignature &s) {
 /// (2026-11-28): mobilenet-v3-large 1.13× (its head's two layers 0.75 ->
 /// 0.57 ms), efficientnet-b0 1.04×, mobilenet-v2 1.02×.
 bool reductionSlicesMayApply(const KernelSignature &s, int lanes) {
-  return featureVectorResult(s, lanes) && reducesOverWeights(s);
+  return featureVectorResult(s, lanes) &&
+         llvm::any_of(s.ops, [](const SignatureOp &op) { return reducesOverWeights(op.name); });
 }
 
 bool denseFloatConvolution(const KernelSignature &s) {

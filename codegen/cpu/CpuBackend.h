@@ -55,6 +55,12 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 /// lanes or more (CpuBackend::fewestQuadLanes).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
 
+/// Whether the op named `opName` reduces over weights that reduction slices
+/// cut (parallel=slices): a float convolution or a fully connected layer,
+/// float or integer (integer sums are exact in any order). Global pools are
+/// not cut: sliced along x, B0's were up to 30× slower.
+bool reducesOverWeights(llvm::StringRef opName);
+
 /// Halide keeps a stack allocation above this size on the heap (its
 /// pseudostack), allocated again in every call: a tile that must cost a run
 /// no allocation must fit in it.

@@ -300,13 +300,6 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
 /// so that a thread that finishes early takes another.
 constexpr int64_t kReductionSlices = 8;
 
-/// A reduction over weights (a float convolution, a fully connected layer,
-/// float or integer), whose time is streaming them: what slices pay for.
-/// Global pools are not cut: sliced along x, B0's were up to 30× slower.
-bool reducesOverWeights(Operation *op) {
-  return isa<cnn::Conv2DOp, cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(op);
-}
-
 /// Cuts the reduction `f` into slices of its input features (rfactor):
 /// each slice's partial sums, for every output element, are computed by one
 /// thread streaming its rows of weights; `f` then adds the slices' partial
@@ -342,7 +335,8 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
-    if (p.parallel == ScheduleParams::Parallel::reductionSlices && reducesOverWeights(op))
+    if (p.parallel == ScheduleParams::Parallel::reductionSlices &&
+        reducesOverWeights(op->getName().getStringRef()))
       sliceReduction(f, vector);
     // Vectorize over channels (or features); over x for one-channel maps (CBAM).
     ArrayRef<int64_t> shape = shapeOf(op->getResult(0));

@@ -127,15 +127,15 @@ llvm::json::Object answer(ModelKernelTimer &timer, llvm::StringRef request, int 
 /// The measuring child's side (`cnnc tune --serve MODEL`): plans the model
 /// once, says "ready", then answers each line of stdin with one line on stdout.
 int serveMeasurements(const Args &args) {
-  int64_t runs = 20, batch = 1;
+  int64_t runs = 20;
+  std::optional<int64_t> batch = batchOf(args);
   if (args.positional.size() != 1 ||
-      llvm::StringRef(args.value("runs", "20")).getAsInteger(10, runs) || runs < 1 ||
-      llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1) {
+      llvm::StringRef(args.value("runs", "20")).getAsInteger(10, runs) || runs < 1 || !batch) {
     llvm::errs() << kUsage;
     return kUsageError;
   }
   ModelSession session;
-  llvm::Expected<std::optional<PlannedModel>> planned = planModel(session, args, batch);
+  llvm::Expected<std::optional<PlannedModel>> planned = planModel(session, args, *batch);
   if (!planned)
     return report(planned.takeError());
   if (!*planned)
@@ -310,15 +310,15 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
 }
 
 int tuneModel(const Args &args) {
-  int64_t trials = -1, seed = 1, timeout = 120, batch = 1, alternatives = 2;
+  int64_t trials = -1, seed = 1, timeout = 120, alternatives = 2;
+  std::optional<int64_t> batch = batchOf(args);
   double timeBudget = 0;
   std::string measurement = args.value("measurement", "child");
   if (args.positional.size() != 1 || args.value("db").empty() ||
       llvm::StringRef(args.value("trials", "-1")).getAsInteger(10, trials) ||
       llvm::StringRef(args.value("seed", "1")).getAsInteger(10, seed) || seed < 0 ||
       llvm::StringRef(args.value("timeout", "120")).getAsInteger(10, timeout) || timeout < 1 ||
-      llvm::StringRef(args.value("batch", "1")).getAsInteger(10, batch) || batch < 1 ||
-      llvm::StringRef(args.value("model-check", "2")).getAsInteger(10, alternatives) ||
+      !batch || llvm::StringRef(args.value("model-check", "2")).getAsInteger(10, alternatives) ||
       alternatives < 0 || alternatives > 8 ||
       llvm::StringRef(args.value("time-budget", "0")).getAsDouble(timeBudget) ||
       !(timeBudget >= 0) || (measurement != "child" && measurement != "stub")) {
@@ -332,7 +332,7 @@ int tuneModel(const Args &args) {
   };
   ModelSession session;
   llvm::Expected<std::optional<PlannedModel>> planned =
-      planModel(session, args, batch, [&](llvm::StringRef phase) { progress.phase(phase); });
+      planModel(session, args, *batch, [&](llvm::StringRef phase) { progress.phase(phase); });
   if (!planned)
     return fail(planned.takeError());
   if (!*planned)
