@@ -494,7 +494,8 @@ private:
     Func filterSum(name("filter_sum"));
     filterSum(c) = 0;
     filterSum(c) += Halide::cast<int32_t>(weight);
-    funcs.filterSums.push_back({conv.getOperation(), filterSum});
+    funcs.filterSums.push_back(
+        {conv.getOperation(), filterSum, halideExtents(filterRole(conv.getFilter()), filter)[1]});
     // Schedules may compute whole vectors of channels, as the filter holds
     // them (Layout.h): those past the last read its bias, and are not stored.
     Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);

@@ -26,7 +26,7 @@ struct KernelFuncs {
   std::vector<std::pair<mlir::Operation *, Halide::Func>> ops;
   /// The inputs convolutions read, by op: zero-padded, and for integer
   /// convolutions also widened to i16 and centered on the zero point (or, for
-  /// vrmpy, raw u8 padded with it). Schedules stage them per register block.
+  /// quads, raw u8 padded with it). Schedules stage them per register block.
   std::vector<std::pair<mlir::Operation *, Halide::Func>> stagedInputs;
   /// Integer convolutions whose reduction's innermost RVar walks a group of
   /// input channels (2 or 4: Layout.h), by op: vectorized with atomic(),
@@ -41,8 +41,15 @@ struct KernelFuncs {
   };
   std::vector<TapPairs> tapPairs;
   /// Sums over a filter's weights alone (a quad convolution's Σw, per output
-  /// channel): computed once per call, before the blocks.
-  std::vector<std::pair<mlir::Operation *, Halide::Func>> filterSums;
+  /// channel), defined for the output channels the filter holds (Layout.h:
+  /// whole vectors of them in an HVX quad filter): computed once per call,
+  /// before the blocks.
+  struct FilterSum {
+    mlir::Operation *conv;
+    Halide::Func sum;
+    int64_t heldChannels;
+  };
+  std::vector<FilterSum> filterSums;
   /// The per-image filter (out, in, batch) of a convolution that folds in a
   /// channel scale: a second pipeline output, written to arena scratch.
   std::optional<Halide::Func> imageFilter;

@@ -11,15 +11,16 @@ using namespace mlir;
 namespace cnnc {
 namespace {
 
-TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetBackend &target) {
+TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetSelection &target) {
+  const TargetBackend &backend = *target.backend;
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
   if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
-    return target.dotProductChannels() == 4 ? TensorRole::quadConvFilter
-                                            : TensorRole::pairedConvFilter;
+    return backend.integerConvFilter(target.halideTarget, shapeOf(user->getResult(0))[2] *
+                                                              shapeOf(user->getResult(0))[3]);
   if (isa<cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
-    return target.pairsDepthwiseTaps() ? TensorRole::pairedDepthwiseFilter
-                                       : TensorRole::depthwiseFilter;
+    return backend.pairsDepthwiseTaps() ? TensorRole::pairedDepthwiseFilter
+                                        : TensorRole::depthwiseFilter;
   if (isa<cnn::DepthwiseConv2DOp>(user) && operandIndex == 1)
     return TensorRole::depthwiseFilter;
   if (isa<cnn::FullyConnectedOp, cnn::IntegerFullyConnectedOp>(user) && operandIndex == 1)
@@ -61,7 +62,7 @@ bool mayFlattenPixels(const KernelPlan &plan) {
          });
 }
 
-KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
+KernelPlan planKernel(const KernelGroup &group, const TargetSelection &target) {
   KernelPlan plan{&group, group.ops};
   if (plan.ops.size() > 1 && isa<cnn::LookupOp>(plan.ops.back())) {
     plan.outputTable = plan.ops.back();
@@ -96,7 +97,7 @@ KernelPlan planKernel(const KernelGroup &group, const TargetBackend &target) {
       plan.imageFilterExtents = {filter.getDimSize(0), filter.getDimSize(1), input.getDimSize(0)};
     }
   }
-  plan.flatPixels = target.flattensPointwiseKernels() && mayFlattenPixels(plan);
+  plan.flatPixels = target.backend->flattensPointwiseKernels() && mayFlattenPixels(plan);
   return plan;
 }
 
@@ -110,7 +111,7 @@ llvm::SmallVector<int64_t, 4> KernelPlan::shapeOf(Value v) const {
 }
 
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
-                                    const TargetBackend &target) {
+                                    const TargetSelection &target) {
   std::vector<KernelPlan> plans;
   for (const KernelGroup &group : groups)
     plans.push_back(planKernel(group, target));

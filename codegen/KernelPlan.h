@@ -50,12 +50,12 @@ inline llvm::ArrayRef<int64_t> shapeOf(mlir::Value v) {
   return llvm::cast<mlir::RankedTensorType>(v.getType()).getShape();
 }
 
-class TargetBackend;
+struct TargetSelection;
 
-/// Each group's call, for `target`: its integer convolutions' filters group
-/// input channels as TargetBackend::dotProductChannels says.
+/// Each group's call, for `target`: its integer convolutions' filters laid
+/// out as TargetBackend::integerConvFilter says for that target.
 std::vector<KernelPlan> planKernels(const std::vector<KernelGroup> &groups,
-                                    const TargetBackend &target);
+                                    const TargetSelection &target);
 
 } // namespace cnnc
 

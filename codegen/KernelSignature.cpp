@@ -55,6 +55,8 @@ const char *roleName(TensorRole role) {
     return "filter_poi_t";
   case TensorRole::quadConvFilter:
     return "filter_qoi_t";
+  case TensorRole::hvxQuadConvFilter:
+    return "filter_qoi_t_o32";
   case TensorRole::depthwiseFilter:
     return "filter_c_hw";
   case TensorRole::pairedDepthwiseFilter:

@@ -6,14 +6,14 @@ namespace {
 
 int64_t roundUp(int64_t n, int64_t multiple) { return (n + multiple - 1) / multiple * multiple; }
 
-/// A quad filter's output channels come in whole HVX vectors of i32 lanes.
-constexpr int64_t kQuadFilterChannels = 32;
+/// An HVX quad filter's output channels come in whole HVX vectors of i32 lanes.
+constexpr int64_t kHvxQuadFilterChannels = 32;
 
-/// The output channels a filter holds in `role`: its own, or for a quad
+/// The output channels a filter holds in `role`: its own, or for an HVX quad
 /// filter as many as whole vectors take (the rest zero weights).
 int64_t heldOutputChannels(TensorRole role, int64_t outputChannels) {
-  return role == TensorRole::quadConvFilter ? roundUp(outputChannels, kQuadFilterChannels)
-                                            : outputChannels;
+  return role == TensorRole::hvxQuadConvFilter ? roundUp(outputChannels, kHvxQuadFilterChannels)
+                                               : outputChannels;
 }
 
 /// The shape whose axes the Halide dimensions walk: the IR shape, except that
@@ -37,6 +37,7 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
     return {0, 1, 3, 2};
   case TensorRole::pairedConvFilter:
   case TensorRole::quadConvFilter:
+  case TensorRole::hvxQuadConvFilter:
     return {2, 0, 1, 3};
   case TensorRole::depthwiseFilter:
     return {0, 3, 2};
@@ -86,7 +87,15 @@ std::vector<uint8_t> pairTaps(const HostTensor &filter) {
 } // namespace
 
 int64_t inputChannelGroup(TensorRole role) {
-  return role == TensorRole::pairedConvFilter ? 2 : role == TensorRole::quadConvFilter ? 4 : 1;
+  switch (role) {
+  case TensorRole::pairedConvFilter:
+    return 2;
+  case TensorRole::quadConvFilter:
+  case TensorRole::hvxQuadConvFilter:
+    return 4;
+  default:
+    return 1;
+  }
 }
 
 llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int64_t> shape) {

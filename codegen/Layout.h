@@ -9,8 +9,10 @@
 // group of consecutive input channels side by side (a channel count that is
 // not a multiple of the group gets zero weights for channels that do not
 // exist): a group's products are summed in one instruction from one dense
-// load of weights. Pairs suit x86's pmaddwd (i16 × i16), quads Hexagon's
-// vrmpy (u8 × i8); the target chooses (TargetBackend::dotProductChannels).
+// load of weights. Pairs suit x86's pmaddwd (i16 × i16), quads AVX-512
+// VNNI's vpdpbusd and Hexagon's vrmpy (u8 × i8); Hexagon's blocks are whole
+// HVX vectors, so its quad filter holds output channels up to a multiple of
+// 32. The target chooses (TargetBackend::integerConvFilter).
 // A paired depthwise filter keeps each channel's horizontally adjacent taps
 // side by side (a window of odd width gets a zero weight past its last tap),
 // for targets that sum two taps' products in one instruction
@@ -22,8 +24,9 @@
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
 //   paired int filter    (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
-//   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q; o up to a multiple
-//                                          of 32 (whole HVX vectors), zeros past O
+//   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q
+//   HVX quad int filter  (q, o, i/4, tap)  as quad; o up to a multiple of 32
+//                                          (whole HVX vectors), zeros past O
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
 //   paired depthwise     (p, c, kx/2, ky)  kx = 2·(kx/2) + p, zeros past W
 //   fc weight M×K        (m, k)            axes 0, 1
@@ -45,6 +48,7 @@ enum class TensorRole {
   convFilter,
   pairedConvFilter,
   quadConvFilter,
+  hvxQuadConvFilter,
   depthwiseFilter,
   pairedDepthwiseFilter,
   fcWeight,

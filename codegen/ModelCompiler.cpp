@@ -64,7 +64,7 @@ llvm::Error planCalls(ModelBuild &build) {
       return fail("'" + op.getName().getStringRef() +
                   "' is in no kernel group: compile runs after the full cnnc pipeline");
   auto arena = build.model->getAttrOfType<mlir::IntegerAttr>(kArenaSizeAttr);
-  build.calls = planKernels(build.groups, *build.target.backend);
+  build.calls = planKernels(build.groups, build.target);
   // Per-image filters go to one scratch region after the planned arena:
   // kernels run one at a time, so they share it.
   build.scratchOffset = alignUp(arena ? arena.getInt() : 0);

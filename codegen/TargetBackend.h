@@ -17,6 +17,7 @@
 #define CNNC_CODEGEN_TARGETBACKEND_H
 
 #include "codegen/ElementType.h"
+#include "codegen/Layout.h"
 #include "codegen/Schedule.h"
 #include "support/FixedPoint.h"
 
@@ -118,12 +119,17 @@ public:
   /// How kernels compute the fixed-point rule's high products.
   virtual ProductWidth productWidth() const { return ProductWidth::wide64; }
 
-  /// The input channels whose products one instruction sums into an i32 lane
-  /// of a dense integer convolution: 2 (x86's pmaddwd, i16 products of inputs
-  /// centered on their zero point) or 4 (Hexagon's vrmpy, products of raw u8
-  /// inputs and i8 weights, the zero point's share subtracted once per output
-  /// channel). It sets the filter's layout (Layout.h).
-  virtual int dotProductChannels() const { return 2; }
+  /// The layout of the filter of a dense integer convolution computing
+  /// `outputPixels` pixels an image, for `halideTarget` (Layout.h), which
+  /// says how many input channels' products one instruction sums into an i32
+  /// lane: pairs (pmaddwd, i16 products of inputs centered on their zero
+  /// point) or quads (vpdpbusd, vrmpy: products of raw u8 inputs and i8
+  /// weights, the zero point's share, −zp·Σw, subtracted once per output
+  /// channel; Σw is summed over the filter in every call).
+  virtual TensorRole integerConvFilter(llvm::StringRef /*halideTarget*/,
+                                       int64_t /*outputPixels*/) const {
+    return TensorRole::pairedConvFilter;
+  }
 
   /// Whether a depthwise integer convolution sums the products of two
   /// horizontally adjacent taps in one i32 lane (x86's pmaddwd, as the dense

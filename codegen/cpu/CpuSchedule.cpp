@@ -63,15 +63,21 @@ int64_t stagedTileBytes(cnn::IntegerConv2DOp conv, int pixelBlock, int group, in
 }
 
 /// A filter sum (KernelFuncs::filterSums), once per call, vectorized over
-/// output channels, rounded up to whole vectors (a quad filter holds them:
-/// Layout.h). Not a group at a time: Halide 21 matches a sum of four i8
-/// weights to a Hexagon instruction that does not exist, vrmpy(Vu.b, Rt.b).
-void scheduleFilterSum(Func sum, int lanes, int64_t channels) {
+/// the output channels the filter holds, in the widest vectors up to
+/// `lanes` that divide them: never past them, and never guarded (Halide 21's
+/// Hexagon lowering fails on the predicated loads a guard becomes; an HVX
+/// quad filter holds whole vectors). Not a group at a time: Halide 21
+/// matches a sum of four i8 weights to a Hexagon instruction that does not
+/// exist, vrmpy(Vu.b, Rt.b).
+void scheduleFilterSum(const KernelFuncs::FilterSum &filterSum, int lanes) {
+  Func sum = filterSum.sum;
   sum.compute_root();
-  storeSmallOnStack(sum, {channels + lanes});
+  storeSmallOnStack(sum, {filterSum.heldChannels});
+  while (filterSum.heldChannels % lanes)
+    lanes /= 2;
   if (lanes > 1) {
-    sum.vectorize(sum.args()[0], lanes, TailStrategy::RoundUp);
-    sum.update().vectorize(sum.args()[0], lanes, TailStrategy::RoundUp);
+    sum.vectorize(sum.args()[0], lanes);
+    sum.update().vectorize(sum.args()[0], lanes);
   }
 }
 
@@ -228,7 +234,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   auto grouped = funcs.groupedReductions.find(anchor);
   int group = grouped != funcs.groupedReductions.end() ? grouped->second : 1;
   std::vector<VarOrRVar> order = {cc, cx};
-  if (group > 1) // the group innermost: pmaddwd's or vrmpy's products per i32 lane
+  if (group > 1) // the group innermost: pmaddwd's, vpdpbusd's or vrmpy's products per i32 lane
     order.insert(order.begin(), RVar(rvars.front().var));
   for (size_t r = group > 1 ? 1 : 0; r < rvars.size(); ++r)
     order.push_back(RVar(rvars[r].var));
@@ -290,8 +296,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     if (tapPairs.conv == anchor)
       stageTapPairs(tapPairs, output, p, co, xo, y, block);
 
-  for (auto &[op, sum] : funcs.filterSums)
-    scheduleFilterSum(sum, lanes, shapeOf(op->getResult(0))[1]);
+  for (const KernelFuncs::FilterSum &sum : funcs.filterSums)
+    scheduleFilterSum(sum, lanes);
   if (funcs.imageFilter) // an output: computed once per call, before the blocks
     scheduleImageFilter(*funcs.imageFilter, lanes, p.parallel != ScheduleParams::Parallel::none);
 }
@@ -330,8 +336,8 @@ void sliceReduction(Func f, int lanes) {
 void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   const ScheduleParams &p = signature.schedule;
   int vector = p.vectorLanes;
-  for (auto &[conv, sum] : funcs.filterSums)
-    scheduleFilterSum(sum, vector, shapeOf(conv->getResult(0))[1]);
+  for (const KernelFuncs::FilterSum &sum : funcs.filterSums)
+    scheduleFilterSum(sum, vector);
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer

@@ -126,7 +126,9 @@ public:
 
   /// vrmpy: four u8 × i8 products summed into each of 32 i32 lanes, in
   /// whole vectors (defaultSchedule).
-  int dotProductChannels() const override { return 4; }
+  TensorRole integerConvFilter(llvm::StringRef, int64_t) const override {
+    return TensorRole::hvxQuadConvFilter;
+  }
 
   /// Not in quarter vectors: there Halide 21's vrmpy gives wrong sums (a
   /// small SE network's logits differ from x86's; in 16 or 32 lanes they

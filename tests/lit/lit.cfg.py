@@ -5,6 +5,7 @@ import importlib.util
 import os
 import platform
 import shutil
+import subprocess
 
 import lit.formats
 
@@ -68,3 +69,13 @@ except OSError:
 for feature in ("avx512f", "apx"):
     if any(f == feature or f.startswith(feature + "_") for f in flags):
         config.available_features.add("cpu-" + feature)
+# The features of `host` as Halide names them (halide-host-avx512_zen4, ...):
+# which instructions a model compiled for host may use.
+try:
+    host_target = subprocess.run(
+        [config.python, "-c", "import halide; print(halide.get_host_target())"],
+        capture_output=True, text=True, timeout=60).stdout.strip()
+except (OSError, subprocess.SubprocessError):
+    host_target = ""
+for feature in host_target.split("-")[2:]:
+    config.available_features.add("halide-host-" + feature)

@@ -125,7 +125,7 @@ protected:
     EXPECT_TRUE(module);
     auto func = *module->getOps<mlir::func::FuncOp>().begin();
     groups = collectKernelGroups(func);
-    plans = planKernels(groups, x86Backend());
+    plans = planKernels(groups, x86);
     EXPECT_EQ(plans.size(), 3u);
     llvm::Expected<KernelSignature> first = signatureOf(plans[1]);
     llvm::Expected<KernelSignature> second = signatureOf(plans[2]);
@@ -143,7 +143,7 @@ protected:
     module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
     EXPECT_TRUE(module);
     groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
-    plans = planKernels(groups, x86Backend());
+    plans = planKernels(groups, x86);
     EXPECT_EQ(plans.size(), 1u);
     return *signatureOf(plans[0]);
   }
@@ -152,6 +152,7 @@ protected:
   mlir::OwningOpRef<mlir::ModuleOp> module;
   std::vector<KernelGroup> groups;
   std::vector<KernelPlan> plans;
+  const TargetSelection x86 = {&x86Backend(), "x86-64", "x86-64-linux-sse41"};
 };
 
 TEST_F(KernelSignatureTest, SameComputationElsewhereSharesAKernel) {
@@ -211,6 +212,39 @@ TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
     EXPECT_EQ(bool(error), space.vectorRegisters == 16) << c.target;
     if (error)
       EXPECT_NE(llvm::toString(std::move(error)).find("vector registers"), std::string::npos);
+  }
+}
+
+// A dense integer convolution's filter groups the input channels whose
+// products one instruction sums: quads where vpdpbusd or vrmpy sums four u8 ×
+// i8 products (AVX-512 with VNNI, as Halide names such CPUs; HVX, whose quad
+// filters hold whole vectors of output channels), pairs for pmaddwd
+// elsewhere (AVX-VNNI alone: Halide 21 widens its quads to pairs). On x86,
+// a convolution of one pixel (an SE gate's) keeps pairs: its quads' Σw,
+// summed every call, would read its weights twice.
+TEST_F(KernelSignatureTest, IntegerFiltersGroupWhatOneInstructionSums) {
+  struct Case {
+    const char *target;
+    TensorRole maps, gates;
+  } cases[] = {
+      {"x86-64-avx2", TensorRole::pairedConvFilter, TensorRole::pairedConvFilter},
+      {"x86-64-avx512", TensorRole::pairedConvFilter, TensorRole::pairedConvFilter},
+      {"x86-64-linux-avx-avx2-avxvnni-f16c-fma-sse41", TensorRole::pairedConvFilter,
+       TensorRole::pairedConvFilter},
+      {"x86-64-linux-avx-avx2-avx512-avx512_skylake-avx512_cannonlake-avx512_zen4-f16c-fma-sse41",
+       TensorRole::quadConvFilter, TensorRole::pairedConvFilter},
+      {"x86-64-linux-avx-avx2-avx512-avx512_skylake-avx512_cannonlake-avx512_sapphirerapids-f16c-"
+       "fma-sse41",
+       TensorRole::quadConvFilter, TensorRole::pairedConvFilter},
+      {"arm64", TensorRole::pairedConvFilter, TensorRole::pairedConvFilter},
+      {"hexagon", TensorRole::hvxQuadConvFilter, TensorRole::hvxQuadConvFilter},
+  };
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target)) << c.target << ": " << llvm::toString(target.takeError());
+    const TargetBackend &backend = *target->backend;
+    EXPECT_EQ(backend.integerConvFilter(target->halideTarget, 14 * 14), c.maps) << c.target;
+    EXPECT_EQ(backend.integerConvFilter(target->halideTarget, 1), c.gates) << c.target;
   }
 }
 
@@ -345,14 +379,13 @@ TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
   llvm::Expected<TargetSelection> avx2 = selectTarget("x86-64-avx2");
   llvm::Expected<TargetSelection> cuda = selectTarget("cuda");
   ASSERT_TRUE(bool(avx2) && bool(cuda));
-  auto plansFor = [&](const std::string &source, const TargetBackend &backend) {
+  auto plansFor = [&](const std::string &source, const TargetSelection &target) {
     module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
     EXPECT_TRUE(module);
     groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
-    return planKernels(groups, backend);
+    return planKernels(groups, target);
   };
-  std::vector<KernelPlan> pointwise =
-      plansFor(convolutionAfterActivation(192, 1152, 7, 1), *avx2->backend);
+  std::vector<KernelPlan> pointwise = plansFor(convolutionAfterActivation(192, 1152, 7, 1), *avx2);
   ASSERT_EQ(pointwise.size(), 2u);
   EXPECT_FALSE(pointwise[0].flatPixels); // it reads the model's input
   ASSERT_TRUE(pointwise[1].flatPixels);
@@ -367,8 +400,8 @@ TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
   p.parallel = ScheduleParams::Parallel::rows;
   EXPECT_FALSE(bool(avx2->backend->scheduleSpace(signature, avx2->halideTarget).check(p)));
 
-  EXPECT_FALSE(plansFor(convolutionAfterActivation(32, 64, 7, 3), *avx2->backend)[1].flatPixels);
-  EXPECT_FALSE(plansFor(convolutionAfterActivation(192, 1152, 7, 1), *cuda->backend)[1].flatPixels);
+  EXPECT_FALSE(plansFor(convolutionAfterActivation(32, 64, 7, 3), *avx2)[1].flatPixels);
+  EXPECT_FALSE(plansFor(convolutionAfterActivation(192, 1152, 7, 1), *cuda)[1].flatPixels);
 }
 
 // A fully connected layer's reduction (B0's classifier: 1280 features to

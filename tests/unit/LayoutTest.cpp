@@ -55,10 +55,15 @@ TEST(LayoutTest, PairedFilterKeepsEachPairSideBySide) {
   expectGrouped(TensorRole::pairedConvFilter, 2, 3, 3);
 }
 
-TEST(LayoutTest, QuadFilterKeepsEachQuadSideBySideInWholeVectors) {
-  expectGrouped(TensorRole::quadConvFilter, 4, 3, 32);
-  expectGrouped(TensorRole::quadConvFilter, 4, 40, 64);
-  expectGrouped(TensorRole::quadConvFilter, 4, 32, 32);
+TEST(LayoutTest, QuadFilterKeepsEachQuadSideBySide) {
+  expectGrouped(TensorRole::quadConvFilter, 4, 3, 3);
+  expectGrouped(TensorRole::quadConvFilter, 4, 40, 40);
+}
+
+TEST(LayoutTest, HvxQuadFilterKeepsEachQuadSideBySideInWholeVectors) {
+  expectGrouped(TensorRole::hvxQuadConvFilter, 4, 3, 32);
+  expectGrouped(TensorRole::hvxQuadConvFilter, 4, 40, 64);
+  expectGrouped(TensorRole::hvxQuadConvFilter, 4, 32, 32);
 }
 
 TEST(LayoutTest, PlainFilterWalksOutputChannelsInnermost) {
