@@ -1,10 +1,12 @@
 /* cnnc_lookup.c - a 256-entry byte table applied to bytes, in place (see
  * cnnc_lookup.h for why the runtime does this rather than a Halide kernel).
  *
- * A byte shuffle looks up 16 entries (pshufb, per 128-bit lane) or 64 (tbl
- * with four registers); the 256 entries are covered by several shuffles of
- * the index shifted down by the chunk's start, an index out of a shuffle's
- * range giving 0 (pshufb: bit 7 set; tbl: 64 or more). On Hexagon with HVX
+ * A byte shuffle looks up 16 entries (pshufb, per 128-bit lane), 64 (tbl
+ * with four registers) or 128 (AVX-512 VBMI's vpermi2b, from two registers);
+ * the 256 entries are covered by several shuffles of the index shifted down
+ * by the chunk's start, an index out of a shuffle's range giving 0 (pshufb:
+ * bit 7 set; tbl: 64 or more), or by vpermi2b's two halves, the index's top
+ * bit choosing between them. On Hexagon with HVX
  * (128-byte vectors), vlut32 looks up 32 entries of a table half held in one
  * vector, 128 bytes at a time. */
 #include "cnnc_lookup.h"
@@ -56,6 +58,25 @@ __attribute__((target("avx2"))) static void lookup_avx2(uint8_t *data, size_t si
     _mm256_storeu_si256((__m256i *)(data + i), _mm256_blendv_epi8(from_low, from_high, x));
   }
   cnnc_lookup_u8_portable(data + i, size - i, table);
+}
+
+/* vpermi2b looks up 64 indices in 128 entries held in two registers (the
+ * index's low seven bits): once in the table's lower half, once in its upper,
+ * and the top bit picks. Two shuffles per 64 bytes where AVX2 takes 32 per
+ * 64; the last partial vector is loaded and stored under a mask. */
+__attribute__((target("avx512f,avx512bw,avx512vbmi"))) static void
+lookup_avx512_vbmi(uint8_t *data, size_t size, const uint8_t table[256]) {
+  __m512i quarter[4];
+  for (int q = 0; q < 4; ++q)
+    quarter[q] = _mm512_loadu_si512((const void *)(table + 64 * q));
+  for (size_t i = 0; i < size; i += 64) {
+    __mmask64 lanes = size - i >= 64 ? ~(__mmask64)0 : ((__mmask64)1 << (size - i)) - 1;
+    __m512i x = _mm512_maskz_loadu_epi8(lanes, data + i);
+    __m512i low = _mm512_permutex2var_epi8(quarter[0], x, quarter[1]);
+    __m512i high = _mm512_permutex2var_epi8(quarter[2], x, quarter[3]);
+    _mm512_mask_storeu_epi8(data + i, lanes,
+                            _mm512_mask_blend_epi8(_mm512_movepi8_mask(x), low, high));
+  }
 }
 #endif
 
@@ -109,6 +130,10 @@ void cnnc_lookup_u8(uint8_t *data, size_t size, const uint8_t table[256]) {
   if (size == 0) /* data may be NULL then: no pointer arithmetic on it */
     return;
 #if CNNC_LOOKUP_AVX2
+  if (__builtin_cpu_supports("avx512vbmi") && __builtin_cpu_supports("avx512bw")) {
+    lookup_avx512_vbmi(data, size, table);
+    return;
+  }
   if (__builtin_cpu_supports("avx2")) {
     lookup_avx2(data, size, table);
     return;

@@ -5,7 +5,7 @@
  * reads a table one lane at a time on CPUs (an extract, a load and an insert
  * per element), which made the tables a fifth of efficientnet-b0's INT8 run;
  * a byte shuffle looks up 16 entries per instruction (x86 pshufb, AArch64
- * tbl). So a table that ends a kernel group is applied by the runtime, here,
+ * tbl), 128 with AVX-512 VBMI's vpermi2b. So a table that ends a kernel group is applied by the runtime, here,
  * to the kernel's output. */
 #ifndef CNNC_LOOKUP_H
 #define CNNC_LOOKUP_H

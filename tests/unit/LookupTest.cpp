@@ -1,7 +1,8 @@
 //===- LookupTest.cpp - the runtime's byte-table lookup ---------------------===//
 //
-// cnnc_lookup_u8 (the byte shuffles this CPU has: AVX2 on x86-64 when the CPU
-// has it, NEON on AArch64) against its one-byte-at-a-time definition: every
+// cnnc_lookup_u8 (the byte shuffles this CPU has: AVX-512 VBMI or else AVX2 on
+// x86-64 when the CPU has them, NEON on AArch64) against its
+// one-byte-at-a-time definition: every
 // index, lengths around the shuffles' widths (tails), and buffers that do not
 // start on a vector boundary. The AArch64 path also runs end to end under
 // QEMU (lit: compile/arm64-int8.yaml).
@@ -36,7 +37,7 @@ TEST(LookupTest, EveryIndexTakesItsEntry) {
 
 TEST(LookupTest, MatchesTheDefinitionAtEveryLengthAndOffset) {
   std::mt19937 rng(11);
-  for (size_t size : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 1000, 4097})
+  for (size_t size : {0, 1, 15, 16, 17, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 1000, 4097})
     for (size_t offset : {0, 1, 7}) {
       std::vector<uint8_t> table = randomBytes(rng, 256);
       std::vector<uint8_t> buffer = randomBytes(rng, offset + size);
