@@ -55,11 +55,21 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 /// lanes or more (CpuBackend::fewestQuadLanes).
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
 
+/// Slices a reduction over threads is cut into (parallel=slices): several
+/// per thread of a small machine, so that a thread that finishes early takes
+/// another.
+inline constexpr int64_t kReductionSlices = 8;
+
 /// Whether the op named `opName` reduces over weights that reduction slices
 /// cut (parallel=slices): a float convolution or a fully connected layer,
-/// float or integer (integer sums are exact in any order). Global pools are
-/// not cut: sliced along x, B0's were up to 30× slower.
+/// float or integer (integer sums are exact in any order).
 bool reducesOverWeights(llvm::StringRef opName);
+
+/// Whether the op named `opName`, reading a map of `inputRows` rows, is a
+/// global pool that reduction slices cut along its rows, float or integer: a
+/// row at least per slice. (Sliced along x instead, B0's were up to 30×
+/// slower.)
+bool poolsRowsInSlices(llvm::StringRef opName, int64_t inputRows);
 
 /// Halide keeps a stack allocation above this size on the heap (its
 /// pseudostack), allocated again in every call: a tile that must cost a run

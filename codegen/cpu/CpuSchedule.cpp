@@ -302,19 +302,27 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     scheduleImageFilter(*funcs.imageFilter, lanes, p.parallel != ScheduleParams::Parallel::none);
 }
 
-/// Slices a reduction is cut into: several per thread of a small machine,
-/// so that a thread that finishes early takes another.
-constexpr int64_t kReductionSlices = 8;
+/// The reduction dimension reduction slices cut (its index in the
+/// reduction domain, HalideAlgorithm.cpp): a convolution's or a fully
+/// connected layer's input features (the first), a global pool's rows (the
+/// last, after the columns); none (-1) for any other op.
+int slicedDimension(Operation *op, Func f) {
+  llvm::StringRef name = op->getName().getStringRef();
+  if (reducesOverWeights(name))
+    return 0;
+  if (poolsRowsInSlices(name, shapeOf(op->getOperand(0))[2]))
+    return static_cast<int>(f.update().get_schedule().rvars().size()) - 1;
+  return -1;
+}
 
-/// Cuts the reduction `f` into slices of its input features (rfactor):
-/// each slice's partial sums, for every output element, are computed by one
-/// thread streaming its rows of weights; `f` then adds the slices' partial
-/// sums, and is scheduled as any other reduction.
-void sliceReduction(Func f, int lanes) {
+/// Cuts the reduction `f` along its reduction dimension `cutIndex` into
+/// slices (rfactor): each slice's partial sums, for every output element,
+/// are computed by one thread streaming its share (rows of weights, or rows
+/// of a pooled map); `f` then adds the slices' partial sums, and is
+/// scheduled as any other reduction.
+void sliceReduction(Func f, int lanes, int cutIndex) {
   std::vector<Halide::Internal::ReductionVariable> rvars = f.update().get_schedule().rvars();
-  // The input features: the first dimension of a convolution's or a
-  // fully connected layer's reduction domain (HalideAlgorithm.cpp).
-  const Halide::Internal::ReductionVariable &cut = rvars.front();
+  const Halide::Internal::ReductionVariable &cut = rvars[cutIndex];
   int64_t extent = Halide::Internal::as_const_int(cut.extent).value_or(kReductionSlices);
   int sliceLength = static_cast<int>((extent + kReductionSlices - 1) / kReductionSlices);
   RVar sliceIndex("slice_index"), inSlice("in_slice");
@@ -325,10 +333,14 @@ void sliceReduction(Func f, int lanes) {
   partial.compute_root();
   partial.vectorize(inner, lanes, TailStrategy::GuardWithIf);
   // rfactor puts `slice` where the slice index was, inside the pure loops;
-  // each slice must be outermost, one task streaming all its rows (inside
+  // each slice must be outermost, one task streaming all its share (inside
   // the rows, a parallel loop would start a task per row).
+  std::vector<VarOrRVar> order = {inner};
+  for (const Halide::Internal::ReductionVariable &r : partial.update().get_schedule().rvars())
+    order.push_back(RVar(r.var));
+  order.push_back(slice);
   partial.update()
-      .reorder(inner, inSlice, slice)
+      .reorder(order)
       .vectorize(inner, lanes, TailStrategy::GuardWithIf)
       .parallel(slice);
 }
@@ -341,9 +353,9 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
-    if (p.parallel == ScheduleParams::Parallel::reductionSlices &&
-        reducesOverWeights(op->getName().getStringRef()))
-      sliceReduction(f, vector);
+    if (int cut = slicedDimension(op, f);
+        p.parallel == ScheduleParams::Parallel::reductionSlices && cut >= 0)
+      sliceReduction(f, vector, cut);
     // Vectorize over channels (or features); over x for one-channel maps (CBAM).
     ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
     bool narrow = shape.size() == 4 && shape[1] < vector;

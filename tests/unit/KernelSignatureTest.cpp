@@ -115,6 +115,17 @@ std::string fullyConnected(int in, int out) {
          "  return %y : tensor<" + output + ">\n}";
 }
 
+/// One group: the average of each of `channels` maps `size`×`size`.
+std::string globalPool(int channels, int size) {
+  std::string input = "1x" + std::to_string(channels) + "x" + std::to_string(size) + "x" +
+                      std::to_string(size) + "xf32",
+              output = "1x" + std::to_string(channels) + "x1x1xf32";
+  return "func.func @m(%x: tensor<" + input + ">) -> tensor<" + output + "> {\n" +
+         "  %y = cnn.global_pool avg %x {cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : "
+         "tensor<" +
+         input + "> -> tensor<" + output + ">\n" + "  return %y : tensor<" + output + ">\n}";
+}
+
 class KernelSignatureTest : public ::testing::Test {
 protected:
   KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
@@ -442,6 +453,21 @@ TEST_F(KernelSignatureTest, FullyConnectedLayersReduceInSlices) {
     llvm::Error error = space.check(p);
     ASSERT_TRUE(bool(error)) << p.str();
     EXPECT_NE(llvm::toString(std::move(error)).find("reduction slices"), std::string::npos);
+  }
+}
+
+// A global pool (an SE gate's) over a map of at least one row per slice is
+// cut into slices of rows over threads by default; over fewer rows (B0's
+// head, 7×7) it stays on one thread.
+TEST_F(KernelSignatureTest, GlobalPoolsReduceRowsInSlices) {
+  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
+  ASSERT_TRUE(bool(target));
+  for (auto [size, parallel] :
+       {std::pair(112, "slices"), std::pair(8, "slices"), std::pair(7, "none")}) {
+    KernelSignature signature = onlySignature(globalPool(32, size));
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.str(), std::string("generic lanes=8 parallel=") + parallel) << size;
+    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)));
   }
 }
 
