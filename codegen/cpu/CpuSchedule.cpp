@@ -315,22 +315,41 @@ int slicedDimension(Operation *op, Func f) {
   return -1;
 }
 
-/// Cuts the reduction `f` along its reduction dimension `cutIndex` into
-/// slices (rfactor): each slice's partial sums, for every output element,
-/// are computed by one thread streaming its share (rows of weights, or rows
-/// of a pooled map); `f` then adds the slices' partial sums, and is
-/// scheduled as any other reduction.
-void sliceReduction(Func f, int lanes, int cutIndex) {
+/// The slices of a reduction of result `shape`: kReductionSlices, or as
+/// many (halving) as keep all their partial sums within Halide's stack
+/// allocations, so that a run allocates nothing (B0's classifier: 4 slices of
+/// 1000 sums; its last SE pools: 2 of 1152); 1 where even two would not fit.
+int64_t slicesFor(ArrayRef<int64_t> shape) {
+  int64_t bytes = sizeof(float);
+  for (int64_t extent : shape)
+    bytes *= extent;
+  int64_t slices = kReductionSlices;
+  while (slices > 1 && slices * bytes > kHalideStackBytes)
+    slices /= 2;
+  return slices;
+}
+
+/// Cuts the reduction `f` (of result `shape`) along its reduction dimension
+/// `cutIndex` into slices (rfactor), unless one slice would take it all:
+/// each slice's partial sums, for every output element, are computed by one
+/// thread streaming its share (rows of weights, or rows of a pooled map); `f`
+/// then adds the slices' partial sums, and is scheduled as any other
+/// reduction.
+void sliceReduction(Func f, ArrayRef<int64_t> shape, int lanes, int cutIndex) {
+  int64_t slices = slicesFor(shape);
+  if (slices < 2)
+    return;
   std::vector<Halide::Internal::ReductionVariable> rvars = f.update().get_schedule().rvars();
   const Halide::Internal::ReductionVariable &cut = rvars[cutIndex];
-  int64_t extent = Halide::Internal::as_const_int(cut.extent).value_or(kReductionSlices);
-  int sliceLength = static_cast<int>((extent + kReductionSlices - 1) / kReductionSlices);
+  int64_t extent = Halide::Internal::as_const_int(cut.extent).value_or(slices);
+  int sliceLength = static_cast<int>((extent + slices - 1) / slices);
   RVar sliceIndex("slice_index"), inSlice("in_slice");
   Var slice("slice");
   Func partial =
       f.update().split(RVar(cut.var), sliceIndex, inSlice, sliceLength).rfactor(sliceIndex, slice);
   Var inner = partial.args()[0];
   partial.compute_root();
+  partial.store_in(MemoryType::Stack);
   partial.vectorize(inner, lanes, TailStrategy::GuardWithIf);
   // rfactor puts `slice` where the slice index was, inside the pure loops;
   // each slice must be outermost, one task streaming all its share (inside
@@ -353,11 +372,11 @@ void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   for (auto &[op, f] : funcs.ops) {
     if (!f.has_update_definition())
       continue; // elementwise: inlined into its consumer
+    ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
     if (int cut = slicedDimension(op, f);
         p.parallel == ScheduleParams::Parallel::reductionSlices && cut >= 0)
-      sliceReduction(f, vector, cut);
+      sliceReduction(f, shape, vector, cut);
     // Vectorize over channels (or features); over x for one-channel maps (CBAM).
-    ArrayRef<int64_t> shape = shapeOf(op->getResult(0));
     bool narrow = shape.size() == 4 && shape[1] < vector;
     Var inner = f.args()[narrow ? 1 : 0];
     int64_t extent = narrow ? shape[3] : shape[1];
