@@ -192,15 +192,21 @@ int defaultInputUnroll(const KernelSignature &s) {
   return 1;
 }
 
-/// With 16 vector registers (AVX2), a dense float convolution whose output
+/// With 16 vector registers (AVX2) or 16-lane vectors (AVX-512), a dense
+/// float convolution whose output
 /// channels divide into blocks of three vectors computes them so: 12
 /// accumulators (3 vectors × 4 pixels) instead of 8 give the two FMA pipes
 /// more independent chains than their latency needs (Zen 3: 4 cycles, so 8
 /// chains only just keep both busy). Measured on Zen 3 against two-vector
 /// blocks, side by side in three runs: b0 1.015–1.029×, mobilenet-v2
 /// 1.022–1.040×; B0's 1×1 convolutions at 14×14 and 7×7 7–13% faster.
+/// With AVX-512's 16-lane vectors (32 registers: 3 vectors × 7 or 8 pixels,
+/// 21–24 accumulators), where the tuner chose three vectors for most of b0's
+/// 1×1 kernels on a 2-core Zen 5: b0 1.006–1.012×, mobilenet-v2
+/// 1.015–1.016× side by side.
 bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
-  return registers == 16 && denseFloatConvolution(s) && s.anchorShape()[1] % (3 * lanes) == 0;
+  return (registers == 16 || lanes == 16) && denseFloatConvolution(s) &&
+         s.anchorShape()[1] % (3 * lanes) == 0;
 }
 
 /// A dense float convolution's padded input of fewer channels than a vector
@@ -212,19 +218,22 @@ bool narrowPaddedInput(const KernelSignature &s, int lanes) {
          s.operand(s.anchor(), 0).shape[1] < lanes;
 }
 
-/// A float depthwise convolution whose per-block tile would have each
-/// element read by at most two taps: window · pixels / ((pixels − 1) ·
-/// stride + window) along x (3×3 at stride 1 in blocks of 4: 2; any window
-/// at stride 2: under 2). Such a convolution tests borders at each tap rather
-/// than gather a tile. Measured on Zen 3, reading inline made stride-2 ones
-/// 1.2–1.8× faster and 3×3 ones at stride 1 up to 1.2×, and 5×5 ones at
-/// stride 1 (2.5 reads) up to 1.2× slower.
+/// A float depthwise convolution at stride 2, or whose per-block tile would
+/// have each element read by at most two taps: window · pixels / ((pixels −
+/// 1) · stride + window) along x (3×3 at stride 1 in blocks of 4: 2; any
+/// window at stride 2 in blocks of 4: under 2). Such a convolution tests
+/// borders at each tap rather than gather a tile. Measured on Zen 3,
+/// reading inline made stride-2 ones 1.2–1.8× faster and 3×3 ones at stride
+/// 1 up to 1.2×, and 5×5 ones at stride 1 (2.5 reads) up to 1.2× slower. In
+/// AVX-512's blocks of 7 a 5×5 window at stride 2 reaches 2.06 reads, and
+/// inline still won there (a 2-core Zen 5: b0 1.008–1.015× side by side;
+/// its 5×5 stride-2 kernel on 56×56 maps 1.7× in the tuner).
 bool fewReadsPerTileElement(const KernelSignature &s, int pixels) {
   const SignatureOp &op = s.ops[s.anchor()];
   if (!floatDepthwise(s) || !op.padsInput)
     return false;
   int64_t window = s.operand(s.anchor(), 1).shape[3];
-  return window * pixels <= 2 * ((pixels - 1) * op.strideX + window);
+  return op.strideX >= 2 || window * pixels <= 2 * ((pixels - 1) * op.strideX + window);
 }
 
 /// A float depthwise convolution at stride 1 whose padded rows, a whole

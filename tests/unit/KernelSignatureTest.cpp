@@ -355,17 +355,17 @@ TEST_F(KernelSignatureTest, DenseConvolutionsUnrollTheirInputs) {
 }
 
 // With AVX2's 16 registers a dense float convolution takes blocks of three
-// vectors where its channels divide into them (12 accumulators); with 32
-// registers, and for a depthwise convolution, blocks stay at two vectors.
-TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereAvx2ChannelsAllow) {
+// vectors where its channels divide into them (12 accumulators), and with
+// AVX-512's 16-lane vectors (24 of its 32 registers); on NEON (32 registers
+// of 4 lanes), and for a depthwise convolution, blocks stay at two vectors.
+TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereChannelsAllow) {
   struct Case {
     const char *target;
     bool depthwise;
     int channels, expectedBlock, expectedPixels;
-  } cases[] = {{"x86-64-avx2", false, 96, 24, 4},
-               {"x86-64-avx2", false, 64, 16, 4},
-               {"x86-64-avx2", true, 96, 16, 4},
-               {"x86-64-avx512", false, 96, 32, 8}};
+  } cases[] = {{"x86-64-avx2", false, 96, 24, 4},   {"x86-64-avx2", false, 64, 16, 4},
+               {"x86-64-avx2", true, 96, 16, 4},    {"x86-64-avx512", false, 96, 48, 8},
+               {"x86-64-avx512", false, 64, 32, 8}, {"arm64", false, 96, 8, 8}};
   for (const Case &c : cases) {
     llvm::Expected<TargetSelection> target = selectTarget(c.target);
     ASSERT_TRUE(bool(target)) << c.target;
@@ -519,7 +519,7 @@ TEST_F(KernelSignatureTest, NarrowPaddedInputsAreReadInline) {
 // the stack (not 5×5 at 56 pixels, nor 112-pixel rows) slides them down its
 // rows (padded=rows, channel blocks leading); otherwise it gathers a tile per block only where each
 // of its elements is read by more than two taps (5×5 at stride 1); 3×3 ones at stride 1 and any at
-// stride 2 test borders at each tap.
+// stride 2 (whatever the pixel block) test borders at each tap.
 TEST_F(KernelSignatureTest, DepthwiseTilesOnlyWhereTheyAreReadOften) {
   llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
   ASSERT_TRUE(bool(target));
@@ -544,6 +544,14 @@ TEST_F(KernelSignatureTest, DepthwiseTilesOnlyWhereTheyAreReadOften) {
     ASSERT_TRUE(bool(error));
     EXPECT_NE(llvm::toString(std::move(error)).find("parallel=channels"), std::string::npos);
   }
+  // In AVX-512's blocks of 7 pixels a 5×5 window at stride 2 would read each
+  // tile element 2.06 times: at stride 2 it still tests borders.
+  llvm::Expected<TargetSelection> avx512 = selectTarget("x86-64-avx512");
+  ASSERT_TRUE(bool(avx512));
+  KernelSignature strided = onlySignature(depthwiseConvolution(144, 56, 5, 2));
+  ScheduleParams wide = avx512->backend->defaultSchedule(strided, avx512->halideTarget);
+  EXPECT_EQ(wide.pixelBlock, 7) << wide.str();
+  EXPECT_EQ(wide.paddedInput, PaddedInput::inlined) << wide.str();
   llvm::Expected<ScheduleParams> read =
       ScheduleParams::parse("blocked lanes=8 channels=16 pixels=4 unroll parallel=channels "
                             "padded=rows");
