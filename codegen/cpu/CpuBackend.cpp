@@ -10,7 +10,7 @@
 // outermost and over threads, or blocks of output channels where that reads
 // less (channelBlocksShouldLead); a padded input gathered per block unless
 // few taps read each gathered element (narrowPaddedInput,
-// fewReadsPerTileElement). The space around it is every block that fits the
+// readsPaddedInputInline). The space around it is every block that fits the
 // register file and the output, in either order.
 //
 //===----------------------------------------------------------------------===//
@@ -218,22 +218,36 @@ bool narrowPaddedInput(const KernelSignature &s, int lanes) {
          s.operand(s.anchor(), 0).shape[1] < lanes;
 }
 
-/// A float depthwise convolution at stride 2, or whose per-block tile would
-/// have each element read by at most two taps: window · pixels / ((pixels −
-/// 1) · stride + window) along x (3×3 at stride 1 in blocks of 4: 2; any
-/// window at stride 2 in blocks of 4: under 2). Such a convolution tests
-/// borders at each tap rather than gather a tile. Measured on Zen 3,
-/// reading inline made stride-2 ones 1.2–1.8× faster and 3×3 ones at stride
-/// 1 up to 1.2×, and 5×5 ones at stride 1 (2.5 reads) up to 1.2× slower. In
-/// AVX-512's blocks of 7 a 5×5 window at stride 2 reaches 2.06 reads, and
-/// inline still won there (a 2-core Zen 5: b0 1.008–1.015× side by side;
-/// its 5×5 stride-2 kernel on 56×56 maps 1.7× in the tuner).
-bool fewReadsPerTileElement(const KernelSignature &s, int pixels) {
+/// A float depthwise convolution at stride 2, or of a 3×3 window, tests
+/// borders at each tap rather than gather a tile per block: few taps read
+/// each gathered element (in AVX2's blocks of 4 pixels, 2 or fewer; a 5×5
+/// window at stride 1 reads each 2.5 times). Measured on Zen 3, reading
+/// inline made stride-2 ones 1.2–1.8× faster and 3×3 ones at stride 1 up to
+/// 1.2×, and 5×5 ones at stride 1 up to 1.2× slower. In AVX-512's blocks of
+/// 7 or 8 pixels the same kernels read each element 2.06–2.4 times and
+/// inline still won (a 2-core Zen 5: b0 1.008–1.015× for its 5×5 stride-2
+/// kernels; the tuner chose inline for 3×3 ones on 112×112 maps, 1.2–1.5×).
+bool readsPaddedInputInline(const KernelSignature &s) {
   const SignatureOp &op = s.ops[s.anchor()];
-  if (!floatDepthwise(s) || !op.padsInput)
-    return false;
-  int64_t window = s.operand(s.anchor(), 1).shape[3];
-  return op.strideX >= 2 || window * pixels <= 2 * ((pixels - 1) * op.strideX + window);
+  return floatDepthwise(s) && op.padsInput &&
+         (op.strideX >= 2 || s.operand(s.anchor(), 1).shape[3] <= 3);
+}
+
+/// Whether a float depthwise convolution at stride 1 would slide down its
+/// padded rows (slidesPaddedRows) in blocks of one vector of channels but
+/// not of `channelBlock`: AVX-512's blocks of 32 channels on 56-wide maps
+/// take 22 KB of rows, over the stack's 16. Such a kernel takes one-vector
+/// blocks (the tuner's choice on a 2-core Zen 5, where they made the 3×3
+/// kernel of 144 channels on 56×56 maps 1.5–1.9× faster in the model). Only
+/// vectors of 16 lanes or more: AVX2's one-vector blocks (8 channels) were
+/// not measured.
+bool slidesRowsInOneVector(const KernelSignature &s, int channelBlock, int lanes) {
+  const SignatureOp &op = s.ops[s.anchor()];
+  int64_t width = s.anchorShape()[3];
+  return floatDepthwise(s) && op.padsInput && op.strideX == 1 && lanes >= 16 &&
+         channelBlock > lanes && s.anchorShape()[1] / lanes >= 2 &&
+         paddedRowsBytes(s, width, channelBlock) > kHalideStackBytes &&
+         paddedRowsBytes(s, width, lanes) <= kHalideStackBytes;
 }
 
 /// A float depthwise convolution at stride 1 whose padded rows, a whole
@@ -405,8 +419,13 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   int pixels = 2 * 8 <= registers / 2 ? 8 : 4;
   int channelVectors = p.channelBlock / p.vectorLanes;
   int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
+  if (slidesRowsInOneVector(s, p.channelBlock, p.vectorLanes)) {
+    p.channelBlock = p.vectorLanes;
+    channelVectors = 1;
+    widest = registers - 2;
+  }
   p.pixelBlock = pixelBlockFor(out[3], pixels, widest, channelVectors);
-  p.paddedInput = narrowPaddedInput(s, p.vectorLanes) || fewReadsPerTileElement(s, p.pixelBlock)
+  p.paddedInput = narrowPaddedInput(s, p.vectorLanes) || readsPaddedInputInline(s)
                       ? PaddedInput::inlined
                       : PaddedInput::perBlock;
   if (channelBlocksShouldLead(s, p.channelBlock))

@@ -552,6 +552,17 @@ TEST_F(KernelSignatureTest, DepthwiseTilesOnlyWhereTheyAreReadOften) {
   ScheduleParams wide = avx512->backend->defaultSchedule(strided, avx512->halideTarget);
   EXPECT_EQ(wide.pixelBlock, 7) << wide.str();
   EXPECT_EQ(wide.paddedInput, PaddedInput::inlined) << wide.str();
+  // There a 3×3 one at stride 1 on 56-wide maps would need 22 KB of padded
+  // rows in blocks of two vectors: it slides down them in blocks of one.
+  KernelSignature narrowed = onlySignature(depthwiseConvolution(144, 56, 3, 1));
+  ScheduleParams slid = avx512->backend->defaultSchedule(narrowed, avx512->halideTarget);
+  EXPECT_EQ(slid.str(),
+            "blocked lanes=16 channels=16 pixels=8 unroll parallel=channels padded=rows");
+  EXPECT_FALSE(bool(avx512->backend->scheduleSpace(narrowed, avx512->halideTarget).check(slid)));
+  // On 112-wide maps not even one vector's rows fit: it reads inline.
+  KernelSignature wider = onlySignature(depthwiseConvolution(32, 112, 3, 1));
+  EXPECT_EQ(avx512->backend->defaultSchedule(wider, avx512->halideTarget).paddedInput,
+            PaddedInput::inlined);
   llvm::Expected<ScheduleParams> read =
       ScheduleParams::parse("blocked lanes=8 channels=16 pixels=4 unroll parallel=channels "
                             "padded=rows");
