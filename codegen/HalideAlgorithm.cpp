@@ -491,6 +491,13 @@ private:
       return f;
     }
     Func input = rawInput(conv.getOperation(), conv.getInput(), pad, zp);
+    Expr product = Halide::cast<int32_t>(weight) *
+                   Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+    if (conv.getBias() && filterRole(conv.getBias()) == TensorRole::quadConvStart) {
+      f(c, x, y, n) = at(conv.getBias())(c); // bias − zp·Σw, packed (Layout.h)
+      f(c, x, y, n) += product;
+      return f;
+    }
     Func filterSum(name("filter_sum"));
     filterSum(c) = 0;
     filterSum(c) += Halide::cast<int32_t>(weight);
@@ -500,8 +507,7 @@ private:
     // them (Layout.h): those past the last read its bias, and are not stored.
     Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);
     f(c, x, y, n) = accumulatorStart(conv.getBias(), biasChannel) - zp * filterSum(c);
-    f(c, x, y, n) += Halide::cast<int32_t>(weight) *
-                     Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+    f(c, x, y, n) += product;
     return f;
   }
 

@@ -15,9 +15,16 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetSelection 
   const TargetBackend &backend = *target.backend;
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
     return TensorRole::convFilter;
-  if (isa<cnn::IntegerConv2DOp>(user) && operandIndex == 1)
-    return backend.integerConvFilter(target.halideTarget, shapeOf(user->getResult(0))[2] *
-                                                              shapeOf(user->getResult(0))[3]);
+  if (isa<cnn::IntegerConv2DOp>(user) && (operandIndex == 1 || operandIndex == 2)) {
+    ArrayRef<int64_t> out = shapeOf(user->getResult(0));
+    TensorRole filter = backend.integerConvFilter(target.halideTarget, out[2] * out[3]);
+    if (operandIndex == 1)
+      return filter;
+    // Its bias starts the accumulator less the zero point's share, computed
+    // when the weights are packed (Layout.h); HVX's filter, padded to whole
+    // vectors, keeps summing its weights in every call.
+    return filter == TensorRole::quadConvFilter ? TensorRole::quadConvStart : TensorRole::vector;
+  }
   if (isa<cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return backend.pairsDepthwiseTaps() ? TensorRole::pairedDepthwiseFilter
                                         : TensorRole::depthwiseFilter;

@@ -65,6 +65,8 @@ const char *roleName(TensorRole role) {
     return "matrix_mk";
   case TensorRole::vector:
     return "vector";
+  case TensorRole::quadConvStart:
+    return "start_quad";
   }
   return "?";
 }

@@ -1,5 +1,6 @@
 //===- Layout.cpp - how kernels see tensors in memory ---------------------===//
 #include "codegen/Layout.h"
+#include "dialect/IntegerArithmetic.h"
 
 namespace cnnc {
 namespace {
@@ -46,6 +47,7 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   case TensorRole::fcWeight:
     return {0, 1};
   case TensorRole::vector:
+  case TensorRole::quadConvStart:
     return {0};
   }
   return {};
@@ -140,6 +142,20 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
     }
   }
   return packed;
+}
+
+HostTensor quadConvStart(const HostTensor &bias, const HostTensor &filter, int64_t inputZeroPoint) {
+  HostTensor start({filter.shape[0]}, ElementType::i32);
+  llvm::ArrayRef<int8_t> weights = filter.values<int8_t>();
+  int64_t perChannel = filter.numElements() / filter.shape[0];
+  for (int64_t o = 0; o < filter.shape[0]; ++o) {
+    int64_t sum = 0;
+    for (int8_t w : weights.slice(o * perChannel, perChannel))
+      sum += w;
+    start.values<int32_t>()[o] =
+        static_cast<int32_t>(accumulatorBias(bias.values<int32_t>()[o]) - inputZeroPoint * sum);
+  }
+  return start;
 }
 
 } // namespace cnnc

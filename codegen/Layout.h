@@ -31,6 +31,9 @@
 //   paired depthwise     (p, c, kx/2, ky)  kx = 2·(kx/2) + p, zeros past W
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
+//   quad conv start O    (o)               axis 0: clamp(bias) − zp·Σw, the
+//                                          accumulator's start of a convolution
+//                                          over an (unpadded) quad filter
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_LAYOUT_H
@@ -52,7 +55,8 @@ enum class TensorRole {
   depthwiseFilter,
   pairedDepthwiseFilter,
   fcWeight,
-  vector
+  vector,
+  quadConvStart
 };
 
 /// The input channels an integer convolution's filter groups in `role`: 2
@@ -65,6 +69,14 @@ llvm::SmallVector<int64_t, 4> halideExtents(TensorRole role, llvm::ArrayRef<int6
 /// The bytes of `tensor` (row-major in IR order, any element type) rearranged
 /// densely in Halide order.
 std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor);
+
+/// The accumulator start (quadConvStart) of an integer convolution over a
+/// quad filter: per output channel its i32 `bias` (clamped as
+/// accumulatorBias clamps it) less `inputZeroPoint` times the sum of its i8
+/// `filter`'s weights (O×I×H×W), the zero point's share of Σ (x − zp)·w,
+/// which the quads' raw products leave out. Computed once here rather than
+/// summed over the filter in every call. Exact in i32 (kMaxProducts).
+HostTensor quadConvStart(const HostTensor &bias, const HostTensor &filter, int64_t inputZeroPoint);
 
 } // namespace cnnc
 

@@ -12,6 +12,7 @@
 #include "codegen/ModelCompiler.h"
 #include "codegen/ModelBuild.h"
 #include "codegen/ReferenceEvaluator.h"
+#include "dialect/Cnn.h"
 #include "passes/ModelLimits.h"
 
 #include "cnnc_model_desc.h"
@@ -118,6 +119,17 @@ llvm::Error planKernels(ModelBuild &build, const TunedSchedules &tunedSchedules)
   return llvm::Error::success();
 }
 
+/// The accumulator start (Layout.h's quadConvStart) of the integer
+/// convolution whose bias is `bias`, of values `biasValues`.
+HostTensor quadConvStartOf(mlir::Value bias, const HostTensor &biasValues,
+                           const WeightValues &values) {
+  for (mlir::Operation *user : bias.getUsers())
+    if (auto conv = llvm::dyn_cast<cnn::IntegerConv2DOp>(user); conv && conv.getBias() == bias)
+      return quadConvStart(biasValues, values.find(conv.getFilter())->second,
+                           conv.getInputZeroPoint());
+  llvm_unreachable("a quad convolution's start is the bias of an integer convolution");
+}
+
 llvm::Error packWeights(ModelBuild &build, const WeightSet &weights) {
   llvm::Expected<WeightValues> values = evaluateWeightValues(build.model, weights);
   if (!values)
@@ -128,7 +140,11 @@ llvm::Error packWeights(ModelBuild &build, const WeightSet &weights) {
       const KernelArg &arg = build.calls[i].inputs[a];
       if (arg.kind != KernelArg::Kind::weight || build.weightOf.count(arg.value))
         continue;
-      std::vector<uint8_t> packed = packForKernels(arg.role, values->find(arg.value)->second);
+      const HostTensor &tensor = values->find(arg.value)->second;
+      std::vector<uint8_t> packed =
+          arg.role == TensorRole::quadConvStart
+              ? packForKernels(arg.role, quadConvStartOf(arg.value, tensor, *values))
+              : packForKernels(arg.role, tensor);
       int64_t offset = static_cast<int64_t>(build.payload.size());
       build.weightOf[arg.value] = build.weights.size();
       build.weights.push_back({arg.value, arg.role, signature.args[a].tensor, offset});
