@@ -73,10 +73,11 @@ public:
 
   /// Quads where vpdpbusd sums them (one instruction for 64 products and
   /// their accumulation, where vpdpwssd takes 32 and pmaddwd 32 and an add),
-  /// except for a convolution of one pixel (an SE gate's): summing its
-  /// filter's weights every call would read them twice. Measured on a
-  /// 2-core Zen 5, efficientnet-b0: its dense convolutions 1.15-1.2x faster
-  /// alone, its SE gates' kernels 1.4-1.6x slower in quads.
+  /// except for a convolution of one pixel (an SE gate's), which measured no
+  /// faster in quads. On a 2-core Zen 5, efficientnet-b0: its dense
+  /// convolutions 1.15-1.35x faster alone; its SE gates in quads 0.994-0.996x
+  /// side by side (1.4-1.6x slower alone before the quads' Σw was packed
+  /// into their start rather than summed every call).
   TensorRole integerConvFilter(llvm::StringRef halideTarget, int64_t outputPixels) const override {
     return outputPixels > 1 && Halide::Target(halideTarget.str()).features_any_of(kVnniCpus)
                ? TensorRole::quadConvFilter

@@ -231,8 +231,8 @@ TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
 // i8 products (AVX-512 with VNNI, as Halide names such CPUs; HVX, whose quad
 // filters hold whole vectors of output channels), pairs for pmaddwd
 // elsewhere (AVX-VNNI alone: Halide 21 widens its quads to pairs). On x86,
-// a convolution of one pixel (an SE gate's) keeps pairs: its quads' Σw,
-// summed every call, would read its weights twice.
+// a convolution of one pixel (an SE gate's) keeps pairs: quads measured no
+// faster there.
 TEST_F(KernelSignatureTest, IntegerFiltersGroupWhatOneInstructionSums) {
   struct Case {
     const char *target;

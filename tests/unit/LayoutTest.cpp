@@ -12,6 +12,8 @@
 
 #include <gtest/gtest.h>
 
+#include <limits>
+
 namespace {
 
 using cnnc::ElementType;
@@ -58,6 +60,26 @@ TEST(LayoutTest, PairedFilterKeepsEachPairSideBySide) {
 TEST(LayoutTest, QuadFilterKeepsEachQuadSideBySide) {
   expectGrouped(TensorRole::quadConvFilter, 4, 3, 3);
   expectGrouped(TensorRole::quadConvFilter, 4, 40, 40);
+}
+
+// A quad convolution's start: the clamped bias less the zero point times
+// each output channel's weight sum, in i32, a vector like the bias.
+TEST(LayoutTest, QuadConvolutionStartsFromBiasLessTheZeroPointsShare) {
+  HostTensor filter({2, 3, 1, 2}, ElementType::i8);
+  llvm::MutableArrayRef<int8_t> w = filter.values<int8_t>();
+  for (int i = 0; i < 6; ++i) {
+    w[i] = static_cast<int8_t>(i - 2);    // Σ = 3
+    w[6 + i] = static_cast<int8_t>(-127); // Σ = -762
+  }
+  HostTensor bias({2}, ElementType::i32);
+  bias.values<int32_t>()[0] = 1000;
+  bias.values<int32_t>()[1] = std::numeric_limits<int32_t>::max(); // clamped to 2^30
+  HostTensor start = cnnc::quadConvStart(bias, filter, 200);
+  EXPECT_EQ(start.elementType(), ElementType::i32);
+  EXPECT_EQ(start.values<int32_t>()[0], 1000 - 200 * 3);
+  EXPECT_EQ(start.values<int32_t>()[1], (1 << 30) + 200 * 762);
+  EXPECT_EQ(cnnc::halideExtents(TensorRole::quadConvStart, start.shape),
+            (llvm::SmallVector<int64_t, 4>{2}));
 }
 
 TEST(LayoutTest, HvxQuadFilterKeepsEachQuadSideBySideInWholeVectors) {
