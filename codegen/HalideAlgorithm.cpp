@@ -493,8 +493,12 @@ private:
     Func input = rawInput(conv.getOperation(), conv.getInput(), pad, zp);
     Expr product = Halide::cast<int32_t>(weight) *
                    Halide::cast<int32_t>(input(channel, x0 + r.z, y0 + r.w, n));
+    // Schedules may compute whole vectors of channels, as an HVX quad filter
+    // holds them (Layout.h): those past the last read the last channel's
+    // start, and are not stored.
+    Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);
     if (conv.getBias() && filterRole(conv.getBias()) == TensorRole::quadConvStart) {
-      f(c, x, y, n) = at(conv.getBias())(c); // bias − zp·Σw, packed (Layout.h)
+      f(c, x, y, n) = at(conv.getBias())(biasChannel); // bias − zp·Σw, packed (Layout.h)
       f(c, x, y, n) += product;
       return f;
     }
@@ -503,9 +507,7 @@ private:
     filterSum(c) += Halide::cast<int32_t>(weight);
     funcs.filterSums.push_back(
         {conv.getOperation(), filterSum, halideExtents(filterRole(conv.getFilter()), filter)[1]});
-    // Schedules may compute whole vectors of channels, as the filter holds
-    // them (Layout.h): those past the last read its bias, and are not stored.
-    Expr biasChannel = min(c, static_cast<int>(shapeOf(conv.getResult())[1]) - 1);
+    // A convolution without a bias sums its filter's weights in every call.
     f(c, x, y, n) = accumulatorStart(conv.getBias(), biasChannel) - zp * filterSum(c);
     f(c, x, y, n) += product;
     return f;

@@ -20,10 +20,9 @@ TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetSelection 
     TensorRole filter = backend.integerConvFilter(target.halideTarget, out[2] * out[3]);
     if (operandIndex == 1)
       return filter;
-    // Its bias starts the accumulator less the zero point's share, computed
-    // when the weights are packed (Layout.h); HVX's filter, padded to whole
-    // vectors, keeps summing its weights in every call.
-    return filter == TensorRole::quadConvFilter ? TensorRole::quadConvStart : TensorRole::vector;
+    // Over quads, its bias starts the accumulator less the zero point's
+    // share, computed when the weights are packed (Layout.h).
+    return inputChannelGroup(filter) == 4 ? TensorRole::quadConvStart : TensorRole::vector;
   }
   if (isa<cnn::IntegerDepthwiseConv2DOp>(user) && operandIndex == 1)
     return backend.pairsDepthwiseTaps() ? TensorRole::pairedDepthwiseFilter

@@ -33,7 +33,7 @@
 //   vector C             (c)               axis 0
 //   quad conv start O    (o)               axis 0: clamp(bias) − zp·Σw, the
 //                                          accumulator's start of a convolution
-//                                          over an (unpadded) quad filter
+//                                          over a quad filter
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_CODEGEN_LAYOUT_H
