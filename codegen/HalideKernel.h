@@ -40,9 +40,10 @@ struct KernelFuncs {
     Halide::Func centered, pairs;
   };
   std::vector<TapPairs> tapPairs;
-  /// Sums over a filter's weights alone (a quad convolution's Σw, per output
-  /// channel), defined for the output channels the filter holds (Layout.h:
-  /// whole vectors of them in an HVX quad filter): computed once per call,
+  /// Sums over a filter's weights alone (the Σw of a quad convolution without
+  /// a bias, per output channel; with one, its start is packed: Layout.h's
+  /// quadConvStart), defined for the output channels the filter holds
+  /// (whole vectors of them in an HVX quad filter): computed once per call,
   /// before the blocks.
   struct FilterSum {
     mlir::Operation *conv;

@@ -124,8 +124,8 @@ public:
   /// says how many input channels' products one instruction sums into an i32
   /// lane: pairs (pmaddwd, i16 products of inputs centered on their zero
   /// point) or quads (vpdpbusd, vrmpy: products of raw u8 inputs and i8
-  /// weights, the zero point's share, −zp·Σw, subtracted once per output
-  /// channel; Σw is summed over the filter in every call).
+  /// weights, the zero point's share, −zp·Σw, taken from the accumulator's
+  /// start, which is packed with the weights: Layout.h's quadConvStart).
   virtual TensorRole integerConvFilter(llvm::StringRef /*halideTarget*/,
                                        int64_t /*outputPixels*/) const {
     return TensorRole::pairedConvFilter;
