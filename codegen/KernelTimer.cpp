@@ -23,12 +23,15 @@ struct ModelKernelTimer::Impl {
 
 namespace {
 
-/// A dense buffer of `type` with `extents`, filled from `seed`: values in
-/// [-1, 1] for floats, over a small range for integers (so that products and
-/// sums stay where real kernels keep them).
-Halide::Buffer<> filledBuffer(Halide::Type type, llvm::ArrayRef<int64_t> extents, uint64_t seed) {
+/// A dense buffer of `type` with `extents`, its dimensions stored in
+/// `storageOrder` (innermost first; empty: in order), filled from `seed`:
+/// values in [-1, 1] for floats, over a small range for integers (so that
+/// products and sums stay where real kernels keep them).
+Halide::Buffer<> filledBuffer(Halide::Type type, llvm::ArrayRef<int64_t> extents,
+                              const std::vector<int> &storageOrder, uint64_t seed) {
   std::vector<int> sizes(extents.begin(), extents.end());
-  Halide::Buffer<> buffer(type, sizes);
+  Halide::Buffer<> buffer = storageOrder.empty() ? Halide::Buffer<>(type, sizes)
+                                                 : Halide::Buffer<>(type, sizes, storageOrder);
   std::mt19937_64 random(seed);
   std::uniform_real_distribution<float> real(-1.0f, 1.0f);
   std::uniform_int_distribution<int> small(-20, 20);
@@ -79,14 +82,47 @@ JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &si
   return kernel;
 }
 
+/// A parallel loop of a few busy tasks per thread: run just before a timed
+/// kernel, it leaves Halide's worker threads awake, as the kernel before it
+/// leaves them inside the model. Timed after a pause (the weights' flush)
+/// instead, a parallel kernel also paid for waking them: b0's SE gates
+/// measured 1.6-2× their in-model time alone, and the tuner chose serial
+/// schedules that were slower in the model.
+class ThreadPoolWaker {
+public:
+  explicit ThreadPoolWaker(const Halide::Target &target) {
+    Halide::Var task("task");
+    Halide::RDom spin(0, kSpinsPerTask);
+    Halide::Func busy("wake_threads");
+    busy(task) = Halide::sum(Halide::cast<float>(task + spin) * 0.5f);
+    busy.parallel(task);
+    busy.compile_jit(target);
+    wake = busy;
+  }
+
+  void operator()() {
+    Halide::Buffer<float> tasks(kTasks);
+    wake.realize(tasks);
+  }
+
+private:
+  static constexpr int kSpinsPerTask = 2000;
+  static constexpr int kTasks = 16;
+  Halide::Func wake;
+};
+
 /// Before each timed run, the state a kernel finds inside the model: its
 /// weights cold (last read a whole model run ago: a kernel timed alone would
 /// find them in the caches, and rank schedules by the wrong cost), its
-/// activation inputs warm (the previous kernel has just written them). The
-/// weights' cache lines are flushed, then the activations read.
+/// activation inputs warm (the previous kernel has just written them), the
+/// threads awake (the previous kernel has just used them). The weights'
+/// cache lines are flushed, then the activations read, then the threads
+/// woken.
 class ModelCacheState {
 public:
-  explicit ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs) {
+  ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs,
+                  const Halide::Target &target)
+      : wakeThreads(target) {
     for (size_t i = 0; i < plan.inputs.size(); ++i)
       (plan.inputs[i].role == TensorRole::activation ? activations : weights).push_back(inputs[i]);
   }
@@ -105,6 +141,7 @@ public:
         sum ^= bytes[i];
     }
     sink = sum;
+    wakeThreads();
   }
 
 private:
@@ -128,6 +165,7 @@ private:
   }
 
   std::vector<Halide::Buffer<>> activations, weights;
+  ThreadPoolWaker wakeThreads;
   volatile uint8_t sink = 0;
 };
 
@@ -203,8 +241,14 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
   for (size_t i = 0; i < plan.inputs.size(); ++i) {
     const KernelArg &arg = plan.inputs[i];
     auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
+    // The model's input in the layout a library takes by default, NCHW:
+    // (c, x, y, n) stored x innermost, then y, c, n.
+    std::vector<int> storageOrder;
+    if (arg.kind == KernelArg::Kind::modelInput && plan.shapeOf(arg.value).size() == 4)
+      storageOrder = {1, 2, 0, 3};
     inputs.push_back(filledBuffer(halideType(*elementTypeOf(type)),
-                                  halideExtents(arg.role, plan.shapeOf(arg.value)), 1000 + i));
+                                  halideExtents(arg.role, plan.shapeOf(arg.value)), storageOrder,
+                                  1000 + i));
   }
   KernelSignature candidate = build.kernels[k].signature;
   KernelSignature reference = candidate;
@@ -225,7 +269,7 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
-    ModelCacheState caches(plan, inputs);
+    ModelCacheState caches(plan, inputs, target);
     for (int warmup = 0; warmup < 3; ++warmup)
       run(tried);
     std::vector<double> micros;
