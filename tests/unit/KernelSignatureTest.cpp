@@ -380,6 +380,34 @@ TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereChannelsAllow) {
   }
 }
 
+// A dense float convolution computes in the widest vectors no wider than its
+// output channels, the last block shifted inwards (AVX-512: B0's 40-channel
+// projections in 16 lanes, 48 computed, not 8-lane vectors), and in
+// one-vector blocks where two-vector ones would compute over a quarter more
+// (40 in blocks of 32: 64). A depthwise convolution keeps lanes that divide
+// its channels.
+TEST_F(KernelSignatureTest, DenseFloatConvolutionsTakeTheWidestVectors) {
+  struct Case {
+    const char *target;
+    bool depthwise;
+    int channels, expectedLanes, expectedBlock;
+  } cases[] = {{"x86-64-avx512", false, 40, 16, 16},  {"x86-64-avx512", false, 24, 16, 16},
+               {"x86-64-avx512", false, 112, 16, 32}, {"x86-64-avx512", false, 72, 16, 16},
+               {"x86-64-avx512", true, 40, 8, 16},    {"x86-64-avx2", false, 40, 8, 16}};
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target)) << c.target;
+    KernelSignature signature = c.depthwise
+                                    ? onlySignature(depthwiseConvolution(c.channels, 32, 3, 1))
+                                    : convolutionSignature(c.channels * 4, c.channels, 32);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.vectorLanes, c.expectedLanes) << c.target << " " << c.channels << " " << p.str();
+    EXPECT_EQ(p.channelBlock, c.expectedBlock) << c.target << " " << c.channels << " " << p.str();
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+  }
+}
+
 // A kernel pointwise in space that reads and writes the arena (B0's 7×7
 // expansion) sees its maps as one row of 49 pixels on a CPU, in blocks that
 // run across the ends of rows (three vectors of 4 pixels on AVX2: 52 pixels
