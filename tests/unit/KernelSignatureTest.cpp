@@ -356,22 +356,25 @@ TEST_F(KernelSignatureTest, DenseConvolutionsUnrollTheirInputs) {
 
 // With AVX2's 16 registers a dense float convolution takes blocks of three
 // vectors where its channels divide into them (12 accumulators), and with
-// AVX-512's 16-lane vectors (24 of its 32 registers); on NEON (32 registers
-// of 4 lanes), and for a depthwise convolution, blocks stay at two vectors.
+// AVX-512's 16-lane vectors (of 7 pixels where rows divide by 7, else 8: 21
+// or 24 of its 32 registers; two-vector blocks keep 8 pixels); on NEON (32
+// registers of 4 lanes), and for a depthwise convolution, blocks stay at two
+// vectors.
 TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereChannelsAllow) {
   struct Case {
     const char *target;
     bool depthwise;
-    int channels, expectedBlock, expectedPixels;
-  } cases[] = {{"x86-64-avx2", false, 96, 24, 4},   {"x86-64-avx2", false, 64, 16, 4},
-               {"x86-64-avx2", true, 96, 16, 4},    {"x86-64-avx512", false, 96, 48, 8},
-               {"x86-64-avx512", false, 64, 32, 8}, {"arm64", false, 96, 8, 8}};
+    int channels, expectedBlock, expectedPixels, size = 32;
+  } cases[] = {{"x86-64-avx2", false, 96, 24, 4},       {"x86-64-avx2", false, 64, 16, 4},
+               {"x86-64-avx2", true, 96, 16, 4},        {"x86-64-avx512", false, 96, 48, 8},
+               {"x86-64-avx512", false, 96, 48, 7, 56}, {"x86-64-avx512", false, 64, 32, 8},
+               {"x86-64-avx512", false, 64, 32, 8, 56}, {"arm64", false, 96, 8, 8}};
   for (const Case &c : cases) {
     llvm::Expected<TargetSelection> target = selectTarget(c.target);
     ASSERT_TRUE(bool(target)) << c.target;
     KernelSignature signature = c.depthwise
-                                    ? onlySignature(depthwiseConvolution(c.channels, 32, 3, 1))
-                                    : convolutionSignature(c.channels / 2, c.channels, 32);
+                                    ? onlySignature(depthwiseConvolution(c.channels, c.size, 3, 1))
+                                    : convolutionSignature(c.channels / 2, c.channels, c.size);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     EXPECT_EQ(p.channelBlock, c.expectedBlock) << c.target << " " << p.str();
     EXPECT_EQ(p.pixelBlock, c.expectedPixels) << c.target << " " << p.str();
