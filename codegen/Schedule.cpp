@@ -247,7 +247,7 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
     return illegal(p, "unroll-inputs must be one of " + listOf(inputUnrolls));
   if (!llvm::is_contained(gpuWarps, p.gpuWarp))
     return illegal(p, "warp=pixels is for a GPU's dense convolutions");
-  if (p.paddedInput == ScheduleParams::PaddedInput::rows &&
+  if (p.paddedInput == ScheduleParams::PaddedInput::rows && !rowsStagedPerOutputRow &&
       p.parallel != ScheduleParams::Parallel::channelBlocks)
     return illegal(p, "padded=rows slides down a channel block's rows: it needs parallel=channels");
   if (registersNeeded(p) > vectorRegisters)

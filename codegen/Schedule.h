@@ -151,6 +151,11 @@ struct ScheduleSpace {
   /// The kernel's result is a vector of features per image and it reduces
   /// over float weights: a generic schedule may cut them into slices.
   bool reductionSlices = false;
+  /// padded=rows stages the input rows each output row reads, whatever loop
+  /// runs over threads (a CPU stem reading the model's input), rather than
+  /// sliding down a channel block's rows, which needs channel blocks
+  /// leading.
+  bool rowsStagedPerOutputRow = false;
   /// Why the target refuses a point for what it alone knows (a GPU: a
   /// thread block's input tile over its shared memory); empty, or unset,
   /// where it does not.

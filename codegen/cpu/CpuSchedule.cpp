@@ -212,6 +212,17 @@ void stageTapPairs(const KernelFuncs::TapPairs &tapPairs, Func output, const Ker
   centered.vectorize(centered.args()[0], centeredLanes, TailStrategy::ShiftInwards);
 }
 
+/// Stages a dense convolution's padded input (the model's: stagesInputRows)
+/// a row of output at a time, on the stack: every input channel of the rows
+/// and columns the row reads, x innermost and vectorized along x, so that
+/// its loads run along the rows of each channel's plane where the caller's
+/// layout is NCHW (NHWC's become strided loads).
+void stageInputRows(Func input, Func output, Var y, int lanes) {
+  Var c = input.args()[0], x = input.args()[1], iy = input.args()[2], n = input.args()[3];
+  input.compute_at(output, y).store_in(MemoryType::Stack).reorder_storage(x, c, iy, n);
+  input.reorder(x, c, iy, n).vectorize(x, lanes, TailStrategy::GuardWithIf);
+}
+
 void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signature,
                                 int fewestQuadLanes) {
   const ScheduleParams &p = signature.schedule;
@@ -291,12 +302,17 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   // the tile is a channel block's padded rows instead, staged a row at a
   // time and kept for the window's rows (slidingRowsLoop).
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
+  bool depthwise = isa<cnn::DepthwiseConv2DOp>(anchor);
   if (p.paddedInput != ScheduleParams::PaddedInput::inlined)
     for (auto &[op, input] : funcs.stagedInputs) {
       if (op != anchor ||
           (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
                                            input.type().bytes()) > kHalideStackBytes))
         continue;
+      if (p.paddedInput == ScheduleParams::PaddedInput::rows && !depthwise) {
+        stageInputRows(input, output, y, lanes);
+        continue;
+      }
       if (p.paddedInput == ScheduleParams::PaddedInput::rows) {
         Var rows = slidingRowsLoop(output, signature, 1, co, xo, y, [&](int64_t pixels) {
           return paddedRowsBytes(signature, pixels, p.channelBlock);

@@ -531,19 +531,36 @@ TEST_F(KernelSignatureTest, PixelBlocksLeaveShortTails) {
     }
 }
 
-// An RGB stem tests its borders at each tap: a tile gathered per block would
-// be mostly lanes of no channel. Wider inputs gather tiles.
-TEST_F(KernelSignatureTest, NarrowPaddedInputsAreReadInline) {
-  llvm::Expected<TargetSelection> target = selectTarget("x86-64-avx2");
-  ASSERT_TRUE(bool(target));
-  for (auto [in, expected] : {std::pair{3, ScheduleParams::PaddedInput::inlined},
-                              std::pair{16, ScheduleParams::PaddedInput::perBlock}}) {
-    KernelSignature signature = convolutionSignature(in, 32, 16, 3);
-    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
-    EXPECT_EQ(p.paddedInput, expected) << p.str();
-    EXPECT_FALSE(bool(target->backend->scheduleSpace(signature, target->halideTarget).check(p)))
-        << p.str();
-  }
+// An RGB stem, reading the model's input (in the caller's layout: NCHW by
+// default), stages the padded rows each output row reads, whatever loop runs
+// over threads; where they would not fit the stack (rows 600 wide), it tests
+// its borders at each tap: a tile gathered per block would be mostly lanes of
+// no channel. A wider model input stages its rows too: it comes in the
+// caller's layout alike.
+TEST_F(KernelSignatureTest, StemsStageTheirInputRows) {
+  using PaddedInput = ScheduleParams::PaddedInput;
+  struct Case {
+    int in, size;
+    PaddedInput expected;
+  } cases[] = {
+      {3, 16, PaddedInput::rows}, {3, 600, PaddedInput::inlined}, {16, 16, PaddedInput::rows}};
+  for (const char *name : {"x86-64-avx2", "x86-64-avx512"})
+    for (const Case &c : cases) {
+      llvm::Expected<TargetSelection> target = selectTarget(name);
+      ASSERT_TRUE(bool(target));
+      KernelSignature signature = convolutionSignature(c.in, 32, c.size, 3);
+      ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+      EXPECT_EQ(p.paddedInput, c.expected) << name << " " << p.str();
+      ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+      EXPECT_FALSE(bool(space.check(p))) << p.str();
+      if (c.expected != PaddedInput::rows)
+        continue;
+      for (ScheduleParams::Parallel parallel : space.parallel) {
+        ScheduleParams other = p;
+        other.parallel = parallel;
+        EXPECT_FALSE(bool(space.check(other))) << other.str();
+      }
+    }
 }
 
 // A depthwise convolution at stride 1 whose channel block's padded rows fit
