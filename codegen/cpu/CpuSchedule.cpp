@@ -321,14 +321,14 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   // the tile is a channel block's padded rows instead, staged a row at a
   // time and kept for the window's rows (slidingRowsLoop).
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
-  bool depthwise = isa<cnn::DepthwiseConv2DOp>(anchor);
+  bool denseFloat = isa<cnn::Conv2DOp>(anchor); // padded=rows: staged per output row
   if (p.paddedInput != ScheduleParams::PaddedInput::inlined)
     for (auto &[op, input] : funcs.stagedInputs) {
       if (op != anchor ||
           (denseInteger && stagedTileBytes(denseInteger, p.pixelBlock, group,
                                            input.type().bytes()) > kHalideStackBytes))
         continue;
-      if (p.paddedInput == ScheduleParams::PaddedInput::rows && !depthwise) {
+      if (p.paddedInput == ScheduleParams::PaddedInput::rows && denseFloat) {
         stageInputRows(input, output, y, lanes);
         continue;
       }
