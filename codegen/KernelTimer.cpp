@@ -8,18 +8,10 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <optional>
 #include <random>
 
 namespace cnnc {
-
-struct ModelKernelTimer::Impl {
-  ModelBuild build;
-  std::vector<size_t> calls;
-  std::vector<ScheduleSpace> spaces;
-  /// Each kernel's outputs under its default schedule, once computed: what
-  /// every later candidate of it is compared with.
-  std::map<size_t, std::vector<Halide::Buffer<>>> referenceOutputs;
-};
 
 namespace {
 
@@ -121,8 +113,8 @@ private:
 class ModelCacheState {
 public:
   ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs,
-                  const Halide::Target &target)
-      : wakeThreads(target) {
+                  ThreadPoolWaker &wakeThreads)
+      : wakeThreads(wakeThreads) {
     for (size_t i = 0; i < plan.inputs.size(); ++i)
       (plan.inputs[i].role == TensorRole::activation ? activations : weights).push_back(inputs[i]);
   }
@@ -165,7 +157,7 @@ private:
   }
 
   std::vector<Halide::Buffer<>> activations, weights;
-  ThreadPoolWaker wakeThreads;
+  ThreadPoolWaker &wakeThreads;
   volatile uint8_t sink = 0;
 };
 
@@ -197,6 +189,18 @@ bool sameResult(const Halide::Buffer<> &got, const Halide::Buffer<> &expected) {
 }
 
 } // namespace
+
+struct ModelKernelTimer::Impl {
+  ModelBuild build;
+  std::vector<size_t> calls;
+  std::vector<ScheduleSpace> spaces;
+  /// Each kernel's outputs under its default schedule, once computed: what
+  /// every later candidate of it is compared with.
+  std::map<size_t, std::vector<Halide::Buffer<>>> referenceOutputs;
+  /// Compiled for this machine at the first timing, then kept for every
+  /// candidate.
+  std::optional<ThreadPoolWaker> wakeThreads;
+};
 
 ModelKernelTimer::ModelKernelTimer(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 ModelKernelTimer::~ModelKernelTimer() = default;
@@ -269,7 +273,9 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
-    ModelCacheState caches(plan, inputs, target);
+    if (!impl->wakeThreads)
+      impl->wakeThreads.emplace(target);
+    ModelCacheState caches(plan, inputs, *impl->wakeThreads);
     for (int warmup = 0; warmup < 3; ++warmup)
       run(tried);
     std::vector<double> micros;

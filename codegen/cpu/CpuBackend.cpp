@@ -241,15 +241,6 @@ bool narrowPaddedInput(const KernelSignature &s, int lanes) {
          s.operand(s.anchor(), 0).shape[1] < lanes;
 }
 
-/// Bytes of the padded input rows one output row of a dense float
-/// convolution reads, every input channel (padded=rows, stagesInputRows).
-int64_t inputRowsBytes(const KernelSignature &s) {
-  const TensorDesc &input = s.operand(s.anchor(), 0);
-  llvm::ArrayRef<int64_t> filter = s.operand(s.anchor(), 1).shape;
-  int64_t columns = (s.anchorShape()[3] - 1) * s.ops[s.anchor()].strideX + filter[3];
-  return static_cast<int64_t>(sizeof(float)) * input.shape[1] * filter[2] * columns;
-}
-
 /// Whether a dense float convolution reads the model's input, padded, in
 /// rows that fit the stack (an RGB stem): it may stage them a row of output
 /// at a time (padded=rows, stageInputRows in CpuSchedule.cpp), and does by
@@ -258,13 +249,15 @@ int64_t inputRowsBytes(const KernelSignature &s) {
 /// planes far apart, and from memory the previous run left cold it ran 1.7-4×
 /// slower than from NHWC (b0's, 2-core Zen 5: 141-339 µs against 78-83).
 /// Staged a row of output at a time, x innermost, its loads run along the
-/// planes' rows: NCHW 107 µs, NHWC 107; b0 0.979, mobilenet-v2 0.989 and
-/// -v3 0.988 of the time side by side.
+/// planes' rows: NCHW 107 µs, NHWC 107; b0 0.981, mobilenet-v2 0.975 and
+/// -v3 0.989 of the time side by side.
 bool stagesInputRows(const KernelSignature &s) {
   bool readsModelInput = llvm::any_of(
       s.args, [](const SignatureArg &arg) { return arg.kind == KernelArg::Kind::modelInput; });
-  return readsModelInput && denseFloatConvolution(s) && s.ops[s.anchor()].padsInput &&
-         inputRowsBytes(s) <= kHalideStackBytes;
+  if (!readsModelInput || !denseFloatConvolution(s) || !s.ops[s.anchor()].padsInput)
+    return false;
+  auto inputChannels = static_cast<int>(s.operand(s.anchor(), 0).shape[1]);
+  return paddedRowsBytes(s, s.anchorShape()[3], inputChannels) <= kHalideStackBytes;
 }
 
 /// A float depthwise convolution at stride 2, or of a 3×3 window, tests

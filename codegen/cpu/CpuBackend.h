@@ -76,9 +76,10 @@ bool poolsRowsInSlices(llvm::StringRef opName, int64_t inputRows);
 /// no allocation must fit in it.
 inline constexpr int64_t kHalideStackBytes = 16 * 1024;
 
-/// Bytes of a float depthwise convolution's padded rows staged for a run of
-/// `pixels` output pixels of `channelBlock` channels (padded=rows): the
-/// window's rows of the columns the run reads.
+/// Bytes of a float convolution's padded rows staged for a run of `pixels`
+/// output pixels of `channelBlock` channels (padded=rows): the window's rows
+/// of the columns the run reads. For a depthwise convolution the channels
+/// are a channel block's; for a dense one (a stem), every input channel.
 int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int channelBlock);
 
 /// Whether Halide's Adams2019 autoscheduler is installed (its plugin ships in

@@ -153,6 +153,15 @@ int64_t rowBandsFor(const KernelSignature &s) {
       1, std::min((kFewestRuns + channelBlocks - 1) / channelBlocks, out[2] / (2 * windowRows)));
 }
 
+/// Splits the output's rows `y` into bands of `rowsPerBand`, the bands over
+/// threads; the band's loop. The inner loop keeps y's name: what staged rows
+/// are computed at.
+Var parallelRowBands(Func output, Var y, int64_t rowsPerBand) {
+  Var band("band");
+  output.split(y, band, y, static_cast<int>(rowsPerBand), TailStrategy::GuardWithIf).parallel(band);
+  return band;
+}
+
 /// The loop staged rows are stored at to slide down the rows of a channel
 /// block (Halide's sliding window: computed at y, kept for the window's
 /// rows): the channel blocks' loop `channelBlocks`; or `bands` bands of rows
@@ -164,14 +173,8 @@ Var slidingRowsLoop(Func output, const KernelSignature &s, int64_t bands, Var ch
                     Var y, const std::function<int64_t(int64_t)> &rowsBytes) {
   const ScheduleParams &p = s.schedule;
   Var storage = channelBlocks;
-  if (bands > 1) {
-    Var band("band");
-    int64_t rows = s.anchorShape()[2];
-    output
-        .split(y, band, y, static_cast<int>((rows + bands - 1) / bands), TailStrategy::GuardWithIf)
-        .parallel(band);
-    storage = band;
-  }
+  if (bands > 1)
+    storage = parallelRowBands(output, y, (s.anchorShape()[2] + bands - 1) / bands);
   int64_t blocks = (s.anchorShape()[3] + p.pixelBlock - 1) / p.pixelBlock, run = blocks;
   while (run > 1 && rowsBytes(run * p.pixelBlock) > kHalideStackBytes)
     run = (run + 1) / 2;
@@ -273,13 +276,10 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
         .parallel(runs);
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
     int64_t rowsPerTask = std::max<int64_t>(1, signature.anchorShape()[2] / kRowTasks);
-    if (rowsPerTask > 1) {
-      Var band("rows_band"); // the inner part keeps y's name: staged input rows' compute_at
-      output.split(y, band, y, static_cast<int>(rowsPerTask), TailStrategy::GuardWithIf)
-          .parallel(band);
-    } else {
+    if (rowsPerTask > 1)
+      parallelRowBands(output, y, rowsPerTask);
+    else
       output.parallel(y);
-    }
   }
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
