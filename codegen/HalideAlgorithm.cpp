@@ -1,6 +1,7 @@
 //===- HalideAlgorithm.cpp - what each cnn op computes, in Halide ---------===//
 #include "codegen/HalideFixedPoint.h"
 #include "codegen/HalideKernel.h"
+#include "codegen/Winograd.h"
 #include "dialect/Cnn.h"
 #include "dialect/IntegerArithmetic.h"
 
@@ -594,6 +595,8 @@ private:
                                       plan.imageFilterExtents.end());
       source = mul.getInput();
     }
+    if (!depthwise && filterRole(conv.getFilter()) == TensorRole::winogradFilter)
+      return winogradConvolution(conv.getOperation());
     Func input = convolutionInput(conv.getOperation(), source, pad);
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
@@ -609,6 +612,79 @@ private:
                                                                    : w(c, r.x, r.y, r.z);
       f(c, x, y, n) += weight * input(r.x, x0 + r.y, y0 + r.z, n);
     }
+    return f;
+  }
+
+  /// Σₖ coefficient(k)·term(k) over k < count, leaving out the zero
+  /// coefficients and multiplying by none of ±1: a Winograd transform's
+  /// row, its additions only where its coefficients are ±1.
+  template <typename Coefficient, typename Term>
+  static Expr combination(int count, Coefficient coefficient, Term term) {
+    Expr sum;
+    for (int k = 0; k < count; ++k) {
+      double cf = coefficient(k);
+      if (cf == 0)
+        continue;
+      Expr t = term(k);
+      if (!sum.defined())
+        sum = cf == 1 ? t : cf == -1 ? -t : t * static_cast<float>(cf);
+      else if (cf == 1 || cf == -1)
+        sum = cf == 1 ? sum + t : sum - t;
+      else
+        sum = sum + t * static_cast<float>(cf);
+    }
+    return sum.defined() ? sum : Expr(0.0f);
+  }
+
+  /// Row `row` of a transform applied along one tile axis: a mux over the
+  /// `rows` rows of `coefficient` (row, k), which a schedule unrolling that
+  /// axis resolves to one row's combination.
+  template <typename Coefficient, typename Term>
+  static Expr transformed(Expr row, int rows, int count, Coefficient coefficient, Term term) {
+    std::vector<Expr> options;
+    for (int r = 0; r < rows; ++r)
+      options.push_back(combination(
+          count, [&](int k) { return coefficient(r, k); }, term));
+    return mux(row, options);
+  }
+
+  /// The 3×3 convolution `op` by Winograd's F(m×m, 3×3) over its
+  /// transformed filter (Layout.h's winogradFilter, (o, i, t)): each n×n
+  /// input tile, whose corner is at (m·tx − left, m·ty − top), transformed
+  /// (V = Bᵀ d B), the products at each of its n² positions summed over the
+  /// input channels, and the sums transformed back (Aᵀ M A) to the m×m
+  /// outputs from (m·tx, m·ty) (KernelFuncs::Winograd).
+  Func winogradConvolution(Operation *op) {
+    auto conv = cast<cnn::Conv2DOp>(op);
+    const WinogradTransforms &w = winogradTransforms(kWinogradOutputTile);
+    int m = w.outputTile, tile = w.inputTile;
+    ArrayRef<int64_t> pad = conv.getPadding();
+    Value source = conv.getInput();
+    Func input = pads(pad) ? padded(at(source), plan.shapeOf(source), 0.0f) : at(source);
+    Func filter = at(conv.getFilter());
+    Var c("c"), x("x"), y("y"), n("n"), a("a"), b("b"), j("j"), r("r"), tx("tx"), ty("ty");
+    Expr left = m * tx - static_cast<int>(pad[1]), top = m * ty - static_cast<int>(pad[0]);
+    auto inputT = [&](int row, int k) { return w.bt(row, k); };
+    auto outputT = [&](int row, int k) { return w.at(row, k); };
+
+    KernelFuncs::Winograd stages{op, Func(name("winograd_columns")), Func(name("winograd_input")),
+                                 Func(name("winograd_products")), Func(name("winograd_rows"))};
+    stages.inputColumns(c, j, a, tx, ty, n) =
+        transformed(a, tile, tile, inputT, [&](int k) { return input(c, left + j, top + k, n); });
+    stages.input(c, b, a, tx, ty, n) = transformed(
+        b, tile, tile, inputT, [&](int k) { return stages.inputColumns(c, k, a, tx, ty, n); });
+    RDom channels(0, static_cast<int>(shapeOf(source)[1]), "r");
+    stages.products(c, b, a, tx, ty, n) = 0.0f;
+    stages.products(c, b, a, tx, ty, n) +=
+        filter(c, channels, a * tile + b) * stages.input(channels, b, a, tx, ty, n);
+    stages.outputRows(c, b, r, tx, ty, n) = transformed(
+        r, m, tile, outputT, [&](int k) { return stages.products(c, b, k, tx, ty, n); });
+    Func f(name("conv"));
+    f(c, x, y, n) = (conv.getBias() ? at(conv.getBias())(c) : Expr(0.0f)) +
+                    transformed(x % m, m, tile, outputT, [&](int k) {
+                      return stages.outputRows(c, k, y % m, x / m, y / m, n);
+                    });
+    funcs.winograd.push_back(stages);
     return f;
   }
 

@@ -40,6 +40,17 @@ struct KernelFuncs {
     Halide::Func centered, pairs;
   };
   std::vector<TapPairs> tapPairs;
+  /// A convolution by Winograd's F(m×m, 3×3) (Winograd.h): its input tiles
+  /// transformed by columns, (c, j, a, tx, ty, n), then rows, (c, b, a, tx,
+  /// ty, n); the products of each of the n×n positions summed over input
+  /// channels, (o, b, a, tx, ty, n); those transformed back by rows, (o, b,
+  /// r, tx, ty, n). The op's own Func transforms back by columns and adds
+  /// the bias: (o, x, y, n), x = m·tx + s, y = m·ty + r.
+  struct Winograd {
+    mlir::Operation *conv;
+    Halide::Func inputColumns, input, products, outputRows;
+  };
+  std::vector<Winograd> winograd;
   /// Sums over a filter's weights alone (the Σw of a quad convolution without
   /// a bias, per output channel; with one, its start is packed: Layout.h's
   /// quadConvStart), defined for the output channels the filter holds

@@ -1,6 +1,7 @@
 //===- KernelPlan.cpp - the buffers a kernel group reads and writes -------===//
 #include "codegen/KernelPlan.h"
 #include "codegen/TargetBackend.h"
+#include "codegen/Winograd.h"
 #include "dialect/Cnn.h"
 
 #include "llvm/ADT/DenseMap.h"
@@ -14,7 +15,8 @@ namespace {
 TensorRole roleOf(Operation *user, unsigned operandIndex, const TargetSelection &target) {
   const TargetBackend &backend = *target.backend;
   if (isa<cnn::Conv2DOp>(user) && operandIndex == 1)
-    return TensorRole::convFilter;
+    return backend.convolvesByWinograd() && winogradApplies(user) ? TensorRole::winogradFilter
+                                                                  : TensorRole::convFilter;
   if (isa<cnn::IntegerConv2DOp>(user) && (operandIndex == 1 || operandIndex == 2)) {
     ArrayRef<int64_t> out = shapeOf(user->getResult(0));
     TensorRole filter = backend.integerConvFilter(target.halideTarget, out[2] * out[3]);

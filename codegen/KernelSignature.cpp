@@ -61,6 +61,8 @@ const char *roleName(TensorRole role) {
     return "filter_c_hw";
   case TensorRole::pairedDepthwiseFilter:
     return "filter_pc_hw";
+  case TensorRole::winogradFilter:
+    return "filter_oi_t_winograd";
   case TensorRole::fcWeight:
     return "matrix_mk";
   case TensorRole::vector:

@@ -1,5 +1,6 @@
 //===- Layout.cpp - how kernels see tensors in memory ---------------------===//
 #include "codegen/Layout.h"
+#include "codegen/Winograd.h"
 #include "dialect/IntegerArithmetic.h"
 
 namespace cnnc {
@@ -26,6 +27,10 @@ llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t>
     return {heldOutputChannels(role, shape[0]), roundUp(shape[1], g) / g, g, shape[2] * shape[3]};
   if (role == TensorRole::pairedDepthwiseFilter)
     return {shape[0], shape[2], roundUp(shape[3], 2) / 2, 2};
+  if (role == TensorRole::winogradFilter) {
+    int64_t n = winogradTransforms(kWinogradOutputTile).inputTile;
+    return {shape[0], shape[1], n * n};
+  }
   return {shape.begin(), shape.end()};
 }
 
@@ -44,6 +49,8 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
     return {0, 3, 2};
   case TensorRole::pairedDepthwiseFilter:
     return {3, 0, 2, 1};
+  case TensorRole::winogradFilter:
+    return {0, 1, 2};
   case TensorRole::fcWeight:
     return {0, 1};
   case TensorRole::vector:
@@ -112,7 +119,11 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   llvm::SmallVector<int, 4> axes = halideAxes(role, shape.size());
   std::vector<uint8_t> grouped;
   llvm::ArrayRef<uint8_t> source = tensor.bytes();
-  if (inputChannelGroup(role) > 1) {
+  HostTensor transformed;
+  if (role == TensorRole::winogradFilter) {
+    transformed = winogradFilter(tensor);
+    source = transformed.bytes();
+  } else if (inputChannelGroup(role) > 1) {
     grouped = groupInputChannels(tensor, role);
     source = grouped;
   } else if (role == TensorRole::pairedDepthwiseFilter) {

@@ -13,6 +13,8 @@
 // VNNI's vpdpbusd and Hexagon's vrmpy (u8 × i8); Hexagon's blocks are whole
 // HVX vectors, so its quad filter holds output channels up to a multiple of
 // 32. The target chooses (TargetBackend::integerConvFilter).
+// A Winograd filter holds each 3×3 filter already transformed for
+// F(m×m, 3×3) (Winograd.h), output channels innermost as a dense filter's.
 // A paired depthwise filter keeps each channel's horizontally adjacent taps
 // side by side (a window of odd width gets a zero weight past its last tap),
 // for targets that sum two taps' products in one instruction
@@ -29,6 +31,9 @@
 //                                          (whole HVX vectors), zeros past O
 //   depthwise C×1×H×W    (c, kx, ky)       axes 0, 3, 2
 //   paired depthwise     (p, c, kx/2, ky)  kx = 2·(kx/2) + p, zeros past W
+//   Winograd filter      (o, i, t)         U = G g Gᵀ of each 3×3 filter
+//                                          (Winograd.h), t = a·n + b of its
+//                                          n×n tile
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
 //   quad conv start O    (o)               axis 0: clamp(bias) − zp·Σw, the
@@ -54,6 +59,7 @@ enum class TensorRole {
   hvxQuadConvFilter,
   depthwiseFilter,
   pairedDepthwiseFilter,
+  winogradFilter,
   fcWeight,
   vector,
   quadConvStart

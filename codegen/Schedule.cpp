@@ -13,10 +13,12 @@ llvm::Error illegal(const ScheduleParams &params, const llvm::Twine &why) {
                                  params.str().c_str(), why.str().c_str());
 }
 
-/// Registers a block needs: its accumulators, one weight vector per channel
-/// vector and one broadcast input.
-int registersNeeded(const ScheduleParams &p) {
-  return p.accumulatorRegisters() + p.channelBlock / p.vectorLanes + 1;
+/// Registers a block needs: its accumulators, one per channel vector and
+/// `pixelsPerAccumulator` pixels, one weight vector per channel vector and
+/// one broadcast input.
+int registersNeeded(const ScheduleParams &p, int pixelsPerAccumulator) {
+  int channelVectors = p.channelBlock / p.vectorLanes;
+  return channelVectors * (p.pixelBlock / pixelsPerAccumulator) + channelVectors + 1;
 }
 
 const char *parallelName(ScheduleParams::Parallel parallel) {
@@ -250,8 +252,8 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
   if (p.paddedInput == ScheduleParams::PaddedInput::rows && !rowsStagedPerOutputRow &&
       p.parallel != ScheduleParams::Parallel::channelBlocks)
     return illegal(p, "padded=rows slides down a channel block's rows: it needs parallel=channels");
-  if (registersNeeded(p) > vectorRegisters)
-    return illegal(p, "the block needs " + llvm::Twine(registersNeeded(p)) +
+  if (int needed = registersNeeded(p, pixelsPerAccumulator); needed > vectorRegisters)
+    return illegal(p, "the block needs " + llvm::Twine(needed) +
                           " vector registers and the target has " + llvm::Twine(vectorRegisters));
   if (std::string why = targetRefusal ? targetRefusal(p) : ""; !why.empty())
     return illegal(p, why);

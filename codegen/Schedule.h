@@ -114,11 +114,6 @@ struct ScheduleParams {
 
   bool onGpu() const { return gpuThreadsChannels > 0; }
 
-  /// Vector registers the block's accumulators take.
-  int accumulatorRegisters() const {
-    return vectorLanes ? channelBlock / vectorLanes * pixelBlock : 0;
-  }
-
   bool operator==(const ScheduleParams &o) const { return str() == o.str(); }
   bool operator!=(const ScheduleParams &o) const { return !(*this == o); }
 
@@ -148,6 +143,10 @@ struct ScheduleSpace {
   std::vector<ScheduleParams::Warp> gpuWarps = {ScheduleParams::Warp::channels}; // blocked only
   /// Register blocks must leave this many vector registers for operands.
   int vectorRegisters = 0;
+  /// Pixels along x one accumulator per channel vector serves: a Winograd
+  /// convolution's block keeps one per output tile of this width (pixel
+  /// blocks are whole tiles), any other one per pixel.
+  int pixelsPerAccumulator = 1;
   /// The kernel's result is a vector of features per image and it reduces
   /// over float weights: a generic schedule may cut them into slices.
   bool reductionSlices = false;

@@ -136,6 +136,11 @@ public:
   /// ones sum two input channels): its filter is then paired (Layout.h).
   virtual bool pairsDepthwiseTaps() const { return false; }
 
+  /// Whether float 3×3 convolutions that qualify (Winograd.h's
+  /// winogradApplies) compute by Winograd's F(m×m, 3×3), their filters
+  /// transformed when packed (Layout.h's winogradFilter).
+  virtual bool convolvesByWinograd() const { return false; }
+
   /// Whether kernels pointwise in space see their maps as one row
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }

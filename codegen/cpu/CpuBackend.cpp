@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
 #include "codegen/KernelSignature.h"
+#include "codegen/Winograd.h"
 #include "dialect/Cnn.h"
 
 #include "llvm/ADT/STLExtras.h"
@@ -100,6 +101,27 @@ bool reductionSlicesMayApply(const KernelSignature &s, int lanes) {
 
 bool denseFloatConvolution(const KernelSignature &s) {
   return s.ops[s.anchor()].name == cnn::Conv2DOp::getOperationName();
+}
+
+/// A convolution by Winograd, its filter transformed (Layout.h).
+bool winogradConvolution(const KernelSignature &s) {
+  return llvm::any_of(
+      s.args, [](const SignatureArg &arg) { return arg.role == TensorRole::winogradFilter; });
+}
+
+/// Output tiles a Winograd convolution's block takes by default, with two
+/// vectors of channels: 12 accumulators, as many as three-vector blocks of
+/// 4 pixels keep on AVX2 (kFewestNarrowBlockAccumulators).
+constexpr int kWinogradTilesPerBlock = 6;
+
+/// The pixel blocks of a Winograd convolution: whole output tiles, from one
+/// to twice kWinogradTilesPerBlock, none wider than the row.
+std::vector<int> winogradPixelBlocks(int64_t width) {
+  std::vector<int> blocks;
+  for (int tiles = 1; tiles <= 2 * kWinogradTilesPerBlock; ++tiles)
+    if (tiles * kWinogradOutputTile <= width)
+      blocks.push_back(tiles * kWinogradOutputTile);
+  return blocks;
 }
 
 /// A depthwise integer convolution whose filter pairs its taps (Layout.h).
@@ -457,6 +479,11 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   p.channelBlock = channels >= 2 * p.vectorLanes ? 2 * p.vectorLanes : p.vectorLanes;
   if (overcomputesTail(channels, p.channelBlock))
     p.channelBlock = p.vectorLanes;
+  if (winogradConvolution(s)) {
+    p.pixelBlock =
+        static_cast<int>(std::min<int64_t>(out[3], kWinogradTilesPerBlock * kWinogradOutputTile));
+    return p;
+  }
   int registers = registerFile(target).vectorRegisters;
   if (threeVectorChannelBlocks(s, p.vectorLanes, registers))
     p.channelBlock = 3 * p.vectorLanes;
@@ -523,6 +550,15 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
   llvm::sort(space.channelBlocks);
+  if (winogradConvolution(s)) {
+    // Channel blocks pass within each block of tiles or each row of tiles,
+    // which every input channel's transformed tiles are computed for once;
+    // none is padded.
+    space.parallel = {Parallel::rows, Parallel::rowChannelBlocks, Parallel::none};
+    space.pixelBlocks = winogradPixelBlocks(out[3]);
+    space.pixelsPerAccumulator = kWinogradOutputTile;
+    return space;
+  }
   for (int pixels : kPixelBlocks)
     if (pixels <= out[3])
       space.pixelBlocks.push_back(pixels);

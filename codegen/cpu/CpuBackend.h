@@ -19,6 +19,7 @@ public:
   llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
+  bool convolvesByWinograd() const override { return true; }
   ScheduleParams defaultSchedule(const KernelSignature &signature,
                                  llvm::StringRef halideTarget) const override;
   ScheduleSpace scheduleSpace(const KernelSignature &signature,

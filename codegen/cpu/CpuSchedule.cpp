@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "codegen/HalideKernel.h"
 #include "codegen/KernelSignature.h"
+#include "codegen/Winograd.h"
 #include "codegen/cpu/CpuBackend.h"
 #include "dialect/Cnn.h"
 
@@ -364,6 +365,90 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     scheduleImageFilter(*funcs.imageFilter, lanes, p.parallel != ScheduleParams::Parallel::none);
 }
 
+/// A convolution by Winograd (KernelFuncs::Winograd): the output in blocks
+/// of channelBlock channels × pixelBlock pixels (whole tiles) × a row of
+/// tiles (m rows). Per block of tiles (or, with parallel=row-channels, per
+/// row of tiles, the channel blocks then passing outside its blocks of
+/// tiles, so that a channel block's transformed filter stays in cache while
+/// the row passes), every input channel's tiles are transformed once, for
+/// all the channel blocks; per channel block, the sums at each tile
+/// position are accumulated in registers (channelBlock / lanes vectors × the
+/// block's tiles, as a blocked 1×1 convolution's pixels), transformed back
+/// and stored through the epilogue. Rows of tiles go over threads, in bands.
+void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd &w,
+                                 const KernelSignature &signature) {
+  const ScheduleParams &p = signature.schedule;
+  int m = kWinogradOutputTile, lanes = p.vectorLanes;
+  ArrayRef<int64_t> out = signature.anchorShape();
+  Func output = funcs.output, conv = funcs.ops[signature.anchor()].second;
+  int64_t storedChannels = std::min<int64_t>(p.channelBlock, out[1]);
+  int storeLanes = lanes;
+  while (storedChannels % storeLanes)
+    storeLanes /= 2;
+  Var c = output.args()[0], x = output.args()[1], y = output.args()[2];
+  Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  output.split(c, co, ci, static_cast<int>(storedChannels), TailStrategy::ShiftInwards)
+      .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
+      .split(y, yo, yi, m, TailStrategy::ShiftInwards)
+      .vectorize(ci, storeLanes)
+      .unroll(xi)
+      .unroll(yi);
+  bool channelBlocksOutside = p.parallel == ScheduleParams::Parallel::rowChannelBlocks;
+  if (channelBlocksOutside)
+    output.reorder(ci, xi, yi, xo, co, yo);
+  else
+    output.reorder(ci, xi, yi, co, xo, yo);
+  if (p.parallel != ScheduleParams::Parallel::none) {
+    int64_t rowsPerTask = std::max<int64_t>(1, out[2] / m / kRowTasks);
+    if (rowsPerTask > 1)
+      parallelRowBands(output, yo, rowsPerTask);
+    else
+      output.parallel(yo);
+  }
+
+  // The output transform and the epilogue, a channel block at a time.
+  Var oc = conv.args()[0];
+  conv.compute_at(output, co)
+      .vectorize(oc, lanes, TailStrategy::RoundUp)
+      .unroll(conv.args()[1])
+      .unroll(conv.args()[2]);
+  Func rows = w.outputRows;
+  rows.compute_at(output, co).vectorize(rows.args()[0], lanes, TailStrategy::RoundUp);
+  for (int d = 1; d <= 3; ++d) // b, r, tx
+    rows.unroll(rows.args()[d]);
+
+  // The products: the block's accumulators (channel vectors × tiles) in
+  // registers across the input channels, one tile position after another.
+  Func products = w.products;
+  Var po = products.args()[0], pb = products.args()[1], pa = products.args()[2],
+      ptx = products.args()[3];
+  products.compute_at(output, co).vectorize(po, lanes, TailStrategy::RoundUp);
+  RVar channels(products.update().get_schedule().rvars().front().var);
+  Stage update = products.update();
+  update.reorder(po, ptx, channels, pb, pa).vectorize(po, lanes).unroll(po).unroll(ptx);
+  if (p.inputUnroll > 1) {
+    RVar outer("inputs_outer"), inner("inputs_inner");
+    update.split(channels, outer, inner, p.inputUnroll).unroll(inner);
+  }
+
+  // The transformed input tiles, once for every channel block: a vector of
+  // input channels at a time, its n×n tile transformed by columns, then
+  // rows, in registers.
+  Func input = w.input, columns = w.inputColumns;
+  Var vc = input.args()[0], vb = input.args()[1], va = input.args()[2], vtx = input.args()[3];
+  Var vco("vco"), vci("vci");
+  input.compute_at(output, channelBlocksOutside ? yo : xo)
+      .split(vc, vco, vci, lanes, TailStrategy::ShiftInwards)
+      .reorder(vci, vb, va, vco, vtx)
+      .vectorize(vci)
+      .unroll(vb)
+      .unroll(va);
+  columns.compute_at(input, vco)
+      .vectorize(columns.args()[0], lanes, TailStrategy::ShiftInwards)
+      .unroll(columns.args()[1])
+      .unroll(columns.args()[2]);
+}
+
 /// The reduction dimension reduction slices cut (its index in the
 /// reduction domain, HalideAlgorithm.cpp): a convolution's or a fully
 /// connected layer's input features (the first), a global pool's rows (the
@@ -429,6 +514,12 @@ void sliceReduction(Func f, ArrayRef<int64_t> shape, int lanes, int cutIndex) {
 void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   const ScheduleParams &p = signature.schedule;
   int vector = p.vectorLanes;
+  for (const KernelFuncs::Winograd &w : funcs.winograd) // every stage whole, in turn
+    for (Func stage : {w.inputColumns, w.input, w.products, w.outputRows}) {
+      stage.compute_root().vectorize(stage.args()[0], vector, TailStrategy::GuardWithIf);
+      if (stage.has_update_definition())
+        stage.update().vectorize(stage.args()[0], vector, TailStrategy::GuardWithIf);
+    }
   for (const KernelFuncs::FilterSum &sum : funcs.filterSums)
     scheduleFilterSum(sum, vector);
   for (auto &[op, f] : funcs.ops) {
@@ -492,7 +583,10 @@ int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int ch
 }
 
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes) {
-  if (signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution)
+  bool blocked = signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution;
+  if (blocked && !funcs.winograd.empty())
+    scheduleWinogradConvolution(funcs, funcs.winograd.front(), signature);
+  else if (blocked)
     scheduleBlockedConvolution(funcs, signature, fewestQuadLanes);
   else
     scheduleGeneric(funcs, signature);

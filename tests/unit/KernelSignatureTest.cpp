@@ -195,8 +195,8 @@ TEST_F(KernelSignatureTest, SchedulesSeparateKernels) {
 }
 
 TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
-  signatures("", "silu");
-  KernelSignature signature = *signatureOf(plans[1]);
+  // Reading the model's input, the convolution is direct (not Winograd's).
+  KernelSignature signature = convolutionSignature(64, 64, 8, 3);
   struct Case {
     const char *target;
     int lanes, pixels;
@@ -212,9 +212,11 @@ TEST_F(KernelSignatureTest, TargetsBlockForTheirRegisterFiles) {
     EXPECT_EQ(p.pixelBlock, c.pixels) << c.target;
     EXPECT_FALSE(bool(space.check(p))) << c.target << ": " << p.str();
     EXPECT_GT(space.enumerate().size(), 1u) << c.target;
-    for (const ScheduleParams &legal : space.enumerate())
-      EXPECT_LE(legal.accumulatorRegisters() + legal.channelBlock / legal.vectorLanes + 1,
-                space.vectorRegisters);
+    for (const ScheduleParams &legal : space.enumerate()) {
+      int channelVectors = legal.channelBlock / legal.vectorLanes;
+      int accumulators = channelVectors * (legal.pixelBlock / space.pixelsPerAccumulator);
+      EXPECT_LE(accumulators + channelVectors + 1, space.vectorRegisters);
+    }
     // A block of 16 accumulators and its operands overflows AVX2's 16 registers.
     ScheduleParams wide = p;
     wide.channelBlock = 2 * p.vectorLanes;
@@ -293,6 +295,51 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
   EXPECT_TRUE(llvm::is_contained(space.parallel, ScheduleParams::Parallel::channelBlocks));
   EXPECT_EQ(target->backend->defaultSchedule(depthwise, target->halideTarget).parallel,
             ScheduleParams::Parallel::rows);
+}
+
+// A float 3×3 convolution at stride 1 that reads an activation, over maps
+// that divide into output tiles and of 16 channels or more in and out,
+// computes by Winograd: its filter is transformed when packed, its pixel
+// blocks are whole tiles (6 of them by default), and its register blocks
+// keep an accumulator per tile, not per pixel. Others stay direct.
+TEST_F(KernelSignatureTest, ThreeByThreeConvolutionsTakeWinograd) {
+  auto filterRole = [&](const std::string &source) {
+    onlySignature(source);
+    return plans[0].inputs.size() > 1 ? plans[0].inputs[1].role : TensorRole::activation;
+  };
+  auto afterActivation = [&](int in, int out, int size, int window) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(
+        convolutionAfterActivation(in, out, size, window), &context);
+    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
+    plans = planKernels(groups, x86);
+    EXPECT_EQ(plans.size(), 2u);
+    return plans[1];
+  };
+  EXPECT_EQ(afterActivation(48, 192, 96, 3).inputs[1].role, TensorRole::winogradFilter);
+  EXPECT_EQ(afterActivation(48, 192, 96, 5).inputs[1].role, TensorRole::convFilter);
+  EXPECT_EQ(afterActivation(8, 192, 96, 3).inputs[1].role, TensorRole::convFilter);
+  EXPECT_EQ(afterActivation(48, 192, 30, 3).inputs[1].role, TensorRole::convFilter);
+  EXPECT_EQ(filterRole(convolution(48, 192, 96, 3)), TensorRole::convFilter); // the model input
+
+  KernelSignature signature = *signatureOf(afterActivation(48, 192, 96, 3));
+  for (const char *name : {"x86-64-avx2", "x86-64-avx512", "arm64"}) {
+    llvm::Expected<TargetSelection> target = selectTarget(name);
+    ASSERT_TRUE(bool(target));
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution) << name;
+    EXPECT_EQ(p.pixelBlock, 24) << name << " " << p.str();
+    EXPECT_EQ(space.pixelsPerAccumulator, 4);
+    EXPECT_FALSE(bool(space.check(p))) << name << " " << p.str();
+    for (const ScheduleParams &legal : space.enumerate())
+      if (legal.strategy == ScheduleParams::Strategy::blockedConvolution)
+        EXPECT_EQ(legal.pixelBlock % 4, 0) << legal.str();
+    ScheduleParams leading = p;
+    leading.parallel = ScheduleParams::Parallel::channelBlocks;
+    llvm::Error refused = space.check(leading); // blocks of tiles pass every channel block
+    EXPECT_TRUE(bool(refused)) << name;
+    llvm::consumeError(std::move(refused));
+  }
 }
 
 // A dense k×k convolution whose weights a pixel block could not keep in
