@@ -656,7 +656,7 @@ private:
   /// outputs from (m·tx, m·ty) (KernelFuncs::Winograd).
   Func winogradConvolution(Operation *op) {
     auto conv = cast<cnn::Conv2DOp>(op);
-    const WinogradTransforms &w = winogradTransforms(kWinogradOutputTile);
+    const WinogradTransforms &w = winogradTransforms();
     int m = w.outputTile, tile = w.inputTile;
     ArrayRef<int64_t> pad = conv.getPadding();
     Value source = conv.getInput();

@@ -2,27 +2,12 @@
 #include "codegen/Winograd.h"
 #include "dialect/Cnn.h"
 
-#include "llvm/Support/ErrorHandling.h"
-
 namespace cnnc {
 
-const WinogradTransforms &winogradTransforms(int outputTile) {
-  // Interpolation points 0, ±1 (m = 2) and 0, ±1, ±2 (m = 4), and infinity:
-  // Lavin and Gray's matrices.
-  // One row of each matrix per line.
+const WinogradTransforms &winogradTransforms() {
+  // Lavin and Gray's matrices for F(4×4, 3×3), from the interpolation
+  // points 0, ±1, ±2 and infinity, one row of each matrix per line.
   // clang-format off
-  static const WinogradTransforms two = {
-      2, 4,
-      {1,  0, -1,  0,
-       0,  1,  1,  0,
-       0, -1,  1,  0,
-       0,  1,  0, -1},
-      {1,    0,   0,
-       0.5,  0.5, 0.5,
-       0.5, -0.5, 0.5,
-       0,    0,   1},
-      {1, 1,  1,  0,
-       0, 1, -1, -1}};
   static const WinogradTransforms four = {
       4, 6,
       {4,  0, -5,  0, 1, 0,
@@ -42,11 +27,7 @@ const WinogradTransforms &winogradTransforms(int outputTile) {
        0, 1,  1, 4,  4, 0,
        0, 1, -1, 8, -8, 1}};
   // clang-format on
-  if (outputTile == 2)
-    return two;
-  if (outputTile == 4)
-    return four;
-  llvm_unreachable("Winograd output tiles are 2 or 4");
+  return four;
 }
 
 /// Input and output channels below which a 3×3 convolution stays direct:
@@ -63,7 +44,7 @@ bool winogradApplies(mlir::Operation *op) {
     return false;
   llvm::ArrayRef<int64_t> filter = conv.getFilter().getType().getShape(),
                           out = conv.getResult().getType().getShape();
-  int m = kWinogradOutputTile;
+  int m = winogradTransforms().outputTile;
   return filter[2] == 3 && filter[3] == 3 &&
          llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
          filter[0] >= kWinogradFewestChannels && filter[1] >= kWinogradFewestChannels &&
@@ -71,7 +52,7 @@ bool winogradApplies(mlir::Operation *op) {
 }
 
 HostTensor winogradFilter(const HostTensor &filter) {
-  const WinogradTransforms &w = winogradTransforms(kWinogradOutputTile);
+  const WinogradTransforms &w = winogradTransforms();
   int n = w.inputTile;
   int64_t outputs = filter.shape[0], inputs = filter.shape[1];
   HostTensor transformed({outputs, inputs, static_cast<int64_t>(n) * n});

@@ -2,7 +2,7 @@
 //
 // Winograd.h's matrices and the packed filter: Aᵀ [(G g Gᵀ) ⊙ (Bᵀ d B)] A
 // over one n×n tile must equal the direct 3×3 correlation of that tile (in
-// double, to rounding), for both output tiles; the packed filter must hold
+// double, to rounding); the packed filter must hold
 // each transformed filter at (o, i, t), output channels innermost.
 //
 //===----------------------------------------------------------------------===//
@@ -48,31 +48,30 @@ std::vector<double> winogradTile(const WinogradTransforms &w, const std::vector<
 
 TEST(WinogradTest, TransformsComputeTheCorrelation) {
   std::mt19937 rng(7);
-  for (int m : {2, 4}) {
-    const WinogradTransforms &w = cnnc::winogradTransforms(m);
-    int n = w.inputTile;
-    ASSERT_EQ(n, m + 2);
-    for (int trial = 0; trial < 20; ++trial) {
-      std::vector<double> d(n * n), g(9);
-      for (double &value : d)
-        value = uniform(rng);
-      for (double &value : g)
-        value = uniform(rng);
-      std::vector<double> y = winogradTile(w, d, g);
-      for (int r = 0; r < m; ++r)
-        for (int s = 0; s < m; ++s) {
-          double direct = 0;
-          for (int i = 0; i < 3; ++i)
-            for (int j = 0; j < 3; ++j)
-              direct += g[i * 3 + j] * d[(r + i) * n + s + j];
-          EXPECT_NEAR(y[r * m + s], direct, 1e-12) << "m=" << m << " output " << r << "," << s;
-        }
-    }
+  const WinogradTransforms &w = cnnc::winogradTransforms();
+  int m = w.outputTile, n = w.inputTile;
+  ASSERT_EQ(m, cnnc::kWinogradOutputTile);
+  ASSERT_EQ(n, m + 2);
+  for (int trial = 0; trial < 20; ++trial) {
+    std::vector<double> d(n * n), g(9);
+    for (double &value : d)
+      value = uniform(rng);
+    for (double &value : g)
+      value = uniform(rng);
+    std::vector<double> y = winogradTile(w, d, g);
+    for (int r = 0; r < m; ++r)
+      for (int s = 0; s < m; ++s) {
+        double direct = 0;
+        for (int i = 0; i < 3; ++i)
+          for (int j = 0; j < 3; ++j)
+            direct += g[i * 3 + j] * d[(r + i) * n + s + j];
+        EXPECT_NEAR(y[r * m + s], direct, 1e-12) << "output " << r << "," << s;
+      }
   }
 }
 
 TEST(WinogradTest, FilterIsTransformedAndPackedOutputChannelsInnermost) {
-  const WinogradTransforms &w = cnnc::winogradTransforms(cnnc::kWinogradOutputTile);
+  const WinogradTransforms &w = cnnc::winogradTransforms();
   int n = w.inputTile;
   HostTensor filter({3, 2, 3, 3});
   std::mt19937 rng(11);
