@@ -412,14 +412,8 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
       .vectorize(oc, lanes, TailStrategy::RoundUp)
       .unroll(conv.args()[1])
       .unroll(conv.args()[2]);
-  // Each stage's buffer is a fixed size, most over Halide's stack
-  // allocations: on its pseudostack they are allocated once a call and
-  // reused by every block (left to Halide, each block's were malloc'd and
-  // freed: 1,248 heap allocations a run of efficientnetv2-s's 96×96 kernel).
   Func rows = w.outputRows;
-  rows.compute_at(output, co)
-      .store_in(MemoryType::Stack)
-      .vectorize(rows.args()[0], lanes, TailStrategy::RoundUp);
+  rows.compute_at(output, co).vectorize(rows.args()[0], lanes, TailStrategy::RoundUp);
   for (int d = 1; d <= 3; ++d) // b, r, tx
     rows.unroll(rows.args()[d]);
 
@@ -428,9 +422,7 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   Func products = w.products;
   Var po = products.args()[0], pb = products.args()[1], pa = products.args()[2],
       ptx = products.args()[3];
-  products.compute_at(output, co)
-      .store_in(MemoryType::Stack)
-      .vectorize(po, lanes, TailStrategy::RoundUp);
+  products.compute_at(output, co).vectorize(po, lanes, TailStrategy::RoundUp);
   RVar channels(products.update().get_schedule().rvars().front().var);
   Stage update = products.update();
   update.reorder(po, ptx, channels, pb, pa).vectorize(po, lanes).unroll(po).unroll(ptx);
@@ -446,7 +438,6 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   Var vc = input.args()[0], vb = input.args()[1], va = input.args()[2], vtx = input.args()[3];
   Var vco("vco"), vci("vci");
   input.compute_at(output, channelBlocksOutside ? yo : xo)
-      .store_in(MemoryType::Stack)
       .split(vc, vco, vci, lanes, TailStrategy::ShiftInwards)
       .reorder(vci, vb, va, vco, vtx)
       .vectorize(vci)
