@@ -300,7 +300,8 @@ TEST_F(KernelSignatureTest, ChannelBlocksLeadWhereWeightsOutweighTheInput) {
 // A float 3×3 convolution at stride 1 that reads an activation, over maps
 // that divide into output tiles and of 16 channels or more in and out,
 // computes by Winograd: its filter is transformed when packed, its pixel
-// blocks are whole tiles (6 of them by default), and its register blocks
+// blocks are whole tiles (6 of them by default, or as many as leave no
+// tail), and its register blocks
 // keep an accumulator per tile, not per pixel. Others stay direct.
 TEST_F(KernelSignatureTest, ThreeByThreeConvolutionsTakeWinograd) {
   auto filterRole = [&](const std::string &source) {
@@ -339,6 +340,16 @@ TEST_F(KernelSignatureTest, ThreeByThreeConvolutionsTakeWinograd) {
     llvm::Error refused = space.check(leading); // blocks of tiles pass every channel block
     EXPECT_TRUE(bool(refused)) << name;
     llvm::consumeError(std::move(refused));
+  }
+  // A 32-wide row is 8 tiles: blocks of 8 where the registers hold them (two
+  // vectors × 8 tiles on AVX-512), of 4 on AVX2, never 6 (12 tiles computed).
+  KernelSignature narrow = *signatureOf(afterActivation(48, 192, 32, 3));
+  for (auto [name, pixels] : {std::pair{"x86-64-avx512", 32}, std::pair{"x86-64-avx2", 16}}) {
+    llvm::Expected<TargetSelection> target = selectTarget(name);
+    ASSERT_TRUE(bool(target));
+    ScheduleParams p = target->backend->defaultSchedule(narrow, target->halideTarget);
+    EXPECT_EQ(p.pixelBlock, pixels) << name << " " << p.str();
+    EXPECT_FALSE(bool(target->backend->scheduleSpace(narrow, target->halideTarget).check(p)));
   }
 }
 
@@ -434,8 +445,9 @@ TEST_F(KernelSignatureTest, ThreeVectorBlocksWhereChannelsAllow) {
 // output channels, the last block shifted inwards (AVX-512: B0's 40-channel
 // projections in 16 lanes, 48 computed, not 8-lane vectors), and in
 // one-vector blocks where two-vector ones would compute over a quarter more
-// (40 in blocks of 32: 64). A depthwise convolution keeps lanes that divide
-// its channels.
+// (40 in blocks of 32: 64). Channels that no vector width divides (20, 12)
+// are register-blocked all the same, the last block shifted inwards. A
+// depthwise convolution keeps lanes that divide its channels.
 TEST_F(KernelSignatureTest, DenseFloatConvolutionsTakeTheWidestVectors) {
   struct Case {
     const char *target;
@@ -443,7 +455,9 @@ TEST_F(KernelSignatureTest, DenseFloatConvolutionsTakeTheWidestVectors) {
     int channels, expectedLanes, expectedBlock;
   } cases[] = {{"x86-64-avx512", false, 40, 16, 16},  {"x86-64-avx512", false, 24, 16, 16},
                {"x86-64-avx512", false, 112, 16, 32}, {"x86-64-avx512", false, 72, 16, 16},
-               {"x86-64-avx512", true, 40, 8, 16},    {"x86-64-avx2", false, 40, 8, 16}};
+               {"x86-64-avx512", true, 40, 8, 16},    {"x86-64-avx2", false, 40, 8, 16},
+               {"x86-64-avx512", false, 20, 16, 16},  {"x86-64-avx2", false, 20, 8, 8},
+               {"x86-64-avx2", false, 12, 8, 8}};
   for (const Case &c : cases) {
     llvm::Expected<TargetSelection> target = selectTarget(c.target);
     ASSERT_TRUE(bool(target)) << c.target;
@@ -451,6 +465,7 @@ TEST_F(KernelSignatureTest, DenseFloatConvolutionsTakeTheWidestVectors) {
                                     ? onlySignature(depthwiseConvolution(c.channels, 32, 3, 1))
                                     : convolutionSignature(c.channels * 4, c.channels, 32);
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution) << p.str();
     EXPECT_EQ(p.vectorLanes, c.expectedLanes) << c.target << " " << c.channels << " " << p.str();
     EXPECT_EQ(p.channelBlock, c.expectedBlock) << c.target << " " << c.channels << " " << p.str();
     ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
