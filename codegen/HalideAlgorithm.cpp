@@ -650,10 +650,11 @@ private:
 
   /// The 3×3 convolution `op` by Winograd's F(m×m, 3×3) over its
   /// transformed filter (Layout.h's winogradFilter, (o, i, t)): each n×n
-  /// input tile, whose corner is at (m·tx − left, m·ty − top), transformed
-  /// (V = Bᵀ d B), the products at each of its n² positions summed over the
-  /// input channels, and the sums transformed back (Aᵀ M A) to the m×m
-  /// outputs from (m·tx, m·ty) (KernelFuncs::Winograd).
+  /// input tile, its corner at m·tx less the left padding and m·ty less the
+  /// top, transformed (V = Bᵀ d B), the products at each of its n²
+  /// positions summed over the input channels, and the sums transformed
+  /// back (Aᵀ M A) to the m×m outputs from (m·tx, m·ty)
+  /// (KernelFuncs::Winograd).
   Func winogradConvolution(Operation *op) {
     auto conv = cast<cnn::Conv2DOp>(op);
     const WinogradTransforms &w = winogradTransforms();

@@ -123,6 +123,12 @@ const TensorDesc &KernelSignature::operand(size_t op, size_t i) const {
   return name.front() == 'a' ? args[index].tensor : ops[index].results[0];
 }
 
+TensorRole KernelSignature::operandRole(size_t op, size_t i) const {
+  llvm::StringRef name = ops[op].operands[i];
+  return name.front() == 'a' ? args[std::stoul(name.drop_front().str())].role
+                             : TensorRole::activation;
+}
+
 size_t KernelSignature::anchor() const {
   for (size_t i = 0; i < ops.size(); ++i)
     if (isConvolution(i))

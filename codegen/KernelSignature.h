@@ -77,6 +77,9 @@ struct KernelSignature {
   bool isConvolution(size_t op) const;
   /// Operand `i` of op `op`: an argument or an earlier op's result.
   const TensorDesc &operand(size_t op, size_t i) const;
+  /// The layout of operand `i` of op `op`: its argument's role, or an
+  /// activation's for an earlier op's result.
+  TensorRole operandRole(size_t op, size_t i) const;
   /// NCHW shapes of the anchor op's result and of the group's result.
   llvm::ArrayRef<int64_t> anchorShape() const { return ops[anchor()].results[0].shape; }
   llvm::ArrayRef<int64_t> resultShape() const { return ops.back().results[0].shape; }

@@ -4,6 +4,8 @@
 
 namespace cnnc {
 
+static_assert(kWinogradOutputTile == 4, "the matrices below are F(4×4, 3×3)'s");
+
 const WinogradTransforms &winogradTransforms() {
   // Lavin and Gray's matrices for F(4×4, 3×3), from the interpolation
   // points 0, ±1, ±2 and infinity, one row of each matrix per line.
@@ -59,8 +61,8 @@ HostTensor winogradFilter(const HostTensor &filter) {
   llvm::ArrayRef<float> g = filter.values<float>();
   llvm::MutableArrayRef<float> u = transformed.values<float>();
   for (int64_t oi = 0; oi < outputs * inputs; ++oi) {
-    const float *tap = &g[oi * 9]; // tap[ky·3 + kx]
-    double gg[6][3] = {};          // G g: n×3
+    const float *tap = &g[oi * 9];         // tap[ky·3 + kx]
+    double gg[kWinogradInputTile][3] = {}; // G g: n×3
     for (int a = 0; a < n; ++a)
       for (int j = 0; j < 3; ++j)
         for (int i = 0; i < 3; ++i)

@@ -25,7 +25,6 @@
 
 #include "mlir/IR/Operation.h"
 
-#include <array>
 #include <vector>
 
 namespace cnnc {
@@ -35,6 +34,8 @@ namespace cnnc {
 /// F(2×2, 3×3) (16 per 4) left efficientnetv2-s 0.947 of the time side by
 /// side (2-core Zen 5), its products the kernels' time.
 inline constexpr int kWinogradOutputTile = 4;
+/// Its input tile n = m + 2.
+inline constexpr int kWinogradInputTile = kWinogradOutputTile + 2;
 
 /// F(m×m, 3×3)'s three transforms, row-major, as exact doubles.
 struct WinogradTransforms {

@@ -113,10 +113,28 @@ bool reductionSlicesMayApply(const KernelSignature &s, int lanes) {
   return false;
 }
 
-/// A convolution by Winograd, its filter transformed (Layout.h).
+/// A kernel whose anchor convolves by Winograd, its filter transformed
+/// (Layout.h).
 bool winogradConvolution(const KernelSignature &s) {
-  return llvm::any_of(
-      s.args, [](const SignatureArg &arg) { return arg.role == TensorRole::winogradFilter; });
+  return s.ops[s.anchor()].operands.size() > 1 &&
+         s.operandRole(s.anchor(), 1) == TensorRole::winogradFilter;
+}
+
+/// Pixels (or tiles) of computing a row `width` wide in blocks of `pixels`:
+/// tails shift inwards, so a last partial block recomputes pixels of the one
+/// before.
+int64_t pixelsComputed(int64_t width, int64_t pixels) {
+  return (width + pixels - 1) / pixels * pixels;
+}
+
+/// Whether blocks of `candidate` along a row `width` wide beat blocks of
+/// `best`: fewer computed, then nearer `preferred`, then wider.
+bool betterBlock(int64_t width, int64_t candidate, int64_t best, int64_t preferred) {
+  int64_t computed = pixelsComputed(width, candidate), bestComputed = pixelsComputed(width, best);
+  int64_t distance = std::abs(candidate - preferred), bestDistance = std::abs(best - preferred);
+  return computed < bestComputed ||
+         (computed == bestComputed &&
+          (distance < bestDistance || (distance == bestDistance && candidate > best)));
 }
 
 /// Output tiles a Winograd convolution's block takes by default, with two
@@ -135,10 +153,11 @@ std::vector<int> winogradPixelBlocks(int64_t width) {
 }
 
 /// The default pixel block of a Winograd convolution over rows `width`
-/// wide, `channelVectors` vectors of channels a block: the block of tiles,
-/// from half kWinogradTilesPerBlock up to what the registers hold, that
-/// computes the fewest tiles (the last block shifting inwards), then the
-/// nearest kWinogradTilesPerBlock, then the wider. A 32-wide row (8 tiles)
+/// wide, `channelVectors` vectors of channels a block: the best block of
+/// tiles (betterBlock) from half kWinogradTilesPerBlock up to what the
+/// registers hold. Unlike a direct convolution's (pixelBlockFor), a narrower
+/// block need not keep kFewestNarrowBlockAccumulators, since the blocks
+/// that would are the wider tails: a 32-wide row (8 tiles)
 /// in blocks of 6 computed 12 tiles; in blocks of 8 (AVX-512) or 4 (AVX2's
 /// 16 registers), 8.
 int winogradPixelBlock(int64_t width, int channelVectors, int registers) {
@@ -146,16 +165,9 @@ int winogradPixelBlock(int64_t width, int channelVectors, int registers) {
   int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
   int64_t most = std::min<int64_t>({tiles, widest, 2 * kWinogradTilesPerBlock});
   int64_t best = std::min<int64_t>(most, kWinogradTilesPerBlock);
-  for (int64_t block = kWinogradTilesPerBlock / 2; block <= most; ++block) {
-    int64_t computed = (tiles + block - 1) / block * block;
-    int64_t bestComputed = (tiles + best - 1) / best * best;
-    int64_t distance = std::abs(block - kWinogradTilesPerBlock),
-            bestDistance = std::abs(best - kWinogradTilesPerBlock);
-    if (computed < bestComputed ||
-        (computed == bestComputed &&
-         (distance < bestDistance || (distance == bestDistance && block > best))))
+  for (int64_t block = kWinogradTilesPerBlock / 2; block <= most; ++block)
+    if (betterBlock(tiles, block, best, kWinogradTilesPerBlock))
       best = block;
-  }
   return static_cast<int>(best * kWinogradOutputTile);
 }
 
@@ -370,10 +382,6 @@ bool slidesPaddedRows(const KernelSignature &s, const ScheduleParams &p) {
 /// The pixel blocks a space offers (those no wider than the row).
 constexpr int kPixelBlocks[] = {1, 2, 3, 4, 5, 6, 7, 8, 12, 16};
 
-/// Pixels of computing a row `width` wide in blocks of `pixels`: tails shift
-/// inwards, so a last partial block recomputes pixels of the one before.
-int64_t pixelsComputed(int64_t width, int pixels) { return (width + pixels - 1) / pixels * pixels; }
-
 /// Accumulators a block narrower than the preferred one must keep: fewer
 /// leave the FMA pipes waiting on their latency (three-vector blocks of 4
 /// pixels, 12 accumulators, ran 7–13% faster than two-vector ones of 4 on
@@ -396,11 +404,7 @@ int pixelBlockFor(int64_t width, int preferred, int widest, int channelVectors) 
     if (pixels <= preferred / 2 || pixels > std::min<int64_t>(widest, width) ||
         (pixels < preferred && pixels * channelVectors < kFewestNarrowBlockAccumulators))
       continue;
-    int64_t computed = pixelsComputed(width, pixels), bestComputed = pixelsComputed(width, best);
-    int distance = std::abs(pixels - preferred), bestDistance = std::abs(best - preferred);
-    if (computed < bestComputed ||
-        (computed == bestComputed &&
-         (distance < bestDistance || (distance == bestDistance && pixels > best))))
+    if (betterBlock(width, pixels, best, preferred))
       best = pixels;
   }
   return best;

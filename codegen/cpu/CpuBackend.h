@@ -19,7 +19,9 @@ public:
   llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
-  bool convolvesByWinograd() const override { return true; }
+  /// Winograd's transforms are float vector arithmetic: a CPU without float
+  /// vectors (Hexagon's HVX) keeps direct sums.
+  bool convolvesByWinograd() const override { return hasFloatVectors(); }
   ScheduleParams defaultSchedule(const KernelSignature &signature,
                                  llvm::StringRef halideTarget) const override;
   ScheduleSpace scheduleSpace(const KernelSignature &signature,

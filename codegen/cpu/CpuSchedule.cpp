@@ -8,7 +8,10 @@
 //   inwards (recomputing a few outputs) rather than shrink, so a block's size
 //   is constant and its storage is registers and stack, never heap. Rows
 //   are the outer loop, or the channel blocks are (parallel=channels), and
-//   the outer loop is the one spread over threads.
+//   the outer loop is the one spread over threads. A convolution by Winograd
+//   (codegen/Winograd.h) is blocked too, its pixel blocks whole tiles and its
+//   registers holding a tile's sums per channel vector
+//   (scheduleWinogradConvolution); its larger stages go to the heap.
 // - generic: each reduction computed at the root, vectorized over its
 //   innermost dimension with the reduction outside; elementwise ops inlined
 //   into their consumers. A kernel whose result is a feature vector may cut
@@ -381,16 +384,14 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   int m = kWinogradOutputTile, lanes = p.vectorLanes;
   ArrayRef<int64_t> out = signature.anchorShape();
   Func output = funcs.output, conv = funcs.ops[signature.anchor()].second;
-  int64_t storedChannels = std::min<int64_t>(p.channelBlock, out[1]);
-  int storeLanes = lanes;
-  while (storedChannels % storeLanes)
-    storeLanes /= 2;
+  // A block's channels are whole vectors, and no more than the output's
+  // (the space's channel blocks; a Winograd convolution has 16 or more).
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2];
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
-  output.split(c, co, ci, static_cast<int>(storedChannels), TailStrategy::ShiftInwards)
+  output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
       .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
       .split(y, yo, yi, m, TailStrategy::ShiftInwards)
-      .vectorize(ci, storeLanes)
+      .vectorize(ci, lanes)
       .unroll(xi)
       .unroll(yi);
   bool channelBlocksOutside = p.parallel == ScheduleParams::Parallel::rowChannelBlocks;
@@ -405,15 +406,19 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
     else
       output.parallel(yo);
   }
+  // The loop of one block: whichever of co and xo is inner.
+  Var block = channelBlocksOutside ? xo : co;
 
-  // The output transform and the epilogue, a channel block at a time.
+  // The output transform and the epilogue, a block at a time; unrolled
+  // along the tile's positions, so that each output's transform is one row
+  // of Aᵀ's additions.
   Var oc = conv.args()[0];
-  conv.compute_at(output, co)
+  conv.compute_at(output, block)
       .vectorize(oc, lanes, TailStrategy::RoundUp)
       .unroll(conv.args()[1])
       .unroll(conv.args()[2]);
   Func rows = w.outputRows;
-  rows.compute_at(output, co).vectorize(rows.args()[0], lanes, TailStrategy::RoundUp);
+  rows.compute_at(output, block).vectorize(rows.args()[0], lanes, TailStrategy::RoundUp);
   for (int d = 1; d <= 3; ++d) // b, r, tx
     rows.unroll(rows.args()[d]);
 
@@ -422,10 +427,12 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   Func products = w.products;
   Var po = products.args()[0], pb = products.args()[1], pa = products.args()[2],
       ptx = products.args()[3];
-  products.compute_at(output, co).vectorize(po, lanes, TailStrategy::RoundUp);
+  products.compute_at(output, block).vectorize(po, lanes, TailStrategy::RoundUp);
   RVar channels(products.update().get_schedule().rvars().front().var);
   Stage update = products.update();
-  update.reorder(po, ptx, channels, pb, pa).vectorize(po, lanes).unroll(po).unroll(ptx);
+  update.reorder(po, ptx, channels, pb, pa).vectorize(po, lanes);
+  if (p.unrollBlock)
+    update.unroll(po).unroll(ptx);
   if (p.inputUnroll > 1) {
     RVar outer("inputs_outer"), inner("inputs_inner");
     update.split(channels, outer, inner, p.inputUnroll).unroll(inner);
@@ -514,12 +521,19 @@ void sliceReduction(Func f, ArrayRef<int64_t> shape, int lanes, int cutIndex) {
 void scheduleGeneric(KernelFuncs &funcs, const KernelSignature &signature) {
   const ScheduleParams &p = signature.schedule;
   int vector = p.vectorLanes;
-  for (const KernelFuncs::Winograd &w : funcs.winograd) // every stage whole, in turn
-    for (Func stage : {w.inputColumns, w.input, w.products, w.outputRows}) {
-      stage.compute_root().vectorize(stage.args()[0], vector, TailStrategy::GuardWithIf);
+  for (const KernelFuncs::Winograd &w : funcs.winograd) {      // every stage whole, in turn
+    ArrayRef<int64_t> filter = shapeOf(w.conv->getOperand(1)); // O×I×3×3
+    std::pair<Func, int64_t> stages[] = {{w.inputColumns, filter[1]},
+                                         {w.input, filter[1]},
+                                         {w.products, filter[0]},
+                                         {w.outputRows, filter[0]}};
+    for (auto [stage, channels] : stages) {
+      stage.compute_root();
+      vectorizeIfWide(stage, stage.args()[0], channels, vector);
       if (stage.has_update_definition())
-        stage.update().vectorize(stage.args()[0], vector, TailStrategy::GuardWithIf);
+        vectorizeIfWide(stage.update(), stage.args()[0], channels, vector);
     }
+  }
   for (const KernelFuncs::FilterSum &sum : funcs.filterSums)
     scheduleFilterSum(sum, vector);
   for (auto &[op, f] : funcs.ops) {
@@ -584,8 +598,11 @@ int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int ch
 
 void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes) {
   bool blocked = signature.schedule.strategy == ScheduleParams::Strategy::blockedConvolution;
-  if (blocked && !funcs.winograd.empty())
-    scheduleWinogradConvolution(funcs, funcs.winograd.front(), signature);
+  Operation *anchor = funcs.ops[signature.anchor()].first;
+  auto winograd = llvm::find_if(funcs.winograd,
+                                [&](const KernelFuncs::Winograd &w) { return w.conv == anchor; });
+  if (blocked && winograd != funcs.winograd.end())
+    scheduleWinogradConvolution(funcs, *winograd, signature);
   else if (blocked)
     scheduleBlockedConvolution(funcs, signature, fewestQuadLanes);
   else

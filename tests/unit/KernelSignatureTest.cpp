@@ -321,6 +321,10 @@ TEST_F(KernelSignatureTest, ThreeByThreeConvolutionsTakeWinograd) {
   EXPECT_EQ(afterActivation(8, 192, 96, 3).inputs[1].role, TensorRole::convFilter);
   EXPECT_EQ(afterActivation(48, 192, 30, 3).inputs[1].role, TensorRole::convFilter);
   EXPECT_EQ(filterRole(convolution(48, 192, 96, 3)), TensorRole::convFilter); // the model input
+  llvm::Expected<TargetSelection> hexagon = selectTarget("hexagon");          // no float vectors
+  ASSERT_TRUE(bool(hexagon));
+  afterActivation(48, 192, 96, 3);
+  EXPECT_EQ(planKernels(groups, *hexagon)[1].inputs[1].role, TensorRole::convFilter);
 
   KernelSignature signature = *signatureOf(afterActivation(48, 192, 96, 3));
   for (const char *name : {"x86-64-avx2", "x86-64-avx512", "arm64"}) {

@@ -10,7 +10,8 @@ Halide's Adams2019 autoscheduler chooses. With `unsliced`, every kernel whose
 default cuts its reductions into slices over threads (parallel=slices: a
 feature-vector kernel's) gets the same schedule on one thread instead. With `generic`, every kernel whose rows are spread over threads by
 default gets a generic schedule of the same lanes that spreads them too.
-With `shared TARGET` (a GPU target), every blocked kernel whose default reads
+With `row-channels`, every Winograd convolution (filter_oi_t_winograd) gets its
+default with its channel blocks outside its blocks of tiles. With `shared TARGET` (a GPU target), every blocked kernel whose default reads
 its input inline gets padded=block instead (on a GPU: gathered per thread
 block into shared memory), under TARGET's context; compile applies it where
 the convolution pads its input and the tile fits. With `pixels TARGET`, every
@@ -21,7 +22,8 @@ Options after TARGET go to `cnnc ir` (`--batch 256`: the kernels of that
 batch, whose signatures differ).
 
 usage: make_tuning_db.py CNNC MODEL OUT.jsonl
-       [autoscheduled|unsliced|generic|shared TARGET [IR OPTIONS]|pixels TARGET [IR OPTIONS]]"""
+       [autoscheduled|unsliced|generic|row-channels|shared TARGET [IR OPTIONS]|
+        pixels TARGET [IR OPTIONS]]"""
 import json
 import subprocess
 import sys
@@ -73,6 +75,13 @@ if sys.argv[4:5] == ["pixels"]:
     with open(out, "w") as f:
         f.write("".join(record(s, d + " warp=pixels", 10.0) + "\n"
                         for s, d in zip(signatures, defaults) if d.startswith("blocked")))
+    sys.exit(0)
+
+if sys.argv[4:] == ["row-channels"]:
+    with open(out, "w") as f:
+        f.write("".join(record(s, d.replace("parallel=rows", "parallel=row-channels"), 10.0) + "\n"
+                        for s, d in zip(signatures, defaults)
+                        if "filter_oi_t_winograd" in s and "parallel=rows" in d))
     sys.exit(0)
 
 if sys.argv[4:] == ["unsliced"]:
