@@ -50,7 +50,7 @@ bool winogradApplies(mlir::Operation *op) {
   return filter[2] == 3 && filter[3] == 3 &&
          llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
          filter[0] >= kWinogradFewestChannels && filter[1] >= kWinogradFewestChannels &&
-         out[2] % m == 0 && out[3] % m == 0;
+         out[2] >= m && out[3] >= m;
 }
 
 HostTensor winogradFilter(const HostTensor &filter) {

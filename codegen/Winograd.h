@@ -54,10 +54,11 @@ struct WinogradTransforms {
 const WinogradTransforms &winogradTransforms();
 
 /// Whether the float convolution `conv` may compute by Winograd: a dense
-/// 3×3 convolution at stride 1 whose output rows and columns divide into
-/// output tiles, of enough input and output channels that the products
-/// outweigh the transforms (a stem of 3 channels does not), reading an
-/// activation, not the model's input.
+/// 3×3 convolution at stride 1 over maps of a tile or more (a map that is
+/// not whole tiles has its last tiles compute outputs past its edge), of
+/// enough input and output channels that the products outweigh the
+/// transforms (a stem of 3 channels does not), reading an activation, not
+/// the model's input.
 bool winogradApplies(mlir::Operation *conv);
 
 /// The filter O×I×3×3 (f32) transformed, U = G g Gᵀ per output and input

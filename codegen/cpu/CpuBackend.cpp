@@ -147,7 +147,7 @@ constexpr int kWinogradTilesPerBlock = 6;
 std::vector<int> winogradPixelBlocks(int64_t width) {
   std::vector<int> blocks;
   for (int tiles = 1; tiles <= 2 * kWinogradTilesPerBlock; ++tiles)
-    if (tiles * kWinogradOutputTile <= width)
+    if ((tiles - 1) * kWinogradOutputTile < width)
       blocks.push_back(tiles * kWinogradOutputTile);
   return blocks;
 }
@@ -161,7 +161,7 @@ std::vector<int> winogradPixelBlocks(int64_t width) {
 /// in blocks of 6 computed 12 tiles; in blocks of 8 (AVX-512) or 4 (AVX2's
 /// 16 registers), 8.
 int winogradPixelBlock(int64_t width, int channelVectors, int registers) {
-  int64_t tiles = width / kWinogradOutputTile;
+  int64_t tiles = (width + kWinogradOutputTile - 1) / kWinogradOutputTile;
   int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
   int64_t most = std::min<int64_t>({tiles, widest, 2 * kWinogradTilesPerBlock});
   int64_t best = std::min<int64_t>(most, kWinogradTilesPerBlock);

@@ -388,9 +388,16 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   // (the space's channel blocks; a Winograd convolution has 16 or more).
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2];
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
+  // Blocks start on whole tiles: a map whose rows or columns are not whole
+  // tiles guards its last block's stores rather than shift it inwards off
+  // the tiles' grid, and its last tiles compute outputs past the edge, from
+  // the padding.
+  auto tail = [&](int64_t extent) {
+    return extent % m ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
+  };
   output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
-      .split(x, xo, xi, p.pixelBlock, TailStrategy::ShiftInwards)
-      .split(y, yo, yi, m, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, p.pixelBlock, tail(out[3]))
+      .split(y, yo, yi, m, tail(out[2]))
       .vectorize(ci, lanes)
       .unroll(xi)
       .unroll(yi);
@@ -414,6 +421,10 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   // of Aᵀ's additions.
   Var oc = conv.args()[0];
   conv.compute_at(output, block)
+      .align_bounds(conv.args()[1], m)
+      .align_bounds(conv.args()[2], m)
+      .bound_extent(conv.args()[1], p.pixelBlock)
+      .bound_extent(conv.args()[2], m)
       .vectorize(oc, lanes, TailStrategy::RoundUp)
       .unroll(conv.args()[1])
       .unroll(conv.args()[2]);
