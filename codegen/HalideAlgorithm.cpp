@@ -661,7 +661,9 @@ private:
     int m = w.outputTile, tile = w.inputTile;
     ArrayRef<int64_t> pad = conv.getPadding();
     Value source = conv.getInput();
-    Func input = pads(pad) ? padded(at(source), plan.shapeOf(source), 0.0f) : at(source);
+    // Padded even where the convolution does not pad: the last tiles of a
+    // map that is not whole tiles read past the input's edge.
+    Func input = padded(at(source), plan.shapeOf(source), 0.0f);
     Func filter = at(conv.getFilter());
     Var c("c"), x("x"), y("y"), n("n"), a("a"), b("b"), j("j"), r("r"), tx("tx"), ty("ty");
     Expr left = m * tx - static_cast<int>(pad[1]), top = m * ty - static_cast<int>(pad[0]);

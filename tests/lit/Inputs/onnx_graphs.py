@@ -105,6 +105,27 @@ def classifiers():
     return model(nodes, [tensor("W", (10, 3)), tensor("V", (3, 10)), tensor("V.transposed", (10, 3))])
 
 
+def unpadded_3x3():
+    """A 3×3 convolution of 16 channels to 24 without padding on a 31×31 map
+    that a first convolution computes: cnnc's Winograd case (codegen/
+    Winograd.h) over a 29×29 output, not whole 4×4 tiles, whose last tiles
+    read past the input's edge."""
+    n = helper.make_node
+    nodes = [
+        n("Conv", ["x", "w1", "b1"], ["c1"], pads=[1, 1, 1, 1]),
+        n("Relu", ["c1"], ["r1"]),
+        n("Conv", ["r1", "w2", "b2"], ["c2"]),
+        n("Relu", ["c2"], ["r2"]),
+        n("GlobalAveragePool", ["r2"], ["p"]),
+        n("Flatten", ["p"], ["f"]),
+        n("Gemm", ["f", "wf", "bf"], ["y"], transB=1),
+    ]
+    return model(nodes, [tensor("w1", (16, 3, 3, 3)), tensor("b1", (16,)),
+                         tensor("w2", (24, 16, 3, 3)), tensor("b2", (24,)),
+                         tensor("wf", (10, 24)), tensor("bf", (10,))],
+                 input_shape=(1, 3, 31, 31))
+
+
 def conv_then(node, extra=(), output_shape=(1, 4, 16, 16), conv_attrs=None):
     """A 3→4 channel convolution whose result `c` feeds `node`."""
     nodes = [helper.make_node("Conv", ["x", "w"], ["c"], pads=[1, 1, 1, 1], **(conv_attrs or {})),
@@ -176,6 +197,8 @@ def main():
     onnx.save(good, f"{out}/tf-style.onnx")
     onnx.save(classifiers(), f"{out}/classifiers.onnx")
     np.save(f"{out}/tf-style.npy", rng.standard_normal((1, 3, 16, 16)).astype(np.float32))
+    onnx.save(unpadded_3x3(), f"{out}/unpadded-3x3.onnx")
+    np.save(f"{out}/unpadded-3x3.npy", rng.standard_normal((1, 3, 31, 31)).astype(np.float32))
     for name, m in broken():
         onnx.save(m, f"{out}/{name}.onnx")
     data = open(f"{out}/tf-style.onnx", "rb").read()
