@@ -64,7 +64,8 @@ bool floatDepthwise(const KernelSignature &s) {
 /// its channel count, its last channel block shifting inwards
 /// (vectorLanesFor), an integer one where its channels come in whole
 /// vectors of the narrowest lanes. (A 48 → 20 projection on 16×16 maps took
-/// the generic schedule and ran 6.5× slower than blocked, a 2-core Zen 5.)
+/// the generic schedule: 70.8 µs inside the model against 12.1 for a
+/// blocked one, a 2-core Zen 5.)
 bool blockable(const KernelSignature &s, llvm::ArrayRef<int> lanes) {
   if (!s.isConvolution(s.anchor()))
     return false;
