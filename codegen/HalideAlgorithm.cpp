@@ -658,7 +658,7 @@ private:
   Func winogradConvolution(Operation *op) {
     auto conv = cast<cnn::Conv2DOp>(op);
     const WinogradTransforms &w = winogradTransforms();
-    int m = w.outputTile, tile = w.inputTile;
+    int m = kWinogradOutputTile, tile = kWinogradInputTile;
     ArrayRef<int64_t> pad = conv.getPadding();
     Value source = conv.getInput();
     // Padded even where the convolution does not pad: the last tiles of a

@@ -28,7 +28,7 @@ llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t>
   if (role == TensorRole::pairedDepthwiseFilter)
     return {shape[0], shape[2], roundUp(shape[3], 2) / 2, 2};
   if (role == TensorRole::winogradFilter) {
-    int64_t n = winogradTransforms().inputTile;
+    int64_t n = kWinogradInputTile;
     return {shape[0], shape[1], n * n};
   }
   return {shape.begin(), shape.end()};

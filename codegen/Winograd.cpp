@@ -11,7 +11,6 @@ const WinogradTransforms &winogradTransforms() {
   // points 0, ±1, ±2 and infinity, one row of each matrix per line.
   // clang-format off
   static const WinogradTransforms four = {
-      4, 6,
       {4,  0, -5,  0, 1, 0,
        0, -4, -4,  1, 1, 0,
        0,  4, -4, -1, 1, 0,
@@ -46,7 +45,7 @@ bool winogradApplies(mlir::Operation *op) {
     return false;
   llvm::ArrayRef<int64_t> filter = conv.getFilter().getType().getShape(),
                           out = conv.getResult().getType().getShape();
-  int m = winogradTransforms().outputTile;
+  int m = kWinogradOutputTile;
   return filter[2] == 3 && filter[3] == 3 &&
          llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; }) &&
          filter[0] >= kWinogradFewestChannels && filter[1] >= kWinogradFewestChannels &&
@@ -55,7 +54,7 @@ bool winogradApplies(mlir::Operation *op) {
 
 HostTensor winogradFilter(const HostTensor &filter) {
   const WinogradTransforms &w = winogradTransforms();
-  int n = w.inputTile;
+  int n = kWinogradInputTile;
   int64_t outputs = filter.shape[0], inputs = filter.shape[1];
   HostTensor transformed({outputs, inputs, static_cast<int64_t>(n) * n});
   llvm::ArrayRef<float> g = filter.values<float>();

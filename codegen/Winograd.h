@@ -37,17 +37,16 @@ inline constexpr int kWinogradOutputTile = 4;
 /// Its input tile n = m + 2.
 inline constexpr int kWinogradInputTile = kWinogradOutputTile + 2;
 
-/// F(m×m, 3×3)'s three transforms, row-major, as exact doubles.
+/// F(m×m, 3×3)'s three transforms, row-major, as exact doubles (m =
+/// kWinogradOutputTile, n = kWinogradInputTile).
 struct WinogradTransforms {
-  int outputTile;              // m
-  int inputTile;               // n = m + 2
   std::vector<double> inputT;  // Bᵀ: n×n
   std::vector<double> filter;  // G: n×3
   std::vector<double> outputT; // Aᵀ: m×n
 
-  double bt(int row, int column) const { return inputT[row * inputTile + column]; }
+  double bt(int row, int column) const { return inputT[row * kWinogradInputTile + column]; }
   double g(int row, int column) const { return filter[row * 3 + column]; }
-  double at(int row, int column) const { return outputT[row * inputTile + column]; }
+  double at(int row, int column) const { return outputT[row * kWinogradInputTile + column]; }
 };
 
 /// The transforms of F(kWinogradOutputTile², 3×3).

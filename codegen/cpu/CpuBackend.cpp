@@ -121,6 +121,12 @@ bool winogradConvolution(const KernelSignature &s) {
          s.operandRole(s.anchor(), 1) == TensorRole::winogradFilter;
 }
 
+/// The widest block of `channelVectors` vectors of channels whose
+/// accumulators and operands fit `registers` (ScheduleSpace::check's bound).
+int widestBlock(int registers, int channelVectors) {
+  return (registers - channelVectors - 1) / channelVectors;
+}
+
 /// Pixels (or tiles) of computing a row `width` wide in blocks of `pixels`:
 /// tails shift inwards, so a last partial block recomputes pixels of the one
 /// before.
@@ -144,7 +150,8 @@ bool betterBlock(int64_t width, int64_t candidate, int64_t best, int64_t preferr
 constexpr int kWinogradTilesPerBlock = 6;
 
 /// The pixel blocks of a Winograd convolution: whole output tiles, from one
-/// to twice kWinogradTilesPerBlock, none wider than the row.
+/// to twice kWinogradTilesPerBlock, none starting its last tile past the
+/// row's end.
 std::vector<int> winogradPixelBlocks(int64_t width) {
   std::vector<int> blocks;
   for (int tiles = 1; tiles <= 2 * kWinogradTilesPerBlock; ++tiles)
@@ -163,8 +170,8 @@ std::vector<int> winogradPixelBlocks(int64_t width) {
 /// 16 registers), 8.
 int winogradPixelBlock(int64_t width, int channelVectors, int registers) {
   int64_t tiles = (width + kWinogradOutputTile - 1) / kWinogradOutputTile;
-  int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
-  int64_t most = std::min<int64_t>({tiles, widest, 2 * kWinogradTilesPerBlock});
+  int64_t most = std::min<int64_t>(
+      {tiles, widestBlock(registers, channelVectors), 2 * kWinogradTilesPerBlock});
   int64_t best = std::min<int64_t>(most, kWinogradTilesPerBlock);
   for (int64_t block = kWinogradTilesPerBlock / 2; block <= most; ++block)
     if (betterBlock(tiles, block, best, kWinogradTilesPerBlock))
@@ -532,7 +539,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
   // alone, the tuner's choice on a 2-core Zen 5), b0 0.984-0.990 of the
   // time side by side, mobilenet-v2 and -v3 within 0.5%.
   int pixels = 2 * 8 <= registers / 2 ? (channelVectors == 3 ? 6 : 8) : 4;
-  int widest = (registers - channelVectors - 1) / channelVectors; // ScheduleSpace::check's bound
+  int widest = widestBlock(registers, channelVectors);
   if (slidesRowsInOneVector(s, p.channelBlock, p.vectorLanes)) {
     p.channelBlock = p.vectorLanes;
     channelVectors = 1;

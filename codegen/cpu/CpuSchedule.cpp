@@ -166,6 +166,16 @@ Var parallelRowBands(Func output, Var y, int64_t rowsPerBand) {
   return band;
 }
 
+/// Spreads the `rows` iterations of the output's loop `y` over threads: in
+/// bands of rows where that still makes kRowTasks tasks, else a row a task.
+void parallelRows(Func output, Var y, int64_t rows) {
+  int64_t rowsPerTask = std::max<int64_t>(1, rows / kRowTasks);
+  if (rowsPerTask > 1)
+    parallelRowBands(output, y, rowsPerTask);
+  else
+    output.parallel(y);
+}
+
 /// The loop staged rows are stored at to slide down the rows of a channel
 /// block (Halide's sliding window: computed at y, kept for the window's
 /// rows): the channel blocks' loop `channelBlocks`; or `bands` bands of rows
@@ -279,11 +289,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     output.split(xo, runs, xo, unitsPerRun(blocks, p.pixelBlock), TailStrategy::GuardWithIf)
         .parallel(runs);
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
-    int64_t rowsPerTask = std::max<int64_t>(1, signature.anchorShape()[2] / kRowTasks);
-    if (rowsPerTask > 1)
-      parallelRowBands(output, y, rowsPerTask);
-    else
-      output.parallel(y);
+    parallelRows(output, y, signature.anchorShape()[2]);
   }
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
@@ -384,8 +390,6 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   int m = kWinogradOutputTile, lanes = p.vectorLanes;
   ArrayRef<int64_t> out = signature.anchorShape();
   Func output = funcs.output, conv = funcs.ops[signature.anchor()].second;
-  // A block's channels are whole vectors, and no more than the output's
-  // (the space's channel blocks; a Winograd convolution has 16 or more).
   Var c = output.args()[0], x = output.args()[1], y = output.args()[2];
   Var co("co"), ci("ci"), xo("xo"), xi("xi"), yo("yo"), yi("yi");
   // Blocks start on whole tiles: a map whose rows or columns are not whole
@@ -395,6 +399,8 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
   auto tail = [&](int64_t extent) {
     return extent % m ? TailStrategy::GuardWithIf : TailStrategy::ShiftInwards;
   };
+  // A block's channels are whole vectors, and no more than the output's
+  // (the space's channel blocks; a Winograd convolution has 16 or more).
   output.split(c, co, ci, p.channelBlock, TailStrategy::ShiftInwards)
       .split(x, xo, xi, p.pixelBlock, tail(out[3]))
       .split(y, yo, yi, m, tail(out[2]))
@@ -406,13 +412,8 @@ void scheduleWinogradConvolution(KernelFuncs &funcs, const KernelFuncs::Winograd
     output.reorder(ci, xi, yi, xo, co, yo);
   else
     output.reorder(ci, xi, yi, co, xo, yo);
-  if (p.parallel != ScheduleParams::Parallel::none) {
-    int64_t rowsPerTask = std::max<int64_t>(1, out[2] / m / kRowTasks);
-    if (rowsPerTask > 1)
-      parallelRowBands(output, yo, rowsPerTask);
-    else
-      output.parallel(yo);
-  }
+  if (p.parallel != ScheduleParams::Parallel::none) // rows of tiles
+    parallelRows(output, yo, out[2] / m);
   // The loop of one block: whichever of co and xo is inner.
   Var block = channelBlocksOutside ? xo : co;
 

@@ -26,7 +26,7 @@ double uniform(std::mt19937 &rng) { return std::uniform_real_distribution<double
 /// row-major: the m×m outputs, row-major.
 std::vector<double> winogradTile(const WinogradTransforms &w, const std::vector<double> &d,
                                  const std::vector<double> &g) {
-  int n = w.inputTile, m = w.outputTile;
+  int n = cnnc::kWinogradInputTile, m = cnnc::kWinogradOutputTile;
   std::vector<double> u(n * n, 0), v(n * n, 0), y(m * m, 0);
   for (int a = 0; a < n; ++a)
     for (int b = 0; b < n; ++b)
@@ -49,9 +49,11 @@ std::vector<double> winogradTile(const WinogradTransforms &w, const std::vector<
 TEST(WinogradTest, TransformsComputeTheCorrelation) {
   std::mt19937 rng(7);
   const WinogradTransforms &w = cnnc::winogradTransforms();
-  int m = w.outputTile, n = w.inputTile;
-  ASSERT_EQ(m, cnnc::kWinogradOutputTile);
+  int m = cnnc::kWinogradOutputTile, n = cnnc::kWinogradInputTile;
   ASSERT_EQ(n, m + 2);
+  ASSERT_EQ(w.inputT.size(), static_cast<size_t>(n * n));
+  ASSERT_EQ(w.filter.size(), static_cast<size_t>(n * 3));
+  ASSERT_EQ(w.outputT.size(), static_cast<size_t>(m * n));
   for (int trial = 0; trial < 20; ++trial) {
     std::vector<double> d(n * n), g(9);
     for (double &value : d)
@@ -72,7 +74,7 @@ TEST(WinogradTest, TransformsComputeTheCorrelation) {
 
 TEST(WinogradTest, FilterIsTransformedAndPackedOutputChannelsInnermost) {
   const WinogradTransforms &w = cnnc::winogradTransforms();
-  int n = w.inputTile;
+  int n = cnnc::kWinogradInputTile;
   HostTensor filter({3, 2, 3, 3});
   std::mt19937 rng(11);
   for (float &value : filter.f32())
