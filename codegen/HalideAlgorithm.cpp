@@ -598,6 +598,8 @@ private:
     if (!depthwise && filterRole(conv.getFilter()) == TensorRole::winogradFilter)
       return winogradConvolution(conv.getOperation());
     Func input = convolutionInput(conv.getOperation(), source, pad);
+    if (conv.getOperation() == plan.gatedConvolution) // the group's mul, staged
+      funcs.stagedInputs.push_back({conv.getOperation(), input});
     int kh = static_cast<int>(filter[2]), kw = static_cast<int>(filter[3]);
     Expr x0 = x * static_cast<int>(strides[1]) - static_cast<int>(pad[1]);
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);

@@ -25,11 +25,16 @@ struct KernelPlan {
   std::vector<mlir::Operation *> ops;
   mlir::Operation *outputTable = nullptr; // a cnn.lookup, or null
   std::vector<KernelArg> inputs;
-  /// A channel scale (mul) folded into a 1×1 convolution's weights: the kernel
-  /// then also writes the per-image filter, (out, in, batch), to scratch.
+  /// A channel scale (mul) folded into a 1×1 convolution's weights
+  /// (foldsIntoFilter in KernelPlan.cpp): the kernel then also writes the
+  /// per-image filter, (out, in, batch), to scratch.
   mlir::Operation *foldedScale = nullptr;
   mlir::Operation *foldingConvolution = nullptr;
   llvm::SmallVector<int64_t, 3> imageFilterExtents;
+  /// A 1×1 convolution that reads its input through a channel scale (mul)
+  /// of the group instead of folding it (foldsIntoFilter in KernelPlan.cpp):
+  /// the kernel stages the gated input (KernelFuncs::stagedInputs).
+  mlir::Operation *gatedConvolution = nullptr;
   /// The kernel's ops are all pointwise in space (float 1×1 convolutions at
   /// stride 1, activations, adds, channel scales), and it reads and writes
   /// the arena only: it sees each H×W map as one row of H·W pixels, the same

@@ -141,6 +141,13 @@ public:
   /// transformed when packed (Layout.h's winogradFilter).
   virtual bool convolvesByWinograd() const { return false; }
 
+  /// Whether a 1×1 convolution may read its input through an SE gate,
+  /// gated as its kernel reads it (KernelPlan::gatedConvolution), rather than
+  /// always fold the gate into a per-image copy of its filter: what the CPU
+  /// schedules stage a block of pixels at a time, once for all the block's
+  /// output channels.
+  virtual bool gatesConvolutionInput() const { return false; }
+
   /// Whether kernels pointwise in space see their maps as one row
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }

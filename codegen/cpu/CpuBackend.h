@@ -19,6 +19,7 @@ public:
   llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
+  bool gatesConvolutionInput() const override { return true; }
   /// Winograd's transforms are float vector arithmetic: a CPU without float
   /// vectors (Hexagon's HVX) keeps direct sums.
   bool convolvesByWinograd() const override { return hasFloatVectors(); }

@@ -320,18 +320,20 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     update.unroll(cc).unroll(cx);
   }
 
-  // The input a block reads, where it is not a plain buffer (padded, or
-  // centered on an integer zero point), gathered once per block (a
-  // constant-size tile on the stack) instead of at every tap. A dense
-  // integer convolution's tile (every input channel, and whatever the group
+  // The input a block reads, where it is not a plain buffer (padded, gated
+  // by an SE scale, or centered on an integer zero point), gathered once per
+  // block (a constant-size tile on the stack) instead of at every tap. A
+  // dense convolution's tile (every input channel, and whatever the group
   // applies before the convolution: an SE gate) is gathered once for all the
-  // channel blocks of its pixels, if it fits the stack; if not, its input is
-  // read and centered at every tap rather than allocated in every call.
+  // channel blocks of its pixels. An integer one's must fit the stack; if
+  // not, its input is read and centered at every tap rather than allocated
+  // in every call.
   // With padded=rows (a depthwise convolution whose channel blocks lead),
   // the tile is a channel block's padded rows instead, staged a row at a
   // time and kept for the window's rows (slidingRowsLoop).
   auto denseInteger = dyn_cast<cnn::IntegerConv2DOp>(anchor);
   bool denseFloat = isa<cnn::Conv2DOp>(anchor); // padded=rows: staged per output row
+  bool dense = denseInteger || denseFloat;
   if (p.paddedInput != ScheduleParams::PaddedInput::inlined)
     for (auto &[op, input] : funcs.stagedInputs) {
       if (op != anchor ||
@@ -350,13 +352,15 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
                       static_cast<int>(signature.operand(signature.anchor(), 1).shape[2]));
         input.store_in(MemoryType::Stack);
       } else {
-        input.compute_at(output, denseInteger ? xo : block).store_in(MemoryType::Stack);
+        input.compute_at(output, dense ? xo : block).store_in(MemoryType::Stack);
       }
       // A full vector of its own type (i16 tiles take twice the lanes), or
       // as much of one as the tile's channels fill. Tails shift inwards
       // rather than being guarded: Halide 21's Hexagon lowering fails on the
       // predicated loads a guard becomes.
-      int64_t channels = denseInteger ? stagedChannels(denseInteger, group) : p.channelBlock;
+      int64_t channels = denseInteger ? stagedChannels(denseInteger, group)
+                         : denseFloat ? signature.operand(signature.anchor(), 0).shape[1]
+                                      : p.channelBlock;
       int tileLanes = lanes * static_cast<int>(sizeof(float)) / input.type().bytes();
       while (tileLanes > channels)
         tileLanes /= 2;

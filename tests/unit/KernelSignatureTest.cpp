@@ -126,6 +126,24 @@ std::string globalPool(int channels, int size) {
          input + "> -> tensor<" + output + ">\n" + "  return %y : tensor<" + output + ">\n}";
 }
 
+/// One group: the SE gate of `in` channels scaling a `size`×`size` map that
+/// a 1×1 convolution projects to `out` channels (an MBConv projection).
+std::string gatedProjection(int in, int out, int size) {
+  auto map = [&](int channels, int extent) {
+    return "tensor<1x" + std::to_string(channels) + "x" + std::to_string(extent) + "x" +
+           std::to_string(extent) + "xf32>";
+  };
+  std::string filter = "tensor<" + std::to_string(out) + "x" + std::to_string(in) + "x1x1xf32>";
+  return "func.func @m(%x: " + map(in, size) + ", %g: " + map(in, 1) + ") -> " + map(out, size) +
+         " {\n  %w = cnn.weight \"w\" : " + filter +
+         "\n  %s = cnn.mul %x, %g {cnn.group = 0 : i64} : " + map(in, size) + ", " + map(in, 1) +
+         "\n  %y = cnn.conv2d %s, %w {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, "
+         "1>, "
+         "cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : (" +
+         map(in, size) + ", " + filter + ") -> " + map(out, size) +
+         "\n  return %y : " + map(out, size) + "\n}";
+}
+
 class KernelSignatureTest : public ::testing::Test {
 protected:
   KernelSignatureTest() { context.loadDialect<cnn::CnnDialect, mlir::func::FuncDialect>(); }
@@ -515,6 +533,35 @@ TEST_F(KernelSignatureTest, PointwiseKernelsSeeTheirMapsAsOneRow) {
 
   EXPECT_FALSE(plansFor(convolutionAfterActivation(32, 64, 7, 3), *avx2)[1].flatPixels);
   EXPECT_FALSE(plansFor(convolutionAfterActivation(192, 1152, 7, 1), *cuda)[1].flatPixels);
+}
+
+// An SE gate before a 1×1 convolution scales whichever is smaller: the
+// filter, per image (folded: W · diag(s), written by the kernel), where the
+// map has at least as many pixels as the convolution has output channels
+// (b0's 28×28 projection, 240 → 40); the input, staged by the kernel, where
+// it has fewer (mobilenet-v3-large's 7×7 projection, 960 → 160). A GPU
+// always folds.
+TEST_F(KernelSignatureTest, SeGatesScaleTheSmallerOfFilterAndMap) {
+  llvm::Expected<TargetSelection> cuda = selectTarget("cuda");
+  ASSERT_TRUE(bool(cuda));
+  auto plan = [&](int in, int out, int size, const TargetSelection &target) {
+    module = mlir::parseSourceString<mlir::ModuleOp>(gatedProjection(in, out, size), &context);
+    EXPECT_TRUE(module);
+    groups = collectKernelGroups(*module->getOps<mlir::func::FuncOp>().begin());
+    plans = planKernels(groups, target);
+    EXPECT_EQ(plans.size(), 1u);
+    return plans[0];
+  };
+  KernelPlan folded = plan(240, 40, 28, x86);
+  ASSERT_NE(folded.foldingConvolution, nullptr);
+  EXPECT_EQ(folded.gatedConvolution, nullptr);
+  EXPECT_EQ(folded.imageFilterExtents, (llvm::SmallVector<int64_t, 3>{40, 240, 1}));
+  KernelPlan gated = plan(960, 160, 7, x86);
+  EXPECT_EQ(gated.foldingConvolution, nullptr);
+  EXPECT_EQ(gated.gatedConvolution, gated.ops[1]);
+  EXPECT_TRUE(gated.imageFilterExtents.empty());
+  EXPECT_EQ(plan(49, 49, 7, x86).gatedConvolution, nullptr); // as many channels as pixels
+  EXPECT_EQ(plan(960, 160, 7, *cuda).gatedConvolution, nullptr);
 }
 
 // A fully connected layer's reduction (B0's classifier: 1280 features to
