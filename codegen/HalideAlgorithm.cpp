@@ -1,4 +1,5 @@
 //===- HalideAlgorithm.cpp - what each cnn op computes, in Halide ---------===//
+#include "codegen/FastExp.h"
 #include "codegen/HalideFixedPoint.h"
 #include "codegen/HalideKernel.h"
 #include "codegen/Winograd.h"
@@ -29,7 +30,7 @@ Expr activate(cnn::Activation kind, Expr v) {
   case cnn::Activation::identity:
     return v;
   case cnn::Activation::silu:
-    return v / (1.0f + fast_exp(-v));
+    return v / (1.0f + fastExp(-v));
   case cnn::Activation::relu:
     return max(v, 0.0f);
   case cnn::Activation::relu6:
@@ -37,7 +38,7 @@ Expr activate(cnn::Activation kind, Expr v) {
   case cnn::Activation::hardswish:
     return v * relu6(v + 3.0f) * (1.0f / 6.0f);
   case cnn::Activation::sigmoid:
-    return 1.0f / (1.0f + fast_exp(-v));
+    return 1.0f / (1.0f + fastExp(-v));
   case cnn::Activation::hardsigmoid:
     return relu6(v + 3.0f) * (1.0f / 6.0f);
   }
