@@ -499,12 +499,21 @@ int64_t slicesFor(ArrayRef<int64_t> shape) {
   return slices;
 }
 
+/// Vectors of a slice's partial sums kept in registers while it streams its
+/// rows (12 fit AVX2's 16 registers). Loaded and stored at every row
+/// instead, a classifier of 1280 → 1000 alone ran at 63 GB/s, half ONNX
+/// Runtime's rate on the same layer. Side by side on a 2-core Zen 5, over two
+/// spells: mobilenet-v3-large (a 10 MB head, SE gates) 1.030–1.092× faster,
+/// b0 1.018–1.040×, mobilenet-v2 1.014–1.031×; sums bit-identical (each
+/// output's rows in the same order); 8 or 24 vectors ran as fast as 12.
+constexpr int64_t kSliceBlockVectors = 12;
+
 /// Cuts the reduction `f` (of result `shape`) along its reduction dimension
 /// `cutIndex` into slices (rfactor), unless one slice would take it all:
 /// each slice's partial sums, for every output element, are computed by one
-/// thread streaming its share (rows of weights, or rows of a pooled map); `f`
-/// then adds the slices' partial sums, and is scheduled as any other
-/// reduction.
+/// thread streaming its share (rows of weights, or rows of a pooled map), a
+/// block of outputs at a time (kSliceBlockVectors); `f` then adds the
+/// slices' partial sums, and is scheduled as any other reduction.
 void sliceReduction(Func f, ArrayRef<int64_t> shape, int lanes, int cutIndex) {
   int64_t slices = slicesFor(shape);
   if (slices < 2)
@@ -523,14 +532,20 @@ void sliceReduction(Func f, ArrayRef<int64_t> shape, int lanes, int cutIndex) {
   partial.vectorize(inner, lanes, TailStrategy::GuardWithIf);
   // rfactor puts `slice` where the slice index was, inside the pure loops;
   // each slice must be outermost, one task streaming all its share (inside
-  // the rows, a parallel loop would start a task per row).
-  std::vector<VarOrRVar> order = {inner};
+  // the rows, a parallel loop would start a task per row). Within it, each
+  // block of outputs streams the slice's rows with its sums in registers.
+  int64_t vectors = std::min(kSliceBlockVectors, (shape[1] + lanes - 1) / lanes);
+  Var block("block"), inBlock("in_block");
+  std::vector<VarOrRVar> order = {inBlock};
   for (const Halide::Internal::ReductionVariable &r : partial.update().get_schedule().rvars())
     order.push_back(RVar(r.var));
+  order.push_back(block);
   order.push_back(slice);
   partial.update()
+      .split(inner, block, inBlock, static_cast<int>(vectors) * lanes, TailStrategy::GuardWithIf)
       .reorder(order)
-      .vectorize(inner, lanes, TailStrategy::GuardWithIf)
+      .vectorize(inBlock, lanes)
+      .unroll(inBlock)
       .parallel(slice);
 }
 
