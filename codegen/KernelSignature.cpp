@@ -130,10 +130,18 @@ TensorRole KernelSignature::operandRole(size_t op, size_t i) const {
 }
 
 size_t KernelSignature::anchor() const {
+  llvm::StringRef first = computesExpansion() ? cnn::DepthwiseConv2DOp::getOperationName() : "";
   for (size_t i = 0; i < ops.size(); ++i)
-    if (isConvolution(i))
+    if (first.empty() ? isConvolution(i) : ops[i].name == first)
       return i;
   return 0;
+}
+
+bool KernelSignature::computesExpansion() const {
+  return !ops.empty() && ops.front().name == cnn::Conv2DOp::getOperationName() &&
+         llvm::any_of(ops, [](const SignatureOp &op) {
+           return op.name == cnn::DepthwiseConv2DOp::getOperationName();
+         });
 }
 
 llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {

@@ -72,8 +72,13 @@ struct KernelSignature {
 
   /// The op names joined by '+': "conv2d+activation".
   std::string label() const;
-  /// The op the schedule is built around: the first convolution, else the first op.
+  /// The op the schedule is built around: the first convolution, else the
+  /// first op; a depthwise convolution that computes its own expansion
+  /// (computesExpansion) rather than that expansion.
   size_t anchor() const;
+  /// Whether the kernel computes a 1×1 expansion before its depthwise
+  /// convolution (cnn-fuse's fuse-expansions): its first op.
+  bool computesExpansion() const;
   bool isConvolution(size_t op) const;
   /// Operand `i` of op `op`: an argument or an earlier op's result.
   const TensorDesc &operand(size_t op, size_t i) const;

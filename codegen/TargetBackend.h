@@ -148,6 +148,11 @@ public:
   /// output channels.
   virtual bool gatesConvolutionInput() const { return false; }
 
+  /// Whether cnn-fuse takes a large 1×1 expansion into the 3×3 depthwise
+  /// convolution that reads it (fuse-expansions): what the CPU schedules
+  /// compute a few rows at a time (CpuSchedule.cpp, stageExpansionRows).
+  virtual bool fusesExpansions() const { return false; }
+
   /// Whether kernels pointwise in space see their maps as one row
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }

@@ -24,6 +24,10 @@ struct CnncPipelineOptions : public mlir::PassPipelineOptions<CnncPipelineOption
                              llvm::cl::desc("resource limits over the defaults: name=N,... "
                                             "(passes/ModelLimits.h)"),
                              llvm::cl::init("")};
+  Option<bool> fuseExpansions{
+      *this, "fuse-expansions",
+      llvm::cl::desc("cnn-fuse's fuse-expansions (what CPU targets ask for)"),
+      llvm::cl::init(false)};
 };
 
 /// Spec-level effnet IR in, cnn IR out: compound scaling and lowering

@@ -136,7 +136,19 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
       the gate as it reads its input.
     Only an op whose group result is its single use is taken in. Weight ops
     and weights-only ops (cnn.fold_batchnorm) belong to no group.
+
+    With `fuse-expansions` (what CPU targets ask for), a float 1×1 expansion
+    and its activation also take in the 3×3 depthwise convolution that alone
+    reads them, and its epilogue, where the expanded map is at least 64 rows
+    high and 2 MiB an image (EfficientNet-B0's and the MobileNets' 112×112
+    expansions): the
+    kernel computes the expansion a few rows at a time for the depthwise
+    convolution, and the expanded tensor is never written whole.
   }];
+  let options = [
+    Option<"fuseExpansions", "fuse-expansions", "bool", /*default=*/"false",
+           "fuse large 1×1 expansions into the 3×3 depthwise convolution that reads them">,
+  ];
 }
 
 def CnnPlanMemory : Pass<"cnn-plan-memory", "::mlir::func::FuncOp"> {

@@ -19,7 +19,9 @@ void buildCnncPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &optio
   buildCnncFrontendPipeline(pm, options);
   mlir::OpPassManager &func = pm.nest<mlir::func::FuncOp>();
   func.addPass(createCnnFoldBatchNorm());
-  func.addPass(createCnnFuse());
+  CnnFuseOptions fusion;
+  fusion.fuseExpansions = options.fuseExpansions;
+  func.addPass(createCnnFuse(fusion));
   func.addPass(createCnnPlanMemory());
 }
 

@@ -559,6 +559,10 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
     p.parallel = Parallel::channelBlocks;
     p.paddedInput = PaddedInput::rows;
   }
+  if (s.computesExpansion()) { // the expansion's rows, once per band of rows
+    p.parallel = Parallel::rows;
+    p.paddedInput = PaddedInput::inlined;
+  }
   return p;
 }
 
@@ -613,6 +617,10 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   if ((s.ops[s.anchor()].padsInput && floatDepthwise(s)) || depthwiseOverTapPairs(s) ||
       space.rowsStagedPerOutputRow)
     space.paddedInputs.push_back(PaddedInput::rows);
+  if (s.computesExpansion()) { // its rows are staged per band of rows, read inline
+    space.parallel = {Parallel::rows};
+    space.paddedInputs = {PaddedInput::inlined};
+  }
   return space;
 }
 

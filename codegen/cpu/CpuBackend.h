@@ -20,6 +20,7 @@ public:
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
   bool gatesConvolutionInput() const override { return true; }
+  bool fusesExpansions() const override { return hasFloatVectors(); }
   /// Winograd's transforms are float vector arithmetic: a CPU without float
   /// vectors (Hexagon's HVX) keeps direct sums.
   bool convolvesByWinograd() const override { return hasFloatVectors(); }

@@ -564,6 +564,38 @@ TEST_F(KernelSignatureTest, SeGatesScaleTheSmallerOfFilterAndMap) {
   EXPECT_EQ(plan(960, 160, 7, *cuda).gatedConvolution, nullptr);
 }
 
+// A 1×1 expansion fused into the depthwise convolution that reads it (cnn-fuse's
+// fuse-expansions: mobilenet-v2's 112×112 block) is computed by that
+// convolution's kernel: the depthwise convolution is the anchor, and the rows
+// go over threads in bands, its padded input read inline; channel blocks
+// leading would compute the expansion once per block, so the space has none.
+TEST_F(KernelSignatureTest, ExpansionsComputedByTheirDepthwiseConvolution) {
+  KernelSignature signature = onlySignature(R"(
+func.func @m(%x: tensor<1x16x112x112xf32>) -> tensor<1x96x56x56xf32> {
+  %we = cnn.weight "we" : tensor<96x16x1x1xf32>
+  %wd = cnn.weight "wd" : tensor<96x1x3x3xf32>
+  %0 = cnn.conv2d %x, %we {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, cnn.group = 0 : i64} : (tensor<1x16x112x112xf32>, tensor<96x16x1x1xf32>) -> tensor<1x96x112x112xf32>
+  %1 = cnn.activation relu6 %0 {cnn.group = 0 : i64} : tensor<1x96x112x112xf32>
+  %2 = cnn.depthwise_conv2d %1, %wd {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>, cnn.group = 0 : i64} : (tensor<1x96x112x112xf32>, tensor<96x1x3x3xf32>) -> tensor<1x96x56x56xf32>
+  %3 = cnn.activation relu6 %2 {cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : tensor<1x96x56x56xf32>
+  return %3 : tensor<1x96x56x56xf32>
+})");
+  EXPECT_TRUE(signature.computesExpansion());
+  EXPECT_EQ(signature.anchor(), 2u);
+  EXPECT_EQ(signature.anchorShape(), (llvm::ArrayRef<int64_t>{1, 96, 56, 56}));
+  ScheduleParams p = x86Backend().defaultSchedule(signature, x86.halideTarget);
+  EXPECT_EQ(p.parallel, ScheduleParams::Parallel::rows);
+  EXPECT_EQ(p.paddedInput, ScheduleParams::PaddedInput::inlined);
+  ScheduleSpace space = x86Backend().scheduleSpace(signature, x86.halideTarget);
+  EXPECT_FALSE(bool(space.check(p)));
+  for (const ScheduleParams &legal : space.enumerate())
+    EXPECT_TRUE(legal.strategy != ScheduleParams::Strategy::blockedConvolution ||
+                (legal.parallel == ScheduleParams::Parallel::rows &&
+                 legal.paddedInput == ScheduleParams::PaddedInput::inlined))
+        << legal.str();
+  EXPECT_FALSE(convolutionSignature(16, 96, 112).computesExpansion()); // a 1×1 convolution alone
+}
+
 // A fully connected layer's reduction (B0's classifier: 1280 features to
 // 1000; an SE gate's 1152 to 48) is cut into slices over threads by
 // default, each thread streaming its rows of weights. Only a generic

@@ -51,6 +51,7 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
   llvm::Expected<bool> int8 = checkPrecision(args, target);
   if (!int8)
     return int8.takeError();
+  session.setFuseExpansions(target.backend->fusesExpansions());
   if (failed(session.load(args.positional[0], args.value("limit"))) ||
       failed(session.lower(*int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
                            nullptr, batch)))

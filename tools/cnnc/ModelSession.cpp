@@ -73,6 +73,7 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   CnncPipelineOptions options;
   options.batchSize = batchSize;
   options.limits = limitOverrides;
+  options.fuseExpansions = fuseExpansions;
   if (batchSize > modelLimits.batch)
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
@@ -104,7 +105,9 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
 
 LogicalResult ModelSession::planKernels() {
   PassManager pm(&context, func::FuncOp::getOperationName());
-  pm.addPass(createCnnFuse());
+  CnnFuseOptions fusion;
+  fusion.fuseExpansions = fuseExpansions;
+  pm.addPass(createCnnFuse(fusion));
   pm.addPass(createCnnPlanMemory());
   if (failed(pm.run(loweredModel())))
     return failure();

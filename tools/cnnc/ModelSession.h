@@ -54,6 +54,12 @@ public:
   /// as Pipeline::full does, and checks the arena limit.
   mlir::LogicalResult planKernels();
 
+  /// Whether fusion (Pipeline::full, planKernels) takes large 1×1 expansions
+  /// into the depthwise convolutions that read them (cnn-fuse's
+  /// fuse-expansions): what the target compiled for asks
+  /// (TargetBackend::fusesExpansions).
+  void setFuseExpansions(bool fuse) { fuseExpansions = fuse; }
+
   mlir::ModuleOp module() { return *moduleRef; }
   /// The resource limits load() was given.
   const ModelLimits &limits() const { return modelLimits; }
@@ -69,6 +75,7 @@ private:
   /// Fails, with an error at the model, when its planned arena is over the limit.
   mlir::LogicalResult checkArena();
 
+  bool fuseExpansions = false;
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;

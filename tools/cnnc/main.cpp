@@ -195,9 +195,16 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
   std::function<void(cnnc::effnet::ModelOp)> afterScaling;
   if (level == "scaled")
     afterScaling = printScaled;
-  auto pipeline = level == "compiled" || level == "kernels"
-                      ? cnnc::ModelSession::Pipeline::full
-                      : cnnc::ModelSession::Pipeline::frontend;
+  bool codegenLevel = level == "compiled" || level == "kernels";
+  auto pipeline =
+      codegenLevel ? cnnc::ModelSession::Pipeline::full : cnnc::ModelSession::Pipeline::frontend;
+  if (codegenLevel) { // fused as compile fuses for the target
+    llvm::Expected<cnnc::TargetSelection> target =
+        cnnc::selectTarget(args->value("target", "host"));
+    if (!target)
+      return cnnc::reportError("ir", target.takeError());
+    session.setFuseExpansions(target->backend->fusesExpansions());
+  }
   if (failed(session.lower(pipeline, afterScaling, *batch)))
     return 1;
   if (level == "kernels")
