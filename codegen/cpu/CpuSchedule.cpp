@@ -200,6 +200,13 @@ Var slidingRowsLoop(Func output, const KernelSignature &s, int64_t bands, Var ch
   return runs;
 }
 
+/// Stages `f`, staged rows of a window `kh` rows high, a row at a time at y
+/// and keeps them at `rows` (slidingRowsLoop) for the window's rows, its
+/// storage folded to them.
+void slideDownRows(Func f, Func output, Var rows, Var y, int kh) {
+  f.store_at(output, rows).compute_at(output, y).fold_storage(f.args()[f.dimensions() - 2], kh);
+}
+
 /// Bands of rows a depthwise convolution that computes its own expansion
 /// (KernelSignature::computesExpansion) is cut into over threads: each band
 /// computes the expansion rows its windows read, those above its first row
@@ -231,7 +238,7 @@ void stageExpansionRows(KernelFuncs &funcs, const KernelSignature &s, Func outpu
   int64_t channels = s.ops.front().results[0].shape[1];
   int block = channels % (2 * lanes) == 0 ? 2 * lanes : lanes;
   Var c = rows.args()[0], x = rows.args()[1], co("co"), ci("ci"), xo("xo"), xi("xi");
-  rows.store_at(output, band).compute_at(output, y).fold_storage(rows.args()[2], fold);
+  slideDownRows(rows, output, band, y, fold);
   rows.split(c, co, ci, block, TailStrategy::ShiftInwards)
       .split(x, xo, xi, kExpansionPixels, TailStrategy::ShiftInwards)
       .reorder(ci, xi, co, xo)
@@ -244,13 +251,6 @@ void stageExpansionRows(KernelFuncs &funcs, const KernelSignature &s, Func outpu
   for (const Halide::Internal::ReductionVariable &r : expansion.update().get_schedule().rvars())
     order.push_back(RVar(r.var));
   expansion.update().reorder(order).vectorize(ec, lanes).unroll(ec).unroll(ex);
-}
-
-/// Stages `f`, staged rows of a window `kh` rows high, a row at a time at y
-/// and keeps them at `rows` (slidingRowsLoop) for the window's rows, its
-/// storage folded to them.
-void slideDownRows(Func f, Func output, Var rows, Var y, int kh) {
-  f.store_at(output, rows).compute_at(output, y).fold_storage(f.args()[f.dimensions() - 2], kh);
 }
 
 /// The staging of a depthwise convolution over tap pairs (KernelFuncs::
