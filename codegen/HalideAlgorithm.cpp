@@ -606,13 +606,22 @@ private:
     Expr y0 = y * static_cast<int>(strides[0]) - static_cast<int>(pad[0]);
     Func f(name(depthwise ? "depthwise_conv" : "conv"));
     f(c, x, y, n) = conv.getBias() ? at(conv.getBias())(c) : Expr(0.0f);
+    bool folds = conv.getOperation() == plan.foldingConvolution;
     if (depthwise) {
       RDom r(0, kw, 0, kh, "r");
       f(c, x, y, n) += w(c, r.x, r.y) * input(c, x0 + r.x, y0 + r.y, n);
+    } else if (conv.getOperation() == plan.pixelPairConvolution) {
+      // Output channel c of the pixels (2x, 2x + 1), a 1×1 convolution's:
+      // the first pixel's channels, then the second's, each reading its
+      // own pixel, through the filter and bias held twice over (Layout.h).
+      RDom r(0, static_cast<int>(in[1]), "r");
+      auto channels = static_cast<int>(shapeOf(conv.getResult())[1]);
+      Expr weight = folds ? (*funcs.imageFilter)(c, r, n) : w(c, r, 0, 0);
+      f(c, x, y, n) +=
+          weight * select(c < channels, input(r, 2 * x, y, n), input(r, 2 * x + 1, y, n));
     } else {
       RDom r(0, static_cast<int>(in[1]), 0, kw, 0, kh, "r");
-      Expr weight = conv.getOperation() == plan.foldingConvolution ? (*funcs.imageFilter)(c, r.x, n)
-                                                                   : w(c, r.x, r.y, r.z);
+      Expr weight = folds ? (*funcs.imageFilter)(c, r.x, n) : w(c, r.x, r.y, r.z);
       f(c, x, y, n) += weight * input(r.x, x0 + r.y, y0 + r.z, n);
     }
     return f;

@@ -42,11 +42,22 @@ struct KernelPlan {
   /// its register blocks run across the ends of rows instead of
   /// recomputing a tail at each (B0's 7×7 and 14×14 1×1 convolutions).
   bool flatPixels = false;
+  /// A float 1×1 convolution of flatPixels whose output channels end in half
+  /// a vector (24 or 40 channels in AVX-512's 16 lanes), followed by
+  /// activations and adds only: the kernel sees its result, and every map
+  /// of the result's shape but the convolution's input, as 2·C channels ×
+  /// H·W/2 pixels, the same memory (two pixels' channels side by side), so
+  /// that whole vectors cover the channels of a pair of pixels, one vector
+  /// mixing the two (planKernel says why). Its filter and bias are then
+  /// held twice over (Layout.h's pixel-pair filter and vector).
+  mlir::Operation *pixelPairConvolution = nullptr;
 
   /// What the kernel writes: the group's result, before outputTable.
   mlir::Value kernelResult() const { return ops.back()->getResult(0); }
   /// The shape of `v` as the kernel sees it (IR order): with flatPixels, a
-  /// map of the result's height and width as one row.
+  /// map of the result's height and width as one row; with
+  /// pixelPairConvolution, such a row of pairs of pixels, where `v` is of
+  /// the result's shape and is not the convolution's input.
   llvm::SmallVector<int64_t, 4> shapeOf(mlir::Value v) const;
 };
 

@@ -51,6 +51,8 @@ const char *roleName(TensorRole role) {
     return "nhwc";
   case TensorRole::convFilter:
     return "filter_oi_hw";
+  case TensorRole::pixelPairConvFilter:
+    return "filter_oi_hw_twice";
   case TensorRole::pairedConvFilter:
     return "filter_poi_t";
   case TensorRole::quadConvFilter:
@@ -67,6 +69,8 @@ const char *roleName(TensorRole role) {
     return "matrix_mk";
   case TensorRole::vector:
     return "vector";
+  case TensorRole::pixelPairVector:
+    return "vector_twice";
   case TensorRole::quadConvStart:
     return "start_quad";
   }

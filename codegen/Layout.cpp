@@ -18,11 +18,23 @@ int64_t heldOutputChannels(TensorRole role, int64_t outputChannels) {
                                                : outputChannels;
 }
 
+/// Whether `role` holds its tensor twice over, one copy after the other
+/// along the outermost IR axis (Layout.h's pixel-pair filter and vector).
+bool holdsTwoCopies(TensorRole role) {
+  return role == TensorRole::pixelPairConvFilter || role == TensorRole::pixelPairVector;
+}
+
 /// The shape whose axes the Halide dimensions walk: the IR shape, except that
 /// a grouped filter's O×I×H×W is viewed as O'×⌈I/g⌉×g×(H·W) (O' ≥ O: the
-/// held output channels), and a paired depthwise filter's C×1×H×W as
-/// C×H×⌈W/2⌉×2.
+/// held output channels), a paired depthwise filter's C×1×H×W as
+/// C×H×⌈W/2⌉×2, and a pixel-pair filter or vector as two copies along its
+/// first axis.
 llvm::SmallVector<int64_t, 4> viewShape(TensorRole role, llvm::ArrayRef<int64_t> shape) {
+  if (holdsTwoCopies(role)) {
+    llvm::SmallVector<int64_t, 4> twice(shape.begin(), shape.end());
+    twice[0] *= 2;
+    return twice;
+  }
   if (int64_t g = inputChannelGroup(role); g > 1)
     return {heldOutputChannels(role, shape[0]), roundUp(shape[1], g) / g, g, shape[2] * shape[3]};
   if (role == TensorRole::pairedDepthwiseFilter)
@@ -40,6 +52,7 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   case TensorRole::activation:
     return viewRank == 4 ? llvm::SmallVector<int, 4>{1, 3, 2, 0} : llvm::SmallVector<int, 4>{1, 0};
   case TensorRole::convFilter:
+  case TensorRole::pixelPairConvFilter:
     return {0, 1, 3, 2};
   case TensorRole::pairedConvFilter:
   case TensorRole::quadConvFilter:
@@ -54,6 +67,7 @@ llvm::SmallVector<int, 4> halideAxes(TensorRole role, size_t viewRank) {
   case TensorRole::fcWeight:
     return {0, 1};
   case TensorRole::vector:
+  case TensorRole::pixelPairVector:
   case TensorRole::quadConvStart:
     return {0};
   }
@@ -128,6 +142,11 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
     source = grouped;
   } else if (role == TensorRole::pairedDepthwiseFilter) {
     grouped = pairTaps(tensor);
+    source = grouped;
+  } else if (holdsTwoCopies(
+                 role)) { // row-major, the first axis outermost: one copy after the other
+    grouped.assign(source.begin(), source.end());
+    grouped.insert(grouped.end(), source.begin(), source.end());
     source = grouped;
   }
   // Stride, in the packed tensor, of a step along each view axis (0 if

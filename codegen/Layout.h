@@ -19,12 +19,18 @@
 // side by side (a window of odd width gets a zero weight past its last tap),
 // for targets that sum two taps' products in one instruction
 // (TargetBackend::pairsDepthwiseTaps).
+// A 1×1 convolution that computes two pixels' output channels side by side
+// (KernelPlan::pixelPairConvolution) reads its filter and bias twice over,
+// one copy for each pixel of a pair, so that channel j of a pair's 2·O reads
+// row j of the copy as one dense vector.
 //
 //   activation N×C×H×W   (c, x, y, n)      axes 1, 3, 2, 0; a kernel pointwise
 //                                          in space may see it as N×C×1×(H·W),
 //                                          the same memory (KernelPlan::flatPixels)
 //   activation N×K       (k, n)            axes 1, 0
 //   conv filter O×I×H×W  (o, i, kx, ky)    axes 0, 1, 3, 2
+//   pixel-pair filter    (j, i, kx, ky)    as conv filter, 2·O×I×H×W: the
+//                                          filter twice, j = p·O + o
 //   paired int filter    (p, o, i/2, tap)  i = 2·(i/2) + p, tap = ky·W + kx
 //   quad int filter      (q, o, i/4, tap)  i = 4·(i/4) + q
 //   HVX quad int filter  (q, o, i/4, tap)  as quad; o up to a multiple of 32
@@ -36,6 +42,7 @@
 //                                          n×n tile
 //   fc weight M×K        (m, k)            axes 0, 1
 //   vector C             (c)               axis 0
+//   pixel-pair vector    (j)               axis 0, 2·C: the vector twice
 //   quad conv start O    (o)               axis 0: clamp(bias) − zp·Σw, the
 //                                          accumulator's start of a convolution
 //                                          over a quad filter
@@ -54,6 +61,7 @@ namespace cnnc {
 enum class TensorRole {
   activation,
   convFilter,
+  pixelPairConvFilter,
   pairedConvFilter,
   quadConvFilter,
   hvxQuadConvFilter,
@@ -62,6 +70,7 @@ enum class TensorRole {
   winogradFilter,
   fcWeight,
   vector,
+  pixelPairVector,
   quadConvStart
 };
 

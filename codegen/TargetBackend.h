@@ -157,6 +157,12 @@ public:
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }
 
+  /// The float vector lanes for which a 1×1 convolution whose output
+  /// channels end in half a vector computes two pixels' channels side by
+  /// side in whole vectors (KernelPlan::pixelPairConvolution) for
+  /// `halideTarget`; 0 where it never does.
+  virtual int pixelPairLanes(llvm::StringRef /*halideTarget*/) const { return 0; }
+
   /// Whether kernels may compute in float vectors (INT8 kernels under the
   /// float32 requantization rule do).
   virtual bool hasFloatVectors() const { return true; }

@@ -186,6 +186,18 @@ bool depthwiseOverTapPairs(const KernelSignature &s) {
   });
 }
 
+/// A 1×1 convolution over pairs of pixels (KernelPlan::pixelPairConvolution),
+/// its filter held twice over.
+bool overPixelPairs(const KernelSignature &s) {
+  return s.ops[s.anchor()].operands.size() > 1 &&
+         s.operandRole(s.anchor(), 1) == TensorRole::pixelPairConvFilter;
+}
+
+/// Pairs of pixels in a block of a convolution over pixel pairs: 4 pairs of
+/// three or five vectors (12 or 20 accumulators) ran faster than 2, 3 or 5
+/// pairs, and 6 or 7 pairs of three vectors (a prototype on a 2-core Zen 5).
+constexpr int kPixelPairsPerBlock = 4;
+
 /// A float convolution may put its channel blocks outermost (dense integer
 /// ones stage their input per pixel block, for every channel block). A
 /// depthwise one reads only its own channels either way; on
@@ -530,6 +542,12 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
     return p;
   }
   int registers = registerFile(target).vectorRegisters;
+  if (overPixelPairs(s)) { // one block of every channel: each lane's pixel is known
+    p.channelBlock = static_cast<int>(channels);
+    p.pixelBlock =
+        std::min(kPixelPairsPerBlock, widestBlock(registers, p.channelBlock / p.vectorLanes));
+    return p;
+  }
   if (threeVectorChannelBlocks(s, p.vectorLanes, registers))
     p.channelBlock = 3 * p.vectorLanes;
   int channelVectors = p.channelBlock / p.vectorLanes;
@@ -599,6 +617,8 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
   llvm::sort(space.channelBlocks);
+  if (overPixelPairs(s)) // one block of every channel (the default's)
+    space.channelBlocks = {static_cast<int>(out[1])};
   if (winogradConvolution(s)) {
     // Channel blocks pass within each block of tiles or each row of tiles,
     // which every input channel's transformed tiles are computed for once;

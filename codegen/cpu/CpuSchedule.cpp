@@ -308,7 +308,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   // A block wider than the output (a quad filter holds whole vectors of
   // output channels: Layout.h) is computed whole, and the output stores its
   // channels in the widest vectors that divide them.
-  int64_t storedChannels = std::min<int64_t>(p.channelBlock, shapeOf(anchor->getResult(0))[1]);
+  int64_t storedChannels = std::min<int64_t>(p.channelBlock, signature.anchorShape()[1]);
   int storeLanes = lanes;
   while (storedChannels % storeLanes)
     storeLanes /= 2;

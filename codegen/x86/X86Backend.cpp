@@ -71,6 +71,12 @@ public:
 
   bool pairsDepthwiseTaps() const override { return true; }
 
+  /// Measured on x86 only (2-core Zen 5, AVX-512): see
+  /// KernelPlan::pixelPairConvolution.
+  int pixelPairLanes(llvm::StringRef halideTarget) const override {
+    return registerFile(halideTarget).lanes(static_cast<int>(sizeof(float)));
+  }
+
   /// Quads where vpdpbusd sums them (one instruction for 64 products and
   /// their accumulation, where vpdpwssd takes 32 and pmaddwd 32 and an add),
   /// except for a convolution of one pixel (an SE gate's), which measured no

@@ -100,6 +100,24 @@ TEST(LayoutTest, PlainFilterWalksOutputChannelsInnermost) {
         EXPECT_EQ(packed[(kx * 2 + i) * 3 + o], (o * 2 + i) * 2 + kx + 1);
 }
 
+// A 1×1 convolution over pairs of pixels reads its filter and bias twice
+// over, the copy for the second pixel after the first's (Layout.h).
+TEST(LayoutTest, PixelPairFilterAndVectorHoldTwoCopies) {
+  HostTensor filter = numberedFilter({3, 2, 1, 1});
+  EXPECT_EQ(cnnc::halideExtents(TensorRole::pixelPairConvFilter, filter.shape),
+            (llvm::SmallVector<int64_t, 4>{6, 2, 1, 1}));
+  std::vector<uint8_t> packed = cnnc::packForKernels(TensorRole::pixelPairConvFilter, filter);
+  ASSERT_EQ(packed.size(), 12u);
+  for (int64_t i = 0; i < 2; ++i)
+    for (int64_t j = 0; j < 6; ++j)
+      EXPECT_EQ(packed[i * 6 + j], (j % 3) * 2 + i + 1) << i << " " << j;
+  HostTensor bias = numberedFilter({3});
+  EXPECT_EQ(cnnc::halideExtents(TensorRole::pixelPairVector, bias.shape),
+            (llvm::SmallVector<int64_t, 4>{6}));
+  EXPECT_EQ(cnnc::packForKernels(TensorRole::pixelPairVector, bias),
+            (std::vector<uint8_t>{1, 2, 3, 1, 2, 3}));
+}
+
 TEST(LayoutTest, PairedDepthwiseFilterKeepsAdjacentTapsSideBySide) {
   const int64_t channels = 3, kh = 2, kw = 3, pairs = 2;
   HostTensor filter = numberedFilter({channels, 1, kh, kw});
