@@ -84,11 +84,6 @@ bool foldsIntoFilter(Operation *conv, const TargetSelection &target) {
   return !target.backend->gatesConvolutionInput() || out[1] <= out[2] * out[3];
 }
 
-/// The most vectors a pair of pixels' output channels may take: a register
-/// block holds them all, so that which lanes read which pixel is known when
-/// the kernel is compiled.
-constexpr int64_t kMostPixelPairVectors = 5;
-
 /// The 1×1 convolution that `plan` computes over pairs of pixels
 /// (KernelPlan::pixelPairConvolution), for float vectors of `lanes`, or null.
 /// Output channels that end in half a vector waste the other half in every
@@ -98,7 +93,8 @@ constexpr int64_t kMostPixelPairVectors = 5;
 /// (two broadcasts and a blend per input channel). On a 2-core Zen 5, a
 /// prototype of 96 → 24 and 144 → 24 over 3136 pixels ran 1.31× faster
 /// (three vectors × 4 pairs against one vector × 8 pixels), 120 → 40 1.48×
-/// (five vectors × 4 pairs).
+/// (five vectors × 4 pairs). Only where the pair's vectors split into blocks
+/// whose lanes' pixels are known when compiled (pixelPairBlockVectors).
 Operation *pixelPairConvolution(const KernelPlan &plan, int lanes) {
   if (lanes < 2 || !plan.flatPixels || plan.gatedConvolution)
     return nullptr;
@@ -118,9 +114,8 @@ Operation *pixelPairConvolution(const KernelPlan &plan, int lanes) {
   ArrayRef<int64_t> out = shapeOf(conv->getResult(0));
   int64_t channels = out[1], pixels = out[2] * out[3];
   bool halfVectorTail = channels % lanes != 0 && 2 * channels % lanes == 0;
-  return halfVectorTail && 2 * channels <= kMostPixelPairVectors * lanes && pixels % 2 == 0
-             ? conv
-             : nullptr;
+  return halfVectorTail && pixelPairBlockVectors(2 * channels / lanes) && pixels % 2 == 0 ? conv
+                                                                                          : nullptr;
 }
 
 KernelPlan planKernel(const KernelGroup &group, const TargetSelection &target) {
@@ -177,6 +172,12 @@ KernelPlan planKernel(const KernelGroup &group, const TargetSelection &target) {
 }
 
 } // namespace
+
+int pixelPairBlockVectors(int64_t pairVectors) {
+  if (pairVectors <= 5)
+    return static_cast<int>(pairVectors);
+  return pairVectors % 3 == 0 ? 3 : 0;
+}
 
 llvm::SmallVector<int64_t, 4> KernelPlan::shapeOf(Value v) const {
   llvm::ArrayRef<int64_t> shape = cnnc::shapeOf(v), result = cnnc::shapeOf(kernelResult());

@@ -542,10 +542,10 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
     return p;
   }
   int registers = registerFile(target).vectorRegisters;
-  if (overPixelPairs(s)) { // one block of every channel: each lane's pixel is known
-    p.channelBlock = static_cast<int>(channels);
-    p.pixelBlock =
-        std::min(kPixelPairsPerBlock, widestBlock(registers, p.channelBlock / p.vectorLanes));
+  if (overPixelPairs(s)) {
+    int vectors = pixelPairBlockVectors(channels / p.vectorLanes);
+    p.channelBlock = vectors * p.vectorLanes;
+    p.pixelBlock = std::min(kPixelPairsPerBlock, widestBlock(registers, vectors));
     return p;
   }
   if (threeVectorChannelBlocks(s, p.vectorLanes, registers))
@@ -616,9 +616,12 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
     for (int width : lanes)
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
+  if (overPixelPairs(s)) { // the default's block, which may be five vectors
+    int block = pixelPairBlockVectors(out[1] / lanes.front()) * lanes.front();
+    if (!llvm::is_contained(space.channelBlocks, block))
+      space.channelBlocks.push_back(block);
+  }
   llvm::sort(space.channelBlocks);
-  if (overPixelPairs(s)) // one block of every channel (the default's)
-    space.channelBlocks = {static_cast<int>(out[1])};
   if (winogradConvolution(s)) {
     // Channel blocks pass within each block of tiles or each row of tiles,
     // which every input channel's transformed tiles are computed for once;

@@ -345,6 +345,12 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
     output.unroll(ci).unroll(xi);
   // The loop of one register block: whichever of co and xo is inner.
   Var block = channelBlocksLead || channelBlocksInRows ? xo : co;
+  // Over pixel pairs (KernelPlan::pixelPairConvolution), each channel block
+  // compiled apart, so that which of its lanes read which pixel is known.
+  bool overPixelPairs =
+      signature.operandRole(signature.anchor(), 1) == TensorRole::pixelPairConvFilter;
+  if (overPixelPairs && !channelBlocksLead && !channelBlocksInRows)
+    output.unroll(co);
 
   Var cc = conv.args()[0], cx = conv.args()[1];
   conv.compute_at(output, block).vectorize(cc, lanes, TailStrategy::RoundUp);
