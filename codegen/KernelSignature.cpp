@@ -148,6 +148,12 @@ bool KernelSignature::computesExpansion() const {
          });
 }
 
+bool KernelSignature::overPixelPairs() const {
+  size_t a = anchor();
+  return a < ops.size() && ops[a].operands.size() > 1 &&
+         operandRole(a, 1) == TensorRole::pixelPairConvFilter;
+}
+
 llvm::Expected<KernelSignature> signatureOf(const KernelPlan &plan) {
   KernelSignature signature;
   llvm::DenseMap<mlir::Value, std::string> names;

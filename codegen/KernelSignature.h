@@ -79,6 +79,9 @@ struct KernelSignature {
   /// Whether the kernel computes a 1×1 expansion before its depthwise
   /// convolution (cnn-fuse's fuse-expansions): its first op.
   bool computesExpansion() const;
+  /// Whether the anchor is a 1×1 convolution over pairs of pixels
+  /// (KernelPlan::pixelPairConvolution): its filter held twice over.
+  bool overPixelPairs() const;
   bool isConvolution(size_t op) const;
   /// Operand `i` of op `op`: an argument or an earlier op's result.
   const TensorDesc &operand(size_t op, size_t i) const;

@@ -143,8 +143,8 @@ std::vector<uint8_t> packForKernels(TensorRole role, const HostTensor &tensor) {
   } else if (role == TensorRole::pairedDepthwiseFilter) {
     grouped = pairTaps(tensor);
     source = grouped;
-  } else if (holdsTwoCopies(
-                 role)) { // row-major, the first axis outermost: one copy after the other
+  } else if (holdsTwoCopies(role)) {
+    // Row-major, its first axis outermost: one copy after the other.
     grouped.assign(source.begin(), source.end());
     grouped.insert(grouped.end(), source.begin(), source.end());
     source = grouped;

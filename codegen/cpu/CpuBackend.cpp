@@ -186,13 +186,6 @@ bool depthwiseOverTapPairs(const KernelSignature &s) {
   });
 }
 
-/// A 1×1 convolution over pairs of pixels (KernelPlan::pixelPairConvolution),
-/// its filter held twice over.
-bool overPixelPairs(const KernelSignature &s) {
-  return s.ops[s.anchor()].operands.size() > 1 &&
-         s.operandRole(s.anchor(), 1) == TensorRole::pixelPairConvFilter;
-}
-
 /// Pairs of pixels in a block of a convolution over pixel pairs: 4 pairs of
 /// three or five vectors (12 or 20 accumulators) ran faster than 2, 3 or 5
 /// pairs, and 6 or 7 pairs of three vectors (a prototype on a 2-core Zen 5).
@@ -542,7 +535,7 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
     return p;
   }
   int registers = registerFile(target).vectorRegisters;
-  if (overPixelPairs(s)) {
+  if (s.overPixelPairs()) {
     int vectors = pixelPairBlockVectors(channels / p.vectorLanes);
     p.channelBlock = vectors * p.vectorLanes;
     p.pixelBlock = std::min(kPixelPairsPerBlock, widestBlock(registers, vectors));
@@ -616,7 +609,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
     for (int width : lanes)
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
-  if (overPixelPairs(s)) { // the default's block, which may be five vectors
+  if (s.overPixelPairs()) { // the default's block, which may be five vectors
     int block = pixelPairBlockVectors(out[1] / lanes.front()) * lanes.front();
     if (!llvm::is_contained(space.channelBlocks, block))
       space.channelBlocks.push_back(block);

@@ -347,9 +347,7 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   Var block = channelBlocksLead || channelBlocksInRows ? xo : co;
   // Over pixel pairs (KernelPlan::pixelPairConvolution), each channel block
   // compiled apart, so that which of its lanes read which pixel is known.
-  bool overPixelPairs =
-      signature.operandRole(signature.anchor(), 1) == TensorRole::pixelPairConvFilter;
-  if (overPixelPairs && !channelBlocksLead && !channelBlocksInRows)
+  if (signature.overPixelPairs() && !channelBlocksLead && !channelBlocksInRows)
     output.unroll(co);
 
   Var cc = conv.args()[0], cx = conv.args()[1];

@@ -576,6 +576,7 @@ TEST_F(KernelSignatureTest, HalfVectorChannelsComputeOverPixelPairs) {
     std::string where = std::string(c.target) + " " + std::to_string(c.out);
     if (c.schedule.empty()) {
       EXPECT_EQ(plans[1].pixelPairConvolution, nullptr) << where;
+      EXPECT_FALSE(signatureOf(plans[1])->overPixelPairs()) << where;
       continue;
     }
     ASSERT_EQ(plans[1].pixelPairConvolution, plans[1].ops[0]) << where;
@@ -583,6 +584,7 @@ TEST_F(KernelSignatureTest, HalfVectorChannelsComputeOverPixelPairs) {
     int64_t pixels = c.size * c.size;
     EXPECT_EQ(signature.args[0].tensor.shape, (std::vector<int64_t>{1, c.in, 1, pixels}));
     EXPECT_EQ(signature.args[1].role, TensorRole::pixelPairConvFilter);
+    EXPECT_TRUE(signature.overPixelPairs());
     EXPECT_EQ(signature.resultShape(), (llvm::ArrayRef<int64_t>{1, 2 * c.out, 1, pixels / 2}));
     ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
     EXPECT_EQ(p.str(), c.schedule) << where;
