@@ -134,7 +134,9 @@ TensorRole KernelSignature::operandRole(size_t op, size_t i) const {
 }
 
 size_t KernelSignature::anchor() const {
-  llvm::StringRef first = computesExpansion() ? cnn::DepthwiseConv2DOp::getOperationName() : "";
+  llvm::StringRef first = computesExpansion()        ? cnn::DepthwiseConv2DOp::getOperationName()
+                          : computesDepthwiseInput() ? cnn::Conv2DOp::getOperationName()
+                                                     : "";
   for (size_t i = 0; i < ops.size(); ++i)
     if (first.empty() ? isConvolution(i) : ops[i].name == first)
       return i;
@@ -145,6 +147,13 @@ bool KernelSignature::computesExpansion() const {
   return !ops.empty() && ops.front().name == cnn::Conv2DOp::getOperationName() &&
          llvm::any_of(ops, [](const SignatureOp &op) {
            return op.name == cnn::DepthwiseConv2DOp::getOperationName();
+         });
+}
+
+bool KernelSignature::computesDepthwiseInput() const {
+  return !ops.empty() && ops.front().name == cnn::DepthwiseConv2DOp::getOperationName() &&
+         llvm::any_of(ops, [](const SignatureOp &op) {
+           return op.name == cnn::Conv2DOp::getOperationName();
          });
 }
 

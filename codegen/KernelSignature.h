@@ -74,11 +74,17 @@ struct KernelSignature {
   std::string label() const;
   /// The op the schedule is built around: the first convolution, else the
   /// first op; a depthwise convolution that computes its own expansion
-  /// (computesExpansion) rather than that expansion.
+  /// (computesExpansion) rather than that expansion; a projection that
+  /// computes its own depthwise input (computesDepthwiseInput) rather than
+  /// that depthwise convolution.
   size_t anchor() const;
   /// Whether the kernel computes a 1×1 expansion before its depthwise
   /// convolution (cnn-fuse's fuse-expansions): its first op.
   bool computesExpansion() const;
+  /// Whether the kernel computes a 3×3 depthwise convolution before the 1×1
+  /// projection that reads it (cnn-fuse's fuse-projections): its first op;
+  /// the projection is the anchor.
+  bool computesDepthwiseInput() const;
   /// Whether the anchor is a 1×1 convolution over pairs of pixels
   /// (KernelPlan::pixelPairConvolution): its filter held twice over.
   bool overPixelPairs() const;

@@ -153,6 +153,11 @@ public:
   /// compute a few rows at a time (CpuSchedule.cpp, stageExpansionRows).
   virtual bool fusesExpansions() const { return false; }
 
+  /// Whether cnn-fuse takes a large 3×3 depthwise convolution into the 1×1
+  /// projection that reads it (fuse-projections): what the CPU schedules
+  /// compute a row at a time (CpuSchedule.cpp, stageDepthwiseRow).
+  virtual bool fusesProjections() const { return false; }
+
   /// Whether kernels pointwise in space see their maps as one row
   /// (KernelPlan::flatPixels): what the CPU schedules block across rows.
   virtual bool flattensPointwiseKernels() const { return false; }

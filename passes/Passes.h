@@ -28,6 +28,10 @@ struct CnncPipelineOptions : public mlir::PassPipelineOptions<CnncPipelineOption
       *this, "fuse-expansions",
       llvm::cl::desc("cnn-fuse's fuse-expansions (what CPU targets ask for)"),
       llvm::cl::init(false)};
+  Option<bool> fuseProjections{
+      *this, "fuse-projections",
+      llvm::cl::desc("cnn-fuse's fuse-projections (what CPU targets ask for)"),
+      llvm::cl::init(false)};
 };
 
 /// Spec-level effnet IR in, cnn IR out: compound scaling and lowering

@@ -144,10 +144,18 @@ def CnnFuse : Pass<"cnn-fuse", "::mlir::func::FuncOp"> {
     expansions): the
     kernel computes the expansion a few rows at a time for the depthwise
     convolution, and the expanded tensor is never written whole.
+
+    With `fuse-projections` (likewise), a float 3×3 depthwise convolution at
+    stride 1 and its activation also take in the 1×1 projection that alone
+    reads them, and its epilogue, where the depthwise result is at least 64
+    rows high and 512 KiB an image (the MobileNets' first blocks): the kernel
+    computes the depthwise convolution a row at a time for the projection.
   }];
   let options = [
     Option<"fuseExpansions", "fuse-expansions", "bool", /*default=*/"false",
            "fuse large 1×1 expansions into the 3×3 depthwise convolution that reads them">,
+    Option<"fuseProjections", "fuse-projections", "bool", /*default=*/"false",
+           "fuse large 3×3 depthwise convolutions into the 1×1 projection that reads them">,
   ];
 }
 

@@ -21,6 +21,7 @@ void buildCnncPipeline(mlir::OpPassManager &pm, const CnncPipelineOptions &optio
   func.addPass(createCnnFoldBatchNorm());
   CnnFuseOptions fusion;
   fusion.fuseExpansions = options.fuseExpansions;
+  fusion.fuseProjections = options.fuseProjections;
   func.addPass(createCnnFuse(fusion));
   func.addPass(createCnnPlanMemory());
 }

@@ -574,6 +574,8 @@ ScheduleParams CpuBackend::defaultSchedule(const KernelSignature &s, llvm::Strin
     p.parallel = Parallel::rows;
     p.paddedInput = PaddedInput::inlined;
   }
+  if (s.computesDepthwiseInput()) // the depthwise rows, once per row
+    p.parallel = Parallel::rows;
   return p;
 }
 
@@ -637,6 +639,8 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
     space.parallel = {Parallel::rows};
     space.paddedInputs = {PaddedInput::inlined};
   }
+  if (s.computesDepthwiseInput()) // its rows are staged per output row
+    space.parallel = {Parallel::rows, Parallel::none};
   return space;
 }
 

@@ -21,6 +21,7 @@ public:
   bool flattensPointwiseKernels() const override { return true; }
   bool gatesConvolutionInput() const override { return true; }
   bool fusesExpansions() const override { return hasFloatVectors(); }
+  bool fusesProjections() const override { return hasFloatVectors(); }
   /// Winograd's transforms are float vector arithmetic: a CPU without float
   /// vectors (Hexagon's HVX) keeps direct sums.
   bool convolvesByWinograd() const override { return hasFloatVectors(); }

@@ -213,44 +213,68 @@ void slideDownRows(Func f, Func output, Var rows, Var y, int kh) {
 /// again. Two and four measured alike on mobilenet-v2 (2-core Zen 5).
 constexpr int64_t kExpansionBands = 4;
 
-/// Output pixels of a register block of a computed expansion.
-constexpr int kExpansionPixels = 8;
+/// Pixels of a register block of a row computed for a kernel's anchor (an
+/// expansion's, a depthwise convolution's: blockStagedRow).
+constexpr int kStagedRowPixels = 8;
+
+/// The op a kernel computes for its anchor, its first (a depthwise
+/// convolution's expansion, a projection's depthwise convolution), and the
+/// Func holding a row of what the anchor reads: the op's activation, or the
+/// op itself through a wrapper that can hold its rows.
+std::pair<Func, Func> stagedOp(KernelFuncs &funcs, const KernelSignature &s) {
+  Func op = funcs.ops.front().second;
+  size_t anchor = s.anchor();
+  return {op, anchor > 1 ? funcs.ops[anchor - 1].second : op.in()};
+}
+
+/// `rows` (`op`'s result, or its activation), placed by the caller, computed
+/// in register blocks of its own within a row (two vectors of `channels`
+/// where they divide them, × kStagedRowPixels), `op`'s sums in registers.
+void blockStagedRow(Func rows, Func op, int64_t channels, int lanes) {
+  int block = channels % (2 * lanes) == 0 ? 2 * lanes : lanes;
+  Var c = rows.args()[0], x = rows.args()[1], co("co"), ci("ci"), xo("xo"), xi("xi");
+  rows.split(c, co, ci, block, TailStrategy::ShiftInwards)
+      .split(x, xo, xi, kStagedRowPixels, TailStrategy::ShiftInwards)
+      .reorder(ci, xi, co, xo)
+      .vectorize(ci, lanes)
+      .unroll(ci)
+      .unroll(xi);
+  Var oc = op.args()[0], ox = op.args()[1];
+  op.compute_at(rows, co).vectorize(oc, lanes).unroll(oc).unroll(ox);
+  std::vector<VarOrRVar> order = {oc, ox};
+  for (const Halide::Internal::ReductionVariable &r : op.update().get_schedule().rvars())
+    order.push_back(RVar(r.var));
+  op.update().reorder(order).vectorize(oc, lanes).unroll(oc).unroll(ox);
+}
 
 /// A depthwise convolution's 1×1 expansion (and its activation), computed in
 /// its kernel: a row at a time as the output's rows reach it (Halide's
 /// sliding window within each band of rows, the storage folded to the
-/// window's height), in register blocks of its own within the row (two
-/// vectors of channels where they divide them, × kExpansionPixels), so that
+/// window's height), in register blocks of its own (blockStagedRow), so that
 /// the expanded tensor never leaves the cache. mobilenet-v2's 112×112 block
 /// (16 → 96, 3×3 at stride 2) took 118 µs against 93 + 49 for the two
 /// kernels apart.
 void stageExpansionRows(KernelFuncs &funcs, const KernelSignature &s, Func output, Var band, Var y,
                         int lanes) {
-  size_t anchor = s.anchor();
-  Func expansion = funcs.ops.front().second;
-  // What the depthwise convolution reads: the expansion's activation, or
-  // the expansion itself through a wrapper that can hold its rows.
-  Func rows = anchor > 1 ? funcs.ops[anchor - 1].second : expansion.in();
-  int kh = static_cast<int>(s.operand(anchor, 1).shape[2]);
+  auto [expansion, rows] = stagedOp(funcs, s);
+  int kh = static_cast<int>(s.operand(s.anchor(), 1).shape[2]);
   int fold = 1;
   while (fold < kh) // a power of two: the row index wraps around with a mask
     fold *= 2;
-  int64_t channels = s.ops.front().results[0].shape[1];
-  int block = channels % (2 * lanes) == 0 ? 2 * lanes : lanes;
-  Var c = rows.args()[0], x = rows.args()[1], co("co"), ci("ci"), xo("xo"), xi("xi");
   slideDownRows(rows, output, band, y, fold);
-  rows.split(c, co, ci, block, TailStrategy::ShiftInwards)
-      .split(x, xo, xi, kExpansionPixels, TailStrategy::ShiftInwards)
-      .reorder(ci, xi, co, xo)
-      .vectorize(ci, lanes)
-      .unroll(ci)
-      .unroll(xi);
-  Var ec = expansion.args()[0], ex = expansion.args()[1];
-  expansion.compute_at(rows, co).vectorize(ec, lanes).unroll(ec).unroll(ex);
-  std::vector<VarOrRVar> order = {ec, ex};
-  for (const Halide::Internal::ReductionVariable &r : expansion.update().get_schedule().rvars())
-    order.push_back(RVar(r.var));
-  expansion.update().reorder(order).vectorize(ec, lanes).unroll(ec).unroll(ex);
+  blockStagedRow(rows, expansion, s.ops.front().results[0].shape[1], lanes);
+}
+
+/// A projection's 3×3 depthwise convolution (and its activation), computed in
+/// its kernel (KernelSignature::computesDepthwiseInput): a row at a time,
+/// every channel, on the stack, before the row's blocks of the projection, in
+/// register blocks of its own (blockStagedRow), its padded input read
+/// inline, so that the depthwise result never leaves the cache.
+void stageDepthwiseRow(KernelFuncs &funcs, const KernelSignature &s, Func output, Var y,
+                       int lanes) {
+  auto [depthwise, rows] = stagedOp(funcs, s);
+  rows.compute_at(output, y).store_in(MemoryType::Stack);
+  blockStagedRow(rows, depthwise, s.ops.front().results[0].shape[1], lanes);
 }
 
 /// The staging of a depthwise convolution over tap pairs (KernelFuncs::
@@ -341,6 +365,8 @@ void scheduleBlockedConvolution(KernelFuncs &funcs, const KernelSignature &signa
   } else if (p.parallel == ScheduleParams::Parallel::rows) {
     parallelRows(output, y, signature.anchorShape()[2]);
   }
+  if (signature.computesDepthwiseInput())
+    stageDepthwiseRow(funcs, signature, output, y, lanes);
   if (p.unrollBlock)
     output.unroll(ci).unroll(xi);
   // The loop of one register block: whichever of co and xo is inner.

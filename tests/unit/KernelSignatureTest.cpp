@@ -655,6 +655,38 @@ func.func @m(%x: tensor<1x16x112x112xf32>) -> tensor<1x96x56x56xf32> {
   EXPECT_FALSE(convolutionSignature(16, 96, 112).computesExpansion()); // a 1×1 convolution alone
 }
 
+// A 3×3 depthwise convolution fused into the 1×1 projection that reads it
+// (cnn-fuse's fuse-projections: mobilenet-v2's first block) is computed by
+// that projection's kernel, a row at a time: the projection is the anchor, and
+// the rows go over threads; channel blocks leading would compute the
+// depthwise rows once per block, so the space has none.
+TEST_F(KernelSignatureTest, DepthwiseConvolutionsComputedByTheirProjection) {
+  KernelSignature signature = onlySignature(R"(
+func.func @m(%x: tensor<1x32x112x112xf32>) -> tensor<1x16x112x112xf32> {
+  %wd = cnn.weight "wd" : tensor<32x1x3x3xf32>
+  %wp = cnn.weight "wp" : tensor<16x32x1x1xf32>
+  %0 = cnn.depthwise_conv2d %x, %wd {padding = array<i64: 1, 1, 1, 1>, strides = array<i64: 1, 1>, cnn.group = 0 : i64} : (tensor<1x32x112x112xf32>, tensor<32x1x3x3xf32>) -> tensor<1x32x112x112xf32>
+  %1 = cnn.activation relu6 %0 {cnn.group = 0 : i64} : tensor<1x32x112x112xf32>
+  %2 = cnn.conv2d %1, %wp {padding = array<i64: 0, 0, 0, 0>, strides = array<i64: 1, 1>, cnn.group = 0 : i64, cnn.arena_offset = 0 : i64} : (tensor<1x32x112x112xf32>, tensor<16x32x1x1xf32>) -> tensor<1x16x112x112xf32>
+  return %2 : tensor<1x16x112x112xf32>
+})");
+  EXPECT_TRUE(signature.computesDepthwiseInput());
+  EXPECT_FALSE(signature.computesExpansion());
+  EXPECT_EQ(signature.anchor(), 2u);
+  EXPECT_EQ(signature.anchorShape(), (llvm::ArrayRef<int64_t>{1, 16, 112, 112}));
+  ScheduleParams p = x86Backend().defaultSchedule(signature, x86.halideTarget);
+  EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution);
+  EXPECT_EQ(p.parallel, ScheduleParams::Parallel::rows);
+  ScheduleSpace space = x86Backend().scheduleSpace(signature, x86.halideTarget);
+  EXPECT_FALSE(bool(space.check(p)));
+  for (const ScheduleParams &legal : space.enumerate())
+    EXPECT_TRUE(legal.strategy != ScheduleParams::Strategy::blockedConvolution ||
+                legal.parallel == ScheduleParams::Parallel::rows ||
+                legal.parallel == ScheduleParams::Parallel::none)
+        << legal.str();
+  EXPECT_FALSE(onlySignature(depthwiseConvolution(32, 112, 3, 1)).computesDepthwiseInput());
+}
+
 // A fully connected layer's reduction (B0's classifier: 1280 features to
 // 1000; an SE gate's 1152 to 48) is cut into slices over threads by
 // default, each thread streaming its rows of weights. Only a generic

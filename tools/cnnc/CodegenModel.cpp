@@ -52,6 +52,7 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
   if (!int8)
     return int8.takeError();
   session.setFuseExpansions(target.backend->fusesExpansions());
+  session.setFuseProjections(target.backend->fusesProjections());
   if (failed(session.load(args.positional[0], args.value("limit"))) ||
       failed(session.lower(*int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
                            nullptr, batch)))

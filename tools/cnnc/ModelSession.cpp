@@ -74,6 +74,7 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   options.batchSize = batchSize;
   options.limits = limitOverrides;
   options.fuseExpansions = fuseExpansions;
+  options.fuseProjections = fuseProjections;
   if (batchSize > modelLimits.batch)
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
@@ -107,6 +108,7 @@ LogicalResult ModelSession::planKernels() {
   PassManager pm(&context, func::FuncOp::getOperationName());
   CnnFuseOptions fusion;
   fusion.fuseExpansions = fuseExpansions;
+  fusion.fuseProjections = fuseProjections;
   pm.addPass(createCnnFuse(fusion));
   pm.addPass(createCnnPlanMemory());
   if (failed(pm.run(loweredModel())))

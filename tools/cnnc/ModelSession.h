@@ -59,6 +59,10 @@ public:
   /// fuse-expansions): what the target compiled for asks
   /// (TargetBackend::fusesExpansions).
   void setFuseExpansions(bool fuse) { fuseExpansions = fuse; }
+  /// Whether fusion takes large 1×1 projections into the depthwise
+  /// convolutions whose results they read (cnn-fuse's fuse-projections):
+  /// what the target asks (TargetBackend::fusesProjections).
+  void setFuseProjections(bool fuse) { fuseProjections = fuse; }
 
   mlir::ModuleOp module() { return *moduleRef; }
   /// The resource limits load() was given.
@@ -76,6 +80,7 @@ private:
   mlir::LogicalResult checkArena();
 
   bool fuseExpansions = false;
+  bool fuseProjections = false;
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;

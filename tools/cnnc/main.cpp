@@ -204,6 +204,7 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
     if (!target)
       return cnnc::reportError("ir", target.takeError());
     session.setFuseExpansions(target->backend->fusesExpansions());
+    session.setFuseProjections(target->backend->fusesProjections());
   }
   if (failed(session.lower(pipeline, afterScaling, *batch)))
     return 1;
