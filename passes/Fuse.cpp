@@ -62,32 +62,14 @@ bool joins(Operation *next, Value tail, bool afterContraction) {
 /// in a busy one.
 constexpr int64_t kFusedExpansionBytes = 2 << 20;
 
-/// Rows of an expanded map from which its expansion is fused: a kernel
-/// computes it in a few bands of rows over the threads (CpuSchedule.cpp's
-/// kExpansionBands), each recomputing the rows above its first, which on
-/// fewer rows outweighs the traffic saved (efficientnetv2-s's 48×48 and
-/// 24×24 expansions, 2.2–2.4 MB: 0.986× side by side).
-constexpr int64_t kFusedExpansionRows = 64;
-
-/// Whether `next`, a depthwise convolution reading `tail`, the activated
-/// result of a group that began with the 1×1 convolution `head`, joins that
-/// group (fuse-expansions).
-bool fusesExpansion(Operation *head, Operation *next, Value tail) {
-  auto expansion = dyn_cast<cnn::Conv2DOp>(head);
-  auto depthwise = dyn_cast<cnn::DepthwiseConv2DOp>(next);
-  if (!expansion || !depthwise || depthwise.getInput() != tail)
-    return false;
-  auto filter = cast<RankedTensorType>(expansion.getFilter().getType());
-  auto window = cast<RankedTensorType>(depthwise.getFilter().getType());
-  auto expanded = cast<RankedTensorType>(tail.getType());
-  bool pointwise = filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 &&
-                   llvm::all_of(expansion.getStrides(), [](int64_t s) { return s == 1; });
-  int64_t bytes =
-      expanded.getNumElements() / expanded.getDimSize(0) * static_cast<int64_t>(sizeof(float));
-  return pointwise && window.getDimSize(2) == 3 && window.getDimSize(3) == 3 &&
-         expanded.getElementType().isF32() && bytes >= kFusedExpansionBytes &&
-         expanded.getDimSize(2) >= kFusedExpansionRows;
-}
+/// Rows of a map from which the ops on either side of it are fused (an
+/// expansion into its depthwise convolution, a depthwise convolution into its
+/// projection): a kernel computes it in a few bands of rows over the
+/// threads (CpuSchedule.cpp's kExpansionBands), each recomputing the rows
+/// above its first, which on fewer rows outweighs the traffic saved
+/// (efficientnetv2-s's 48×48 and 24×24 expansions, 2.2–2.4 MB: 0.986× side
+/// by side).
+constexpr int64_t kFusedMapRows = 64;
 
 /// Bytes of a depthwise convolution's activated result, an image, from
 /// which the 1×1 projection that alone reads it is fused into its group
@@ -99,25 +81,47 @@ bool fusesExpansion(Operation *head, Operation *next, Value tail) {
 /// smaller ones no faster or slower (mobilenet-v2 0.928× in all).
 constexpr int64_t kFusedProjectionBytes = 1 << 19;
 
+/// A float map of at least `bytes` an image and kFusedMapRows rows.
+bool largeFloatMap(Value map, int64_t bytes) {
+  auto type = cast<RankedTensorType>(map.getType());
+  int64_t imageBytes =
+      type.getNumElements() / type.getDimSize(0) * static_cast<int64_t>(sizeof(float));
+  return type.getElementType().isF32() && imageBytes >= bytes &&
+         type.getDimSize(2) >= kFusedMapRows;
+}
+
+/// A 1×1 convolution at stride 1.
+bool pointwise(cnn::Conv2DOp conv) {
+  auto filter = cast<RankedTensorType>(conv.getFilter().getType());
+  return filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 &&
+         llvm::all_of(conv.getStrides(), [](int64_t s) { return s == 1; });
+}
+
+/// A depthwise convolution of a 3×3 window.
+bool threeByThree(cnn::DepthwiseConv2DOp conv) {
+  auto window = cast<RankedTensorType>(conv.getFilter().getType());
+  return window.getDimSize(2) == 3 && window.getDimSize(3) == 3;
+}
+
+/// Whether `next`, a depthwise convolution reading `tail`, the activated
+/// result of a group that began with the 1×1 convolution `head`, joins that
+/// group (fuse-expansions).
+bool fusesExpansion(Operation *head, Operation *next, Value tail) {
+  auto expansion = dyn_cast<cnn::Conv2DOp>(head);
+  auto depthwise = dyn_cast<cnn::DepthwiseConv2DOp>(next);
+  return expansion && depthwise && depthwise.getInput() == tail && pointwise(expansion) &&
+         threeByThree(depthwise) && largeFloatMap(tail, kFusedExpansionBytes);
+}
+
 /// Whether `next`, a 1×1 convolution reading `tail`, the activated result of
 /// a group that began with the 3×3 depthwise convolution `head` at stride 1,
 /// joins that group (fuse-projections).
 bool fusesProjection(Operation *head, Operation *next, Value tail) {
   auto depthwise = dyn_cast<cnn::DepthwiseConv2DOp>(head);
   auto projection = dyn_cast<cnn::Conv2DOp>(next);
-  if (!depthwise || !projection || projection.getInput() != tail)
-    return false;
-  auto window = cast<RankedTensorType>(depthwise.getFilter().getType());
-  auto filter = cast<RankedTensorType>(projection.getFilter().getType());
-  auto map = cast<RankedTensorType>(tail.getType());
-  auto ones = [](ArrayRef<int64_t> strides) {
-    return llvm::all_of(strides, [](int64_t s) { return s == 1; });
-  };
-  int64_t bytes = map.getNumElements() / map.getDimSize(0) * static_cast<int64_t>(sizeof(float));
-  return window.getDimSize(2) == 3 && window.getDimSize(3) == 3 && ones(depthwise.getStrides()) &&
-         filter.getDimSize(2) == 1 && filter.getDimSize(3) == 1 && ones(projection.getStrides()) &&
-         map.getElementType().isF32() && bytes >= kFusedProjectionBytes &&
-         map.getDimSize(2) >= kFusedExpansionRows;
+  return depthwise && projection && projection.getInput() == tail && threeByThree(depthwise) &&
+         llvm::all_of(depthwise.getStrides(), [](int64_t s) { return s == 1; }) &&
+         pointwise(projection) && largeFloatMap(tail, kFusedProjectionBytes);
 }
 
 struct CnnFusePass : public cnnc::impl::CnnFuseBase<CnnFusePass> {

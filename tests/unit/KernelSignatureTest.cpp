@@ -167,6 +167,24 @@ protected:
     return onlySignature(convolution(in, out, size, window));
   }
 
+  /// The default schedule of `signature` for `target`, and its space, in
+  /// which it is expected to be legal.
+  static std::pair<ScheduleParams, ScheduleSpace> legalDefault(const KernelSignature &signature,
+                                                               const TargetSelection &target) {
+    ScheduleParams p = target.backend->defaultSchedule(signature, target.halideTarget);
+    ScheduleSpace space = target.backend->scheduleSpace(signature, target.halideTarget);
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+    return {p, space};
+  }
+
+  /// Expects `accepts` of every blocked schedule in `space`.
+  template <typename Accepts>
+  static void expectEveryBlockedSchedule(const ScheduleSpace &space, Accepts accepts) {
+    for (const ScheduleParams &legal : space.enumerate())
+      EXPECT_TRUE(legal.strategy != ScheduleParams::Strategy::blockedConvolution || accepts(legal))
+          << legal.str();
+  }
+
   /// The signature of the one group of `source`.
   KernelSignature onlySignature(const std::string &source) {
     module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
@@ -642,16 +660,13 @@ func.func @m(%x: tensor<1x16x112x112xf32>) -> tensor<1x96x56x56xf32> {
   EXPECT_TRUE(signature.computesExpansion());
   EXPECT_EQ(signature.anchor(), 2u);
   EXPECT_EQ(signature.anchorShape(), (llvm::ArrayRef<int64_t>{1, 96, 56, 56}));
-  ScheduleParams p = x86Backend().defaultSchedule(signature, x86.halideTarget);
+  auto [p, space] = legalDefault(signature, x86);
   EXPECT_EQ(p.parallel, ScheduleParams::Parallel::rows);
   EXPECT_EQ(p.paddedInput, ScheduleParams::PaddedInput::inlined);
-  ScheduleSpace space = x86Backend().scheduleSpace(signature, x86.halideTarget);
-  EXPECT_FALSE(bool(space.check(p)));
-  for (const ScheduleParams &legal : space.enumerate())
-    EXPECT_TRUE(legal.strategy != ScheduleParams::Strategy::blockedConvolution ||
-                (legal.parallel == ScheduleParams::Parallel::rows &&
-                 legal.paddedInput == ScheduleParams::PaddedInput::inlined))
-        << legal.str();
+  expectEveryBlockedSchedule(space, [](const ScheduleParams &legal) {
+    return legal.parallel == ScheduleParams::Parallel::rows &&
+           legal.paddedInput == ScheduleParams::PaddedInput::inlined;
+  });
   EXPECT_FALSE(convolutionSignature(16, 96, 112).computesExpansion()); // a 1×1 convolution alone
 }
 
@@ -674,16 +689,13 @@ func.func @m(%x: tensor<1x32x112x112xf32>) -> tensor<1x16x112x112xf32> {
   EXPECT_FALSE(signature.computesExpansion());
   EXPECT_EQ(signature.anchor(), 2u);
   EXPECT_EQ(signature.anchorShape(), (llvm::ArrayRef<int64_t>{1, 16, 112, 112}));
-  ScheduleParams p = x86Backend().defaultSchedule(signature, x86.halideTarget);
+  auto [p, space] = legalDefault(signature, x86);
   EXPECT_EQ(p.strategy, ScheduleParams::Strategy::blockedConvolution);
   EXPECT_EQ(p.parallel, ScheduleParams::Parallel::rows);
-  ScheduleSpace space = x86Backend().scheduleSpace(signature, x86.halideTarget);
-  EXPECT_FALSE(bool(space.check(p)));
-  for (const ScheduleParams &legal : space.enumerate())
-    EXPECT_TRUE(legal.strategy != ScheduleParams::Strategy::blockedConvolution ||
-                legal.parallel == ScheduleParams::Parallel::rows ||
-                legal.parallel == ScheduleParams::Parallel::none)
-        << legal.str();
+  expectEveryBlockedSchedule(space, [](const ScheduleParams &legal) {
+    return legal.parallel == ScheduleParams::Parallel::rows ||
+           legal.parallel == ScheduleParams::Parallel::none;
+  });
   EXPECT_FALSE(onlySignature(depthwiseConvolution(32, 112, 3, 1)).computesDepthwiseInput());
 }
 
