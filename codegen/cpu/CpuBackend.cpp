@@ -121,12 +121,6 @@ bool winogradConvolution(const KernelSignature &s) {
          s.operandRole(s.anchor(), 1) == TensorRole::winogradFilter;
 }
 
-/// The widest block of `channelVectors` vectors of channels whose
-/// accumulators and operands fit `registers` (ScheduleSpace::check's bound).
-int widestBlock(int registers, int channelVectors) {
-  return (registers - channelVectors - 1) / channelVectors;
-}
-
 /// Pixels (or tiles) of computing a row `width` wide in blocks of `pixels`:
 /// tails shift inwards, so a last partial block recomputes pixels of the one
 /// before.
@@ -449,6 +443,10 @@ constexpr Halide::Target::Feature kInstructionSetFeatures[] = {
 
 } // namespace
 
+int widestBlock(int registers, int channelVectors) {
+  return (registers - channelVectors - 1) / channelVectors;
+}
+
 Launcher nativeLauncher(llvm::ArrayRef<CpuFeature> required) {
   Halide::Target host = Halide::get_host_target();
   std::vector<std::string> missing;
@@ -649,7 +647,8 @@ void CpuBackend::applySchedule(KernelFuncs &funcs, const KernelSignature &signat
   if (signature.schedule.strategy == ScheduleParams::Strategy::autoscheduled)
     autoscheduleKernel(funcs, signature, target);
   else
-    applyCpuSchedule(funcs, signature, fewestQuadLanes());
+    applyCpuSchedule(funcs, signature, fewestQuadLanes(),
+                     registerFile(target.to_string()).vectorRegisters);
 }
 
 } // namespace cnnc

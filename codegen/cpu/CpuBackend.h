@@ -58,8 +58,15 @@ Launcher emulatorLauncher(llvm::ArrayRef<const char *> emulator, llvm::StringRef
 
 /// Applies a CPU schedule to a kernel's Halide pipeline (CpuSchedule.cpp),
 /// summing quads of products in one instruction in `fewestQuadLanes` i32
-/// lanes or more (CpuBackend::fewestQuadLanes).
-void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes);
+/// lanes or more (CpuBackend::fewestQuadLanes), its own register blocks (a
+/// fused expansion's or depthwise convolution's) sized for
+/// `vectorRegisters`.
+void applyCpuSchedule(KernelFuncs &funcs, const KernelSignature &signature, int fewestQuadLanes,
+                      int vectorRegisters);
+
+/// The widest block of `channelVectors` vectors of channels whose
+/// accumulators and operands fit `registers` (ScheduleSpace::check's bound).
+int widestBlock(int registers, int channelVectors);
 
 /// Slices a reduction over threads is cut into (parallel=slices): several
 /// per thread of a small machine, so that a thread that finishes early takes
