@@ -143,18 +143,23 @@ size_t KernelSignature::anchor() const {
   return 0;
 }
 
+/// Whether `ops` begin with an op named `first` and hold one named `later`:
+/// a kernel of a large-map fusion (cnn-fuse), which computes its first op
+/// for the `later` one, its anchor.
+static bool fusesFirstInto(llvm::ArrayRef<SignatureOp> ops, llvm::StringRef first,
+                           llvm::StringRef later) {
+  return !ops.empty() && ops.front().name == first &&
+         llvm::any_of(ops, [&](const SignatureOp &op) { return op.name == later; });
+}
+
 bool KernelSignature::computesExpansion() const {
-  return !ops.empty() && ops.front().name == cnn::Conv2DOp::getOperationName() &&
-         llvm::any_of(ops, [](const SignatureOp &op) {
-           return op.name == cnn::DepthwiseConv2DOp::getOperationName();
-         });
+  return fusesFirstInto(ops, cnn::Conv2DOp::getOperationName(),
+                        cnn::DepthwiseConv2DOp::getOperationName());
 }
 
 bool KernelSignature::computesDepthwiseInput() const {
-  return !ops.empty() && ops.front().name == cnn::DepthwiseConv2DOp::getOperationName() &&
-         llvm::any_of(ops, [](const SignatureOp &op) {
-           return op.name == cnn::Conv2DOp::getOperationName();
-         });
+  return fusesFirstInto(ops, cnn::DepthwiseConv2DOp::getOperationName(),
+                        cnn::Conv2DOp::getOperationName());
 }
 
 bool KernelSignature::overPixelPairs() const {

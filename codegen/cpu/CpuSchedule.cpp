@@ -215,7 +215,7 @@ constexpr int64_t kExpansionBands = 4;
 
 /// Pixels of a register block of a row computed for a kernel's anchor (an
 /// expansion's, a depthwise convolution's: blockStagedRow), where the
-/// register file holds them (stagedRowPixels).
+/// register file holds them.
 constexpr int kStagedRowPixels = 8;
 
 /// The op a kernel computes for its anchor, its first (a depthwise

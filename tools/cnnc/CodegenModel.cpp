@@ -35,6 +35,13 @@ llvm::Expected<bool> checkPrecision(const Args &args, const TargetSelection &tar
 
 } // namespace
 
+CnnFuseOptions fusionFor(const TargetBackend &backend) {
+  CnnFuseOptions fusion;
+  fusion.fuseExpansions = backend.fusesExpansions();
+  fusion.fuseProjections = backend.fusesProjections();
+  return fusion;
+}
+
 bool int8Requested(const Args &args) { return args.value("precision") == "int8"; }
 
 std::vector<llvm::StringRef> codegenModelOptions() {
@@ -51,8 +58,7 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
   llvm::Expected<bool> int8 = checkPrecision(args, target);
   if (!int8)
     return int8.takeError();
-  session.setFuseExpansions(target.backend->fusesExpansions());
-  session.setFuseProjections(target.backend->fusesProjections());
+  session.setFusion(fusionFor(*target.backend));
   if (failed(session.load(args.positional[0], args.value("limit"))) ||
       failed(session.lower(*int8 ? ModelSession::Pipeline::folded : ModelSession::Pipeline::full,
                            nullptr, batch)))

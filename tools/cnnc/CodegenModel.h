@@ -41,6 +41,10 @@ lowerForCodegen(ModelSession &session, const Args &args, const TargetSelection &
                 int64_t batch, bool randomWhenUnchosen,
                 const std::function<void(llvm::StringRef)> &phase = nullptr);
 
+/// The large-map fusions `backend` asks cnn-fuse for
+/// (TargetBackend::fusesExpansions, fusesProjections).
+CnnFuseOptions fusionFor(const TargetBackend &backend);
+
 /// Whether `args` ask for --precision int8.
 bool int8Requested(const Args &args);
 

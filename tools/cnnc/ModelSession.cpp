@@ -73,8 +73,8 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
   CnncPipelineOptions options;
   options.batchSize = batchSize;
   options.limits = limitOverrides;
-  options.fuseExpansions = fuseExpansions;
-  options.fuseProjections = fuseProjections;
+  options.fuseExpansions = fusion.fuseExpansions;
+  options.fuseProjections = fusion.fuseProjections;
   if (batchSize > modelLimits.batch)
     return commandLineError("--batch " + llvm::Twine(batchSize) + " is over " +
                             ModelLimits::describe("batch", modelLimits.batch));
@@ -106,9 +106,6 @@ LogicalResult ModelSession::lower(Pipeline pipeline,
 
 LogicalResult ModelSession::planKernels() {
   PassManager pm(&context, func::FuncOp::getOperationName());
-  CnnFuseOptions fusion;
-  fusion.fuseExpansions = fuseExpansions;
-  fusion.fuseProjections = fuseProjections;
   pm.addPass(createCnnFuse(fusion));
   pm.addPass(createCnnPlanMemory());
   if (failed(pm.run(loweredModel())))

@@ -11,6 +11,7 @@
 #include "mlir/IR/OwningOpRef.h"
 #include "mlir/Support/LogicalResult.h"
 #include "passes/ModelLimits.h"
+#include "passes/Passes.h"
 #include "llvm/Support/SourceMgr.h"
 
 #include <functional>
@@ -54,15 +55,10 @@ public:
   /// as Pipeline::full does, and checks the arena limit.
   mlir::LogicalResult planKernels();
 
-  /// Whether fusion (Pipeline::full, planKernels) takes large 1×1 expansions
-  /// into the depthwise convolutions that read them (cnn-fuse's
-  /// fuse-expansions): what the target compiled for asks
-  /// (TargetBackend::fusesExpansions).
-  void setFuseExpansions(bool fuse) { fuseExpansions = fuse; }
-  /// Whether fusion takes large 1×1 projections into the depthwise
-  /// convolutions whose results they read (cnn-fuse's fuse-projections):
-  /// what the target asks (TargetBackend::fusesProjections).
-  void setFuseProjections(bool fuse) { fuseProjections = fuse; }
+  /// The large-map fusions (cnn-fuse's fuse-expansions and
+  /// fuse-projections) that fusion takes (Pipeline::full, planKernels): what
+  /// the target compiled for asks (fusionFor in CodegenModel.h).
+  void setFusion(const CnnFuseOptions &options) { fusion = options; }
 
   mlir::ModuleOp module() { return *moduleRef; }
   /// The resource limits load() was given.
@@ -79,8 +75,7 @@ private:
   /// Fails, with an error at the model, when its planned arena is over the limit.
   mlir::LogicalResult checkArena();
 
-  bool fuseExpansions = false;
-  bool fuseProjections = false;
+  CnnFuseOptions fusion;
   mlir::MLIRContext context;
   llvm::SourceMgr sourceMgr;
   std::unique_ptr<mlir::SourceMgrDiagnosticHandler> diagnostics;

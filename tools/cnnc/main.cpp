@@ -203,8 +203,7 @@ int runIrCommand(ArrayRef<StringRef> rawArgs) {
         cnnc::selectTarget(args->value("target", "host"));
     if (!target)
       return cnnc::reportError("ir", target.takeError());
-    session.setFuseExpansions(target->backend->fusesExpansions());
-    session.setFuseProjections(target->backend->fusesProjections());
+    session.setFusion(cnnc::fusionFor(*target->backend));
   }
   if (failed(session.lower(pipeline, afterScaling, *batch)))
     return 1;
