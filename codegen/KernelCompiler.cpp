@@ -46,7 +46,7 @@ std::string compileKernel(const ModelBuild &build, size_t k, const Halide::Targe
 } // namespace
 
 llvm::Error compileKernels(const ModelBuild &build) {
-  Halide::Target target(build.target.halideTarget);
+  Halide::Target target = kernelTarget(build.target);
   std::vector<std::string> objects = build.kernelObjects();
   // Kernels share no Funcs or Exprs, the condition under which Halide's
   // compiler is thread-safe, and each gets an LLVM context of its own: they

@@ -239,7 +239,7 @@ const TargetSelection &ModelKernelTimer::target() const { return impl->build.tar
 KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, int runs) {
   KernelTiming timing;
   const ModelBuild &build = impl->build;
-  Halide::Target target(build.target.halideTarget);
+  Halide::Target target = kernelTarget(build.target);
   const KernelPlan &plan = build.calls[build.kernels[k].firstCall];
   std::vector<Halide::Buffer<>> inputs;
   for (size_t i = 0; i < plan.inputs.size(); ++i) {

@@ -61,6 +61,12 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
   return selection;
 }
 
+Halide::Target kernelTarget(const TargetSelection &target) {
+  Halide::Target halide(target.halideTarget);
+  return target.backend->keepsKernelAssertions() ? halide
+                                                 : halide.with_feature(Halide::Target::NoAsserts);
+}
+
 Toolchain nativeToolchain() {
   Toolchain toolchain;
   toolchain.cCompiler = {"cc"};

@@ -19,6 +19,7 @@ public:
   llvm::Error checkTarget(llvm::StringRef halideTarget) const override;
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
+  bool keepsKernelAssertions() const override { return false; }
   bool gatesConvolutionInput() const override { return true; }
   bool fusesExpansions() const override { return hasFloatVectors(); }
   bool fusesProjections() const override { return hasFloatVectors(); }

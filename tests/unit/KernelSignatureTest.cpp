@@ -15,6 +15,7 @@
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/Parser/Parser.h"
 
+#include <Halide.h>
 #include <gtest/gtest.h>
 
 namespace cnnc {
@@ -1058,6 +1059,23 @@ TEST(TargetSelection, NamesAndErrors) {
   EXPECT_NE(message(selectTarget("hexagon-32-qurt-hvx_128-hvx_v66")).find("noos target"),
             std::string::npos);
   EXPECT_NE(message(selectTarget("x86-64-windows")).find("Linux only"), std::string::npos);
+}
+
+// CPU kernels run on buffers the runtime builds itself and drop Halide's
+// assertions; kernels that call a device runtime keep them, so that a
+// failed copy or launch is an error, not a wrong answer.
+TEST(TargetSelection, CpuKernelsDropAssertionsDeviceKernelsKeepThem) {
+  for (const char *name : {"x86-64-linux-avx2", "arm64", "cuda", "opencl"}) {
+    llvm::Expected<TargetSelection> target = selectTarget(name);
+    ASSERT_TRUE(bool(target)) << name;
+    bool device = target->backend->name() == gpuBackend().name();
+    EXPECT_EQ(target->backend->keepsKernelAssertions(), device) << name;
+    Halide::Target compiled = kernelTarget(*target);
+    EXPECT_EQ(compiled.has_feature(Halide::Target::NoAsserts), !device) << name;
+    EXPECT_EQ(compiled.without_feature(Halide::Target::NoAsserts),
+              Halide::Target(target->halideTarget))
+        << name; // nothing else changes
+  }
 }
 
 } // namespace
