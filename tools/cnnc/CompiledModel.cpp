@@ -170,24 +170,54 @@ public:
 
   bool inProcess() const override { return true; }
 
+  llvm::Expected<std::vector<KernelTime>> kernelCalls() const override {
+    if (!timesCalls())
+      return olderLibrary();
+    std::vector<KernelTime> calls(numCallsFn(model));
+    for (size_t c = 0; c < calls.size(); ++c) {
+      calls[c].kernel = callKernelFn(model, static_cast<int>(c));
+      calls[c].label = callNameFn(model, static_cast<int>(c));
+      calls[c].calls = 1;
+    }
+    return calls;
+  }
+
+  llvm::Expected<std::vector<double>> runTimingCalls(const float *input, size_t inputCount,
+                                                     float *output, size_t outputCount) override {
+    if (!timesCalls())
+      return olderLibrary();
+    std::vector<double> callMicros(numCallsFn(model));
+    cnnc_status status = runTimedFn(model, input, inputCount, output, outputCount,
+                                    callMicros.data(), callMicros.size());
+    if (status.code != CNNC_OK)
+      return fail(status.message);
+    return callMicros;
+  }
+
   llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel) override {
-    if (perKernel && !(runTimedFn && callNameFn && callKernelFn && numCallsFn))
-      return fail(llvm::Twine("the library of model '") + modelInfo.name +
-                  "' times no kernel calls (compiled by an older cnnc): compile it again");
+    std::vector<KernelTime> calls;
+    if (perKernel) {
+      llvm::Expected<std::vector<KernelTime>> listed = kernelCalls();
+      if (!listed)
+        return listed.takeError();
+      calls = std::move(*listed);
+    }
     std::vector<float> input(modelInfo.input_count), output(modelInfo.output_count);
     std::mt19937 rng(0);
     std::normal_distribution<float> normal;
     for (float &v : input)
       v = normal(rng);
-    std::vector<double> ms, callMicros(perKernel ? numCallsFn(model) : 0);
-    std::vector<std::vector<double>> runsOfCall(callMicros.size());
+    std::vector<double> ms;
+    std::vector<std::vector<double>> runsOfCall(calls.size());
     for (int i = 0; i < warmup + iterations; ++i) {
       auto start = std::chrono::steady_clock::now();
+      std::vector<double> callMicros;
       if (perKernel) {
-        cnnc_status status = runTimedFn(model, input.data(), input.size(), output.data(),
-                                        output.size(), callMicros.data(), callMicros.size());
-        if (status.code != CNNC_OK)
-          return fail(status.message);
+        llvm::Expected<std::vector<double>> timed =
+            runTimingCalls(input.data(), input.size(), output.data(), output.size());
+        if (!timed)
+          return timed.takeError();
+        callMicros = std::move(*timed);
       } else if (llvm::Error error =
                      run(input.data(), input.size(), output.data(), output.size())) {
         return std::move(error);
@@ -199,36 +229,20 @@ public:
       for (size_t c = 0; c < callMicros.size(); ++c)
         runsOfCall[c].push_back(callMicros[c]);
     }
-    return Timings{std::move(ms), std::nullopt, kernelTimes(runsOfCall)};
+    return Timings{std::move(ms), std::nullopt, kernelTimes(calls, runsOfCall)};
   }
 
 private:
   InProcessModel() = default;
 
+  bool timesCalls() const { return runTimedFn && callNameFn && callKernelFn && numCallsFn; }
+  llvm::Error olderLibrary() const {
+    return fail(llvm::Twine("the library of model '") + modelInfo.name +
+                "' times no kernel calls (compiled by an older cnnc): compile it again");
+  }
+
   void *library = nullptr;
   cnnc_model *model = nullptr;
-  /// Each distinct kernel's calls summed per run, then the median over runs.
-  std::vector<KernelTime> kernelTimes(const std::vector<std::vector<double>> &runsOfCall) const {
-    std::map<int, KernelTime> byKernel;
-    std::map<int, std::vector<double>> perRun;
-    for (size_t c = 0; c < runsOfCall.size(); ++c) {
-      int k = callKernelFn(model, static_cast<int>(c));
-      KernelTime &kernel = byKernel[k];
-      kernel.kernel = k;
-      kernel.label = callNameFn(model, static_cast<int>(c));
-      ++kernel.calls;
-      std::vector<double> &sums = perRun[k];
-      sums.resize(runsOfCall[c].size(), 0.0);
-      for (size_t r = 0; r < sums.size(); ++r)
-        sums[r] += runsOfCall[c][r];
-    }
-    std::vector<KernelTime> kernels;
-    for (auto &[k, kernel] : byKernel) {
-      kernel.medianMicros = medianOf(perRun[k]);
-      kernels.push_back(kernel);
-    }
-    return kernels;
-  }
 
   cnnc_status (*runFn)(cnnc_model *, const float *, size_t, float *, size_t) = nullptr;
   cnnc_status (*runTimedFn)(cnnc_model *, const float *, size_t, float *, size_t, double *,
@@ -488,6 +502,48 @@ llvm::Error writeManifest(llvm::StringRef dir, mlir::func::FuncOp model,
     return fail("cannot write " + join(dir, kManifest) + ": " + ec.message());
   os << llvm::formatv("{0:2}", llvm::json::Value(std::move(manifest))) << "\n";
   return llvm::Error::success();
+}
+
+std::vector<KernelTime> kernelTimes(const std::vector<KernelTime> &calls,
+                                    const std::vector<std::vector<double>> &runsOfCall) {
+  std::map<int, KernelTime> byKernel;
+  std::map<int, std::vector<double>> perRun;
+  for (size_t c = 0; c < calls.size(); ++c) {
+    KernelTime &kernel = byKernel[calls[c].kernel];
+    kernel.kernel = calls[c].kernel;
+    kernel.label = calls[c].label;
+    ++kernel.calls;
+    std::vector<double> &sums = perRun[calls[c].kernel];
+    sums.resize(runsOfCall[c].size(), 0.0);
+    for (size_t r = 0; r < sums.size(); ++r)
+      sums[r] += runsOfCall[c][r];
+  }
+  std::vector<KernelTime> kernels;
+  for (auto &[k, kernel] : byKernel) {
+    kernel.medianMicros = medianOf(perRun[k]);
+    kernels.push_back(kernel);
+  }
+  return kernels;
+}
+
+namespace {
+
+/// Why a model run through its runner times no kernel calls.
+llvm::Error timedInProcessOnly(const cnnc_model_info &info) {
+  return fail(llvm::Twine("per-kernel times are measured for models that run in cnnc's own "
+                          "process; model '") +
+              info.name + "' does not");
+}
+
+} // namespace
+
+llvm::Expected<std::vector<KernelTime>> CompiledModel::kernelCalls() const {
+  return timedInProcessOnly(modelInfo);
+}
+
+llvm::Expected<std::vector<double>> CompiledModel::runTimingCalls(const float *, size_t, float *,
+                                                                  size_t) {
+  return timedInProcessOnly(modelInfo);
 }
 
 llvm::Expected<std::unique_ptr<CompiledModel>>

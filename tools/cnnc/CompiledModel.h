@@ -64,7 +64,6 @@ struct KernelTime {
   double medianMicros = 0; // its calls together, the median over the runs
 };
 
-/// What `cnnc bench` measured.
 /// The median of `values` (the upper one of an even count); 0 if there are none.
 inline double medianOf(std::vector<double> values) {
   if (values.empty())
@@ -73,6 +72,13 @@ inline double medianOf(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
+/// Each distinct kernel's part of the runs: `calls` (kernelCalls()) and, for
+/// each call, its microseconds in each run; a kernel's calls summed per run,
+/// then the median over the runs.
+std::vector<KernelTime> kernelTimes(const std::vector<KernelTime> &calls,
+                                    const std::vector<std::vector<double>> &runsOfCall);
+
+/// What `cnnc bench` measured.
 struct Timings {
   std::vector<double> ms;              // one per timed run
   std::optional<ExecutedCount> perRun; // where the launcher counts
@@ -98,6 +104,15 @@ public:
   /// and what a run executed where that is counted; with `perKernel`, each
   /// distinct kernel's time too (models run in this process only).
   virtual llvm::Expected<Timings> time(int iterations, int warmup, bool perKernel = false) = 0;
+
+  /// A run's kernel calls, in order: which distinct kernel each calls and
+  /// what it computes (models run in this process only, by a library that
+  /// times its calls).
+  virtual llvm::Expected<std::vector<KernelTime>> kernelCalls() const;
+  /// One run of `input`, each kernel call's microseconds in call order
+  /// (where kernelCalls() has them).
+  virtual llvm::Expected<std::vector<double>> runTimingCalls(const float *input, size_t inputCount,
+                                                             float *output, size_t outputCount);
 
   const cnnc_model_info &info() const { return modelInfo; }
   const ModelManifest &manifest() const { return modelManifest; }

@@ -192,6 +192,23 @@ std::string kernelTimesJson(const std::vector<KernelTime> &kernels) {
   return llvm::formatv("{0}", llvm::json::Value(std::move(array))).str();
 }
 
+/// `--against` with `--per-kernel` in --json: [{"kernel": K, "label": ...,
+/// "calls": N, "median_us": T, "against_median_us": U}, ...]; null without
+/// --per-kernel.
+llvm::json::Value kernelsSideBySideJson(const std::vector<KernelTime> &kernels,
+                                        const std::vector<KernelTime> &against) {
+  if (kernels.empty())
+    return nullptr;
+  llvm::json::Array array;
+  for (size_t k = 0; k < kernels.size(); ++k)
+    array.push_back(llvm::json::Object{{"kernel", kernels[k].kernel},
+                                       {"label", kernels[k].label},
+                                       {"calls", kernels[k].calls},
+                                       {"median_us", kernels[k].medianMicros},
+                                       {"against_median_us", against[k].medianMicros}});
+  return array;
+}
+
 /// `--per-kernel` as a table, by kernel, each one's share of the kernels' sum.
 void printKernelTimes(llvm::raw_ostream &os, const std::vector<KernelTime> &kernels) {
   double total = 0;
@@ -204,14 +221,52 @@ void printKernelTimes(llvm::raw_ostream &os, const std::vector<KernelTime> &kern
                         k.medianMicros, total > 0 ? k.medianMicros / total : 0.0);
 }
 
+/// `--against` with `--per-kernel`: each of DIR's kernels beside the same
+/// calls of OTHER (grouped as DIR groups them), their medians and ratio.
+void printKernelTimesSideBySide(llvm::raw_ostream &os, const std::vector<KernelTime> &kernels,
+                                const std::vector<KernelTime> &against, llvm::StringRef name,
+                                llvm::StringRef otherName) {
+  os << llvm::formatv("| kernel | computes | calls | {0} (us) | {1} (us) | {1} / {0} |\n"
+                      "| --- | --- | --- | --- | --- | --- |\n",
+                      name, otherName);
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    double ratio =
+        kernels[k].medianMicros > 0 ? against[k].medianMicros / kernels[k].medianMicros : 0.0;
+    os << llvm::formatv("| k{0} | {1} | {2} | {3:F1} | {4:F1} | {5:F3} |\n", kernels[k].kernel,
+                        kernels[k].label, kernels[k].calls, kernels[k].medianMicros,
+                        against[k].medianMicros, ratio);
+  }
+}
+
+/// The kernel calls of `a` where `b` makes the same calls (the same ops, in
+/// the same order: two builds of one model), else why not.
+llvm::Expected<std::vector<KernelTime>> matchingCalls(const CompiledModel &a,
+                                                      const CompiledModel &b) {
+  llvm::Expected<std::vector<KernelTime>> calls = a.kernelCalls(), other = b.kernelCalls();
+  if (!calls)
+    return calls.takeError();
+  if (!other)
+    return other.takeError();
+  for (size_t c = 0; c < std::max(calls->size(), other->size()); ++c)
+    if (c >= calls->size() || c >= other->size() || (*calls)[c].label != (*other)[c].label)
+      return llvm::createStringError(
+          std::errc::invalid_argument,
+          "--per-kernel compares builds of one model, whose kernels make the same calls: call "
+          "%zu of '%s' computes %s, of '%s' %s",
+          c, a.info().name, c < calls->size() ? (*calls)[c].label.c_str() : "nothing",
+          b.info().name, c < other->size() ? (*other)[c].label.c_str() : "nothing");
+  return calls;
+}
+
 /// `cnnc bench DIR --against OTHER`: both models in this process, runs
-/// alternated (each first every other time), their medians and ratio.
+/// alternated (each first every other time), their medians and ratio; with
+/// --per-kernel, each kernel's too.
 int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &options,
                     int iterations, int warmup) {
   auto fail = [](llvm::Error error) { return reportError("bench", std::move(error)); };
-  if (args.flag("per-kernel") || args.values.count("launcher"))
-    return fail(llvm::createStringError(std::errc::invalid_argument,
-                                        "--against takes neither --per-kernel nor --launcher"));
+  if (args.values.count("launcher"))
+    return fail(
+        llvm::createStringError(std::errc::invalid_argument, "--against takes no --launcher"));
   llvm::Expected<std::unique_ptr<CompiledModel>> other =
       CompiledModel::open(args.value("against"), options);
   if (!other)
@@ -228,36 +283,65 @@ int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &
     return fail(llvm::createStringError(std::errc::invalid_argument,
                                         "'%s' and '%s' take or give different shapes", a.name,
                                         b.name));
+  bool perKernel = args.flag("per-kernel");
+  std::vector<KernelTime> calls;
+  if (perKernel) {
+    llvm::Expected<std::vector<KernelTime>> matched = matchingCalls(model, **other);
+    if (!matched)
+      return fail(matched.takeError());
+    calls = std::move(*matched);
+  }
   std::vector<float> input(a.input_count), output(a.output_count);
   for (size_t i = 0; i < input.size(); ++i)
     input[i] = static_cast<float>(i % 255) / 255.0f;
   std::vector<double> ms[2];
+  std::vector<std::vector<double>> runsOfCall[2] = {std::vector<std::vector<double>>(calls.size()),
+                                                    std::vector<std::vector<double>>(calls.size())};
   for (int i = 0; i < warmup + iterations; ++i)
     for (int turn = 0; turn < 2; ++turn) {
       int which = (turn + i) % 2;
+      std::vector<double> callMicros;
       auto start = std::chrono::steady_clock::now();
-      if (llvm::Error error =
-              models[which]->run(input.data(), input.size(), output.data(), output.size()))
+      if (perKernel) {
+        llvm::Expected<std::vector<double>> timed =
+            models[which]->runTimingCalls(input.data(), input.size(), output.data(), output.size());
+        if (!timed)
+          return fail(timed.takeError());
+        callMicros = std::move(*timed);
+      } else if (llvm::Error error =
+                     models[which]->run(input.data(), input.size(), output.data(), output.size())) {
         return fail(std::move(error));
+      }
       std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
-      if (i >= warmup)
-        ms[which].push_back(elapsed.count());
+      if (i < warmup)
+        continue;
+      ms[which].push_back(elapsed.count());
+      for (size_t c = 0; c < callMicros.size(); ++c)
+        runsOfCall[which][c].push_back(callMicros[c]);
     }
   double median[2] = {medianOf(ms[0]), medianOf(ms[1])};
+  // The other model's calls grouped as this one's kernels group them.
+  std::vector<KernelTime> kernels[2] = {kernelTimes(calls, runsOfCall[0]),
+                                        kernelTimes(calls, runsOfCall[1])};
   if (args.flag("json"))
-    llvm::outs() << llvm::formatv(
-        "{0}\n", llvm::json::Value(llvm::json::Object{{"model", args.positional[0]},
-                                                      {"median_ms", median[0]},
-                                                      {"against", args.value("against")},
-                                                      {"against_median_ms", median[1]},
-                                                      {"ratio", median[1] / median[0]},
-                                                      {"iterations", iterations},
-                                                      {"threads", options.num_threads}}));
+    llvm::outs() << llvm::formatv("{0}\n",
+                                  llvm::json::Value(llvm::json::Object{
+                                      {"model", args.positional[0]},
+                                      {"median_ms", median[0]},
+                                      {"against", args.value("against")},
+                                      {"against_median_ms", median[1]},
+                                      {"ratio", median[1] / median[0]},
+                                      {"iterations", iterations},
+                                      {"threads", options.num_threads},
+                                      {"kernels", kernelsSideBySideJson(kernels[0], kernels[1])}}));
   else
     llvm::outs() << llvm::formatv("{0}: median {1:F3} ms; {2}: median {3:F3} ms; {2} / {0} = "
                                   "{4:F3} ({5} alternating runs each)\n",
                                   args.positional[0], median[0], args.value("against"), median[1],
                                   median[1] / median[0], iterations);
+  if (perKernel && !args.flag("json"))
+    printKernelTimesSideBySide(llvm::outs(), kernels[0], kernels[1], args.positional[0],
+                               args.value("against"));
   return 0;
 }
 
@@ -271,7 +355,9 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "  one, the median over the runs), for a model that runs in this process.\n"
       "  --against OTHER: DIR and the model compiled in OTHER (same input and output\n"
       "  shapes), both loaded into this process and run one after the other, each first\n"
-      "  every other time: a busy moment of a shared machine falls on both alike.\n";
+      "  every other time: a busy moment of a shared machine falls on both alike. With\n"
+      "  --per-kernel, two builds of one model (the same kernel calls): each of DIR's\n"
+      "  kernels beside OTHER's same calls, timed in the same alternating runs.\n";
   std::optional<Args> args = parseCommandArgs(
       "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher", "against"},
       {"json", "per-kernel"}, usage);
