@@ -2,11 +2,13 @@
 //
 // The default schedule is sized from the register file: channel blocks of up
 // to two vectors (three for dense float convolutions with AVX2's 16
-// registers, where the channels allow: threeVectorChannelBlocks), and pixel
+// registers or AVX-512's 16 lanes, where the channels allow:
+// threeVectorChannelBlocks; four, five or seven for AVX-512's 1×1 ones whose
+// channels those divide: wideChannelBlockVectors), and pixel
 // blocks as wide as keeps the accumulators of a two-vector block within half
 // the vector registers (8 pixels with 32 registers, as on AVX-512 and NEON;
 // 4 with AVX2's 16), or a little narrower or wider where that leaves a
-// shorter tail (pixelBlockFor); output rows
+// shorter tail (pixelBlockFor; wider blocks take all the registers hold); output rows
 // outermost and over threads, or blocks of output channels where that reads
 // less (channelBlocksShouldLead); a padded input gathered per block unless
 // few taps read each gathered element (narrowPaddedInput,
