@@ -211,23 +211,16 @@ public:
     std::vector<std::vector<double>> runsOfCall(calls.size());
     for (int i = 0; i < warmup + iterations; ++i) {
       auto start = std::chrono::steady_clock::now();
-      std::vector<double> callMicros;
-      if (perKernel) {
-        llvm::Expected<std::vector<double>> timed =
-            runTimingCalls(input.data(), input.size(), output.data(), output.size());
-        if (!timed)
-          return timed.takeError();
-        callMicros = std::move(*timed);
-      } else if (llvm::Error error =
-                     run(input.data(), input.size(), output.data(), output.size())) {
-        return std::move(error);
-      }
+      llvm::Expected<std::vector<double>> callMicros =
+          runOnce(input.data(), input.size(), output.data(), output.size(), perKernel);
+      if (!callMicros)
+        return callMicros.takeError();
       std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
       if (i < warmup)
         continue;
       ms.push_back(elapsed.count());
-      for (size_t c = 0; c < callMicros.size(); ++c)
-        runsOfCall[c].push_back(callMicros[c]);
+      for (size_t c = 0; c < callMicros->size(); ++c)
+        runsOfCall[c].push_back((*callMicros)[c]);
     }
     return Timings{std::move(ms), std::nullopt, kernelTimes(calls, runsOfCall)};
   }
@@ -544,6 +537,16 @@ llvm::Expected<std::vector<KernelTime>> CompiledModel::kernelCalls() const {
 llvm::Expected<std::vector<double>> CompiledModel::runTimingCalls(const float *, size_t, float *,
                                                                   size_t) {
   return timedInProcessOnly(modelInfo);
+}
+
+llvm::Expected<std::vector<double>> CompiledModel::runOnce(const float *input, size_t inputCount,
+                                                           float *output, size_t outputCount,
+                                                           bool timeCalls) {
+  if (timeCalls)
+    return runTimingCalls(input, inputCount, output, outputCount);
+  if (llvm::Error error = run(input, inputCount, output, outputCount))
+    return std::move(error);
+  return std::vector<double>();
 }
 
 llvm::Expected<std::unique_ptr<CompiledModel>>

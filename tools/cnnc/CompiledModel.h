@@ -113,6 +113,10 @@ public:
   /// (where kernelCalls() has them).
   virtual llvm::Expected<std::vector<double>> runTimingCalls(const float *input, size_t inputCount,
                                                              float *output, size_t outputCount);
+  /// One run of `input`: with `timeCalls`, each kernel call's microseconds
+  /// (runTimingCalls); else run() and none.
+  llvm::Expected<std::vector<double>> runOnce(const float *input, size_t inputCount, float *output,
+                                              size_t outputCount, bool timeCalls);
 
   const cnnc_model_info &info() const { return modelInfo; }
   const ModelManifest &manifest() const { return modelManifest; }

@@ -300,24 +300,17 @@ int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &
   for (int i = 0; i < warmup + iterations; ++i)
     for (int turn = 0; turn < 2; ++turn) {
       int which = (turn + i) % 2;
-      std::vector<double> callMicros;
       auto start = std::chrono::steady_clock::now();
-      if (perKernel) {
-        llvm::Expected<std::vector<double>> timed =
-            models[which]->runTimingCalls(input.data(), input.size(), output.data(), output.size());
-        if (!timed)
-          return fail(timed.takeError());
-        callMicros = std::move(*timed);
-      } else if (llvm::Error error =
-                     models[which]->run(input.data(), input.size(), output.data(), output.size())) {
-        return fail(std::move(error));
-      }
+      llvm::Expected<std::vector<double>> callMicros = models[which]->runOnce(
+          input.data(), input.size(), output.data(), output.size(), perKernel);
+      if (!callMicros)
+        return fail(callMicros.takeError());
       std::chrono::duration<double, std::milli> elapsed = std::chrono::steady_clock::now() - start;
       if (i < warmup)
         continue;
       ms[which].push_back(elapsed.count());
-      for (size_t c = 0; c < callMicros.size(); ++c)
-        runsOfCall[which][c].push_back(callMicros[c]);
+      for (size_t c = 0; c < callMicros->size(); ++c)
+        runsOfCall[which][c].push_back((*callMicros)[c]);
     }
   double median[2] = {medianOf(ms[0]), medianOf(ms[1])};
   // The other model's calls grouped as this one's kernels group them.
