@@ -181,31 +181,23 @@ static std::string heaviestKernels(const ExecutedCount &executed, size_t count) 
 
 namespace {
 
-/// `--per-kernel` in --json: [{"kernel": K, "label": ..., "calls": N, "median_us": T}, ...].
-std::string kernelTimesJson(const std::vector<KernelTime> &kernels) {
-  llvm::json::Array array;
-  for (const KernelTime &k : kernels)
-    array.push_back(llvm::json::Object{{"kernel", k.kernel},
-                                       {"label", k.label},
-                                       {"calls", k.calls},
-                                       {"median_us", k.medianMicros}});
-  return llvm::formatv("{0}", llvm::json::Value(std::move(array))).str();
-}
-
-/// `--against` with `--per-kernel` in --json: [{"kernel": K, "label": ...,
-/// "calls": N, "median_us": T, "against_median_us": U}, ...]; null without
-/// --per-kernel.
-llvm::json::Value kernelsSideBySideJson(const std::vector<KernelTime> &kernels,
-                                        const std::vector<KernelTime> &against) {
+/// `--per-kernel` in --json: [{"kernel": K, "label": ..., "calls": N,
+/// "median_us": T}, ...], with `against` (--against's kernels, grouped
+/// alike) each one's "against_median_us" too; null without --per-kernel.
+llvm::json::Value kernelTimesJson(const std::vector<KernelTime> &kernels,
+                                  const std::vector<KernelTime> *against = nullptr) {
   if (kernels.empty())
     return nullptr;
   llvm::json::Array array;
-  for (size_t k = 0; k < kernels.size(); ++k)
-    array.push_back(llvm::json::Object{{"kernel", kernels[k].kernel},
-                                       {"label", kernels[k].label},
-                                       {"calls", kernels[k].calls},
-                                       {"median_us", kernels[k].medianMicros},
-                                       {"against_median_us", against[k].medianMicros}});
+  for (size_t k = 0; k < kernels.size(); ++k) {
+    llvm::json::Object kernel{{"kernel", kernels[k].kernel},
+                              {"label", kernels[k].label},
+                              {"calls", kernels[k].calls},
+                              {"median_us", kernels[k].medianMicros}};
+    if (against)
+      kernel["against_median_us"] = (*against)[k].medianMicros;
+    array.push_back(std::move(kernel));
+  }
   return array;
 }
 
@@ -317,16 +309,16 @@ int benchSideBySide(CompiledModel &model, const Args &args, const cnnc_options &
   std::vector<KernelTime> kernels[2] = {kernelTimes(calls, runsOfCall[0]),
                                         kernelTimes(calls, runsOfCall[1])};
   if (args.flag("json"))
-    llvm::outs() << llvm::formatv("{0}\n",
-                                  llvm::json::Value(llvm::json::Object{
-                                      {"model", args.positional[0]},
-                                      {"median_ms", median[0]},
-                                      {"against", args.value("against")},
-                                      {"against_median_ms", median[1]},
-                                      {"ratio", median[1] / median[0]},
-                                      {"iterations", iterations},
-                                      {"threads", options.num_threads},
-                                      {"kernels", kernelsSideBySideJson(kernels[0], kernels[1])}}));
+    llvm::outs() << llvm::formatv(
+        "{0}\n", llvm::json::Value(
+                     llvm::json::Object{{"model", args.positional[0]},
+                                        {"median_ms", median[0]},
+                                        {"against", args.value("against")},
+                                        {"against_median_ms", median[1]},
+                                        {"ratio", median[1] / median[0]},
+                                        {"iterations", iterations},
+                                        {"threads", options.num_threads},
+                                        {"kernels", kernelTimesJson(kernels[0], &kernels[1])}}));
   else
     llvm::outs() << llvm::formatv("{0}: median {1:F3} ms; {2}: median {3:F3} ms; {2} / {0} = "
                                   "{4:F3} ({5} alternating runs each)\n",
@@ -393,7 +385,7 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                                  p90, batch * 1000.0 / median,
                                  note.empty() ? "null" : ("\"" + note + "\"").c_str(),
                                  executed ? executedJson(*executed).c_str() : "null",
-                                 kernels.empty() ? "null" : kernelTimesJson(kernels).c_str());
+                                 llvm::formatv("{0}", kernelTimesJson(kernels)).str().c_str());
   } else {
     llvm::outs() << llvm::format("%s, batch %d, %s threads, %d runs: min %.3f ms, median %.3f ms, "
                                  "p90 %.3f ms, %.1f images/s\n",
