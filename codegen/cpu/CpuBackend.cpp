@@ -640,14 +640,13 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
     for (int width : lanes)
       if (multiple * width <= out[1] && !llvm::is_contained(space.channelBlocks, multiple * width))
         space.channelBlocks.push_back(multiple * width);
-  if (int vectors = wideChannelBlockVectors(s, lanes.front(), space.vectorRegisters);
-      vectors && !llvm::is_contained(space.channelBlocks, vectors * lanes.front()))
-    space.channelBlocks.push_back(vectors * lanes.front()); // the default's block
-  if (s.overPixelPairs()) { // the default's block, which may be five vectors
-    int block = pixelPairBlockVectors(out[1] / lanes.front()) * lanes.front();
-    if (!llvm::is_contained(space.channelBlocks, block))
-      space.channelBlocks.push_back(block);
-  }
+  // The default's wider blocks, of five or seven vectors too.
+  std::vector<int> widerBlocks = {wideChannelBlockVectors(s, lanes.front(), space.vectorRegisters),
+                                  s.overPixelPairs() ? pixelPairBlockVectors(out[1] / lanes.front())
+                                                     : 0};
+  for (int vectors : widerBlocks)
+    if (vectors && !llvm::is_contained(space.channelBlocks, vectors * lanes.front()))
+      space.channelBlocks.push_back(vectors * lanes.front());
   llvm::sort(space.channelBlocks);
   if (winogradConvolution(s)) {
     // Channel blocks pass within each block of tiles or each row of tiles,
