@@ -54,6 +54,8 @@ llvm::Error buildLibraries(const ModelBuild &build) {
   DeviceRuntime device = build.target.backend->deviceRuntime(build.target.halideTarget);
   if (!device.streamApiSource.empty())
     sources.push_back(device.streamApiSource);
+  if (build.target.backend->usesThreadPool())
+    sources.push_back("cnnc_thread_pool.c");
   for (const std::string &source : sources) {
     std::string object = build.path(llvm::sys::path::stem(source).str() + ".o");
     std::vector<std::string> args = toolchain.cFlags;

@@ -119,7 +119,13 @@ typedef struct cnnc_model_desc {
    * behind (NULL: host memory), and the API's streams (NULL: it has none). */
   const struct halide_device_interface_t *(*device_interface)(void);
   const cnnc_stream_api *streams;
+  /* CPU models with POSIX threads: makes the kernels' parallel loops run on
+   * cnnc's thread pool, `threads` threads in all (0: every CPU the process
+   * may use); NULL: they run on Halide's (cnnc_thread_pool.c). */
+  void (*use_thread_pool)(int threads);
 } cnnc_model_desc;
+
+void cnnc_thread_pool_use(int threads);
 
 /* The weights file: this header, then weights_bytes of packed tensors, each
  * at a CNNC_ALIGNMENT-aligned offset and of the dtype its references give. */

@@ -356,7 +356,9 @@ cnnc_status cnnc_create_from_memory(const cnnc_model_desc *desc, const void *dat
     cnnc_destroy(m);
     return built;
   }
-  if (opts.num_threads > 0)
+  if (desc->use_thread_pool)
+    desc->use_thread_pool(opts.num_threads);
+  else if (opts.num_threads > 0)
     halide_set_num_threads(opts.num_threads);
   *out = m;
   return kOk;

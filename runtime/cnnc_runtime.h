@@ -52,7 +52,9 @@ typedef enum cnnc_dtype {
 } cnnc_dtype;
 
 typedef struct cnnc_options {
-  int num_threads;          /* 0: all cores. Halide's thread pool is per process. */
+  /* 0: every core this process may use (its affinity mask). The threads are
+   * per process: the last model created sets their number for all. */
+  int num_threads;
   cnnc_layout input_layout; /* layout of the buffer given to cnnc_run */
   /* CUDA: 1 launches every kernel at each run; 0 (the default) replays the
    * run recorded as one CUDA graph at create, which launches faster. */

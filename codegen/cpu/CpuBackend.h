@@ -20,6 +20,7 @@ public:
   llvm::ArrayRef<ElementType> elementTypes() const override;
   bool flattensPointwiseKernels() const override { return true; }
   bool keepsKernelAssertions() const override { return false; }
+  bool usesThreadPool() const override { return true; }
   bool gatesConvolutionInput() const override { return true; }
   bool fusesExpansions() const override { return hasFloatVectors(); }
   bool fusesProjections() const override { return hasFloatVectors(); }

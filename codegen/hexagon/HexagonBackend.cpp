@@ -213,6 +213,9 @@ public:
   /// runner-bytes`.
   uint64_t addressSpaceBytes() const override { return uint64_t(1) << 32; }
 
+  /// Halide's noos runtime runs a DSP program's loops in its one thread.
+  bool usesThreadPool() const override { return false; }
+
   Toolchain toolchain(llvm::StringRef) const override {
     std::string zig = zigProgram();
     Toolchain toolchain;
