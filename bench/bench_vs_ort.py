@@ -106,11 +106,17 @@ def cnnc_runner(model_dir, preset, x, threads, classes):
     return run, y.copy()
 
 
-def interleaved_medians(runners, iterations, warmup, rounds=5):
+BLOCK_RUNS = 10
+
+
+def interleaved_medians(runners, iterations, warmup):
     """Median milliseconds of each of `runners` (name: call) over `iterations`
-    timed runs, in `rounds` rounds of a block each: `warmup` runs (spread
+    timed runs, in rounds of a block of BLOCK_RUNS each: `warmup` runs (spread
     over the rounds, at least one a block: another runtime's idle threads
-    may still be spinning), then the block's timed runs."""
+    may still be spinning), then the block's timed runs. Short blocks in many
+    rounds: a slow spell of a shared machine (they last seconds) falls on
+    every runtime alike."""
+    rounds = max(1, iterations // BLOCK_RUNS)
     times = {name: [] for name in runners}
     names = list(runners)
     for r in range(rounds):
@@ -150,7 +156,7 @@ def add_timing_arguments(parser):
     """The options of every side-by-side benchmark here: cnnc, threads, runs."""
     parser.add_argument("--cnnc", required=True, help="path of the cnnc binary")
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--iterations", type=int, default=50)
+    parser.add_argument("--iterations", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=10)
 
 
@@ -191,7 +197,7 @@ def main():
                   f"OpenVINO {ov_ms:.2f} ms, max rel. difference {error:.1e}", flush=True)
 
     print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs each, "
-          "interleaved in 5 rounds, "
+          f"interleaved in blocks of {BLOCK_RUNS}, "
           f"ONNX Runtime {ort.__version__}, OpenVINO {ov.__version__.split('-')[0]}, cnnc target "
           f"{args.target}; FP32 peak on {args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s "
           f"(cnnc hardware host); goals: cnnc / ORT <= 0.8, cnnc / OpenVINO <= 0.85; "
