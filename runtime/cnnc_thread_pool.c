@@ -128,7 +128,9 @@ static int wait_for_loop(int index, unsigned *seen) {
 
 static void *worker_main(void *arg) {
   int index = (int)(intptr_t)arg;
-  unsigned seen = atomic_load(&pool.generation);
+  /* As if the loop before the current one was the last seen: a worker that
+   * starts after the loop that started it was published joins it. */
+  unsigned seen = atomic_load(&pool.generation) - 1;
   while (wait_for_loop(index, &seen))
     run_iterations();
   return NULL;
