@@ -514,6 +514,31 @@ TEST_F(KernelSignatureTest, WideBlocksWhereChannelsDivideIntoThem) {
   }
 }
 
+// With AVX2's 16 registers, a dense float convolution in two-vector blocks
+// takes 6 pixels (12 accumulators) where blocks of 6 compute at most 1/32 more
+// pixels than its row holds (112: 114), else 4 or the block of the shortest
+// tail (14: 5). Depthwise convolutions and AVX-512's blocks keep theirs.
+TEST_F(KernelSignatureTest, SixPixelTwoVectorBlocksOnSixteenRegistersWhereRowsAreLong) {
+  struct Case {
+    const char *target;
+    bool depthwise;
+    int size, expectedPixels;
+  } cases[] = {{"x86-64-avx2", false, 112, 6},
+               {"x86-64-avx2", false, 14, 5},
+               {"x86-64-avx2", true, 112, 4},
+               {"x86-64-avx512", false, 112, 8}};
+  for (const Case &c : cases) {
+    llvm::Expected<TargetSelection> target = selectTarget(c.target);
+    ASSERT_TRUE(bool(target)) << c.target;
+    KernelSignature signature = c.depthwise ? onlySignature(depthwiseConvolution(32, c.size, 3, 1))
+                                            : convolutionSignature(32, 32, c.size);
+    ScheduleParams p = target->backend->defaultSchedule(signature, target->halideTarget);
+    EXPECT_EQ(p.pixelBlock, c.expectedPixels) << c.target << " " << c.size << " " << p.str();
+    ScheduleSpace space = target->backend->scheduleSpace(signature, target->halideTarget);
+    EXPECT_FALSE(bool(space.check(p))) << p.str();
+  }
+}
+
 // A dense float convolution computes in the widest vectors no wider than its
 // output channels, the last block shifted inwards (AVX-512: B0's 40-channel
 // projections in 16 lanes, 48 computed, not 8-lane vectors), and in
