@@ -107,6 +107,7 @@ def cnnc_runner(model_dir, preset, x, threads, classes):
 
 
 BLOCK_RUNS = 10
+AVX2_NOTE = " (OpenVINO capped at AVX2, ORT not)"
 
 
 def interleaved_medians(runners, iterations, warmup):
@@ -204,8 +205,8 @@ def main():
     print(f"\n{args.threads} thread(s), batch 1, median of {args.iterations} runs each, "
           f"interleaved in blocks of {BLOCK_RUNS}, "
           f"ONNX Runtime {ort.__version__}, OpenVINO {ov.__version__.split('-')[0]}, cnnc target "
-          f"{args.target}{' (OpenVINO capped at AVX2, ORT not)' if args.target == 'x86-64-avx2' else ''}"
-          f"; FP32 peak on {args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s "
+          f"{args.target}{AVX2_NOTE if args.target == 'x86-64-avx2' else ''}; "
+          f"FP32 peak on {args.threads} thread(s) {peak / 1e9:.1f} GFLOP/s "
           f"(cnnc hardware host); goals: cnnc / ORT <= 0.8, cnnc / OpenVINO <= 0.85; "
           "GFLOP/s counts a direct convolution's FLOPs (3x3 convolutions at stride 1 compute "
           "by Winograd, with a quarter of the products)\n")

@@ -4,7 +4,7 @@
 // installs with halide_set_custom_do_par_for, called with Halide's task
 // signature. The Halide runtime functions the pool calls are stand-ins here:
 // installing records the loop function, and Halide's own do_par_for (where a
-// loop goes while the pool is busy) runs serially and counts its loops.
+// loop goes while the pool is busy) runs serially.
 // Checked: every iteration runs exactly once, over thousands of loops in
 // succession (the publish-and-claim protocol); the workers take part; the
 // first error is returned; a loop inside an iteration runs in its thread;
@@ -26,7 +26,6 @@
 
 namespace {
 halide_do_par_for_t installedLoop = nullptr;
-std::atomic<int> halideLoops{0};
 } // namespace
 
 extern "C" {
@@ -38,7 +37,6 @@ halide_do_par_for_t halide_set_custom_do_par_for(halide_do_par_for_t loop) {
 
 int halide_default_do_par_for(void *userContext, halide_task_t task, int min, int size,
                               uint8_t *closure) {
-  ++halideLoops;
   for (int i = min; i < min + size; ++i)
     if (int error = task(userContext, i, closure))
       return error;
