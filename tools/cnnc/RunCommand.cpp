@@ -340,9 +340,11 @@ int runBenchCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
       "  one, the median over the runs), for a model that runs in this process.\n"
       "  --against OTHER: DIR and the model compiled in OTHER (same input and output\n"
       "  shapes), both loaded into this process and run one after the other, each first\n"
-      "  every other time: a busy moment of a shared machine falls on both alike. With\n"
-      "  --per-kernel, two builds of one model (the same kernel calls): each of DIR's\n"
-      "  kernels beside OTHER's same calls, timed in the same alternating runs.\n";
+      "  every other time: a busy moment of a shared machine falls on both alike (each\n"
+      "  run finds the other build's idle threads asleep: judge a change to the threads\n"
+      "  by whole runs of each, not this). With --per-kernel, two builds of one model\n"
+      "  (the same kernel calls): each of DIR's kernels beside OTHER's same calls, timed\n"
+      "  in the same alternating runs.\n";
   std::optional<Args> args = parseCommandArgs(
       "bench", rawArgs, {"threads", "iterations", "warmup", "layout", "launcher", "against"},
       {"json", "per-kernel"}, usage);
