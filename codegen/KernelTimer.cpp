@@ -10,6 +10,9 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <unistd.h>
+
+#include "llvm/ADT/DenseSet.h"
 
 namespace cnnc {
 
@@ -103,29 +106,69 @@ private:
   Halide::Func wake;
 };
 
-/// Before each timed run, the state a kernel finds inside the model: its
-/// weights cold (last read a whole model run ago: a kernel timed alone would
-/// find them in the caches, and rank schedules by the wrong cost), its
-/// activation inputs warm (the previous kernel has just written them), the
-/// threads awake (the previous kernel has just used them). The weights'
-/// cache lines are flushed, then the activations read, then the threads
-/// woken.
+/// The data the rest of a model run reads between two calls of a kernel,
+/// read by every thread: a parallel sweep over a buffer of that size. It
+/// leaves a kernel's weights where the model leaves them. Inside a model
+/// whose weights and arena fit the last-level cache, the kernel finds its
+/// weights there, and in no core's L1 or L2; inside a larger model it finds
+/// them in memory. Flushing the weights from every cache (`clflush`), as the
+/// timer did, was right on the AVX2 EPYC, whose cache MobileNetV2 did not
+/// fit, and wrong on the Zen 5's 32 MB L3: there its kernels alone summed to
+/// 2.06 ms against 1.54 ms inside the model (its classifier 2.6×, reading
+/// 5 MB of weights from memory), and the search ranked schedules by a cost
+/// the model does not pay.
+class ModelTrafficSweep {
+public:
+  /// Able to sweep up to `bytes`.
+  ModelTrafficSweep(const Halide::Target &target, int64_t bytes)
+      : data(static_cast<int>(std::max<int64_t>(bytes / kLineBytes, 1)) * kIntsPerLine) {
+    data.fill(1); // written, so that its pages are real memory and take cache lines
+    Halide::Var task("task");
+    Halide::RDom line(0, linesPerTask);
+    Halide::Expr index =
+        Halide::min(task * linesPerTask + line, data.dim(0).extent() / kIntsPerLine - 1);
+    Halide::Func sweep("sweep_model_traffic");
+    sweep(task) = Halide::sum(data(index * kIntsPerLine));
+    sweep.parallel(task);
+    sweep.compile_jit(target);
+    func = sweep;
+  }
+
+  /// Reads `bytes` of the buffer (at most its size), a cache line at a time.
+  void operator()(int64_t bytes) {
+    int64_t lines = std::min<int64_t>(bytes / kLineBytes, data.dim(0).extent() / kIntsPerLine);
+    if (lines <= 0)
+      return;
+    linesPerTask.set(static_cast<int>((lines + kTasks - 1) / kTasks));
+    Halide::Buffer<int32_t> sums(kTasks);
+    func.realize(sums);
+  }
+
+private:
+  static constexpr int64_t kLineBytes = 64;
+  static constexpr int kIntsPerLine = kLineBytes / sizeof(int32_t);
+  static constexpr int kTasks = 64;
+  Halide::Buffer<int32_t> data;
+  Halide::Param<int> linesPerTask{"lines_per_task"};
+  Halide::Func func;
+};
+
+/// Before each timed run, the state a kernel finds inside the model: the
+/// rest of the model's data read since its last call (ModelTrafficSweep),
+/// its activation inputs warm (the previous kernel has just written them),
+/// the threads awake (the previous kernel has just used them).
 class ModelCacheState {
 public:
   ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs,
-                  ThreadPoolWaker &wakeThreads)
-      : wakeThreads(wakeThreads) {
+                  int64_t otherBytes, ModelTrafficSweep &sweep, ThreadPoolWaker &wakeThreads)
+      : otherBytes(otherBytes), sweep(sweep), wakeThreads(wakeThreads) {
     for (size_t i = 0; i < plan.inputs.size(); ++i)
-      (plan.inputs[i].role == TensorRole::activation ? activations : weights).push_back(inputs[i]);
+      if (plan.inputs[i].role == TensorRole::activation)
+        activations.push_back(inputs[i]);
   }
 
   void recreate() {
-    for (const Halide::Buffer<> &buffer : weights) {
-      const char *bytes = static_cast<const char *>(buffer.data());
-      for (size_t i = 0; i < buffer.size_in_bytes(); i += 64)
-        flushLine(bytes + i);
-    }
-    fence();
+    sweep(otherBytes);
     uint8_t sum = 0;
     for (const Halide::Buffer<> &buffer : activations) {
       const uint8_t *bytes = static_cast<const uint8_t *>(buffer.data());
@@ -137,26 +180,9 @@ public:
   }
 
 private:
-  // Kernels are timed on the machine that runs them (ModelKernelTimer::plan
-  // refuses others), so the host's own instructions do.
-  static void flushLine(const char *line) {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_clflush(line);
-#elif defined(__aarch64__)
-    asm volatile("dc civac, %0" : : "r"(line) : "memory");
-#else
-    (void)line; // no user-level flush: the weights stay warm, as timed alone
-#endif
-  }
-  static void fence() {
-#if defined(__x86_64__) || defined(__i386__)
-    __builtin_ia32_mfence();
-#elif defined(__aarch64__)
-    asm volatile("dsb ish" : : : "memory");
-#endif
-  }
-
-  std::vector<Halide::Buffer<>> activations, weights;
+  std::vector<Halide::Buffer<>> activations;
+  int64_t otherBytes;
+  ModelTrafficSweep &sweep;
   ThreadPoolWaker &wakeThreads;
   volatile uint8_t sink = 0;
 };
@@ -188,18 +214,93 @@ bool sameResult(const Halide::Buffer<> &got, const Halide::Buffer<> &expected) {
   return worst <= 1e-4f * std::max(scale, 1e-30f);
 }
 
+/// The bytes of `arg` as kernel `plan` reads it.
+int64_t argumentBytes(const KernelPlan &plan, const KernelArg &arg) {
+  auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
+  int64_t bytes = halideType(*elementTypeOf(type)).bytes();
+  for (int64_t extent : plan.shapeOf(arg.value))
+    bytes *= extent;
+  return bytes;
+}
+
+/// Beyond twice the last-level cache, more traffic leaves the caches as they
+/// are (0: no cache size known, no limit).
+int64_t trafficLimit() {
+  long lastLevel = 0;
+#ifdef _SC_LEVEL3_CACHE_SIZE
+  lastLevel = std::max(sysconf(_SC_LEVEL3_CACHE_SIZE), sysconf(_SC_LEVEL2_CACHE_SIZE));
+#endif
+  return lastLevel > 0 ? 2 * static_cast<int64_t>(lastLevel) : 0;
+}
+
+/// Per distinct kernel of `build`, the bytes one model run reads besides one
+/// call of it: every weight once, and the arena, less the kernel's own
+/// weights and inputs; at most trafficLimit().
+std::vector<int64_t> modelTraffic(const ModelBuild &build) {
+  int64_t modelBytes = build.arenaBytes;
+  llvm::DenseSet<mlir::Value> counted;
+  for (const KernelPlan &call : build.calls)
+    for (const KernelArg &arg : call.inputs)
+      if (arg.kind == KernelArg::Kind::weight && counted.insert(arg.value).second)
+        modelBytes += argumentBytes(call, arg);
+  int64_t limit = trafficLimit();
+  std::vector<int64_t> other;
+  for (const DistinctKernel &kernel : build.kernels) {
+    const KernelPlan &call = build.calls[kernel.firstCall];
+    int64_t bytes = modelBytes;
+    for (const KernelArg &arg : call.inputs)
+      bytes -= argumentBytes(call, arg);
+    bytes = std::max<int64_t>(bytes, 0);
+    other.push_back(limit > 0 ? std::min(bytes, limit) : bytes);
+  }
+  return other;
+}
+
+/// Seeded inputs of kernel `k`'s static shapes, the model's input stored as a
+/// library takes it by default, NCHW: (c, x, y, n) stored x innermost, then
+/// y, c, n.
+std::vector<Halide::Buffer<>> kernelInputs(const KernelPlan &plan) {
+  std::vector<Halide::Buffer<>> inputs;
+  for (size_t i = 0; i < plan.inputs.size(); ++i) {
+    const KernelArg &arg = plan.inputs[i];
+    auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
+    std::vector<int> storageOrder;
+    if (arg.kind == KernelArg::Kind::modelInput && plan.shapeOf(arg.value).size() == 4)
+      storageOrder = {1, 2, 0, 3};
+    inputs.push_back(filledBuffer(halideType(*elementTypeOf(type)),
+                                  halideExtents(arg.role, plan.shapeOf(arg.value)), storageOrder,
+                                  1000 + i));
+  }
+  return inputs;
+}
+
+double medianOf(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  return values[values.size() / 2];
+}
+
 } // namespace
 
 struct ModelKernelTimer::Impl {
   ModelBuild build;
   std::vector<size_t> calls;
   std::vector<ScheduleSpace> spaces;
-  /// Each kernel's outputs under its default schedule, once computed: what
-  /// every later candidate of it is compared with.
-  std::map<size_t, std::vector<Halide::Buffer<>>> referenceOutputs;
+  /// Each kernel under its default schedule, compiled the first time the
+  /// kernel is timed, then kept: every later candidate's output is compared
+  /// with its outputs, and the candidate timed in turns with it.
+  struct Reference {
+    std::vector<Halide::Buffer<>> inputs; // the candidates' too
+    JitKernel kernel;
+    std::vector<Halide::Buffer<>> outputs;
+  };
+  std::map<size_t, Reference> references;
+  /// Per kernel, the bytes the rest of the model reads between two of its
+  /// calls (modelTraffic).
+  std::vector<int64_t> otherBytes;
   /// Compiled for this machine at the first timing, then kept for every
   /// candidate.
   std::optional<ThreadPoolWaker> wakeThreads;
+  std::optional<ModelTrafficSweep> sweep;
 };
 
 ModelKernelTimer::ModelKernelTimer(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
@@ -225,6 +326,7 @@ llvm::Expected<std::unique_ptr<ModelKernelTimer>> ModelKernelTimer::plan(mlir::f
   for (const DistinctKernel &kernel : impl->build.kernels)
     impl->spaces.push_back(
         selection.backend->scheduleSpace(kernel.signature, selection.halideTarget));
+  impl->otherBytes = modelTraffic(impl->build);
   return std::unique_ptr<ModelKernelTimer>(new ModelKernelTimer(std::move(impl)));
 }
 
@@ -241,57 +343,72 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
   const ModelBuild &build = impl->build;
   Halide::Target target = kernelTarget(build.target);
   const KernelPlan &plan = build.calls[build.kernels[k].firstCall];
-  std::vector<Halide::Buffer<>> inputs;
-  for (size_t i = 0; i < plan.inputs.size(); ++i) {
-    const KernelArg &arg = plan.inputs[i];
-    auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
-    // The model's input in the layout a library takes by default, NCHW:
-    // (c, x, y, n) stored x innermost, then y, c, n.
-    std::vector<int> storageOrder;
-    if (arg.kind == KernelArg::Kind::modelInput && plan.shapeOf(arg.value).size() == 4)
-      storageOrder = {1, 2, 0, 3};
-    inputs.push_back(filledBuffer(halideType(*elementTypeOf(type)),
-                                  halideExtents(arg.role, plan.shapeOf(arg.value)), storageOrder,
-                                  1000 + i));
-  }
   KernelSignature candidate = build.kernels[k].signature;
-  KernelSignature reference = candidate;
   candidate.schedule = schedule;
   try {
-    auto known = impl->referenceOutputs.find(k);
-    if (known == impl->referenceOutputs.end()) {
-      JitKernel expected = jitKernel(build, k, reference, inputs, target);
-      run(expected);
-      known = impl->referenceOutputs.emplace(k, expected.outputs).first;
+    auto known = impl->references.find(k);
+    if (known == impl->references.end()) {
+      Impl::Reference reference;
+      reference.inputs = kernelInputs(plan);
+      reference.kernel = jitKernel(build, k, build.kernels[k].signature, reference.inputs, target);
+      run(reference.kernel);
+      for (const Halide::Buffer<> &output : reference.kernel.outputs)
+        reference.outputs.push_back(output.copy());
+      known = impl->references.emplace(k, std::move(reference)).first;
     }
-    const std::vector<Halide::Buffer<>> &expected = known->second;
-    JitKernel tried = jitKernel(build, k, candidate, inputs, target);
+    Impl::Reference &reference = known->second;
+    JitKernel tried = jitKernel(build, k, candidate, reference.inputs, target);
     run(tried);
     for (size_t o = 0; o < tried.outputs.size(); ++o)
-      if (!sameResult(tried.outputs[o], expected[o])) {
+      if (!sameResult(tried.outputs[o], reference.outputs[o])) {
         timing.status = KernelTiming::Status::wrongResult;
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
-    if (!impl->wakeThreads)
+    if (!impl->wakeThreads) {
       impl->wakeThreads.emplace(target);
-    ModelCacheState caches(plan, inputs, *impl->wakeThreads);
-    for (int warmup = 0; warmup < 3; ++warmup)
-      run(tried);
-    std::vector<double> micros;
-    for (int r = 0; r < runs; ++r) {
+      impl->sweep.emplace(target,
+                          *std::max_element(impl->otherBytes.begin(), impl->otherBytes.end()));
+    }
+    ModelCacheState caches(plan, reference.inputs, impl->otherBytes[k], *impl->sweep,
+                           *impl->wakeThreads);
+    auto timed = [&](JitKernel &kernel) {
       caches.recreate();
       auto start = std::chrono::steady_clock::now();
+      run(kernel);
+      return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
+          .count();
+    };
+    // The default schedule itself is its own reference; any other is timed
+    // in turns with it, which goes first alternating.
+    bool sideBySide = schedule != build.kernels[k].signature.schedule;
+    for (int warmup = 0; warmup < 3; ++warmup) {
       run(tried);
-      micros.push_back(
-          std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)
-              .count());
+      if (sideBySide)
+        run(reference.kernel);
     }
-    std::sort(micros.begin(), micros.end());
+    std::vector<double> micros, ratios;
+    for (int r = 0; r < runs; ++r) {
+      if (!sideBySide) {
+        micros.push_back(timed(tried));
+        continue;
+      }
+      double mine, theirs;
+      if (r % 2 == 0) {
+        theirs = timed(reference.kernel);
+        mine = timed(tried);
+      } else {
+        mine = timed(tried);
+        theirs = timed(reference.kernel);
+      }
+      micros.push_back(mine);
+      ratios.push_back(mine / theirs);
+    }
     timing.runs = runs;
-    timing.minMicros = micros.front();
-    timing.maxMicros = micros.back();
-    timing.medianMicros = micros[micros.size() / 2];
+    timing.minMicros = *std::min_element(micros.begin(), micros.end());
+    timing.maxMicros = *std::max_element(micros.begin(), micros.end());
+    timing.medianMicros = medianOf(micros);
+    timing.vsDefault = sideBySide ? medianOf(ratios) : 1.0;
   } catch (const Halide::Error &error) {
     timing.status = KernelTiming::Status::compileError;
     timing.message = error.what();

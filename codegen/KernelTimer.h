@@ -4,8 +4,9 @@
 // compiled, given a candidate schedule, JIT-compiled for this machine and run
 // on deterministic inputs of its static shapes. Its result is checked against
 // the same kernel under the target's default schedule before its time counts.
-// Each timed run starts from the caches a kernel finds inside the model: its
-// weights flushed from them, its activation inputs just read.
+// Each timed run starts from the caches a kernel finds inside the model: the
+// rest of the model's data read since its last call, its activation inputs
+// just read.
 // It runs in whatever process calls it; `cnnc tune` calls it in a child
 // process, so that a Halide error, a crash or a hang costs one candidate.
 //
@@ -29,6 +30,9 @@ struct KernelTiming {
   enum class Status { ok, compileError, wrongResult };
   Status status = Status::ok;
   double medianMicros = 0, minMicros = 0, maxMicros = 0;
+  /// The median of its times over the default schedule's, each run taken
+  /// in turns with one of the default's: 1 for the default itself.
+  double vsDefault = 0;
   int runs = 0;
   std::string message; // what went wrong, where it did
 };
@@ -51,7 +55,10 @@ public:
 
   /// Kernel `k` under `schedule` (legal in its space): `runs` timed runs after
   /// warm-up, its output compared with the default schedule's (computed the
-  /// first time kernel `k` is timed, then kept).
+  /// first time kernel `k` is timed, then kept). A schedule other than the
+  /// default is timed side by side with it, their runs in turns: a slow
+  /// spell of a shared machine, which moves a kernel's time by 10-20% from
+  /// one minute to the next, falls on both, and their ratio holds.
   KernelTiming time(size_t k, const ScheduleParams &schedule, int runs);
 
 private:

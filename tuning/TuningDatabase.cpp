@@ -34,6 +34,17 @@ llvm::StringRef statusName(TuningRecord::Status status) {
   return "unknown";
 }
 
+bool fasterAlone(const TuningRecord &a, const TuningRecord &b) {
+  if (a.vsDefault > 0 && b.vsDefault > 0)
+    return a.vsDefault < b.vsDefault;
+  return a.medianMicros < b.medianMicros;
+}
+
+double onDefaultScale(const TuningRecord &record, double defaultMicros) {
+  return record.vsDefault > 0 && defaultMicros > 0 ? record.vsDefault * defaultMicros
+                                                   : record.medianMicros;
+}
+
 llvm::json::Value TuningRecord::toJson() const {
   return llvm::json::Object{
       {"schema", schema},
@@ -49,6 +60,7 @@ llvm::json::Value TuningRecord::toJson() const {
       {"median_us", medianMicros},
       {"min_us", minMicros},
       {"max_us", maxMicros},
+      {"vs_default", vsDefault},
       {"runs", runs},
       {"seed", static_cast<int64_t>(seed)},
       {"time", time},
@@ -121,6 +133,11 @@ llvm::Expected<TuningRecord> TuningRecord::fromJson(const llvm::json::Value &val
   record.check = static_cast<int>(check.value_or(0));
   if ((record.scope == Scope::model) != (record.check > 0))
     return fail("an in-model record has a check number, and only one does");
+  // Optional: records written before side-by-side timing have none.
+  std::optional<double> vsDefault = object->getNumber("vs_default");
+  if (object->get("vs_default") && (!vsDefault || !(*vsDefault >= 0)))
+    return fail("'vs_default' must be a number, not negative");
+  record.vsDefault = vsDefault.value_or(0);
   if (record.status == Status::ok && !(record.medianMicros > 0 && record.runs > 0))
     return fail("a record with status ok needs a positive median and runs");
   return record;
@@ -184,7 +201,7 @@ const TuningRecord *TuningDatabase::best(const TuningContext &context,
     if (r.status != TuningRecord::Status::ok || !(r.context == context) || r.kernel != kernel)
       continue;
     if (r.scope == TuningRecord::Scope::kernel) {
-      if (!fastest || r.medianMicros < fastest->medianMicros)
+      if (!fastest || fasterAlone(r, *fastest))
         fastest = &r;
     } else if (!fastestInModel || r.check > fastestInModel->check ||
                (r.check == fastestInModel->check &&

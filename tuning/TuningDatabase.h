@@ -61,6 +61,11 @@ struct TuningRecord {
   /// Microseconds per call: the median, fastest and slowest of `runs` timed
   /// runs after warm-up (0 unless `status` is ok).
   double medianMicros = 0, minMicros = 0, maxMicros = 0;
+  /// A kernel-alone record timed side by side with its kernel's default
+  /// schedule, runs in turns: the median of its times over the default's (1
+  /// for the default itself). 0 where there is none: in-model records,
+  /// records written before 2026-11-29, the tests' stub.
+  double vsDefault = 0;
   int runs = 0;
   uint64_t seed = 0;
   std::string time;    // when it was measured, ISO 8601 UTC
@@ -71,6 +76,17 @@ struct TuningRecord {
 };
 
 llvm::StringRef statusName(TuningRecord::Status status);
+
+/// Whether kernel-alone record `a` of a kernel is faster than `b`: by their
+/// ratios to the default schedule where both have one (timed minutes apart,
+/// a kernel's medians differ by 10-20% on a shared machine), else by their
+/// medians.
+bool fasterAlone(const TuningRecord &a, const TuningRecord &b);
+
+/// A kernel-alone record's time on the scale of its kernel's default
+/// schedule timed alone, `defaultMicros`: its ratio to the default times
+/// that, where it has a ratio; else its median.
+double onDefaultScale(const TuningRecord &record, double defaultMicros);
 
 /// The records of one database file, read once, appended to as they come.
 class TuningDatabase {

@@ -222,6 +222,53 @@ TEST_F(TuningDatabaseTest, AScopeOtherThanKernelOrModelIsSkipped) {
   EXPECT_NE(db.skippedLines()[0].reason.find("'scope'"), std::string::npos);
 }
 
+TEST_F(TuningDatabaseTest, SideBySideRatiosOutrankMediansTimedApart) {
+  // "slow" was timed in a fast minute, "fast" in a slow one: their medians
+  // say the opposite of their ratios to the default, timed in turns with it.
+  TuningRecord byDefault = record(here, "conv", "default", 50);
+  byDefault.vsDefault = 1;
+  TuningRecord slow = record(here, "conv", "slow", 45);
+  slow.vsDefault = 1.05;
+  TuningRecord fast = record(here, "conv", "fast", 55);
+  fast.vsDefault = 0.9;
+  {
+    TuningDatabase db = open();
+    for (const TuningRecord &r : {byDefault, slow, fast})
+      ASSERT_FALSE(static_cast<bool>(db.append(r)));
+  }
+  TuningDatabase db = open();
+  ASSERT_EQ(db.records().size(), 3u);
+  EXPECT_DOUBLE_EQ(db.records()[2].vsDefault, 0.9);
+  EXPECT_EQ(db.best(here, "conv")->schedule, "fast");
+  EXPECT_TRUE(fasterAlone(fast, slow));
+  EXPECT_FALSE(fasterAlone(slow, byDefault));
+  EXPECT_DOUBLE_EQ(onDefaultScale(fast, 50), 45);
+  // A record without a ratio (older, or the tests' stub) compares by medians.
+  TuningRecord older = record(here, "conv", "older", 44);
+  EXPECT_TRUE(fasterAlone(older, slow));
+  EXPECT_DOUBLE_EQ(onDefaultScale(older, 50), 44);
+}
+
+TEST_F(TuningDatabaseTest, ANegativeRatioToTheDefaultIsSkipped) {
+  {
+    TuningDatabase db = open();
+    ASSERT_FALSE(static_cast<bool>(db.append(record(here, "conv", "kept", 40))));
+  }
+  {
+    std::ifstream in(path);
+    std::string line;
+    std::getline(in, line);
+    std::string bad = line;
+    bad.replace(bad.find("\"vs_default\":0"), 14, "\"vs_default\":-1");
+    std::ofstream out(path, std::ios::app);
+    out << bad << "\n";
+  }
+  TuningDatabase db = open();
+  EXPECT_EQ(db.records().size(), 1u);
+  ASSERT_EQ(db.skippedLines().size(), 1u);
+  EXPECT_NE(db.skippedLines()[0].reason.find("'vs_default'"), std::string::npos);
+}
+
 TEST(DeviceFingerprintTest, DescribesThisMachine) {
   DeviceFingerprint device = DeviceFingerprint::host();
   EXPECT_FALSE(device.cpu.empty());

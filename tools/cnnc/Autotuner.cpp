@@ -94,8 +94,9 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     KernelOutcome &out = outcome.kernels[k];
     if (r.status != TuningRecord::Status::ok) {
       ++out.failed;
-    } else if (out.bestMicros == 0 || r.medianMicros < out.bestMicros) {
-      out.bestMicros = r.medianMicros;
+    } else if (out.bestSchedule.empty() || fasterAlone(r, out.best)) {
+      out.best = r;
+      out.bestMicros = onDefaultScale(r, out.defaultMicros);
       out.bestSchedule = r.schedule;
     }
     if (options.progress) {

@@ -52,8 +52,10 @@ struct TuneOptions {
 struct KernelOutcome {
   double share = 0;         // of the model's time, under the defaults
   double defaultMicros = 0; // 0 if the default failed to measure
+  /// The fastest alone (fasterAlone), on the default's scale (onDefaultScale).
   double bestMicros = 0;
   std::string bestSchedule;
+  TuningRecord best;
   size_t measured = 0, reused = 0, failed = 0;
 };
 

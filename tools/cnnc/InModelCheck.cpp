@@ -4,7 +4,6 @@
 #include "llvm/Support/FormatVariadic.h"
 
 #include <algorithm>
-#include <limits>
 #include <map>
 #include <set>
 #include <tuple>
@@ -20,17 +19,17 @@ std::vector<ScheduleParams> bestAlone(const TuningDatabase &database, const Tuni
   const std::string computation = kernel.signature.computation();
   const std::string defaultText = kernel.signature.schedule.str();
   const TuningRecord *byDefault = database.find(context, computation, defaultText);
-  double defaultMicros = byDefault && byDefault->status == TuningRecord::Status::ok
-                             ? byDefault->medianMicros
-                             : std::numeric_limits<double>::infinity();
+  bool hasDefault = byDefault && byDefault->status == TuningRecord::Status::ok;
+  double defaultMicros = hasDefault ? byDefault->medianMicros : 0;
   std::map<std::string, double> fastest;
   for (const TuningRecord &r : database.records())
     if (r.status == TuningRecord::Status::ok && r.scope == TuningRecord::Scope::kernel &&
         r.context == context && r.kernel == computation && r.schedule != defaultText &&
-        r.medianMicros < defaultMicros) {
-      auto [it, inserted] = fastest.try_emplace(r.schedule, r.medianMicros);
+        (!hasDefault || fasterAlone(r, *byDefault))) {
+      double micros = onDefaultScale(r, defaultMicros);
+      auto [it, inserted] = fastest.try_emplace(r.schedule, micros);
       if (!inserted)
-        it->second = std::min(it->second, r.medianMicros);
+        it->second = std::min(it->second, micros);
     }
   std::vector<std::pair<double, std::string>> ranked;
   for (const auto &entry : fastest)

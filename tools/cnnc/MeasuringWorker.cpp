@@ -213,6 +213,7 @@ llvm::Expected<TuningRecord> MeasuringWorker::measure(size_t k, const SchedulePa
   record.medianMicros = object->getNumber("median_us").value_or(0);
   record.minMicros = object->getNumber("min_us").value_or(0);
   record.maxMicros = object->getNumber("max_us").value_or(0);
+  record.vsDefault = object->getNumber("vs_default").value_or(0);
   record.runs = static_cast<int>(object->getInteger("runs").value_or(0));
   record.message = object->getString("message").value_or("").str();
   return record;
