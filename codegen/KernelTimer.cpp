@@ -77,68 +77,29 @@ JitKernel jitKernel(const ModelBuild &build, size_t k, const KernelSignature &si
   return kernel;
 }
 
-/// A parallel loop of a few busy tasks per thread: run just before a timed
-/// kernel, it leaves Halide's worker threads awake, as the kernel before it
-/// leaves them inside the model. Timed after a pause (the weights' flush)
-/// instead, a parallel kernel also paid for waking them: b0's SE gates
-/// measured 1.6-2× their in-model time alone, and the tuner chose serial
-/// schedules that were slower in the model.
-class ThreadPoolWaker {
+/// Every thread reading its share of a buffer: the state a model's kernels
+/// leave the caches in, where each runs on all threads.
+class ParallelReader {
 public:
-  explicit ThreadPoolWaker(const Halide::Target &target) {
-    Halide::Var task("task");
-    Halide::RDom spin(0, kSpinsPerTask);
-    Halide::Func busy("wake_threads");
-    busy(task) = Halide::sum(Halide::cast<float>(task + spin) * 0.5f);
-    busy.parallel(task);
-    busy.compile_jit(target);
-    wake = busy;
-  }
-
-  void operator()() {
-    Halide::Buffer<float> tasks(kTasks);
-    wake.realize(tasks);
-  }
-
-private:
-  static constexpr int kSpinsPerTask = 2000;
-  static constexpr int kTasks = 16;
-  Halide::Func wake;
-};
-
-/// The data the rest of a model run reads between two calls of a kernel,
-/// read by every thread: a parallel sweep over a buffer of that size. It
-/// leaves a kernel's weights where the model leaves them. Inside a model
-/// whose weights and arena fit the last-level cache, the kernel finds its
-/// weights there, and in no core's L1 or L2; inside a larger model it finds
-/// them in memory. Flushing the weights from every cache (`clflush`), as the
-/// timer did, was right on the AVX2 EPYC, whose cache MobileNetV2 did not
-/// fit, and wrong on the Zen 5's 32 MB L3: there its kernels alone summed to
-/// 2.06 ms against 1.54 ms inside the model (its classifier 2.6×, reading
-/// 5 MB of weights from memory), and the search ranked schedules by a cost
-/// the model does not pay.
-class ModelTrafficSweep {
-public:
-  /// Able to sweep up to `bytes`.
-  ModelTrafficSweep(const Halide::Target &target, int64_t bytes)
-      : data(static_cast<int>(std::max<int64_t>(bytes / kLineBytes, 1)) * kIntsPerLine) {
-    data.fill(1); // written, so that its pages are real memory and take cache lines
+  explicit ParallelReader(const Halide::Target &target) {
     Halide::Var task("task");
     Halide::RDom line(0, linesPerTask);
     Halide::Expr index =
-        Halide::min(task * linesPerTask + line, data.dim(0).extent() / kIntsPerLine - 1);
-    Halide::Func sweep("sweep_model_traffic");
-    sweep(task) = Halide::sum(data(index * kIntsPerLine));
-    sweep.parallel(task);
-    sweep.compile_jit(target);
-    func = sweep;
+        Halide::min(task * linesPerTask + line, memory.dim(0).extent() / kIntsPerLine - 1);
+    Halide::Func read("read_in_parallel");
+    read(task) = Halide::sum(memory(index * kIntsPerLine));
+    read.parallel(task);
+    read.compile_jit(target);
+    func = read;
   }
 
-  /// Reads `bytes` of the buffer (at most its size), a cache line at a time.
-  void operator()(int64_t bytes) {
-    int64_t lines = std::min<int64_t>(bytes / kLineBytes, data.dim(0).extent() / kIntsPerLine);
+  /// The threads read the first `bytes` of `words` (at most all), a cache
+  /// line at a time, each taking slices as it comes free.
+  void operator()(const Halide::Buffer<int32_t> &words, int64_t bytes) {
+    int64_t lines = std::min<int64_t>(bytes, words.size_in_bytes()) / kLineBytes;
     if (lines <= 0)
       return;
+    memory.set(words);
     linesPerTask.set(static_cast<int>((lines + kTasks - 1) / kTasks));
     Halide::Buffer<int32_t> sums(kTasks);
     func.realize(sums);
@@ -148,43 +109,63 @@ private:
   static constexpr int64_t kLineBytes = 64;
   static constexpr int kIntsPerLine = kLineBytes / sizeof(int32_t);
   static constexpr int kTasks = 64;
-  Halide::Buffer<int32_t> data;
+  Halide::ImageParam memory{Halide::Int(32), 1, "memory"};
   Halide::Param<int> linesPerTask{"lines_per_task"};
   Halide::Func func;
 };
 
-/// Before each timed run, the state a kernel finds inside the model: the
-/// rest of the model's data read since its last call (ModelTrafficSweep),
-/// its activation inputs warm (the previous kernel has just written them),
-/// the threads awake (the previous kernel has just used them).
+/// A buffer of `bytes` in real memory (written: untouched pages would all
+/// be the one zero page, and take no cache lines).
+Halide::Buffer<int32_t> trafficBuffer(int64_t bytes) {
+  Halide::Buffer<int32_t> words(static_cast<int>(std::max<int64_t>(bytes / sizeof(int32_t), 1)));
+  words.fill(1);
+  return words;
+}
+
+/// `buffer`'s memory seen as 32-bit words.
+Halide::Buffer<int32_t> wordsOf(const Halide::Buffer<> &buffer) {
+  return Halide::Buffer<int32_t>(static_cast<int32_t *>(const_cast<void *>(buffer.data())),
+                                 static_cast<int>(buffer.size_in_bytes() / sizeof(int32_t)));
+}
+
+/// Before each timed run, the state a kernel finds inside the model:
+/// - the data the rest of a model run reads between two of its calls read by
+///   every thread (`otherBytes` of a buffer of the model's traffic). The
+///   kernel's weights are then where the model leaves them: in the last-level
+///   cache of a model that fits it, and in no core's L1 or L2; in memory
+///   otherwise. Flushing the weights from every cache (`clflush`), as the
+///   timer did, was right on the AVX2 EPYC, whose cache MobileNetV2 did not
+///   fit, and wrong on the Zen 5's 32 MB L3: there its kernels alone summed
+///   to 2.06 ms against 1.54 ms inside the model (its classifier 2.6×, its
+///   5 MB of weights read from memory).
+/// - its activation inputs read by every thread, each a share, as the
+///   kernel before leaves the input it has just written.
+/// - the threads awake, as the kernel before leaves them: the reads have
+///   just used them. Timed after a pause (the weights' flush) instead, a
+///   parallel kernel also paid for waking them: b0's SE gates measured
+///   1.6-2× their in-model time alone, and the tuner chose serial schedules
+///   that were slower in the model.
 class ModelCacheState {
 public:
   ModelCacheState(const KernelPlan &plan, const std::vector<Halide::Buffer<>> &inputs,
-                  int64_t otherBytes, ModelTrafficSweep &sweep, ThreadPoolWaker &wakeThreads)
-      : otherBytes(otherBytes), sweep(sweep), wakeThreads(wakeThreads) {
+                  const Halide::Buffer<int32_t> &traffic, int64_t otherBytes, ParallelReader &read)
+      : traffic(traffic), otherBytes(otherBytes), read(read) {
     for (size_t i = 0; i < plan.inputs.size(); ++i)
       if (plan.inputs[i].role == TensorRole::activation)
         activations.push_back(inputs[i]);
   }
 
   void recreate() {
-    sweep(otherBytes);
-    uint8_t sum = 0;
-    for (const Halide::Buffer<> &buffer : activations) {
-      const uint8_t *bytes = static_cast<const uint8_t *>(buffer.data());
-      for (size_t i = 0; i < buffer.size_in_bytes(); i += 64)
-        sum ^= bytes[i];
-    }
-    sink = sum;
-    wakeThreads();
+    read(traffic, otherBytes);
+    for (const Halide::Buffer<> &buffer : activations)
+      read(wordsOf(buffer), static_cast<int64_t>(buffer.size_in_bytes()));
   }
 
 private:
-  std::vector<Halide::Buffer<>> activations;
+  const Halide::Buffer<int32_t> &traffic;
   int64_t otherBytes;
-  ModelTrafficSweep &sweep;
-  ThreadPoolWaker &wakeThreads;
-  volatile uint8_t sink = 0;
+  ParallelReader &read;
+  std::vector<Halide::Buffer<>> activations;
 };
 
 void run(JitKernel &kernel) {
@@ -297,10 +278,10 @@ struct ModelKernelTimer::Impl {
   /// Per kernel, the bytes the rest of the model reads between two of its
   /// calls (modelTraffic).
   std::vector<int64_t> otherBytes;
-  /// Compiled for this machine at the first timing, then kept for every
-  /// candidate.
-  std::optional<ThreadPoolWaker> wakeThreads;
-  std::optional<ModelTrafficSweep> sweep;
+  /// Compiled for this machine and made at the first timing, then kept for
+  /// every candidate.
+  std::optional<ParallelReader> read;
+  Halide::Buffer<int32_t> traffic; // the largest of otherBytes
 };
 
 ModelKernelTimer::ModelKernelTimer(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
@@ -365,13 +346,12 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
-    if (!impl->wakeThreads) {
-      impl->wakeThreads.emplace(target);
-      impl->sweep.emplace(target,
-                          *std::max_element(impl->otherBytes.begin(), impl->otherBytes.end()));
+    if (!impl->read) {
+      impl->read.emplace(target);
+      impl->traffic =
+          trafficBuffer(*std::max_element(impl->otherBytes.begin(), impl->otherBytes.end()));
     }
-    ModelCacheState caches(plan, reference.inputs, impl->otherBytes[k], *impl->sweep,
-                           *impl->wakeThreads);
+    ModelCacheState caches(plan, reference.inputs, impl->traffic, impl->otherBytes[k], *impl->read);
     auto timed = [&](JitKernel &kernel) {
       caches.recreate();
       auto start = std::chrono::steady_clock::now();
