@@ -276,8 +276,10 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
   llvm::outs() << "| kernel | calls | share | alone: default (us) | alone: best (us) | "
                   "in model: default (us) | in model: chosen (us) | gain | measured | read back | "
                   "failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
-  size_t changed = 0;
+  size_t changed = 0, measured = 0, reused = 0;
   for (size_t k = 0; k < kernels.size(); ++k) {
+    measured += outcome.kernels[k].measured;
+    reused += outcome.kernels[k].reused;
     const KernelOutcome &o = outcome.kernels[k];
     double before = o.defaultMicros, after = o.bestMicros;
     std::string inModel = "| - | - ";
@@ -295,10 +297,11 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
   }
   llvm::outs() << llvm::formatv(
       "kernels alone: {0:F1} us with the defaults, {1:F1} us with the best alone ({2:F2}x); "
-      "seed {3}, {4} trials; records in {5}\n",
+      "seed {3}, {4} trials allowed beyond the defaults and seeds; {5} measured, {6} read "
+      "back; records in {7}\n",
       outcome.defaultModelMicros, outcome.tunedModelMicros,
       outcome.tunedModelMicros > 0 ? outcome.defaultModelMicros / outcome.tunedModelMicros : 0.0,
-      seed, trials, args.value("db"));
+      seed, trials, measured, reused, args.value("db"));
   if (!check) {
     llvm::outs() << "inside the model: not checked (--model-check 0); compile --tuning-db "
                     "applies the best alone\n";
