@@ -49,6 +49,30 @@ protected:
     return r;
   }
 
+  /// Appends a good record, then a copy of its line with `field` replaced by
+  /// `bad`: the copy is skipped, for a reason that names `reason`.
+  void expectEditedRecordSkipped(const std::string &field, const std::string &bad,
+                                 const std::string &reason) {
+    {
+      TuningDatabase db = open();
+      ASSERT_FALSE(static_cast<bool>(db.append(record(here, "conv", "kept", 40))));
+    }
+    {
+      std::ifstream in(path);
+      std::string line;
+      std::getline(in, line);
+      size_t at = line.find(field);
+      ASSERT_NE(at, std::string::npos) << line;
+      line.replace(at, field.size(), bad);
+      std::ofstream out(path, std::ios::app);
+      out << line << "\n";
+    }
+    TuningDatabase db = open();
+    EXPECT_EQ(db.records().size(), 1u);
+    ASSERT_EQ(db.skippedLines().size(), 1u);
+    EXPECT_NE(db.skippedLines()[0].reason.find(reason), std::string::npos);
+  }
+
   std::string path;
   TuningContext here{"0.1.0", "21.0.0", "x86-64-linux-avx2-fma", "cpu=test; cores=2; isa=avx2"};
 };
@@ -203,23 +227,7 @@ TEST_F(TuningDatabaseTest, AnInModelRecordWithoutACheckIsSkipped) {
 }
 
 TEST_F(TuningDatabaseTest, AScopeOtherThanKernelOrModelIsSkipped) {
-  {
-    TuningDatabase db = open();
-    ASSERT_FALSE(static_cast<bool>(db.append(record(here, "conv", "kept", 40))));
-  }
-  {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    std::string bad = line;
-    bad.replace(bad.find("\"scope\":\"kernel\""), 16, "\"scope\":\"board\"");
-    std::ofstream out(path, std::ios::app);
-    out << bad << "\n";
-  }
-  TuningDatabase db = open();
-  EXPECT_EQ(db.records().size(), 1u);
-  ASSERT_EQ(db.skippedLines().size(), 1u);
-  EXPECT_NE(db.skippedLines()[0].reason.find("'scope'"), std::string::npos);
+  expectEditedRecordSkipped("\"scope\":\"kernel\"", "\"scope\":\"board\"", "'scope'");
 }
 
 TEST_F(TuningDatabaseTest, SideBySideRatiosOutrankMediansTimedApart) {
@@ -250,23 +258,7 @@ TEST_F(TuningDatabaseTest, SideBySideRatiosOutrankMediansTimedApart) {
 }
 
 TEST_F(TuningDatabaseTest, ANegativeRatioToTheDefaultIsSkipped) {
-  {
-    TuningDatabase db = open();
-    ASSERT_FALSE(static_cast<bool>(db.append(record(here, "conv", "kept", 40))));
-  }
-  {
-    std::ifstream in(path);
-    std::string line;
-    std::getline(in, line);
-    std::string bad = line;
-    bad.replace(bad.find("\"vs_default\":0"), 14, "\"vs_default\":-1");
-    std::ofstream out(path, std::ios::app);
-    out << bad << "\n";
-  }
-  TuningDatabase db = open();
-  EXPECT_EQ(db.records().size(), 1u);
-  ASSERT_EQ(db.skippedLines().size(), 1u);
-  EXPECT_NE(db.skippedLines()[0].reason.find("'vs_default'"), std::string::npos);
+  expectEditedRecordSkipped("\"vs_default\":0", "\"vs_default\":-1", "'vs_default'");
 }
 
 TEST(DeviceFingerprintTest, DescribesThisMachine) {
