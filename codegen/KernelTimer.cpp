@@ -3,6 +3,9 @@
 #include "codegen/HalideKernel.h"
 #include "codegen/Layout.h"
 #include "codegen/ModelBuild.h"
+#include "support/Median.h"
+
+#include "llvm/ADT/DenseSet.h"
 
 #include <algorithm>
 #include <chrono>
@@ -11,8 +14,6 @@
 #include <optional>
 #include <random>
 #include <unistd.h>
-
-#include "llvm/ADT/DenseSet.h"
 
 namespace cnnc {
 
@@ -195,15 +196,6 @@ bool sameResult(const Halide::Buffer<> &got, const Halide::Buffer<> &expected) {
   return worst <= 1e-4f * std::max(scale, 1e-30f);
 }
 
-/// The bytes of `arg` as kernel `plan` reads it.
-int64_t argumentBytes(const KernelPlan &plan, const KernelArg &arg) {
-  auto type = llvm::cast<mlir::RankedTensorType>(arg.value.getType()).getElementType();
-  int64_t bytes = halideType(*elementTypeOf(type)).bytes();
-  for (int64_t extent : plan.shapeOf(arg.value))
-    bytes *= extent;
-  return bytes;
-}
-
 /// Beyond twice the last-level cache, more traffic leaves the caches as they
 /// are (0: no cache size known, no limit).
 int64_t trafficLimit() {
@@ -218,19 +210,22 @@ int64_t trafficLimit() {
 /// call of it: every weight once, and the arena, less the kernel's own
 /// weights and inputs; at most trafficLimit().
 std::vector<int64_t> modelTraffic(const ModelBuild &build) {
+  // A call's arguments are its kernel signature's, in the same order.
   int64_t modelBytes = build.arenaBytes;
   llvm::DenseSet<mlir::Value> counted;
-  for (const KernelPlan &call : build.calls)
-    for (const KernelArg &arg : call.inputs)
-      if (arg.kind == KernelArg::Kind::weight && counted.insert(arg.value).second)
-        modelBytes += argumentBytes(call, arg);
+  for (size_t c = 0; c < build.calls.size(); ++c) {
+    const std::vector<SignatureArg> &args = build.kernels[build.kernelOfCall[c]].signature.args;
+    for (size_t a = 0; a < args.size(); ++a)
+      if (args[a].kind == KernelArg::Kind::weight &&
+          counted.insert(build.calls[c].inputs[a].value).second)
+        modelBytes += args[a].tensor.bytes();
+  }
   int64_t limit = trafficLimit();
   std::vector<int64_t> other;
   for (const DistinctKernel &kernel : build.kernels) {
-    const KernelPlan &call = build.calls[kernel.firstCall];
     int64_t bytes = modelBytes;
-    for (const KernelArg &arg : call.inputs)
-      bytes -= argumentBytes(call, arg);
+    for (const SignatureArg &arg : kernel.signature.args)
+      bytes -= arg.tensor.bytes();
     bytes = std::max<int64_t>(bytes, 0);
     other.push_back(limit > 0 ? std::min(bytes, limit) : bytes);
   }
@@ -253,11 +248,6 @@ std::vector<Halide::Buffer<>> kernelInputs(const KernelPlan &plan) {
                                   1000 + i));
   }
   return inputs;
-}
-
-double medianOf(std::vector<double> values) {
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
 }
 
 } // namespace

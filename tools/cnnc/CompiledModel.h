@@ -15,9 +15,9 @@
 #include "cnnc_runtime.h"
 #include "codegen/ModelCompiler.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "support/Median.h"
 #include "llvm/Support/Error.h"
 
-#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -63,14 +63,6 @@ struct KernelTime {
   size_t calls = 0;        // per run
   double medianMicros = 0; // its calls together, the median over the runs
 };
-
-/// The median of `values` (the upper one of an even count); 0 if there are none.
-inline double medianOf(std::vector<double> values) {
-  if (values.empty())
-    return 0;
-  std::sort(values.begin(), values.end());
-  return values[values.size() / 2];
-}
 
 /// Each distinct kernel's part of the runs: `calls` (kernelCalls()) and, for
 /// each call, its microseconds in each run; a kernel's calls summed per run,
