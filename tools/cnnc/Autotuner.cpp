@@ -62,7 +62,7 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     double before = 0, after = 0;
     for (size_t k = 0; k < kernels.size(); ++k) {
       before += kernels[k].calls * outcome.kernels[k].defaultMicros;
-      after += kernels[k].calls * outcome.kernels[k].bestMicros;
+      after += kernels[k].calls * outcome.kernels[k].bestMicros();
     }
     outcome.defaultModelMicros = before;
     outcome.tunedModelMicros = after;
@@ -94,10 +94,8 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     KernelOutcome &out = outcome.kernels[k];
     if (r.status != TuningRecord::Status::ok) {
       ++out.failed;
-    } else if (out.bestSchedule.empty() || fasterAlone(r, out.best)) {
+    } else if (out.best.schedule.empty() || fasterAlone(r, out.best)) {
       out.best = r;
-      out.bestMicros = onDefaultScale(r, out.defaultMicros);
-      out.bestSchedule = r.schedule;
     }
     if (options.progress) {
       ++done;
@@ -174,8 +172,8 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
     ++used[k];
     KernelOutcome &out = outcome.kernels[k];
     ScheduleParams best = kernels[k].signature.schedule;
-    if (!out.bestSchedule.empty()) {
-      if (llvm::Expected<ScheduleParams> parsed = ScheduleParams::parse(out.bestSchedule))
+    if (!out.best.schedule.empty()) {
+      if (llvm::Expected<ScheduleParams> parsed = ScheduleParams::parse(out.best.schedule))
         best = *parsed;
       else
         llvm::consumeError(parsed.takeError());

@@ -52,10 +52,11 @@ struct TuneOptions {
 struct KernelOutcome {
   double share = 0;         // of the model's time, under the defaults
   double defaultMicros = 0; // 0 if the default failed to measure
-  /// The fastest alone (fasterAlone), on the default's scale (onDefaultScale).
-  double bestMicros = 0;
-  std::string bestSchedule;
+  /// The fastest ok record alone (fasterAlone); its schedule is empty while
+  /// there is none.
   TuningRecord best;
+  /// The best's time on the default's scale (onDefaultScale); 0 while none.
+  double bestMicros() const { return onDefaultScale(best, defaultMicros); }
   size_t measured = 0, reused = 0, failed = 0;
 };
 

@@ -281,7 +281,7 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
     measured += outcome.kernels[k].measured;
     reused += outcome.kernels[k].reused;
     const KernelOutcome &o = outcome.kernels[k];
-    double before = o.defaultMicros, after = o.bestMicros;
+    double before = o.defaultMicros, after = o.bestMicros();
     std::string inModel = "| - | - ";
     if (check) {
       before = check->defaultMicros[k];
@@ -292,7 +292,7 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
     llvm::outs() << llvm::formatv("| k{0} {1} | {2} | {3:P0} | {4:F1} | {5:F1} {6}| {7:F2}x | {8} "
                                   "| {9} | {10} |\n",
                                   k, kernels[k].signature.label(), kernels[k].calls, o.share,
-                                  o.defaultMicros, o.bestMicros, inModel,
+                                  o.defaultMicros, o.bestMicros(), inModel,
                                   after > 0 ? before / after : 0.0, o.measured, o.reused, o.failed);
   }
   llvm::outs() << llvm::formatv(
