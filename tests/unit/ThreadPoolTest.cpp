@@ -101,7 +101,9 @@ TEST(ThreadPoolTest, WorkersTakePart) {
     auto *m = reinterpret_cast<Meeting *>(closure);
     ++m->inside;
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
-    while (m->inside.load() < 2 && std::chrono::steady_clock::now() < deadline)
+    // Until it sees the other inside, or the other saw it: the other may
+    // come and go between two looks (this had waited out the 5 s then).
+    while (m->inside.load() < 2 && !m->met.load() && std::chrono::steady_clock::now() < deadline)
       std::this_thread::yield();
     if (m->inside.load() >= 2)
       m->met = true;
