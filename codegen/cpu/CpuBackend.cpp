@@ -291,6 +291,13 @@ bool overcomputesTail(int64_t channels, int channelBlock) {
   return 4 * computed > 5 * channels;
 }
 
+/// An integer convolution over a quad filter (Layout.h: AVX-512 VNNI's
+/// vpdpbusd sums four products into each i32 lane).
+bool overQuadFilter(const KernelSignature &s) {
+  return llvm::any_of(
+      s.args, [](const SignatureArg &arg) { return arg.role == TensorRole::quadConvFilter; });
+}
+
 /// With 16 vector registers (AVX2) or 16-lane vectors (AVX-512), a dense
 /// float convolution whose output
 /// channels divide into blocks of three vectors computes them so: 12
@@ -302,10 +309,14 @@ bool overcomputesTail(int64_t channels, int channelBlock) {
 /// With AVX-512's 16-lane vectors (32 registers: 3 vectors × 7 or 8 pixels,
 /// 21–24 accumulators), where the tuner chose three vectors for most of b0's
 /// 1×1 kernels on a 2-core Zen 5: b0 1.006–1.012×, mobilenet-v2
-/// 1.015–1.016× side by side.
+/// 1.015–1.016× side by side. So does an integer one over quads on AVX-512
+/// (VNNI), the tuner's choice for most of INT8 mobilenet-v2's 1×1 kernels on
+/// a 2-core Zen 5: INT8 b0 1.012× (two runs), mobilenet-v2 1.004–1.006×,
+/// mobilenet-v3-large 0.998–1.002× side by side.
 bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
-  return (registers == 16 || lanes == 16) && denseFloatConvolution(s) &&
-         s.anchorShape()[1] % (3 * lanes) == 0;
+  bool floatBlocks = (registers == 16 || lanes == 16) && denseFloatConvolution(s);
+  bool quadBlocks = lanes == 16 && overQuadFilter(s);
+  return (floatBlocks || quadBlocks) && s.anchorShape()[1] % (3 * lanes) == 0;
 }
 
 /// Whether a dense float convolution's two-vector channel blocks on 16
