@@ -424,16 +424,20 @@ bool slidesRowsInOneVector(const KernelSignature &s, int channelBlock, int lanes
 /// alone: 5×5 ones 1.6–2× faster, 3×3 ones at 56, 14 and 7 pixels
 /// 1.2–1.3×; at stride 2, and on 112-wide rows cut into runs, they were
 /// slower (0.6–0.9×).
+/// A float one needs at least two channel blocks to share among threads.
 /// One over tap pairs always does, at any stride and width (cut into runs
-/// of pixel blocks where a whole row's would not fit), where it has at
-/// least two channel blocks to share among threads (stageTapPairs).
+/// of pixel blocks where a whole row's would not fit; stageTapPairs), even
+/// with a single channel block, whose rows it cuts into bands over the
+/// threads (rowBandsFor): the first 3×3 kernel of INT8 mobilenet-v2 (32
+/// channels on 112×112 maps), which had staged its pairs per register
+/// block, the tuner's choice, 1.5× faster alone on a 2-core Zen 5.
 bool slidesPaddedRows(const KernelSignature &s, const ScheduleParams &p) {
   const SignatureOp &op = s.ops[s.anchor()];
-  if (s.anchorShape()[1] / p.channelBlock < 2)
-    return false;
-  return depthwiseOverTapPairs(s) ||
-         (floatDepthwise(s) && op.padsInput && op.strideX == 1 &&
-          paddedRowsBytes(s, s.anchorShape()[3], p.channelBlock) <= kHalideStackBytes);
+  if (depthwiseOverTapPairs(s))
+    return true;
+  return floatDepthwise(s) && s.anchorShape()[1] / p.channelBlock >= 2 && op.padsInput &&
+         op.strideX == 1 &&
+         paddedRowsBytes(s, s.anchorShape()[3], p.channelBlock) <= kHalideStackBytes;
 }
 
 /// The pixel blocks a space offers (those no wider than the row).
