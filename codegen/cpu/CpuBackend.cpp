@@ -312,10 +312,13 @@ bool overQuadFilter(const KernelSignature &s) {
 /// 1.015–1.016× side by side. So does an integer one over quads on AVX-512
 /// (VNNI), the tuner's choice for most of INT8 mobilenet-v2's 1×1 kernels on
 /// a 2-core Zen 5: INT8 b0 1.012× (two runs), mobilenet-v2 1.004–1.006×,
-/// mobilenet-v3-large 0.998–1.002× side by side.
+/// mobilenet-v3-large 0.998–1.002× side by side; in half vectors where its
+/// channels are no whole number of AVX-512's (24: one block of three 8-lane
+/// vectors instead of three blocks of one, those kernels 1.09× faster, the
+/// models 0.997–1.0).
 bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
   bool floatBlocks = (registers == 16 || lanes == 16) && denseFloatConvolution(s);
-  bool quadBlocks = lanes == 16 && overQuadFilter(s);
+  bool quadBlocks = overQuadFilter(s);
   return (floatBlocks || quadBlocks) && s.anchorShape()[1] % (3 * lanes) == 0;
 }
 
