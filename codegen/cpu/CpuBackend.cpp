@@ -315,11 +315,17 @@ bool overQuadFilter(const KernelSignature &s) {
 /// mobilenet-v3-large 0.998–1.002× side by side; in half vectors where its
 /// channels are no whole number of AVX-512's (24: one block of three 8-lane
 /// vectors instead of three blocks of one, those kernels 1.09× faster, the
-/// models 0.997–1.0).
+/// models 0.997–1.0). And an integer depthwise one of a 3×3 window over tap
+/// pairs with AVX-512's 16-lane vectors, the second INT8 tune's choice for
+/// 8 of mobilenet-v2's 11 such kernels (1.06–1.42× alone): mobilenet-v2
+/// INT8 1.015–1.022×, b0 1.011–1.017×, v3-large 1.001–1.006× side by side
+/// (b0's 5×5 ones were up to 1.33× slower so, and keep two vectors).
 bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
   bool floatBlocks = (registers == 16 || lanes == 16) && denseFloatConvolution(s);
   bool quadBlocks = overQuadFilter(s);
-  return (floatBlocks || quadBlocks) && s.anchorShape()[1] % (3 * lanes) == 0;
+  bool pairBlocks =
+      lanes == 16 && depthwiseOverTapPairs(s) && s.operand(s.anchor(), 1).shape[3] <= 3;
+  return (floatBlocks || quadBlocks || pairBlocks) && s.anchorShape()[1] % (3 * lanes) == 0;
 }
 
 /// Whether a dense float convolution's two-vector channel blocks on 16
