@@ -175,11 +175,14 @@ int winogradPixelBlock(int64_t width, int channelVectors, int registers) {
   return static_cast<int>(best * kWinogradOutputTile);
 }
 
+/// Whether one of the kernel's arguments is laid out as `role` (Layout.h).
+bool hasArgumentIn(const KernelSignature &s, TensorRole role) {
+  return llvm::any_of(s.args, [&](const SignatureArg &arg) { return arg.role == role; });
+}
+
 /// A depthwise integer convolution whose filter pairs its taps (Layout.h).
 bool depthwiseOverTapPairs(const KernelSignature &s) {
-  return llvm::any_of(s.args, [](const SignatureArg &arg) {
-    return arg.role == TensorRole::pairedDepthwiseFilter;
-  });
+  return hasArgumentIn(s, TensorRole::pairedDepthwiseFilter);
 }
 
 /// Pairs of pixels in a block of a convolution over pixel pairs: 4 pairs of
@@ -291,13 +294,6 @@ bool overcomputesTail(int64_t channels, int channelBlock) {
   return 4 * computed > 5 * channels;
 }
 
-/// An integer convolution over a quad filter (Layout.h: AVX-512 VNNI's
-/// vpdpbusd sums four products into each i32 lane).
-bool overQuadFilter(const KernelSignature &s) {
-  return llvm::any_of(
-      s.args, [](const SignatureArg &arg) { return arg.role == TensorRole::quadConvFilter; });
-}
-
 /// With 16 vector registers (AVX2) or 16-lane vectors (AVX-512), a dense
 /// float convolution whose output
 /// channels divide into blocks of three vectors computes them so: 12
@@ -322,7 +318,8 @@ bool overQuadFilter(const KernelSignature &s) {
 /// (b0's 5×5 ones were up to 1.33× slower so, and keep two vectors).
 bool threeVectorChannelBlocks(const KernelSignature &s, int lanes, int registers) {
   bool floatBlocks = (registers == 16 || lanes == 16) && denseFloatConvolution(s);
-  bool quadBlocks = overQuadFilter(s);
+  // Quads: AVX-512 VNNI's vpdpbusd sums four products into each i32 lane.
+  bool quadBlocks = hasArgumentIn(s, TensorRole::quadConvFilter);
   bool pairBlocks =
       lanes == 16 && depthwiseOverTapPairs(s) && s.operand(s.anchor(), 1).shape[3] <= 3;
   return (floatBlocks || quadBlocks || pairBlocks) && s.anchorShape()[1] % (3 * lanes) == 0;
