@@ -277,19 +277,18 @@ struct ModelKernelTimer::Impl {
 ModelKernelTimer::ModelKernelTimer(std::unique_ptr<Impl> impl) : impl(std::move(impl)) {}
 ModelKernelTimer::~ModelKernelTimer() = default;
 
-llvm::Expected<std::unique_ptr<ModelKernelTimer>> ModelKernelTimer::plan(mlir::func::FuncOp model,
-                                                                         llvm::StringRef target) {
+llvm::Expected<std::unique_ptr<ModelKernelTimer>>
+ModelKernelTimer::plan(mlir::func::FuncOp model, llvm::StringRef target, bool measuredHere) {
   auto impl = std::make_unique<Impl>();
   if (llvm::Error error = planBuild(impl->build, model, target, nullptr))
     return std::move(error);
   const TargetSelection &selection = impl->build.target;
-  Launcher launcher = selection.backend->launcher(selection.halideTarget);
-  if (!launcher.inProcess || !launcher.unavailable.empty() || !launcher.timingNote.empty() ||
-      selection.backend->name() == "gpu")
+  if (measuredHere && !runsNativelyHere(selection))
     return llvm::createStringError(
         std::errc::invalid_argument,
         "target %s does not run natively on this machine's CPU: tuning measures real times, "
-        "never emulated ones (tune on the device itself)",
+        "never emulated ones (tune on the device itself, or from here with --launcher PREFIX, "
+        "a command prefix that reaches it: ssh board)",
         selection.requested.c_str());
   impl->calls.assign(impl->build.kernels.size(), 0);
   for (size_t kernel : impl->build.kernelOfCall)

@@ -41,9 +41,10 @@ struct KernelTiming {
 class ModelKernelTimer {
 public:
   /// Plans `model` (after the full cnnc pipeline) for `target`, which must be
-  /// one this machine runs natively.
-  static llvm::Expected<std::unique_ptr<ModelKernelTimer>> plan(mlir::func::FuncOp model,
-                                                                llvm::StringRef target);
+  /// one this machine runs natively if its kernels are `measuredHere`; if
+  /// not (a device behind a launcher times them), `time` is never called.
+  static llvm::Expected<std::unique_ptr<ModelKernelTimer>>
+  plan(mlir::func::FuncOp model, llvm::StringRef target, bool measuredHere = true);
   ~ModelKernelTimer();
 
   size_t kernels() const;

@@ -61,6 +61,12 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
   return selection;
 }
 
+bool runsNativelyHere(const TargetSelection &target) {
+  Launcher launcher = target.backend->launcher(target.halideTarget);
+  return launcher.inProcess && launcher.unavailable.empty() && launcher.timingNote.empty() &&
+         target.backend->name() != "gpu";
+}
+
 Halide::Target kernelTarget(const TargetSelection &target) {
   Halide::Target halide(target.halideTarget);
   return target.backend->keepsKernelAssertions() ? halide

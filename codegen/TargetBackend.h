@@ -241,6 +241,11 @@ llvm::ArrayRef<const TargetBackend *> targetBackends();
 /// cnnc accepts.
 llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested);
 
+/// Whether this machine's CPU runs `target`'s kernels itself, at their own
+/// speed (not under an emulator, not on a GPU): the only times a tuner may
+/// measure here.
+bool runsNativelyHere(const TargetSelection &target);
+
 /// The Halide target the kernels of `target` are compiled for, into a
 /// library or JIT-compiled for the tuner alike: its Halide target string,
 /// less Halide's runtime assertions where the backend drops them

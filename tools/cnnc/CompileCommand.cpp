@@ -78,13 +78,21 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   options.outputDir = outputDir;
   options.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
   std::shared_ptr<TuningDatabase> tuningDb;
+  TuningContext applied;
   if (!args->value("tuning-db").empty()) {
     llvm::Expected<std::shared_ptr<TuningDatabase>> opened =
         openTuningDatabase("compile", args->value("tuning-db"));
     if (!opened)
       return report(opened.takeError());
     tuningDb = *opened;
-    options.tunedSchedules = tunedSchedulesFrom(tuningDb);
+    llvm::Expected<TargetSelection> target = selectTarget(options.target);
+    if (!target)
+      return report(target.takeError());
+    llvm::Expected<TuningContext> context = appliedContext(*tuningDb, *target);
+    if (!context)
+      return report(context.takeError());
+    applied = *context;
+    options.tunedSchedules = tunedSchedulesFrom(tuningDb, applied);
   }
   options.progress = [&](llvm::StringRef phase, size_t done, size_t total) {
     progress.steps(phase, done, total, "kernels");
@@ -108,12 +116,15 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
                << " distinct kernels), " << summary->weightsBytes << " bytes of "
                << (*lowered)->weights.from << " weights, " << summary->arenaBytes
                << " bytes of arena\n";
-  if (tuningDb)
+  if (tuningDb) {
     llvm::outs() << summary->tunedKernels << " of " << summary->uniqueKernels
                  << " kernels scheduled from " << tuningDb->path() << " ("
-                 << foreignRecords(*tuningDb, tuningContext(summary->target))
+                 << foreignRecords(*tuningDb, applied)
                  << " records from another cnnc, Halide, target or machine not used); "
                  << summary->tunedAsDefaults << " of them as by default\n";
+    if (applied.device != tuningContext(summary->target).device)
+      llvm::outs() << "the records applied were measured on " << applied.device << "\n";
+  }
   return 0;
 }
 

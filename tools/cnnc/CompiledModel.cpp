@@ -1,5 +1,6 @@
 //===- CompiledModel.cpp - a compiled model, opened for cnnc run/bench ----===//
 #include "CompiledModel.h"
+#include "ChildCommand.h"
 #include "passes/InputNormalization.h"
 #include "support/BoundedInput.h"
 
@@ -435,29 +436,7 @@ private:
     command.insert(command.end(), args.begin(), args.end());
     command.push_back(layoutName(options.input_layout));
     command.push_back(std::to_string(options.num_threads));
-    llvm::ErrorOr<std::string> program = llvm::sys::findProgramByName(command[0]);
-    if (!program)
-      return fail("cannot start '" + command[0] + "' (not found)");
-    TempFile out("stdout"), err("stderr");
-    if (llvm::Error error = out.create())
-      return std::move(error);
-    if (llvm::Error error = err.create())
-      return std::move(error);
-    std::vector<llvm::StringRef> argv(command.begin(), command.end());
-    std::optional<llvm::StringRef> redirects[] = {std::nullopt, llvm::StringRef(out.path),
-                                                  llvm::StringRef(err.path)};
-    std::string message;
-    int rc = llvm::sys::ExecuteAndWait(*program, argv, std::nullopt, redirects, 0, 0, &message);
-    auto read = [](const std::string &path) {
-      auto buffer = llvm::MemoryBuffer::getFile(path);
-      return buffer ? (*buffer)->getBuffer().trim().str() : std::string();
-    };
-    if (rc != 0) {
-      std::string said = read(err.path);
-      return fail(llvm::join(command, " ") + " failed (" + llvm::Twine(rc) + ")" +
-                  (said.empty() ? message.empty() ? "" : ": " + message : ": " + said));
-    }
-    return read(out.path);
+    return runCaptured(command);
   }
 
   std::string runner, weights, nameStorage;
@@ -561,10 +540,8 @@ CompiledModel::open(llvm::StringRef dir, const cnnc_options &options,
                 "', which this cnnc cannot run: " + llvm::toString(target.takeError()));
   Launcher launcher = target->backend->launcher(target->halideTarget);
   if (launcherOverride) {
-    llvm::SmallVector<llvm::StringRef> words;
-    llvm::StringRef(*launcherOverride).split(words, ' ', -1, /*KeepEmpty=*/false);
     launcher = Launcher{};
-    launcher.prefix.assign(words.begin(), words.end());
+    launcher.prefix = launcherWords(*launcherOverride);
   }
   if (!launcher.unavailable.empty())
     return fail("cannot run " + dir + " here: it was compiled for " + manifest->target + " (" +

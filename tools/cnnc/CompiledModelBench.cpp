@@ -1,11 +1,10 @@
 //===- CompiledModelBench.cpp - the in-model check's real models ----------===//
 #include "CompiledModelBench.h"
+#include "ChildCommand.h"
 #include "CompiledModel.h"
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
-#include "llvm/Support/MemoryBuffer.h"
-#include "llvm/Support/Program.h"
 
 #include <map>
 
@@ -21,8 +20,9 @@ llvm::Error fail(const llvm::Twine &message) {
 llvm::Expected<std::unique_ptr<CompiledModelBench>>
 CompiledModelBench::create(mlir::func::FuncOp model, const WeightSet &weights,
                            const CompileOptions &options, const std::vector<TunedKernel> &kernels,
-                           unsigned timeout, int iterations) {
+                           unsigned timeout, int iterations, std::vector<std::string> launcher) {
   std::unique_ptr<CompiledModelBench> bench(new CompiledModelBench());
+  bench->launcher = std::move(launcher);
   bench->model = model;
   bench->weights = &weights;
   bench->options = options;
@@ -69,32 +69,14 @@ llvm::Expected<size_t> CompiledModelBench::build(const std::vector<ScheduleParam
 
 llvm::Expected<llvm::json::Value>
 CompiledModelBench::benchInChild(const std::vector<std::string> &benchArgs) {
-  std::string self = llvm::sys::fs::getMainExecutable("cnnc", nullptr);
-  llvm::SmallString<128> output, errors;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "json", output))
-    return fail("cannot create a temporary file: " + ec.message());
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile("cnnc-tune-bench", "txt", errors)) {
-    llvm::sys::fs::remove(output);
-    return fail("cannot create a temporary file: " + ec.message());
-  }
-  std::vector<std::string> argv = {self, "bench"};
-  argv.insert(argv.end(), benchArgs.begin(), benchArgs.end());
-  argv.insert(argv.end(), {"--json", "--warmup", "3"});
-  std::vector<llvm::StringRef> refs(argv.begin(), argv.end());
-  std::optional<llvm::StringRef> redirects[] = {llvm::StringRef(""), output.str(), errors.str()};
-  std::string error;
-  int rc = llvm::sys::ExecuteAndWait(self, refs, std::nullopt, redirects, timeout, 0, &error);
-  auto text = llvm::MemoryBuffer::getFile(output);
-  auto printed = llvm::MemoryBuffer::getFile(errors);
-  llvm::sys::fs::remove(output);
-  llvm::sys::fs::remove(errors);
-  if (rc != 0 || !text) {
-    std::string why = error.empty() ? "exit status " + std::to_string(rc) : error;
-    if (printed && !(*printed)->getBuffer().trim().empty())
-      why += ": " + (*printed)->getBuffer().trim().str();
-    return fail("timing the model compiled in " + benchArgs.front() + " failed: " + why);
-  }
-  llvm::Expected<llvm::json::Value> json = llvm::json::parse((*text)->getBuffer());
+  std::vector<std::string> args = {"bench"};
+  args.insert(args.end(), benchArgs.begin(), benchArgs.end());
+  args.insert(args.end(), {"--json", "--warmup", "3"});
+  llvm::Expected<std::string> printed = runCaptured(selfCommand(launcher, args), timeout);
+  if (!printed)
+    return fail("timing the model compiled in " + benchArgs.front() +
+                " failed: " + llvm::toString(printed.takeError()));
+  llvm::Expected<llvm::json::Value> json = llvm::json::parse(*printed);
   if (!json)
     return fail("cnnc bench printed no JSON: " + llvm::toString(json.takeError()));
   return json;

@@ -5,7 +5,8 @@
 // variant; timed by `cnnc bench --per-kernel` (a round) or `cnnc bench
 // --against` (two variants side by side) in a child process with a time
 // limit, so that a hang or a crash ends the check with an error instead of
-// taking the tuner with it.
+// taking the tuner with it. Tuning a device behind a launcher, that child
+// runs there (ChildCommand.h).
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_COMPILEDMODELBENCH_H
@@ -22,10 +23,12 @@ class CompiledModelBench final : public ModelBench {
 public:
   /// `model` with `weights`, compiled as `options` say (their outputDir and
   /// tunedSchedules aside) for `kernels` (the timer's, in its order); each
-  /// round `iterations` runs, within `timeout` seconds.
+  /// round `iterations` runs, within `timeout` seconds; `cnnc bench` runs
+  /// behind `launcher` (empty: here).
   static llvm::Expected<std::unique_ptr<CompiledModelBench>>
   create(mlir::func::FuncOp model, const WeightSet &weights, const CompileOptions &options,
-         const std::vector<TunedKernel> &kernels, unsigned timeout, int iterations);
+         const std::vector<TunedKernel> &kernels, unsigned timeout, int iterations,
+         std::vector<std::string> launcher = {});
   ~CompiledModelBench() override;
 
   llvm::Expected<size_t> build(const std::vector<ScheduleParams> &schedules) override;
@@ -48,6 +51,7 @@ private:
   std::vector<std::string> computations; // per kernel
   unsigned timeout = 0;
   int iterations = 0;
+  std::vector<std::string> launcher;  // cnnc bench's prefix
   std::string root;                   // a temporary directory
   std::vector<std::string> modelDirs; // per variant
 };

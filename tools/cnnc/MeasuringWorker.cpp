@@ -76,7 +76,8 @@ llvm::Error MeasuringWorker::start() {
   for (std::string &arg : argv)
     cargv.push_back(arg.data());
   cargv.push_back(nullptr);
-  int rc = posix_spawn(&pid, argv[0].c_str(), &actions, &attributes, cargv.data(), environ);
+  // A launcher ("ssh board") is found on PATH, as a shell would.
+  int rc = posix_spawnp(&pid, argv[0].c_str(), &actions, &attributes, cargv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attributes);
   close(in[0]);

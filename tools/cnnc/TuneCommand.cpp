@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 #include "Args.h"
 #include "Autotuner.h"
+#include "ChildCommand.h"
 #include "CodegenModel.h"
 #include "Commands.h"
 #include "CompiledModelBench.h"
@@ -45,14 +46,14 @@ constexpr const char *kDefaultRuns = "40";
 
 constexpr const char *kUsage =
     "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--time-budget S] [--seed K]\n"
-    "                 [--runs R] [--model-check N]\n"
+    "                 [--runs R] [--model-check N] [--launcher PREFIX]\n"
     "                 [--batch N] [--limit NAME=N,...] [--progress]\n"
     "                 [--weights W.safetensors [--weight-scheme S] | --random-weights SEED]\n"
     "                 [--precision f32|int8 --calibrate DIR|BATCH.npy [--calibration-method M]\n"
     "                  [--keep-float GLOB,...] [--accuracy-budget DB] [--requantization R]]\n"
-    "       cnnc tune --report --db FILE [--target T]\n"
+    "       cnnc tune --report --db FILE [--target T] [--launcher PREFIX]\n"
     "       cnnc tune --distill --db FILE -o OUT\n"
-    "       cnnc tune --context [--target T]\n"
+    "       cnnc tune --context [--target T] [--launcher PREFIX]\n"
     "  --report: the records by status, and how many were measured under another\n"
     "  cnnc, Halide, target or machine than this one for T (default host), which\n"
     "  compile --tuning-db does not apply; --distill: the best record per kernel;\n"
@@ -75,7 +76,10 @@ constexpr const char *kUsage =
     "  The model so scheduled is then timed against the defaults, side by side in one\n"
     "  process; if it is not faster, the database records that the defaults stand. The\n"
     "  time budget includes this check. --measurement stub (for tests) times candidates\n"
-    "  and models by a hash instead.\n";
+    "  and models by a hash instead. --launcher PREFIX (ssh board): the device it reaches\n"
+    "  measures, and its records are filed under it: both children run behind PREFIX, as\n"
+    "  this cnnc at this path, on this machine's files (T, default host, is resolved\n"
+    "  there); --report and --context then speak of that device.\n";
 
 int report(llvm::Error error) { return reportError("tune", std::move(error)); }
 
@@ -91,9 +95,8 @@ struct PlannedModel {
 /// random (they decide no FP32 kernel); at INT8 they must be chosen
 /// (lowerForCodegen).
 llvm::Expected<std::optional<PlannedModel>>
-planModel(ModelSession &session, const Args &args, int64_t batch,
-          const std::function<void(llvm::StringRef)> &phase = nullptr) {
-  std::string targetName = args.value("target", "host");
+planModel(ModelSession &session, const Args &args, llvm::StringRef targetName, int64_t batch,
+          bool measuredHere, const std::function<void(llvm::StringRef)> &phase = nullptr) {
   llvm::Expected<TargetSelection> target = selectTarget(targetName);
   if (!target)
     return target.takeError();
@@ -104,7 +107,7 @@ planModel(ModelSession &session, const Args &args, int64_t batch,
   if (!*lowered)
     return std::nullopt;
   llvm::Expected<std::unique_ptr<ModelKernelTimer>> timer =
-      ModelKernelTimer::plan((*lowered)->model, targetName);
+      ModelKernelTimer::plan((*lowered)->model, targetName, measuredHere);
   if (!timer)
     return timer.takeError();
   return PlannedModel{std::move(**lowered), std::move(*timer)};
@@ -147,7 +150,8 @@ int serveMeasurements(const Args &args) {
     return kUsageError;
   }
   ModelSession session;
-  llvm::Expected<std::optional<PlannedModel>> planned = planModel(session, args, *batch);
+  llvm::Expected<std::optional<PlannedModel>> planned =
+      planModel(session, args, args.value("target", "host"), *batch, /*measuredHere=*/true);
   if (!planned)
     return report(planned.takeError());
   if (!*planned)
@@ -181,23 +185,33 @@ int serveMeasurements(const Args &args) {
   return 0;
 }
 
-/// The command line of the measuring child for `args`: given the options
-/// that decide the model as they were (codegenModelOptions).
-std::vector<std::string> servingCommand(const Args &args) {
-  std::vector<std::string> argv = {llvm::sys::fs::getMainExecutable("cnnc", nullptr),
-                                   "tune",
+/// `value` made absolute if it names a file here: a child behind a launcher
+/// (`ssh board`) does not start in this working directory.
+std::string pathForChild(const std::string &value) {
+  llvm::SmallString<256> path(value);
+  if (!llvm::sys::fs::exists(path) || llvm::sys::fs::make_absolute(path))
+    return value;
+  return path.str().str();
+}
+
+/// The command line of the measuring child for `args` and `target` (as
+/// resolved where it runs), behind `launcher`: given the options that decide
+/// the model as they were (codegenModelOptions).
+std::vector<std::string> servingCommand(const Args &args, llvm::ArrayRef<std::string> launcher,
+                                        const std::string &target) {
+  std::vector<std::string> argv = {"tune",
                                    "--serve",
-                                   args.positional[0],
+                                   pathForChild(args.positional[0]),
                                    "--target",
-                                   args.value("target", "host"),
+                                   target,
                                    "--runs",
                                    args.value("runs", kDefaultRuns),
                                    "--batch",
                                    args.value("batch", "1")};
   for (llvm::StringRef option : codegenModelOptions())
     if (!args.value(option).empty())
-      argv.insert(argv.end(), {"--" + option.str(), args.value(option)});
-  return argv;
+      argv.insert(argv.end(), {"--" + option.str(), pathForChild(args.value(option))});
+  return selfCommand(launcher, argv);
 }
 
 /// FNV-1a of `text`: the stand-in measurements' source of times.
@@ -358,9 +372,23 @@ int tuneModel(const Args &args) {
     progress.clear();
     return report(std::move(error));
   };
+  // Behind a launcher the device measures, and its context files the
+  // records; its "host" is itself.
+  std::vector<std::string> launcher = launcherWords(args.value("launcher"));
+  std::string target = args.value("target", "host");
+  std::optional<TuningContext> device;
+  if (!launcher.empty()) {
+    progress.phase("asking the device behind the launcher what it is");
+    llvm::Expected<TuningContext> there = deviceContext(launcher, target, /*toMeasure=*/true);
+    if (!there)
+      return fail(there.takeError());
+    device = *there;
+    target = device->target;
+  }
   ModelSession session;
   llvm::Expected<std::optional<PlannedModel>> planned =
-      planModel(session, args, *batch, [&](llvm::StringRef phase) { progress.phase(phase); });
+      planModel(session, args, target, *batch, /*measuredHere=*/launcher.empty(),
+                [&](llvm::StringRef phase) { progress.phase(phase); });
   if (!planned)
     return fail(planned.takeError());
   if (!*planned)
@@ -372,7 +400,7 @@ int tuneModel(const Args &args) {
   std::vector<TunedKernel> kernels;
   for (size_t k = 0; k < timer.kernels(); ++k)
     kernels.push_back({timer.signature(k), timer.space(k), timer.calls(k)});
-  TuningContext context = tuningContext(timer.target());
+  TuningContext context = device ? *device : tuningContext(timer.target());
   auto start = std::chrono::steady_clock::now();
   auto seconds = [&] {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -389,11 +417,11 @@ int tuneModel(const Args &args) {
     bench = std::make_unique<HashModelBench>(kernels);
   } else if (alternatives > 0) {
     CompileOptions compile;
-    compile.target = args.value("target", "host");
+    compile.target = target;
     compile.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
-    auto real = CompiledModelBench::create((*planned)->lowered.model,
-                                           (*planned)->lowered.weights.weights, compile, kernels,
-                                           static_cast<unsigned>(timeout), /*iterations=*/20);
+    auto real = CompiledModelBench::create(
+        (*planned)->lowered.model, (*planned)->lowered.weights.weights, compile, kernels,
+        static_cast<unsigned>(timeout), /*iterations=*/20, launcher);
     if (!real)
       return fail(real.takeError());
     bench = std::move(*real);
@@ -428,7 +456,7 @@ int tuneModel(const Args &args) {
         llvm::formatv("best gain so far {0:F2}x, about {1:F0} s left", gain, secondsLeft + reserve)
             .str());
   };
-  MeasuringWorker worker(servingCommand(args), static_cast<unsigned>(timeout));
+  MeasuringWorker worker(servingCommand(args, launcher, target), static_cast<unsigned>(timeout));
   Measure measure = [&](size_t k, const ScheduleParams &schedule) -> llvm::Expected<TuningRecord> {
     if (measurement == "stub")
       return measureByHash(kernels[k].signature.computation(), schedule);
@@ -450,7 +478,9 @@ int tuneModel(const Args &args) {
   return 0;
 }
 
-int printReport(const TuningDatabase &db, const TuningContext &here) {
+/// `here`: the context of `device` ("this machine", or the one behind a
+/// launcher).
+int printReport(const TuningDatabase &db, const TuningContext &here, llvm::StringRef device) {
   std::map<std::string, size_t> byStatus;
   std::map<std::string, size_t> kernels; // applicable kernels with an ok record
   std::map<std::string, size_t> checked; // those timed inside the model too
@@ -466,11 +496,10 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
   llvm::outs() << db.path() << ": " << db.records().size() << " records";
   for (auto [status, count] : byStatus)
     llvm::outs() << ", " << count << " " << status;
-  llvm::outs() << "\n  " << kernels.size()
-               << " kernels with ok records for this machine and target (" << here.target << ")\n  "
-               << checked.size() << " of them timed inside the model too (those records decide)\n  "
-               << foreign
-               << " records from another cnnc, Halide, target or machine: kept, not applied\n";
+  llvm::outs() << "\n  " << kernels.size() << " kernels with ok records for " << device
+               << " and target (" << here.target << ")\n  " << checked.size()
+               << " of them timed inside the model too (those records decide)\n  " << foreign
+               << " records from another cnnc, Halide, target or device: kept, not applied\n";
   if (!db.skippedLines().empty())
     llvm::outs() << "  " << db.skippedLines().size() << " lines skipped (see the warnings)\n";
   return 0;
@@ -479,9 +508,9 @@ int printReport(const TuningDatabase &db, const TuningContext &here) {
 } // namespace
 
 int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
-  std::vector<llvm::StringRef> names = {"db",          "target",      "o",          "trials",
-                                        "time-budget", "seed",        "runs",       "batch",
-                                        "timeout",     "measurement", "model-check"};
+  std::vector<llvm::StringRef> names = {"db",          "target",      "o",           "trials",
+                                        "time-budget", "seed",        "runs",        "batch",
+                                        "timeout",     "measurement", "model-check", "launcher"};
   for (llvm::StringRef option : codegenModelOptions())
     names.push_back(option);
   std::optional<Args> args = parseCommandArgs(
@@ -503,12 +532,21 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!target)
     return report(target.takeError());
   TuningContext here = tuningContext(*target);
+  if (!args->value("launcher").empty()) {
+    llvm::Expected<TuningContext> device =
+        deviceContext(launcherWords(args->value("launcher")), args->value("target", "host"),
+                      /*toMeasure=*/false);
+    if (!device)
+      return report(device.takeError());
+    here = *device;
+  }
   if (args->flag("context")) {
-    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(
-                                               llvm::json::Object{{"cnnc", here.cnncVersion},
-                                                                  {"halide", here.halideVersion},
-                                                                  {"target", here.target},
-                                                                  {"device", here.device}}))
+    llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
+                                               {"cnnc", here.cnncVersion},
+                                               {"halide", here.halideVersion},
+                                               {"target", here.target},
+                                               {"device", here.device},
+                                               {"runs_natively", runsNativelyHere(*target)}}))
                  << "\n";
     return 0;
   }
@@ -517,7 +555,9 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!db)
     return report(db.takeError());
   if (args->flag("report"))
-    return printReport(**db, here);
+    return printReport(**db, here,
+                       args->value("launcher").empty() ? "this machine"
+                                                       : "the device behind the launcher");
   std::vector<TuningRecord> best = distill(**db);
   llvm::Expected<TuningDatabase> out = TuningDatabase::open(args->value("o"));
   if (!out)

@@ -19,13 +19,30 @@ namespace cnnc {
 /// The context records measured here, for `target`, are filed under.
 TuningContext tuningContext(const TargetSelection &target);
 
+/// The context the device behind `launcher` files records measured there
+/// for `target` under (its `cnnc tune --context`, the target resolved there:
+/// "host" is the device's). An error if it runs another cnnc or Halide than
+/// this one (compile here would build other kernels than it measured), or,
+/// `toMeasure`, if it does not run the target natively.
+llvm::Expected<TuningContext> deviceContext(llvm::ArrayRef<std::string> launcher,
+                                            llvm::StringRef target, bool toMeasure);
+
 /// A database opened for `command`, its skipped lines printed as warnings
 /// ("FILE:LINE: skipped: why").
 llvm::Expected<std::shared_ptr<TuningDatabase>> openTuningDatabase(llvm::StringRef command,
                                                                    llvm::StringRef path);
 
-/// The tuned schedules `database` holds for this machine.
-TunedSchedules tunedSchedulesFrom(std::shared_ptr<TuningDatabase> database);
+/// The context whose records of `database` a model compiled here for
+/// `target` applies: this machine's where it runs the target natively;
+/// otherwise (a cross-compile for a board) that of the one device the
+/// database has measured the target on under this cnnc and Halide (an error
+/// naming them if several; this machine's if none).
+llvm::Expected<TuningContext> appliedContext(const TuningDatabase &database,
+                                             const TargetSelection &target);
+
+/// The tuned schedules `database` holds under `applied`.
+TunedSchedules tunedSchedulesFrom(std::shared_ptr<TuningDatabase> database,
+                                  TuningContext applied);
 
 /// How many of the database's records were measured under another context
 /// than `here` (kept, never applied).

@@ -103,7 +103,13 @@ int printKernels(func::FuncOp model, StringRef target, StringRef tuningDb) {
     auto database = cnnc::openTuningDatabase("ir", tuningDb);
     if (!database)
       return cnnc::reportError("ir", database.takeError());
-    tuned = cnnc::tunedSchedulesFrom(*database);
+    llvm::Expected<cnnc::TargetSelection> selected = cnnc::selectTarget(target);
+    if (!selected)
+      return cnnc::reportError("ir", selected.takeError());
+    llvm::Expected<cnnc::TuningContext> applied = cnnc::appliedContext(**database, *selected);
+    if (!applied)
+      return cnnc::reportError("ir", applied.takeError());
+    tuned = cnnc::tunedSchedulesFrom(*database, *applied);
   }
   llvm::Expected<cnnc::CompiledKernels> kernels = cnnc::planModelKernels(model, target, tuned);
   if (!kernels)

@@ -6,7 +6,9 @@ k1 a record whose schedule the target's space does not allow; and a line that
 is not a record.
 
 With `autoscheduled`, instead every kernel gets one record: the schedule
-Halide's Adams2019 autoscheduler chooses. With `unsliced`, every kernel whose
+Halide's Adams2019 autoscheduler chooses; `autoscheduled TARGET DEVICE` files
+them under TARGET and the device fingerprint DEVICE (a board's, measured
+behind a launcher). With `unsliced`, every kernel whose
 default cuts its reductions into slices over threads (parallel=slices: a
 feature-vector kernel's) gets the same schedule on one thread instead. With `generic`, every kernel whose rows are spread over threads by
 default gets a generic schedule of the same lanes that spreads them too.
@@ -22,17 +24,20 @@ Options after TARGET go to `cnnc ir` (`--batch 256`: the kernels of that
 batch, whose signatures differ).
 
 usage: make_tuning_db.py CNNC MODEL OUT.jsonl
-       [autoscheduled|unsliced|generic|row-channels|shared TARGET [IR OPTIONS]|
+       [autoscheduled [TARGET DEVICE]|unsliced|generic|row-channels|shared TARGET [IR OPTIONS]|
         pixels TARGET [IR OPTIONS]]"""
 import json
 import subprocess
 import sys
 
 cnnc, model, out = sys.argv[1:4]
-target = ["--target", sys.argv[5]] if sys.argv[4:5] in (["shared"], ["pixels"]) else []
-ir_options = sys.argv[6:] if target else []
+mode = sys.argv[4] if len(sys.argv) > 4 else ""
+target = ["--target", sys.argv[5]] if mode in ("shared", "pixels", "autoscheduled") and len(sys.argv) > 5 else []
+ir_options = sys.argv[6:] if target and mode != "autoscheduled" else []
 context = json.loads(subprocess.run([cnnc, "tune", "--context"] + target, check=True,
                                     capture_output=True, text=True).stdout)
+if mode == "autoscheduled" and target:
+    context["device"] = sys.argv[6]
 listing = subprocess.run([cnnc, "ir", model, "--level", "kernels"] + target + ir_options, check=True,
                          capture_output=True, text=True).stdout
 signatures = [line[len("  signature: "):] for line in listing.split("\n")
@@ -51,7 +56,7 @@ def record(kernel, schedule, micros, status="ok", **changes):
     return json.dumps(r)
 
 
-if sys.argv[4:] == ["autoscheduled"]:
+if mode == "autoscheduled":
     with open(out, "w") as f:
         f.write("".join(record(s, "autoscheduled adams2019", 10.0) + "\n" for s in signatures))
     sys.exit(0)
