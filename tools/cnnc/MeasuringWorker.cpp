@@ -1,7 +1,10 @@
 //===- MeasuringWorker.cpp - candidates timed by a long-lived child -------===//
 #include "MeasuringWorker.h"
 
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <cerrno>
 #include <chrono>
@@ -41,12 +44,28 @@ TuningRecord failed(TuningRecord::Status status, std::string message) {
 
 MeasuringWorker::MeasuringWorker(std::vector<std::string> argv, unsigned timeout)
     : argv(std::move(argv)), timeout(timeout) {
+  llvm::SmallString<128> path;
+  if (!llvm::sys::fs::createTemporaryFile("cnnc-measuring", "err", path))
+    errorLog = path.str().str();
   // A child that dies mid-request closes the pipe the next request goes to:
   // that must be an error of write(), not the end of cnnc.
   std::signal(SIGPIPE, SIG_IGN);
 }
 
-MeasuringWorker::~MeasuringWorker() { stop(); }
+MeasuringWorker::~MeasuringWorker() {
+  stop();
+  if (!errorLog.empty())
+    llvm::sys::fs::remove(errorLog);
+}
+
+std::string MeasuringWorker::lastSaid() const {
+  auto buffer = llvm::MemoryBuffer::getFile(errorLog);
+  if (errorLog.empty() || !buffer)
+    return "";
+  llvm::StringRef said = (*buffer)->getBuffer().trim();
+  said = said.substr(said.find_last_of('\n') + 1); // npos + 1: all of it
+  return said.empty() ? "" : ": " + said.str();
+}
 
 llvm::Error MeasuringWorker::start() {
   int in[2], out[2];
@@ -62,8 +81,11 @@ llvm::Error MeasuringWorker::start() {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, in[0], STDIN_FILENO);
   posix_spawn_file_actions_adddup2(&actions, out[1], STDOUT_FILENO);
-  // Halide's and LLVM's own chatter would run into the progress line.
-  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  // Halide's and LLVM's own chatter would run into the progress line: it
+  // goes to a file, whose last line says why a child failed.
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO,
+                                   errorLog.empty() ? "/dev/null" : errorLog.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0600);
   // The parent ignores SIGPIPE; the child keeps the default.
   posix_spawnattr_t attributes;
   posix_spawnattr_init(&attributes);
@@ -99,7 +121,7 @@ llvm::Error MeasuringWorker::start() {
                                      std::to_string(static_cast<int>(kPlanningSeconds)) + " s"
                                : stop();
     stop();
-    return fail("the measuring process (" + argv.front() + " tune --serve) " + how);
+    return fail("the measuring process (" + llvm::join(argv, " ") + ") " + how + lastSaid());
   }
   return llvm::Error::success();
 }
@@ -193,9 +215,10 @@ llvm::Expected<TuningRecord> MeasuringWorker::measure(size_t k, const SchedulePa
   bool timedOut = false;
   if (!readLine(line, timeout, timedOut)) {
     std::string how = stop();
-    return timedOut ? failed(TuningRecord::Status::timeout,
-                             "no result within " + std::to_string(timeout) + " s")
-                    : failed(TuningRecord::Status::crashed, "the measuring process " + how);
+    return timedOut
+               ? failed(TuningRecord::Status::timeout,
+                        "no result within " + std::to_string(timeout) + " s")
+               : failed(TuningRecord::Status::crashed, "the measuring process " + how + lastSaid());
   }
   ++served;
   llvm::Expected<llvm::json::Value> json = llvm::json::parse(line);

@@ -45,13 +45,17 @@ private:
   std::string stop();
   /// The child's next line, within `seconds`; false on a timeout or its end.
   bool readLine(std::string &line, double seconds, bool &timedOut);
+  /// ": " and the last line the current child printed on stderr (Halide's
+  /// error before an abort, the reason it could not plan), if any.
+  std::string lastSaid() const;
 
   std::vector<std::string> argv;
   unsigned timeout;
   pid_t pid = -1;
   int toChild = -1, fromChild = -1;
-  std::string pending; // read, not yet a whole line
-  size_t served = 0;   // requests answered by the current child
+  std::string pending;  // read, not yet a whole line
+  std::string errorLog; // the children's stderr (empty: none could be made)
+  size_t served = 0;    // requests answered by the current child
 };
 
 } // namespace cnnc
