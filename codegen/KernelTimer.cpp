@@ -172,6 +172,18 @@ private:
 void run(JitKernel &kernel) {
   std::vector<Halide::Buffer<>> outputs = kernel.outputs;
   kernel.pipeline.realize(Halide::Realization(outputs));
+  // On a GPU, realize only queues the kernel: the run ends when the device
+  // has finished it (a no-op for buffers in host memory).
+  for (Halide::Buffer<> &output : outputs)
+    output.device_sync();
+}
+
+/// The kernel's outputs, where the host can read them (copied back from a
+/// GPU; a no-op on a CPU).
+const std::vector<Halide::Buffer<>> &hostOutputs(JitKernel &kernel) {
+  for (Halide::Buffer<> &output : kernel.outputs)
+    output.copy_to_host();
+  return kernel.outputs;
 }
 
 /// Whether `got` equals `expected`: exactly for integers, within 1e-4 of the
@@ -283,13 +295,13 @@ ModelKernelTimer::plan(mlir::func::FuncOp model, llvm::StringRef target, bool me
   if (llvm::Error error = planBuild(impl->build, model, target, nullptr))
     return std::move(error);
   const TargetSelection &selection = impl->build.target;
-  if (measuredHere && !runsNativelyHere(selection))
+  if (std::string why = whyNotNativeHere(selection); measuredHere && !why.empty())
     return llvm::createStringError(
         std::errc::invalid_argument,
-        "target %s does not run natively on this machine's CPU: tuning measures real times, "
-        "never emulated ones (tune on the device itself, or from here with --launcher PREFIX, "
-        "a command prefix that reaches it: ssh board)",
-        selection.requested.c_str());
+        "target %s does not run natively here (%s): tuning measures real times, never "
+        "emulated ones (tune on the device itself, or from here with --launcher PREFIX, a "
+        "command prefix that reaches it: ssh board)",
+        selection.requested.c_str(), why.c_str());
   impl->calls.assign(impl->build.kernels.size(), 0);
   for (size_t kernel : impl->build.kernelOfCall)
     ++impl->calls[kernel];
@@ -322,27 +334,34 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
       reference.inputs = kernelInputs(plan);
       reference.kernel = jitKernel(build, k, build.kernels[k].signature, reference.inputs, target);
       run(reference.kernel);
-      for (const Halide::Buffer<> &output : reference.kernel.outputs)
+      for (const Halide::Buffer<> &output : hostOutputs(reference.kernel))
         reference.outputs.push_back(output.copy());
       known = impl->references.emplace(k, std::move(reference)).first;
     }
     Impl::Reference &reference = known->second;
     JitKernel tried = jitKernel(build, k, candidate, reference.inputs, target);
     run(tried);
-    for (size_t o = 0; o < tried.outputs.size(); ++o)
-      if (!sameResult(tried.outputs[o], reference.outputs[o])) {
+    const std::vector<Halide::Buffer<>> &got = hostOutputs(tried);
+    for (size_t o = 0; o < got.size(); ++o)
+      if (!sameResult(got[o], reference.outputs[o])) {
         timing.status = KernelTiming::Status::wrongResult;
         timing.message = "its output differs from the default schedule's";
         return timing;
       }
-    if (!impl->read) {
+    // A GPU's caches are not the CPU's: its kernels run as they come, the
+    // weights where the last run left them.
+    bool onGpu = target.has_gpu_feature();
+    if (!impl->read && !onGpu) {
       impl->read.emplace(target);
       impl->traffic =
           trafficBuffer(*std::max_element(impl->otherBytes.begin(), impl->otherBytes.end()));
     }
-    ModelCacheState caches(plan, reference.inputs, impl->traffic, impl->otherBytes[k], *impl->read);
+    std::optional<ModelCacheState> caches;
+    if (!onGpu)
+      caches.emplace(plan, reference.inputs, impl->traffic, impl->otherBytes[k], *impl->read);
     auto timed = [&](JitKernel &kernel) {
-      caches.recreate();
+      if (caches)
+        caches->recreate();
       auto start = std::chrono::steady_clock::now();
       run(kernel);
       return std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start)

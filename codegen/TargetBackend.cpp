@@ -1,5 +1,6 @@
 //===- TargetBackend.cpp - the registry of target families ----------------===//
 #include "codegen/TargetBackend.h"
+#include "codegen/gpu/CudaProbe.h"
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -61,10 +62,20 @@ llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested) {
   return selection;
 }
 
-bool runsNativelyHere(const TargetSelection &target) {
+std::string whyNotNativeHere(const TargetSelection &target) {
   Launcher launcher = target.backend->launcher(target.halideTarget);
-  return launcher.inProcess && launcher.unavailable.empty() && launcher.timingNote.empty() &&
-         target.backend->name() != "gpu";
+  if (!launcher.unavailable.empty())
+    return launcher.unavailable;
+  if (!launcher.timingNote.empty())
+    return launcher.timingNote;
+  if (!launcher.inProcess)
+    return "it runs here behind " + llvm::join(launcher.prefix, " ");
+  Halide::Target halide(target.halideTarget);
+  if (halide.has_feature(Halide::Target::CUDA))
+    return cudaDeviceHere().missing;
+  if (halide.has_gpu_feature())
+    return "of GPUs, only CUDA ones are measured";
+  return "";
 }
 
 Halide::Target kernelTarget(const TargetSelection &target) {

@@ -241,10 +241,14 @@ llvm::ArrayRef<const TargetBackend *> targetBackends();
 /// cnnc accepts.
 llvm::Expected<TargetSelection> selectTarget(llvm::StringRef requested);
 
-/// Whether this machine's CPU runs `target`'s kernels itself, at their own
-/// speed (not under an emulator, not on a GPU): the only times a tuner may
-/// measure here.
-bool runsNativelyHere(const TargetSelection &target);
+/// Why this machine cannot run `target`'s kernels at their own speed (an
+/// emulator, a CPU feature it lacks, OpenCL on whatever device the loader
+/// offers, CUDA without an NVIDIA GPU); empty if it can: the only times a
+/// tuner may measure here.
+std::string whyNotNativeHere(const TargetSelection &target);
+inline bool runsNativelyHere(const TargetSelection &target) {
+  return whyNotNativeHere(target).empty();
+}
 
 /// The Halide target the kernels of `target` are compiled for, into a
 /// library or JIT-compiled for the tuner alike: its Halide target string,

@@ -36,7 +36,8 @@ std::string cpuModel() {
 } // namespace
 
 std::string DeviceFingerprint::str() const {
-  return "cpu=" + cpu + "; cores=" + std::to_string(cores) + "; isa=" + llvm::join(isa, ",");
+  return "cpu=" + cpu + "; cores=" + std::to_string(cores) + "; isa=" + llvm::join(isa, ",") +
+         (gpu.empty() ? "" : "; gpu=" + gpu);
 }
 
 DeviceFingerprint DeviceFingerprint::host() {

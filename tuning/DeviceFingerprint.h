@@ -2,7 +2,8 @@
 //
 // A tuning record's times hold on the machine that measured them: its CPU
 // model, the instruction-set features that change which code is fast, and
-// its core count. Two machines with the same fingerprint may share a tuning
+// its core count; for a GPU target, the GPU too (its name and multiprocessor
+// count). Two machines with the same fingerprint may share a tuning
 // database; any difference makes the records foreign.
 //
 //===----------------------------------------------------------------------===//
@@ -18,8 +19,10 @@ struct DeviceFingerprint {
   std::string cpu;              // the CPU's model name
   std::vector<std::string> isa; // the features that matter to kernels, sorted
   unsigned cores = 0;           // hardware threads
+  std::string gpu;              // "NVIDIA H200, 132 SMs"; empty for a CPU target
 
-  /// "cpu=AMD EPYC 7B13 64-Core Processor; cores=2; isa=avx2,f16c,fma".
+  /// "cpu=AMD EPYC 7B13 64-Core Processor; cores=2; isa=avx2,f16c,fma", then
+  /// "; gpu=..." for a GPU target.
   std::string str() const;
 
   /// This machine's.

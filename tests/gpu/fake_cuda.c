@@ -205,13 +205,16 @@ int cuModuleGetFunction(void **function, void *module, const char *name) {
   return *function = dummy_handle, kSuccess;
 }
 
-/* Memory: host memory, its size kept in a header before it. */
+/* Memory: host memory, its size kept in a header before it; zeroed, so that
+ * what a kernel that never ran "computed" is the same every time (the
+ * tuner compares a candidate's outputs with the default schedule's). */
 int cuMemAlloc_v2(dptr *pointer, size_t bytes) {
   add(kAllocs, 1);
-  uint8_t *block =
-      (uint8_t *)aligned_alloc(kHeader, kHeader + (bytes + kHeader - 1) / kHeader * kHeader);
+  size_t rounded = kHeader + (bytes + kHeader - 1) / kHeader * kHeader;
+  uint8_t *block = (uint8_t *)aligned_alloc(kHeader, rounded);
   if (!block)
     return kOutOfMemory;
+  memset(block, 0, rounded);
   memcpy(block, &bytes, sizeof bytes);
   memcpy(block + sizeof bytes, "fake", 4);
   add(kLiveBytes, (long long)bytes);

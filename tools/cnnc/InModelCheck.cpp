@@ -101,10 +101,77 @@ llvm::Expected<EndToEnd> timeEndToEnd(ModelBench &bench, size_t defaults, size_t
   return result;
 }
 
+/// Times each kernel of every built variant (`built[v]` holds
+/// `variants[v]`) inside the model over `options.rounds` rounds, and records
+/// each kernel's schedules' in-model times as a check of their own.
+llvm::Error recordKernelsInModel(const std::vector<TunedKernel> &kernels, TuningDatabase &database,
+                                 const TuningContext &context, ModelBench &bench,
+                                 const std::vector<std::vector<ScheduleParams>> &variants,
+                                 const std::vector<size_t> &built, const CheckOptions &options) {
+  const size_t n = kernels.size();
+  auto say = [&](const std::string &phase) {
+    if (options.phase)
+      options.phase(phase);
+  };
+  // Each kernel's time per call under each schedule, every round, from the
+  // first model that holds the pair only: a default that several models
+  // keep would otherwise have more rounds to be fastest in.
+  std::map<std::pair<size_t, std::string>, size_t> firstModel;
+  for (size_t v = 0; v < variants.size(); ++v)
+    for (size_t k = 0; k < n; ++k)
+      firstModel.emplace(std::make_pair(k, variants[v][k].str()), v);
+  std::map<std::pair<size_t, std::string>, std::vector<double>> samples;
+  // Each round starts with the next model: none is always first after a
+  // build or always after the same other.
+  for (int round = 0; round < options.rounds; ++round)
+    for (size_t i = 0; i < variants.size(); ++i) {
+      size_t v = (i + static_cast<size_t>(round)) % variants.size();
+      say(llvm::formatv("checking inside the model: round {0} of {1}, model {2} of {3}", round + 1,
+                        options.rounds, v + 1, variants.size()));
+      llvm::Expected<ModelTiming> timing = bench.time(built[v]);
+      if (!timing)
+        return timing.takeError();
+      if (timing->kernelMicros.size() != n)
+        return llvm::createStringError(std::errc::invalid_argument,
+                                       "the model timed %zu kernels, the search %zu",
+                                       timing->kernelMicros.size(), n);
+      for (size_t k = 0; k < n; ++k) {
+        std::pair<size_t, std::string> key = {k, variants[v][k].str()};
+        if (firstModel[key] == v)
+          samples[key].push_back(timing->kernelMicros[k] /
+                                 static_cast<double>(std::max<size_t>(kernels[k].calls, 1)));
+      }
+    }
+  std::set<std::pair<size_t, std::string>> written;
+  const int check = database.nextCheck(context);
+  for (const std::vector<ScheduleParams> &variant : variants)
+    for (size_t k = 0; k < n; ++k) {
+      std::pair<size_t, std::string> key = {k, variant[k].str()};
+      if (!written.insert(key).second)
+        continue;
+      std::vector<double> &times = samples[key];
+      std::sort(times.begin(), times.end());
+      TuningRecord record = inModelRecord(context, kernels[k], key.second, check, options.seed,
+                                          "per call inside the whole model: the fastest of " +
+                                              std::to_string(times.size()) + " rounds' medians");
+      // The fastest round: on a shared machine, other work only ever slows
+      // a round down, for seconds at a time.
+      record.medianMicros = times.front();
+      record.minMicros = times.front();
+      record.maxMicros = times.back();
+      record.runs = static_cast<int>(times.size());
+      if (llvm::Error error = database.append(record))
+        return error;
+    }
+  return llvm::Error::success();
+}
+
 } // namespace
 
 double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds) {
   int models = options.alternatives + 1; // the defaults and each alternative
+  if (!options.perKernel)                // the verdicts against the defaults alone
+    return buildSeconds + options.rounds * 4 * roundSeconds;
   // The alternatives and the verdicts are built; every model is timed each
   // round, then the verdicts against the defaults as many rounds, each
   // running both models two rounds' worth (CompiledModelBench).
@@ -121,6 +188,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   };
   const size_t n = kernels.size();
   CheckOutcome outcome;
+  outcome.perKernel = options.perKernel;
   // Variant 0: the defaults; variant j: each kernel's j-th best alone (its
   // default where it has fewer).
   std::vector<std::vector<ScheduleParams>> variants(1);
@@ -128,7 +196,8 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   size_t deepest = 0;
   for (const TunedKernel &kernel : kernels) {
     variants[0].push_back(kernel.signature.schedule);
-    candidates.push_back(bestAlone(database, context, kernel, options.alternatives));
+    candidates.push_back(
+        bestAlone(database, context, kernel, options.perKernel ? options.alternatives : 0));
     deepest = std::max(deepest, candidates.back().size());
   }
   for (size_t j = 0; j < deepest; ++j) {
@@ -139,7 +208,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   }
   outcome.variants = variants.size() - 1;
 
-  bool timedBefore = true;
+  bool timedBefore = options.perKernel;
   for (const std::vector<ScheduleParams> &variant : variants)
     for (size_t k = 0; k < n; ++k)
       timedBefore &= database.find(context, kernels[k].signature.computation(), variant[k].str(),
@@ -159,56 +228,12 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
         return b.takeError();
       built.push_back(*b);
     }
-    // Each kernel's time per call under each schedule, every round, from the
-    // first model that holds the pair only: a default that several models
-    // keep would otherwise have more rounds to be fastest in.
-    std::map<std::pair<size_t, std::string>, size_t> firstModel;
-    for (size_t v = 0; v < variants.size(); ++v)
-      for (size_t k = 0; k < n; ++k)
-        firstModel.emplace(std::make_pair(k, variants[v][k].str()), v);
-    std::map<std::pair<size_t, std::string>, std::vector<double>> samples;
-    // Each round starts with the next model: none is always first after a
-    // build or always after the same other.
-    for (int round = 0; round < options.rounds; ++round)
-      for (size_t i = 0; i < variants.size(); ++i) {
-        size_t v = (i + static_cast<size_t>(round)) % variants.size();
-        say(llvm::formatv("checking inside the model: round {0} of {1}, model {2} of {3}",
-                          round + 1, options.rounds, v + 1, variants.size()));
-        llvm::Expected<ModelTiming> timing = bench.time(built[v]);
-        if (!timing)
-          return timing.takeError();
-        if (timing->kernelMicros.size() != n)
-          return llvm::createStringError(std::errc::invalid_argument,
-                                         "the model timed %zu kernels, the search %zu",
-                                         timing->kernelMicros.size(), n);
-        for (size_t k = 0; k < n; ++k) {
-          std::pair<size_t, std::string> key = {k, variants[v][k].str()};
-          if (firstModel[key] == v)
-            samples[key].push_back(timing->kernelMicros[k] /
-                                   static_cast<double>(std::max<size_t>(kernels[k].calls, 1)));
-        }
-      }
-    std::set<std::pair<size_t, std::string>> written;
-    const int check = database.nextCheck(context);
-    for (const std::vector<ScheduleParams> &variant : variants)
-      for (size_t k = 0; k < n; ++k) {
-        std::pair<size_t, std::string> key = {k, variant[k].str()};
-        if (!written.insert(key).second)
-          continue;
-        std::vector<double> &times = samples[key];
-        std::sort(times.begin(), times.end());
-        TuningRecord record = inModelRecord(context, kernels[k], key.second, check, options.seed,
-                                            "per call inside the whole model: the fastest of " +
-                                                std::to_string(times.size()) + " rounds' medians");
-        // The fastest round: on a shared machine, other work only ever slows
-        // a round down, for seconds at a time.
-        record.medianMicros = times.front();
-        record.minMicros = times.front();
-        record.maxMicros = times.back();
-        record.runs = static_cast<int>(times.size());
-        if (llvm::Error error = database.append(record))
-          return std::move(error);
-      }
+    // A GPU model's kernels are not timed one by one: its check is the
+    // end-to-end one below.
+    if (options.perKernel)
+      if (llvm::Error error =
+              recordKernelsInModel(kernels, database, context, bench, variants, built, options))
+        return std::move(error);
   }
 
   // The verdicts, as compile --tuning-db will read them.
@@ -216,7 +241,9 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   for (size_t k = 0; k < n; ++k) {
     const std::string computation = kernels[k].signature.computation();
     const TuningRecord *byDefault =
-        database.inLatestCheck(context, computation, kernels[k].signature.schedule.str());
+        options.perKernel
+            ? database.inLatestCheck(context, computation, kernels[k].signature.schedule.str())
+            : database.find(context, computation, kernels[k].signature.schedule.str());
     const TuningRecord *best = database.best(context, computation);
     outcome.defaultMicros.push_back(byDefault ? byDefault->medianMicros : 0);
     outcome.chosenMicros.push_back(best ? best->medianMicros : 0);

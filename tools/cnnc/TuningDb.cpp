@@ -2,6 +2,7 @@
 #include "TuningDb.h"
 #include "ChildCommand.h"
 #include "codegen/Versions.h"
+#include "codegen/gpu/CudaProbe.h"
 #include "tuning/DeviceFingerprint.h"
 
 #include "llvm/ADT/StringExtras.h"
@@ -20,8 +21,9 @@ constexpr unsigned kDeviceSeconds = 120;
 } // namespace
 
 TuningContext tuningContext(const TargetSelection &target) {
-  return {cnncVersion().str(), halideVersion(), target.halideTarget,
-          DeviceFingerprint::host().str()};
+  DeviceFingerprint device = DeviceFingerprint::host();
+  device.gpu = cudaGpuFor(target.halideTarget);
+  return {cnncVersion().str(), halideVersion(), target.halideTarget, device.str()};
 }
 
 llvm::Expected<TuningContext> deviceContext(llvm::ArrayRef<std::string> launcher,

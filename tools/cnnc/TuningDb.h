@@ -41,8 +41,7 @@ llvm::Expected<TuningContext> appliedContext(const TuningDatabase &database,
                                              const TargetSelection &target);
 
 /// The tuned schedules `database` holds under `applied`.
-TunedSchedules tunedSchedulesFrom(std::shared_ptr<TuningDatabase> database,
-                                  TuningContext applied);
+TunedSchedules tunedSchedulesFrom(std::shared_ptr<TuningDatabase> database, TuningContext applied);
 
 /// How many of the database's records were measured under another context
 /// than `here` (kept, never applied).
