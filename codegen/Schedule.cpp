@@ -49,7 +49,24 @@ const char *paddedName(ScheduleParams::PaddedInput padded) {
   llvm_unreachable("every PaddedInput is named");
 }
 
+} // namespace
+
+const char *autoschedulerName(ScheduleParams::Autoscheduler autoscheduler) {
+  switch (autoscheduler) {
+  case ScheduleParams::Autoscheduler::adams2019:
+    return "adams2019";
+  case ScheduleParams::Autoscheduler::li2018:
+    return "li2018";
+  case ScheduleParams::Autoscheduler::anderson2021:
+    return "anderson2021";
+  }
+  llvm_unreachable("every Autoscheduler is named");
+}
+
+namespace {
+
 std::string toText(int value) { return std::to_string(value); }
+std::string toText(ScheduleParams::Autoscheduler value) { return autoschedulerName(value); }
 std::string toText(ScheduleParams::Parallel value) { return parallelName(value); }
 
 template <typename T> std::string listOf(const std::vector<T> &values) {
@@ -65,7 +82,7 @@ std::string ScheduleParams::str() const {
   std::string text;
   llvm::raw_string_ostream os(text);
   if (strategy == Strategy::autoscheduled)
-    return "autoscheduled adams2019";
+    return std::string("autoscheduled ") + autoschedulerName(autoscheduler);
   bool blocked = strategy == Strategy::blockedConvolution;
   os << (blocked ? "blocked" : "generic") << " lanes=" << vectorLanes;
   if (blocked)
@@ -95,10 +112,16 @@ llvm::Expected<ScheduleParams> ScheduleParams::parse(llvm::StringRef text) {
     return fail(words.empty() ? "" : words[0]);
   ScheduleParams p;
   if (words[0] == "autoscheduled") {
-    if (words.size() != 2 || words[1] != "adams2019")
-      return fail(words.size() > 1 ? words[1] : words[0]);
+    if (words.size() != 2)
+      return fail(words.size() > 1 ? words[2] : words[0]);
     p.strategy = Strategy::autoscheduled;
-    return p;
+    for (Autoscheduler which :
+         {Autoscheduler::adams2019, Autoscheduler::li2018, Autoscheduler::anderson2021})
+      if (words[1] == autoschedulerName(which)) {
+        p.autoscheduler = which;
+        return p;
+      }
+    return fail(words[1]);
   }
   p.strategy = words[0] == "blocked" ? Strategy::blockedConvolution : Strategy::generic;
   for (llvm::StringRef word : llvm::ArrayRef(words).drop_front()) {
@@ -160,11 +183,13 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
   if (threadBlocks.empty())
     threadBlocks.push_back({0, 0});
   std::vector<ScheduleParams> points;
-  if (llvm::is_contained(strategies, ScheduleParams::Strategy::autoscheduled)) {
-    ScheduleParams p;
-    p.strategy = ScheduleParams::Strategy::autoscheduled;
-    points.push_back(p);
-  }
+  if (llvm::is_contained(strategies, ScheduleParams::Strategy::autoscheduled))
+    for (ScheduleParams::Autoscheduler which : autoschedulers) {
+      ScheduleParams p;
+      p.strategy = ScheduleParams::Strategy::autoscheduled;
+      p.autoscheduler = which;
+      points.push_back(p);
+    }
   for (auto [threadsChannels, threadsPixels] : threadBlocks)
     for (ScheduleParams::Strategy strategy : strategies)
       for (int lanes : vectorLanes)
@@ -176,7 +201,7 @@ std::vector<ScheduleParams> ScheduleSpace::enumerate() const {
           p.vectorLanes = lanes;
           p.parallel = spread;
           if (strategy == ScheduleParams::Strategy::autoscheduled)
-            continue; // its one point is above
+            continue; // its points are above
           if (strategy == ScheduleParams::Strategy::generic) {
             if (llvm::Error error = check(p))
               llvm::consumeError(std::move(error)); // channel blocks, or slices of nothing
@@ -209,7 +234,9 @@ llvm::Error ScheduleSpace::check(const ScheduleParams &p) const {
   if (!llvm::is_contained(strategies, p.strategy))
     return illegal(p, "this kernel cannot use that strategy");
   if (p.strategy == ScheduleParams::Strategy::autoscheduled)
-    return llvm::Error::success(); // no parameters of cnnc's
+    return llvm::is_contained(autoschedulers, p.autoscheduler)
+               ? llvm::Error::success() // no parameters of cnnc's
+               : illegal(p, "the autoscheduler must be one of " + listOf(autoschedulers));
   if (!llvm::is_contained(vectorLanes, p.vectorLanes))
     return illegal(p, "lanes must be one of " + listOf(vectorLanes));
   if (!llvm::is_contained(parallel, p.parallel))

@@ -41,11 +41,15 @@ struct ScheduleParams {
     /// GPU threads) over its innermost dimension; elementwise ops inlined into
     /// their consumers.
     generic,
-    /// Whatever Halide's Adams2019 autoscheduler (shipped in the Halide wheel)
-    /// chooses for the kernel's pipeline on the target: the autotuner's seed.
-    /// It has no parameters of cnnc's (lanes 1, parallel none, as parsed).
+    /// Whatever one of Halide's autoschedulers (shipped in the Halide wheel)
+    /// chooses for the kernel's pipeline on the target: the autotuner's seeds.
+    /// It has no parameters of cnnc's (lanes 1, parallel none, as parsed)
+    /// but which autoscheduler.
     autoscheduled,
   };
+  /// Halide's autoschedulers: Adams2019 for CPUs; Li2018 and Anderson2021
+  /// for GPUs.
+  enum class Autoscheduler { adams2019, li2018, anderson2021 };
   /// Which loop spreads over threads, and so which loop is outermost.
   enum class Parallel {
     none, // one thread, output rows outermost
@@ -111,6 +115,7 @@ struct ScheduleParams {
     pixels,
   };
   Warp gpuWarp = Warp::channels;
+  Autoscheduler autoscheduler = Autoscheduler::adams2019; // autoscheduled only
 
   bool onGpu() const { return gpuThreadsChannels > 0; }
 
@@ -120,7 +125,8 @@ struct ScheduleParams {
   /// One line: "blocked lanes=8 channels=16 pixels=4 unroll parallel=rows
   /// padded=block" (with " unroll-inputs=4" where inputUnroll is over 1) (parallel=channels for
   /// channel blocks, parallel=row-channels for channel blocks within rows), "generic lanes=8
-  /// parallel=rows" (parallel=slices for reduction slices) or "autoscheduled adams2019"; a GPU
+  /// parallel=rows" (parallel=slices for reduction slices) or "autoscheduled adams2019" (li2018,
+  /// anderson2021); a GPU
   /// schedule adds "threads=32x4" (and " warp=pixels" where its warps run along pixels).
   std::string str() const;
 
@@ -132,6 +138,9 @@ struct ScheduleParams {
 /// The schedules a target allows for one kernel: what the autotuner searches.
 struct ScheduleSpace {
   std::vector<ScheduleParams::Strategy> strategies;
+  /// Where `strategies` holds autoscheduled: each its own point.
+  std::vector<ScheduleParams::Autoscheduler> autoschedulers = {
+      ScheduleParams::Autoscheduler::adams2019};
   std::vector<int> vectorLanes;
   std::vector<int> channelBlocks; // candidate values; each must also be a multiple of the lanes
   std::vector<int> pixelBlocks;
@@ -169,6 +178,9 @@ struct ScheduleSpace {
 };
 
 llvm::raw_ostream &operator<<(llvm::raw_ostream &os, const ScheduleParams &params);
+
+/// "adams2019", "li2018", "anderson2021": as schedules name them.
+const char *autoschedulerName(ScheduleParams::Autoscheduler autoscheduler);
 
 } // namespace cnnc
 

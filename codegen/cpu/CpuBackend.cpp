@@ -18,6 +18,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/cpu/CpuBackend.h"
+#include "codegen/Autoschedule.h"
 #include "codegen/KernelSignature.h"
 #include "codegen/Winograd.h"
 #include "dialect/Cnn.h"
@@ -662,7 +663,7 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   // kernels, whose tap pairs and tables cnnc stages itself.
   bool floatOnly = llvm::all_of(
       s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
-  if (floatOnly && autoschedulerAvailable())
+  if (floatOnly && autoschedulerAvailable(ScheduleParams::Autoscheduler::adams2019))
     space.strategies.push_back(Strategy::autoscheduled);
   if (!blockable(s, lanes))
     return space;

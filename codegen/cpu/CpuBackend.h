@@ -97,15 +97,6 @@ inline constexpr int64_t kHalideStackBytes = 16 * 1024;
 /// are a channel block's; for a dense one (a stem), every input channel.
 int64_t paddedRowsBytes(const KernelSignature &signature, int64_t pixels, int channelBlock);
 
-/// Whether Halide's Adams2019 autoscheduler is installed (its plugin ships in
-/// the Halide wheel cnnc is built against); it is loaded when first used.
-bool autoschedulerAvailable();
-
-/// Schedules the kernel's pipeline for `target` by Adams2019, its estimates
-/// the kernel's static shapes (CpuAutoschedule.cpp).
-void autoscheduleKernel(KernelFuncs &funcs, const KernelSignature &signature,
-                        const Halide::Target &target);
-
 } // namespace cnnc
 
 #endif // CNNC_CODEGEN_CPU_CPUBACKEND_H

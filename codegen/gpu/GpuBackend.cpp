@@ -24,6 +24,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "codegen/gpu/GpuBackend.h"
+#include "codegen/Autoschedule.h"
 #include "codegen/KernelSignature.h"
 #include "dialect/Cnn.h"
 
@@ -222,6 +223,17 @@ public:
          {std::pair{32, 8}, {32, 4}, {64, 4}, {16, 16}, {8, 32}, {128, 1}, {256, 1}})
       if (!llvm::is_contained(space.gpuThreadBlocks, block))
         space.gpuThreadBlocks.push_back(block);
+    // The GPU autoschedulers seed float kernels, as Adams2019 does on CPUs.
+    space.autoschedulers.clear();
+    if (llvm::all_of(s.args, [](const SignatureArg &arg) {
+          return arg.tensor.elementType == ElementType::f32;
+        }))
+      for (ScheduleParams::Autoscheduler which :
+           {ScheduleParams::Autoscheduler::li2018, ScheduleParams::Autoscheduler::anderson2021})
+        if (autoschedulerAvailable(which))
+          space.autoschedulers.push_back(which);
+    if (!space.autoschedulers.empty())
+      space.strategies.push_back(Strategy::autoscheduled);
     if (!blockable(s))
       return space;
     space.strategies.insert(space.strategies.begin(), Strategy::blockedConvolution);
@@ -254,8 +266,11 @@ public:
   }
 
   void applySchedule(KernelFuncs &funcs, const KernelSignature &signature,
-                     const Halide::Target &) const override {
-    applyGpuSchedule(funcs, signature);
+                     const Halide::Target &target) const override {
+    if (signature.schedule.strategy == Strategy::autoscheduled)
+      autoscheduleKernel(funcs, signature, target);
+    else
+      applyGpuSchedule(funcs, signature);
   }
 
   /// The host side is plain C; Halide's GPU runtimes load the driver

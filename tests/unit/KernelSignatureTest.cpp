@@ -930,8 +930,17 @@ TEST_F(KernelSignatureTest, GpuSchedulesBlockPerThread) {
     EXPECT_NE(p.str().find(" threads="), std::string::npos);
     std::vector<ScheduleParams> legal = space.enumerate();
     EXPECT_GT(legal.size(), 1u);
+    // Every point maps blocks onto GPU threads, but the GPU autoschedulers'
+    // (Li2018, Anderson2021: the tuner's seeds), which do their own mapping.
+    std::vector<std::string> autoscheduled;
     for (const ScheduleParams &point : legal)
-      EXPECT_TRUE(point.onGpu()) << point.str();
+      if (point.strategy == ScheduleParams::Strategy::autoscheduled)
+        autoscheduled.push_back(point.str());
+      else
+        EXPECT_TRUE(point.onGpu()) << point.str();
+    EXPECT_EQ(autoscheduled,
+              (std::vector<std::string>{"autoscheduled li2018", "autoscheduled anderson2021"}))
+        << name;
     // A CPU schedule is not a GPU one, nor the reverse.
     ScheduleParams cpu = p;
     cpu.gpuThreadsChannels = cpu.gpuThreadsPixels = 0;
@@ -1065,8 +1074,8 @@ TEST_F(KernelSignatureTest, SchedulesReadBackFromText) {
       1);
   for (const char *bad : {"", "tiled lanes=8", "blocked lanes=eight", "generic lanes=8 fast",
                           "blocked lanes=8 channels=0 pixels=4 unroll parallel=rows padded=block",
-                          "generic parallel=rows lanes=8", "autoscheduled", "autoscheduled li2018",
-                          "autoscheduled adams2019 lanes=8"}) {
+                          "generic parallel=rows lanes=8", "autoscheduled",
+                          "autoscheduled mullapudi2016", "autoscheduled adams2019 lanes=8"}) {
     llvm::Expected<ScheduleParams> read = ScheduleParams::parse(bad);
     EXPECT_FALSE(bool(read)) << bad;
     if (!read)

@@ -130,7 +130,8 @@ llvm::Expected<TuneOutcome> tuneKernels(const std::vector<TunedKernel> &kernels,
            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() >
                options.timeBudget;
   };
-  // The seeds next: each kernel's autoscheduled point, where its space has one.
+  // The seeds next: each kernel's autoscheduled points (Halide's autoschedulers
+  // for its target), where its space has them.
   std::vector<std::vector<ScheduleParams>> legal;
   std::vector<std::vector<bool>> tried;
   for (size_t k = 0; k < kernels.size(); ++k) {
