@@ -12,8 +12,8 @@ behind a launcher). With `unsliced`, every kernel whose
 default cuts its reductions into slices over threads (parallel=slices: a
 feature-vector kernel's) gets the same schedule on one thread instead. With `generic`, every kernel whose rows are spread over threads by
 default gets a generic schedule of the same lanes that spreads them too.
-With `gpu-autoscheduled NAME TARGET` (a GPU target), every kernel whose
-space holds `autoscheduled NAME` (li2018, anderson2021) gets that schedule.
+With `gpu-autoscheduled NAME TARGET [IR OPTIONS]` (a GPU target), every
+kernel gets `autoscheduled NAME` (li2018, anderson2021).
 With `row-channels`, every Winograd convolution (filter_oi_t_winograd) gets its
 default with its channel blocks outside its blocks of tiles. With `shared TARGET` (a GPU target), every blocked kernel whose default reads
 its input inline gets padded=block instead (on a GPU: gathered per thread
@@ -26,7 +26,7 @@ Options after TARGET go to `cnnc ir` (`--batch 256`: the kernels of that
 batch, whose signatures differ).
 
 usage: make_tuning_db.py CNNC MODEL OUT.jsonl
-       [autoscheduled [TARGET DEVICE]|gpu-autoscheduled NAME TARGET|unsliced|generic|row-channels|shared TARGET [IR OPTIONS]|
+       [autoscheduled [TARGET DEVICE]|gpu-autoscheduled NAME TARGET [IR OPTIONS]|unsliced|generic|row-channels|shared TARGET [IR OPTIONS]|
         pixels TARGET [IR OPTIONS]]"""
 import json
 import subprocess
@@ -36,7 +36,7 @@ cnnc, model, out = sys.argv[1:4]
 mode = sys.argv[4] if len(sys.argv) > 4 else ""
 if mode == "gpu-autoscheduled":
     target = ["--target", sys.argv[6]]
-    ir_options = []
+    ir_options = sys.argv[7:]
 else:
     target = (["--target", sys.argv[5]]
               if mode in ("shared", "pixels", "autoscheduled") and len(sys.argv) > 5 else [])
