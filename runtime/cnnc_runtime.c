@@ -211,6 +211,10 @@ static double now_micros(void) {
 
 /* Calls the kernels in order; with `call_micros`, each call's wall-clock
  * microseconds (its output table included) are written there. */
+/* The kernels in order; with `call_micros`, each call's wall-clock time into
+ * it. A GPU kernel call returns once the kernel is queued: timed, each is
+ * waited for before the next starts (halide_device_sync), so that its time
+ * is its own, its launch and the wait included. */
 static cnnc_status run_kernels_timed(cnnc_model *m, double *call_micros) {
   size_t k = 0;
   for (int i = 0; i < m->desc->num_calls; ++i) {
@@ -218,6 +222,8 @@ static cnnc_status run_kernels_timed(cnnc_model *m, double *call_micros) {
     halide_message[0] = 0;
     double start = call_micros ? now_micros() : 0;
     int err = call->kernel(m->argv + k);
+    if (err == 0 && call_micros && m->device)
+      err = halide_device_sync(NULL, &m->output_stage);
     if (err != 0)
       return cnnc_make_status(m->device ? CNNC_DEVICE_FAILED : CNNC_KERNEL_FAILED,
                               "cnnc_run: kernel %d (%s) failed with Halide error %d%s%s", i,
@@ -437,11 +443,14 @@ static cnnc_status finish_pending(cnnc_model *m) {
 
 /* A GPU model's kernels on `stream`, reading and writing the model's own input
  * and output buffers: the recorded run replayed, else kernel by kernel. */
-static cnnc_status launch_on_device(cnnc_model *m, const char *fn, void *stream) {
+/* A GPU model's run on `stream`: the recorded run replayed, else (none
+ * recorded, or timed: `call_micros`) its kernels launched one by one. */
+static cnnc_status launch_on_device(cnnc_model *m, const char *fn, void *stream,
+                                    double *call_micros) {
   const cnnc_stream_api *api = m->desc->streams;
   if (!api)
-    return run_kernels(m);
-  int error = api->replay(m->launches, stream);
+    return run_kernels_timed(m, call_micros);
+  int error = call_micros ? 1 : api->replay(m->launches, stream);
   if (error == 0)
     return kOk;
   if (error != 1)
@@ -449,15 +458,16 @@ static cnnc_status launch_on_device(cnnc_model *m, const char *fn, void *stream)
                             "%s: replaying the recorded run failed (CUDA error %d)", fn, error);
   api->select_stream(stream);
   api->enter(m->launches);
-  cnnc_status s = run_kernels(m);
+  cnnc_status s = run_kernels_timed(m, call_micros);
   api->leave(m->launches);
   api->select_stream(NULL);
   return s;
 }
 
-/* cnnc_run of a GPU model: the input copied to the device, the kernels, the
- * logits copied back. */
-static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, float *output) {
+/* cnnc_run (and cnnc_run_timed) of a GPU model: the input copied to the
+ * device, the kernels, the logits copied back. */
+static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, float *output,
+                                           double *call_micros) {
   const struct halide_device_interface_t *interface = m->device->interface;
   halide_message[0] = 0;
   cnnc_status pending = finish_pending(m);
@@ -470,7 +480,7 @@ static cnnc_status run_on_device_from_host(cnnc_model *m, const float *input, fl
   if (error)
     return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run: copying the input to the GPU: %s",
                             halide_message);
-  cnnc_status s = launch_on_device(m, "cnnc_run", NULL);
+  cnnc_status s = launch_on_device(m, "cnnc_run", NULL, call_micros);
   if (s.code != CNNC_OK)
     return s;
   m->output_stage.host = (uint8_t *)output;
@@ -507,7 +517,7 @@ static cnnc_status run_checked(const char *fn, cnnc_model *m, const float *input
                             "%s: output holds %zu floats, model '%s' gives %zu", fn, output_size,
                             m->desc->name, output_count(m->desc));
   if (m->device)
-    return run_on_device_from_host(m, input, output);
+    return run_on_device_from_host(m, input, output, call_micros);
   m->input_stage.host = (uint8_t *)input;
   m->output_stage.host = (uint8_t *)output;
   bind_io(m, &m->input_stage, &m->output_stage);
@@ -521,11 +531,6 @@ cnnc_status cnnc_run(cnnc_model *m, const float *input, size_t input_size, float
 
 cnnc_status cnnc_run_timed(cnnc_model *m, const float *input, size_t input_size, float *output,
                            size_t output_size, double *call_micros, size_t num_calls) {
-  if (m && m->device)
-    return cnnc_make_status(CNNC_INVALID_ARGUMENT,
-                            "cnnc_run_timed: model '%s' runs on a GPU (%s), whose kernel calls "
-                            "return before they finish: time it whole with cnnc_run",
-                            m->desc->name, m->desc->target);
   if (m && (!call_micros || num_calls != (size_t)m->desc->num_calls))
     return cnnc_make_status(CNNC_INVALID_ARGUMENT,
                             "cnnc_run_timed: model '%s' makes %d kernel calls, given room for %zu",
@@ -573,7 +578,7 @@ cnnc_status cnnc_run_device(cnnc_model *m, uint64_t input, uint64_t output, void
                             "cnnc_run_device: cannot read the input from the given device buffer "
                             "(CUDA error %d)",
                             error);
-  cnnc_status s = launch_on_device(m, "cnnc_run_device", stream);
+  cnnc_status s = launch_on_device(m, "cnnc_run_device", stream, NULL);
   if (s.code == CNNC_OK && (error = api->copy(output, m->output_stage.device,
                                               output_count(m->desc) * sizeof(float), stream)) != 0)
     s = cnnc_make_status(CNNC_DEVICE_FAILED,

@@ -103,8 +103,9 @@ size_t cnnc_num_calls(const cnnc_model *model);
 /* Runs the model as cnnc_run does and writes each kernel call's wall-clock
  * microseconds into `call_micros`, which holds cnnc_num_calls entries:
  * a per-layer profile, and what `cnnc tune` checks tuned schedules with
- * inside the whole model. A GPU model refuses the call (its kernel calls
- * return before they finish). */
+ * inside the whole model. A GPU model launches its kernels one by one
+ * (not its recorded graph) and waits for each before the next: each time
+ * includes its launch and the wait, and the run is slower than cnnc_run's. */
 cnnc_status cnnc_run_timed(cnnc_model *model, const float *input, size_t input_count, float *output,
                            size_t output_count, double *call_micros, size_t num_calls);
 

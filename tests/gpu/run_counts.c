@@ -5,7 +5,8 @@
  * with the fake as libcuda.so.1 on LD_LIBRARY_PATH. Creates the model twice,
  * replaying its recorded graph and then with launch_each_kernel = 1; each
  * time prints cnnc_info's replays_graph and no_graph_why, then what create,
- * three cnnc_run calls on a zero input, one cnnc_run_device and destroy did
+ * three cnnc_run calls on a zero input, one cnnc_run_device, one
+ * cnnc_run_timed (each kernel launched and waited for) and destroy did
  * to the fake's counters (the logits are garbage: the fake runs no kernel).
  * With `capture`, instead one cnnc_run_device on a stream the application
  * records a graph of its own on. */
@@ -67,6 +68,12 @@ static int run_mode(void *lib, create_fn create, const char *weights, int launch
       (cnnc_status(*)(cnnc_model *, const float *, size_t, float *, size_t))dlsym(lib, "cnnc_run");
   cnnc_status (*run_device)(cnnc_model *, uint64_t, uint64_t, void *) =
       (cnnc_status(*)(cnnc_model *, uint64_t, uint64_t, void *))dlsym(lib, "cnnc_run_device");
+  cnnc_status (*run_timed)(cnnc_model *, const float *, size_t, float *, size_t, double *,
+                           size_t) =
+      (cnnc_status(*)(cnnc_model *, const float *, size_t, float *, size_t, double *,
+                      size_t))dlsym(lib, "cnnc_run_timed");
+  size_t (*num_calls)(const cnnc_model *) =
+      (size_t(*)(const cnnc_model *))dlsym(lib, "cnnc_num_calls");
   void (*destroy)(cnnc_model *) = (void (*)(cnnc_model *))dlsym(lib, "cnnc_destroy");
 
   cnnc_options options = default_options();
@@ -95,6 +102,13 @@ static int run_mode(void *lib, create_fn create, const char *weights, int launch
   }
   if (ok && check(run_device(model, device_input, device_output, NULL), "cnnc_run_device"))
     step("cnnc_run_device", &since);
+  size_t calls = num_calls(model);
+  double *micros = (double *)calloc(calls, sizeof *micros);
+  if (ok && !capture && micros &&
+      check(run_timed(model, input, i.input_count, output, i.output_count, micros, calls),
+            "cnnc_run_timed"))
+    step("cnnc_run_timed", &since);
+  free(micros);
   void *stream = NULL, *graph = NULL;
   if (ok && capture && stream_create(&stream, 1) == 0 && begin_capture(stream, 2) == 0) {
     since = now();

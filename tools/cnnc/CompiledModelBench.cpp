@@ -20,10 +20,8 @@ llvm::Error fail(const llvm::Twine &message) {
 llvm::Expected<std::unique_ptr<CompiledModelBench>>
 CompiledModelBench::create(mlir::func::FuncOp model, const WeightSet &weights,
                            const CompileOptions &options, const std::vector<TunedKernel> &kernels,
-                           unsigned timeout, int iterations, bool perKernel,
-                           std::vector<std::string> launcher) {
+                           unsigned timeout, int iterations, std::vector<std::string> launcher) {
   std::unique_ptr<CompiledModelBench> bench(new CompiledModelBench());
-  bench->perKernel = perKernel;
   bench->launcher = std::move(launcher);
   bench->model = model;
   bench->weights = &weights;
@@ -85,21 +83,17 @@ CompiledModelBench::benchInChild(const std::vector<std::string> &benchArgs) {
 }
 
 llvm::Expected<ModelTiming> CompiledModelBench::time(size_t v) {
-  std::vector<std::string> args = {modelDirs[v], "--iterations", std::to_string(iterations)};
-  if (perKernel)
-    args.push_back("--per-kernel");
-  llvm::Expected<llvm::json::Value> json = benchInChild(args);
+  llvm::Expected<llvm::json::Value> json =
+      benchInChild({modelDirs[v], "--per-kernel", "--iterations", std::to_string(iterations)});
   if (!json)
     return json.takeError();
   const llvm::json::Object *object = json->getAsObject();
   const llvm::json::Array *kernels = object ? object->getArray("kernels") : nullptr;
   std::optional<double> median = object ? object->getNumber("median_ms") : std::nullopt;
-  if (!median || (perKernel && !kernels))
+  if (!kernels || !median)
     return fail("cnnc bench printed no per-kernel times");
   ModelTiming timing;
   timing.runMicros = *median * 1000.0;
-  if (!perKernel)
-    return timing;
   timing.kernelMicros.assign(computations.size(), 0.0);
   for (const llvm::json::Value &entry : *kernels) {
     const llvm::json::Object *kernel = entry.getAsObject();

@@ -23,12 +23,11 @@ class CompiledModelBench final : public ModelBench {
 public:
   /// `model` with `weights`, compiled as `options` say (their outputDir and
   /// tunedSchedules aside) for `kernels` (the timer's, in its order); each
-  /// round `iterations` runs, within `timeout` seconds, its kernels timed
-  /// one by one if `perKernel` (else whole runs only: a GPU model); `cnnc
-  /// bench` runs behind `launcher` (empty: here).
+  /// round `iterations` runs, within `timeout` seconds; `cnnc bench` runs
+  /// behind `launcher` (empty: here).
   static llvm::Expected<std::unique_ptr<CompiledModelBench>>
   create(mlir::func::FuncOp model, const WeightSet &weights, const CompileOptions &options,
-         const std::vector<TunedKernel> &kernels, unsigned timeout, int iterations, bool perKernel,
+         const std::vector<TunedKernel> &kernels, unsigned timeout, int iterations,
          std::vector<std::string> launcher = {});
   ~CompiledModelBench() override;
 
@@ -52,7 +51,6 @@ private:
   std::vector<std::string> computations; // per kernel
   unsigned timeout = 0;
   int iterations = 0;
-  bool perKernel = true;
   std::vector<std::string> launcher;  // cnnc bench's prefix
   std::string root;                   // a temporary directory
   std::vector<std::string> modelDirs; // per variant

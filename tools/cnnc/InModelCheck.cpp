@@ -170,8 +170,6 @@ llvm::Error recordKernelsInModel(const std::vector<TunedKernel> &kernels, Tuning
 
 double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds) {
   int models = options.alternatives + 1; // the defaults and each alternative
-  if (!options.perKernel)                // the verdicts against the defaults alone
-    return buildSeconds + options.rounds * 4 * roundSeconds;
   // The alternatives and the verdicts are built; every model is timed each
   // round, then the verdicts against the defaults as many rounds, each
   // running both models two rounds' worth (CompiledModelBench).
@@ -188,7 +186,6 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   };
   const size_t n = kernels.size();
   CheckOutcome outcome;
-  outcome.perKernel = options.perKernel;
   // Variant 0: the defaults; variant j: each kernel's j-th best alone (its
   // default where it has fewer).
   std::vector<std::vector<ScheduleParams>> variants(1);
@@ -196,8 +193,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   size_t deepest = 0;
   for (const TunedKernel &kernel : kernels) {
     variants[0].push_back(kernel.signature.schedule);
-    candidates.push_back(
-        bestAlone(database, context, kernel, options.perKernel ? options.alternatives : 0));
+    candidates.push_back(bestAlone(database, context, kernel, options.alternatives));
     deepest = std::max(deepest, candidates.back().size());
   }
   for (size_t j = 0; j < deepest; ++j) {
@@ -208,7 +204,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   }
   outcome.variants = variants.size() - 1;
 
-  bool timedBefore = options.perKernel;
+  bool timedBefore = true;
   for (const std::vector<ScheduleParams> &variant : variants)
     for (size_t k = 0; k < n; ++k)
       timedBefore &= database.find(context, kernels[k].signature.computation(), variant[k].str(),
@@ -228,12 +224,9 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
         return b.takeError();
       built.push_back(*b);
     }
-    // A GPU model's kernels are not timed one by one: its check is the
-    // end-to-end one below.
-    if (options.perKernel)
-      if (llvm::Error error =
-              recordKernelsInModel(kernels, database, context, bench, variants, built, options))
-        return std::move(error);
+    if (llvm::Error error =
+            recordKernelsInModel(kernels, database, context, bench, variants, built, options))
+      return std::move(error);
   }
 
   // The verdicts, as compile --tuning-db will read them.
@@ -241,9 +234,7 @@ llvm::Expected<CheckOutcome> checkInModel(const std::vector<TunedKernel> &kernel
   for (size_t k = 0; k < n; ++k) {
     const std::string computation = kernels[k].signature.computation();
     const TuningRecord *byDefault =
-        options.perKernel
-            ? database.inLatestCheck(context, computation, kernels[k].signature.schedule.str())
-            : database.find(context, computation, kernels[k].signature.schedule.str());
+        database.inLatestCheck(context, computation, kernels[k].signature.schedule.str());
     const TuningRecord *best = database.best(context, computation);
     outcome.defaultMicros.push_back(byDefault ? byDefault->medianMicros : 0);
     outcome.chosenMicros.push_back(best ? best->medianMicros : 0);

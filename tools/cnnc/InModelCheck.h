@@ -12,10 +12,7 @@
 // Then the model as it will be compiled (each kernel's verdict) is timed
 // end to end against the defaults, side by side in one process; if it is
 // not the faster, a further check records each changed kernel's default as
-// its verdict, so that compile --tuning-db keeps the defaults. A GPU model's
-// kernels cannot be timed one by one inside it (each call returns before the
-// GPU has run it): there the check is the end-to-end one alone, of each
-// kernel's best alone.
+// its verdict, so that compile --tuning-db keeps the defaults.
 //
 //===----------------------------------------------------------------------===//
 #ifndef CNNC_TOOLS_INMODELCHECK_H
@@ -50,15 +47,11 @@ struct CheckOptions {
   int alternatives = 2; // best candidates per kernel checked, besides its default
   int rounds = 5;       // timing rounds, each over every variant; as many side by side
   uint64_t seed = 0;    // written into the records
-  /// Kernels timed one by one inside the model; false (a GPU model): the
-  /// end-to-end check alone, of each kernel's best alone.
-  bool perKernel = true;
   std::function<void(llvm::StringRef phase)> phase;
 };
 
 struct CheckOutcome {
   bool readBack = false; // every variant's times were in the database already
-  bool perKernel = true; // as CheckOptions; false: the per-kernel times are alone
   size_t variants = 0;   // models built besides the defaults'
   /// Per kernel: the default's and the verdict's time inside the model, per
   /// call, and the verdict (`best`) itself.
@@ -76,8 +69,7 @@ struct CheckOutcome {
 };
 
 /// Seconds the check will take, from one build and one round of the
-/// defaults' model: what the search leaves of a time budget. The round is
-/// ModelBench::time's, per kernel or (not perKernel) whole runs.
+/// defaults' model: what the search leaves of a time budget.
 double checkSeconds(const CheckOptions &options, double buildSeconds, double roundSeconds);
 
 /// Runs the check for `kernels` on `bench` (variant 0, the defaults, may be

@@ -297,13 +297,12 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
     const KernelOutcome &o = outcome.kernels[k];
     double before = o.defaultMicros, after = o.bestMicros();
     std::string inModel = "| - | - ";
-    if (check && check->perKernel) {
+    if (check) {
       before = check->defaultMicros[k];
       after = check->chosenMicros[k];
       inModel = llvm::formatv("| {0:F1} | {1:F1} ", before, after).str();
-    }
-    if (check)
       changed += check->chosen[k] != kernels[k].signature.schedule.str();
+    }
     llvm::outs() << llvm::formatv("| k{0} {1} | {2} | {3:P0} | {4:F1} | {5:F1} {6}| {7:F2}x | {8} "
                                   "| {9} | {10} |\n",
                                   k, kernels[k].signature.label(), kernels[k].calls, o.share,
@@ -322,14 +321,9 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
                     "applies the best alone\n";
     return;
   }
-  if (check->perKernel)
-    llvm::outs() << llvm::formatv("inside the model: {0} of {1} kernels take a tuned schedule, "
-                                  "checked against {2} alternative model(s); ",
-                                  changed, kernels.size(), check->variants);
-  else
-    llvm::outs() << llvm::formatv("inside the model: {0} of {1} kernels take their best alone (a "
-                                  "GPU model's kernels are not timed one by one inside it); ",
-                                  changed, kernels.size());
+  llvm::outs() << llvm::formatv("inside the model: {0} of {1} kernels take a tuned schedule, "
+                                "checked against {2} alternative model(s); ",
+                                changed, kernels.size(), check->variants);
   if (check->readBack)
     llvm::outs() << "times read back from the database (checked before)\n";
   else
@@ -419,8 +413,6 @@ int tuneModel(const Args &args) {
   check.alternatives = static_cast<int>(alternatives);
   check.seed = static_cast<uint64_t>(seed);
   check.phase = [&](llvm::StringRef phase) { progress.phase(phase); };
-  // A GPU model's kernel calls return before the GPU has run them.
-  check.perKernel = timer.target().backend->name() != "gpu";
   if (alternatives > 0 && measurement == "stub") {
     bench = std::make_unique<HashModelBench>(kernels);
   } else if (alternatives > 0) {
@@ -429,7 +421,7 @@ int tuneModel(const Args &args) {
     compile.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
     auto real = CompiledModelBench::create(
         (*planned)->lowered.model, (*planned)->lowered.weights.weights, compile, kernels,
-        static_cast<unsigned>(timeout), /*iterations=*/20, check.perKernel, launcher);
+        static_cast<unsigned>(timeout), /*iterations=*/20, launcher);
     if (!real)
       return fail(real.takeError());
     bench = std::move(*real);
