@@ -295,7 +295,7 @@ ModelKernelTimer::plan(mlir::func::FuncOp model, llvm::StringRef target, bool me
   if (llvm::Error error = planBuild(impl->build, model, target, nullptr))
     return std::move(error);
   const TargetSelection &selection = impl->build.target;
-  if (std::string why = whyNotNativeHere(selection); measuredHere && !why.empty())
+  if (std::string why = measuredHere ? whyNotNativeHere(selection) : ""; !why.empty())
     return llvm::createStringError(
         std::errc::invalid_argument,
         "target %s does not run natively here (%s): tuning measures real times, never "
@@ -392,6 +392,10 @@ KernelTiming ModelKernelTimer::time(size_t k, const ScheduleParams &schedule, in
       micros.push_back(mine);
       ratios.push_back(mine / theirs);
     }
+    // A GPU's outputs are left on the device: back on the host, so that no
+    // buffer is destroyed (or compared) with its device copy newer.
+    hostOutputs(tried);
+    hostOutputs(reference.kernel);
     timing.runs = runs;
     timing.minMicros = *std::min_element(micros.begin(), micros.end());
     timing.maxMicros = *std::max_element(micros.begin(), micros.end());

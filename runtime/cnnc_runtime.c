@@ -210,13 +210,17 @@ static double now_micros(void) {
 }
 
 /* Calls the kernels in order; with `call_micros`, each call's wall-clock
- * microseconds (its output table included) are written there. */
-/* The kernels in order; with `call_micros`, each call's wall-clock time into
- * it. A GPU kernel call returns once the kernel is queued: timed, each is
- * waited for before the next starts (halide_device_sync), so that its time
- * is its own, its launch and the wait included. */
+ * microseconds (its output table included) are written there. A GPU kernel
+ * call returns once the kernel is queued: timed, each is waited for before
+ * the next starts (halide_device_sync, after one for the input's copy), so
+ * that its time is its own, its launch and the wait included. The wait is
+ * the device's (a CUDA context's, on the default stream): a profile, not
+ * what a replayed run costs. */
 static cnnc_status run_kernels_timed(cnnc_model *m, double *call_micros) {
   size_t k = 0;
+  if (call_micros && m->device && halide_device_sync(NULL, &m->input_stage) != 0)
+    return cnnc_make_status(CNNC_DEVICE_FAILED, "cnnc_run: copying the input to the GPU: %s",
+                            halide_message);
   for (int i = 0; i < m->desc->num_calls; ++i) {
     const cnnc_call *call = &m->desc->calls[i];
     halide_message[0] = 0;
@@ -442,9 +446,8 @@ static cnnc_status finish_pending(cnnc_model *m) {
 }
 
 /* A GPU model's kernels on `stream`, reading and writing the model's own input
- * and output buffers: the recorded run replayed, else kernel by kernel. */
-/* A GPU model's run on `stream`: the recorded run replayed, else (none
- * recorded, or timed: `call_micros`) its kernels launched one by one. */
+ * and output buffers: the recorded run replayed, else (none recorded, or
+ * timed: `call_micros`) kernel by kernel. */
 static cnnc_status launch_on_device(cnnc_model *m, const char *fn, void *stream,
                                     double *call_micros) {
   const cnnc_stream_api *api = m->desc->streams;

@@ -36,8 +36,9 @@ std::string cpuModel() {
 } // namespace
 
 std::string DeviceFingerprint::str() const {
-  return "cpu=" + cpu + "; cores=" + std::to_string(cores) + "; isa=" + llvm::join(isa, ",") +
-         (gpu.empty() ? "" : "; gpu=" + gpu);
+  if (!gpu.empty())
+    return "gpu=" + gpu;
+  return "cpu=" + cpu + "; cores=" + std::to_string(cores) + "; isa=" + llvm::join(isa, ",");
 }
 
 DeviceFingerprint DeviceFingerprint::host() {

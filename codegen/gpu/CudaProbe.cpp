@@ -3,6 +3,7 @@
 
 #include <Halide.h>
 
+#include <cstdlib>
 #include <dlfcn.h>
 
 namespace cnnc {
@@ -29,11 +30,15 @@ CudaDevice probe() {
   auto get = reinterpret_cast<Get>(dlsym(driver, "cuDeviceGet"));
   auto name = reinterpret_cast<Name>(dlsym(driver, "cuDeviceGetName"));
   auto attribute = reinterpret_cast<Attribute>(dlsym(driver, "cuDeviceGetAttribute"));
+  // The device Halide's runtime takes (HL_GPU_DEVICE, else the first).
+  const char *chosen = std::getenv("HL_GPU_DEVICE");
+  int wanted = chosen ? std::atoi(chosen) : 0;
   int devices = 0, ordinal = 0;
   char text[256] = {0};
   if (!init || !count || !get || !name || !attribute)
     device.missing = "the CUDA driver lacks the device queries";
-  else if (init(0) != 0 || count(&devices) != 0 || devices < 1 || get(&ordinal, 0) != 0)
+  else if (init(0) != 0 || count(&devices) != 0 || devices <= wanted || wanted < 0 ||
+           get(&ordinal, wanted) != 0)
     device.missing = "the CUDA driver finds no GPU";
   else if (name(text, sizeof text - 1, ordinal) != 0 ||
            attribute(&device.multiprocessors, kMultiprocessorCount, ordinal) != 0)

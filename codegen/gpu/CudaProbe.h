@@ -15,7 +15,7 @@
 namespace cnnc {
 
 struct CudaDevice {
-  std::string name; // the first device's, as the driver names it
+  std::string name; // the device's (HL_GPU_DEVICE's, else the first), as the driver names it
   int multiprocessors = 0;
   std::string missing; // why there is none: no driver, no device; empty if there is
 
@@ -23,7 +23,8 @@ struct CudaDevice {
   std::string str() const;
 };
 
-/// This machine's first CUDA device, probed once per process.
+/// This machine's CUDA device, the one Halide's runtime uses (HL_GPU_DEVICE,
+/// else the first), probed once per process.
 const CudaDevice &cudaDeviceHere();
 
 /// For a CUDA target, the GPU its kernels run on here ("NVIDIA H200, 132

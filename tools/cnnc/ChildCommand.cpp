@@ -58,8 +58,10 @@ llvm::Expected<std::string> runCaptured(llvm::ArrayRef<std::string> command, uns
         rc == -2 ? timeout > 0 ? "crashed or ran past " + std::to_string(timeout) + " s" : "crashed"
         : rc < 0 ? "failed"
                  : "failed (" + std::to_string(rc) + ")";
-    return fail(llvm::join(command, " ") + " " + how +
-                (said.empty() ? message.empty() ? "" : ": " + message : ": " + said));
+    // LLVM's own words (a signal's name, "Child timed out") before the child's.
+    if (!message.empty())
+      how += " (" + message + ")";
+    return fail(llvm::join(command, " ") + " " + how + (said.empty() ? "" : ": " + said));
   }
   return read(out);
 }

@@ -85,9 +85,6 @@ int runCompileCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
     if (!opened)
       return report(opened.takeError());
     tuningDb = *opened;
-    llvm::Expected<TargetSelection> target = selectTarget(options.target);
-    if (!target)
-      return report(target.takeError());
     llvm::Expected<TuningContext> context = appliedContext(*tuningDb, *target);
     if (!context)
       return report(context.takeError());

@@ -5,6 +5,7 @@
 
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/JSON.h"
+#include "llvm/Support/Path.h"
 
 #include <map>
 
@@ -20,7 +21,8 @@ llvm::Error fail(const llvm::Twine &message) {
 llvm::Expected<std::unique_ptr<CompiledModelBench>>
 CompiledModelBench::create(mlir::func::FuncOp model, const WeightSet &weights,
                            const CompileOptions &options, const std::vector<TunedKernel> &kernels,
-                           unsigned timeout, int iterations, std::vector<std::string> launcher) {
+                           unsigned timeout, int iterations, std::vector<std::string> launcher,
+                           llvm::StringRef beside) {
   std::unique_ptr<CompiledModelBench> bench(new CompiledModelBench());
   bench->launcher = std::move(launcher);
   bench->model = model;
@@ -31,8 +33,16 @@ CompiledModelBench::create(mlir::func::FuncOp model, const WeightSet &weights,
   bench->timeout = timeout;
   bench->iterations = iterations;
   llvm::SmallString<128> root;
-  if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("cnnc-tune-models", root))
-    return fail("cannot create a temporary directory: " + ec.message());
+  if (beside.empty()) {
+    if (std::error_code ec = llvm::sys::fs::createUniqueDirectory("cnnc-tune-models", root))
+      return fail("cannot create a temporary directory: " + ec.message());
+  } else {
+    llvm::SmallString<128> model(llvm::sys::path::parent_path(beside));
+    llvm::sys::path::append(model, "cnnc-tune-models-%%%%%%");
+    llvm::sys::fs::createUniquePath(model, root, /*MakeAbsolute=*/true);
+    if (std::error_code ec = llvm::sys::fs::create_directory(root, /*IgnoreExisting=*/false))
+      return fail("cannot create " + root + ": " + ec.message());
+  }
   bench->root = root.str().str();
   return bench;
 }

@@ -24,11 +24,13 @@ public:
   /// `model` with `weights`, compiled as `options` say (their outputDir and
   /// tunedSchedules aside) for `kernels` (the timer's, in its order); each
   /// round `iterations` runs, within `timeout` seconds; `cnnc bench` runs
-  /// behind `launcher` (empty: here).
+  /// behind `launcher` (empty: here). The models are built in a temporary
+  /// directory, or one beside the file `beside` (a device behind a launcher
+  /// sees no temporary directory of this machine's).
   static llvm::Expected<std::unique_ptr<CompiledModelBench>>
   create(mlir::func::FuncOp model, const WeightSet &weights, const CompileOptions &options,
          const std::vector<TunedKernel> &kernels, unsigned timeout, int iterations,
-         std::vector<std::string> launcher = {});
+         std::vector<std::string> launcher = {}, llvm::StringRef beside = "");
   ~CompiledModelBench() override;
 
   llvm::Expected<size_t> build(const std::vector<ScheduleParams> &schedules) override;

@@ -44,6 +44,10 @@ namespace {
 /// (compiling a candidate costs the most).
 constexpr const char *kDefaultRuns = "40";
 
+/// Seconds a measuring child waits past the parent's --timeout before it
+/// ends itself: the parent, which kills it at the limit, goes first.
+constexpr int64_t kServeGraceSeconds = 10;
+
 constexpr const char *kUsage =
     "usage: cnnc tune MODEL --db FILE [--target T] [--trials N] [--time-budget S] [--seed K]\n"
     "                 [--runs R] [--model-check N] [--launcher PREFIX]\n"
@@ -141,10 +145,11 @@ llvm::json::Object answer(ModelKernelTimer &timer, llvm::StringRef request, int 
 /// The measuring child's side (`cnnc tune --serve MODEL`): plans the model
 /// once, says "ready", then answers each line of stdin with one line on stdout.
 int serveMeasurements(const Args &args) {
-  int64_t runs = 0;
+  int64_t runs = 0, timeout = 0;
   std::optional<int64_t> batch = batchOf(args);
   if (args.positional.size() != 1 ||
       llvm::StringRef(args.value("runs", kDefaultRuns)).getAsInteger(10, runs) || runs < 1 ||
+      llvm::StringRef(args.value("timeout", "0")).getAsInteger(10, timeout) || timeout < 0 ||
       !batch) {
     llvm::errs() << kUsage;
     return kUsageError;
@@ -171,6 +176,10 @@ int serveMeasurements(const Args &args) {
   llvm::outs().flush();
   std::string request;
   while (std::getline(std::cin, request)) {
+    // A request past the parent's limit ends this child too (SIGALRM): the
+    // parent can kill only its end of a launcher (`ssh`), and a child left
+    // spinning on a board would slow every later candidate there.
+    alarm(static_cast<unsigned>(timeout > 0 ? timeout + kServeGraceSeconds : 0));
     std::string kernel = llvm::StringRef(request).split('\t').first.str();
     if (faults.count(kernel) && faults[kernel] == "crash")
       std::abort();
@@ -181,12 +190,18 @@ int serveMeasurements(const Args &args) {
                                   llvm::json::Value(answer(timer, request, static_cast<int>(runs))))
                  << "\n";
     llvm::outs().flush();
+    alarm(0);
   }
   return 0;
 }
 
-/// `value` made absolute if it names a file here: a child behind a launcher
-/// (`ssh board`) does not start in this working directory.
+/// Whether `option`'s value is a path (the weights, the calibration images
+/// or batch), which a child behind a launcher must get absolute.
+bool namesPath(llvm::StringRef option) { return option == "weights" || option == "calibrate"; }
+
+/// `value` made absolute if it names a file here (the model may instead be a
+/// preset's name): a child behind a launcher (`ssh board`) does not start in
+/// this working directory.
 std::string pathForChild(const std::string &value) {
   llvm::SmallString<256> path(value);
   if (!llvm::sys::fs::exists(path) || llvm::sys::fs::make_absolute(path))
@@ -207,10 +222,14 @@ std::vector<std::string> servingCommand(const Args &args, llvm::ArrayRef<std::st
                                    "--runs",
                                    args.value("runs", kDefaultRuns),
                                    "--batch",
-                                   args.value("batch", "1")};
+                                   args.value("batch", "1"),
+                                   "--timeout",
+                                   args.value("timeout", "120")};
   for (llvm::StringRef option : codegenModelOptions())
     if (!args.value(option).empty())
-      argv.insert(argv.end(), {"--" + option.str(), pathForChild(args.value(option))});
+      argv.insert(argv.end(),
+                  {"--" + option.str(),
+                   namesPath(option) ? pathForChild(args.value(option)) : args.value(option)});
   return selfCommand(launcher, argv);
 }
 
@@ -286,7 +305,7 @@ private:
 /// The per-kernel table and the totals `cnnc tune` ends with.
 void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &outcome,
                   const std::optional<CheckOutcome> &check, const Args &args, int64_t seed,
-                  int trials) {
+                  int trials, const TuningContext &context) {
   llvm::outs() << "| kernel | calls | share | alone: default (us) | alone: best (us) | "
                   "in model: default (us) | in model: chosen (us) | gain | measured | read back | "
                   "failed |\n| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n";
@@ -316,6 +335,9 @@ void printOutcome(const std::vector<TunedKernel> &kernels, const TuneOutcome &ou
       outcome.defaultModelMicros, outcome.tunedModelMicros,
       outcome.tunedModelMicros > 0 ? outcome.defaultModelMicros / outcome.tunedModelMicros : 0.0,
       seed, trials, measured, reused, args.value("db"));
+  // What compile must be given to apply them: a board resolves "host" to its
+  // own full target.
+  llvm::outs() << "filed under target " << context.target << ", device " << context.device << "\n";
   if (!check) {
     llvm::outs() << "inside the model: not checked (--model-check 0); compile --tuning-db "
                     "applies the best alone\n";
@@ -379,10 +401,10 @@ int tuneModel(const Args &args) {
   std::optional<TuningContext> device;
   if (!launcher.empty()) {
     progress.phase("asking the device behind the launcher what it is");
-    llvm::Expected<TuningContext> there = deviceContext(launcher, target, /*toMeasure=*/true);
+    llvm::Expected<DeviceContext> there = deviceContext(launcher, target, /*toMeasure=*/true);
     if (!there)
       return fail(there.takeError());
-    device = *there;
+    device = there->context;
     target = device->target;
   }
   ModelSession session;
@@ -421,14 +443,17 @@ int tuneModel(const Args &args) {
     compile.runnerBytes = static_cast<uint64_t>(session.limits().runnerBytes);
     auto real = CompiledModelBench::create(
         (*planned)->lowered.model, (*planned)->lowered.weights.weights, compile, kernels,
-        static_cast<unsigned>(timeout), /*iterations=*/20, launcher);
+        static_cast<unsigned>(timeout), /*iterations=*/20, launcher,
+        launcher.empty() ? "" : pathForChild(args.value("db")));
     if (!real)
       return fail(real.takeError());
     bench = std::move(*real);
   }
   std::optional<size_t> defaults;
   double reserve = 0;
-  if (bench && timeBudget > 0) {
+  // Behind a launcher the defaults' model is built and timed first anyway:
+  // a device that cannot see it fails the tune before the search, not after.
+  if (bench && (timeBudget > 0 || !launcher.empty())) {
     progress.phase("building the model with the default schedules");
     std::vector<ScheduleParams> schedules;
     for (const TunedKernel &kernel : kernels)
@@ -474,7 +499,7 @@ int tuneModel(const Args &args) {
     checked = std::move(*result);
   }
   progress.clear();
-  printOutcome(kernels, *outcome, checked, args, seed, options.trials);
+  printOutcome(kernels, *outcome, checked, args, seed, options.trials, context);
   return 0;
 }
 
@@ -531,9 +556,9 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   llvm::Expected<TargetSelection> target = selectTarget(args->value("target", "host"));
   if (!target)
     return report(target.takeError());
-  TuningContext here = tuningContext(*target);
-  if (!args->value("launcher").empty()) {
-    llvm::Expected<TuningContext> device =
+  DeviceContext here = {tuningContext(*target), runsNativelyHere(*target)};
+  if (!args->value("launcher").empty() && !args->flag("distill")) {
+    llvm::Expected<DeviceContext> device =
         deviceContext(launcherWords(args->value("launcher")), args->value("target", "host"),
                       /*toMeasure=*/false);
     if (!device)
@@ -542,11 +567,11 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   }
   if (args->flag("context")) {
     llvm::outs() << llvm::formatv("{0:2}", llvm::json::Value(llvm::json::Object{
-                                               {"cnnc", here.cnncVersion},
-                                               {"halide", here.halideVersion},
-                                               {"target", here.target},
-                                               {"device", here.device},
-                                               {"runs_natively", runsNativelyHere(*target)}}))
+                                               {"cnnc", here.context.cnncVersion},
+                                               {"halide", here.context.halideVersion},
+                                               {"target", here.context.target},
+                                               {"device", here.context.device},
+                                               {"runs_natively", here.runsNatively}}))
                  << "\n";
     return 0;
   }
@@ -555,7 +580,7 @@ int runTuneCommand(llvm::ArrayRef<llvm::StringRef> rawArgs) {
   if (!db)
     return report(db.takeError());
   if (args->flag("report"))
-    return printReport(**db, here,
+    return printReport(**db, here.context,
                        args->value("launcher").empty() ? "this machine"
                                                        : "the device behind the launcher");
   std::vector<TuningRecord> best = distill(**db);

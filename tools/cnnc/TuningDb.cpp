@@ -26,7 +26,7 @@ TuningContext tuningContext(const TargetSelection &target) {
   return {cnncVersion().str(), halideVersion(), target.halideTarget, device.str()};
 }
 
-llvm::Expected<TuningContext> deviceContext(llvm::ArrayRef<std::string> launcher,
+llvm::Expected<DeviceContext> deviceContext(llvm::ArrayRef<std::string> launcher,
                                             llvm::StringRef target, bool toMeasure) {
   auto fail = [&](const llvm::Twine &why) {
     return llvm::createStringError(
@@ -57,10 +57,11 @@ llvm::Expected<TuningContext> deviceContext(llvm::ArrayRef<std::string> launcher
                 ", this is cnnc " + cnncVersion().str() + " with Halide " + halideVersion() +
                 ": the kernels it measured would not be those compiled here (install the same "
                 "cnnc on both)");
-  if (toMeasure && object->getBoolean("runs_natively") != true)
+  bool runsNatively = object->getBoolean("runs_natively") == true;
+  if (toMeasure && !runsNatively)
     return fail("does not run target " + target + " (" + device.target +
                 ") natively, and tuning measures real times, never emulated ones");
-  return device;
+  return DeviceContext{device, runsNatively};
 }
 
 llvm::Expected<std::shared_ptr<TuningDatabase>> openTuningDatabase(llvm::StringRef command,
@@ -77,13 +78,13 @@ llvm::Expected<std::shared_ptr<TuningDatabase>> openTuningDatabase(llvm::StringR
 llvm::Expected<TuningContext> appliedContext(const TuningDatabase &database,
                                              const TargetSelection &target) {
   TuningContext here = tuningContext(target);
-  if (runsNativelyHere(target))
-    return here;
   std::set<std::string> devices;
   for (const TuningRecord &record : database.records())
     if (record.context.cnncVersion == here.cnncVersion &&
         record.context.halideVersion == here.halideVersion && record.context.target == here.target)
       devices.insert(record.context.device);
+  if (devices.count(here.device))
+    return here;
   if (devices.size() > 1)
     return llvm::createStringError(
         std::errc::invalid_argument,

@@ -19,12 +19,17 @@ namespace cnnc {
 /// The context records measured here, for `target`, are filed under.
 TuningContext tuningContext(const TargetSelection &target);
 
-/// The context the device behind `launcher` files records measured there
-/// for `target` under (its `cnnc tune --context`, the target resolved there:
-/// "host" is the device's). An error if it runs another cnnc or Halide than
-/// this one (compile here would build other kernels than it measured), or,
+/// What a device says of itself for a target (`cnnc tune --context`).
+struct DeviceContext {
+  TuningContext context; // what records measured there are filed under
+  bool runsNatively = false;
+};
+
+/// The device behind `launcher`, for `target` (resolved there: "host" is
+/// the device's). An error if it runs another cnnc or Halide than this one
+/// (compile here would build other kernels than it measured), or,
 /// `toMeasure`, if it does not run the target natively.
-llvm::Expected<TuningContext> deviceContext(llvm::ArrayRef<std::string> launcher,
+llvm::Expected<DeviceContext> deviceContext(llvm::ArrayRef<std::string> launcher,
                                             llvm::StringRef target, bool toMeasure);
 
 /// A database opened for `command`, its skipped lines printed as warnings
@@ -33,10 +38,10 @@ llvm::Expected<std::shared_ptr<TuningDatabase>> openTuningDatabase(llvm::StringR
                                                                    llvm::StringRef path);
 
 /// The context whose records of `database` a model compiled here for
-/// `target` applies: this machine's where it runs the target natively;
-/// otherwise (a cross-compile for a board) that of the one device the
-/// database has measured the target on under this cnnc and Halide (an error
-/// naming them if several; this machine's if none).
+/// `target` applies, among those of this cnnc, Halide and target: this
+/// machine's where it has measured the target; else (a cross-compile for a
+/// board, a GPU server's database) the one device's the database holds (an
+/// error naming them if several; this machine's if none).
 llvm::Expected<TuningContext> appliedContext(const TuningDatabase &database,
                                              const TargetSelection &target);
 
