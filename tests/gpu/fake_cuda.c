@@ -46,6 +46,7 @@ enum {
   kBadFrees,
   kCaptureSyncs,
   kCapturedCopies,
+  kSyncs,
   kCounters
 };
 static const char *const names[kCounters] = {
@@ -59,7 +60,8 @@ static const char *const names[kCounters] = {
     "live_handles",   /* streams, graphs and instantiated graphs not destroyed */
     "bad_frees",      /* cuMemFree_v2 of an address it did not allocate */
     "capture_syncs",  /* synchronizations while a graph is recorded */
-    "captured_copies" /* copies on a stream recording a graph */
+    "captured_copies", /* copies on a stream recording a graph */
+    "syncs"            /* synchronizations: cuCtxSynchronize, cuStreamSynchronize */
 };
 static long long counts[kCounters];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -184,6 +186,7 @@ int cuCtxPopCurrent_v2(void **context) {
   return kSuccess;
 }
 int cuCtxSynchronize(void) {
+  add(kSyncs, 1);
   if (__atomic_load_n(&capturing_streams, __ATOMIC_SEQ_CST))
     add(kCaptureSyncs, 1);
   return kSuccess;
@@ -294,6 +297,7 @@ int cuStreamDestroy_v2(void *s) {
   return add(kLiveHandles, -1), kSuccess;
 }
 int cuStreamSynchronize(void *s) {
+  add(kSyncs, 1);
   if (recording(s))
     add(kCaptureSyncs, 1);
   return recording(s) ? kCaptureUnsupported : kSuccess;

@@ -104,10 +104,16 @@ static int run_mode(void *lib, create_fn create, const char *weights, int launch
     step("cnnc_run_device", &since);
   size_t calls = num_calls(model);
   double *micros = (double *)calloc(calls, sizeof *micros);
+  long long syncs = count("syncs");
   if (ok && !capture && micros &&
       check(run_timed(model, input, i.input_count, output, i.output_count, micros, calls),
-            "cnnc_run_timed"))
+            "cnnc_run_timed")) {
     step("cnnc_run_timed", &since);
+    /* The input's copy waited for, then each call (the logits' copy back
+     * waits by itself). */
+    printf("  cnnc_run_timed waited for the input and each of its %zu calls: %s\n", calls,
+           count("syncs") - syncs == (long long)calls + 1 ? "yes" : "no");
+  }
   free(micros);
   void *stream = NULL, *graph = NULL;
   if (ok && capture && stream_create(&stream, 1) == 0 && begin_capture(stream, 2) == 0) {
