@@ -527,6 +527,14 @@ int printReport(const TuningDatabase &db, const TuningContext &here, llvm::Strin
                << " records from another cnnc, Halide, target or device: kept, not applied\n";
   if (!db.skippedLines().empty())
     llvm::outs() << "  " << db.skippedLines().size() << " lines skipped (see the warnings)\n";
+  // Where every record was measured: compile applies another device's where
+  // it is the only one for a target (appliedContext).
+  std::map<std::pair<std::string, std::string>, size_t> byDevice;
+  for (const TuningRecord &r : db.records())
+    ++byDevice[{r.context.target, r.context.device}];
+  for (const auto &[where, count] : byDevice)
+    llvm::outs() << "  " << count << " records of target " << where.first << " measured on "
+                 << where.second << "\n";
   return 0;
 }
 
