@@ -77,8 +77,7 @@ constexpr int kCpuParallelism = 16;
 Halide::AutoschedulerParams paramsFor(Autoscheduler which) {
   switch (which) {
   case Autoscheduler::adams2019:
-    return {"Adams2019",
-            {{"parallelism", std::to_string(kCpuParallelism)}, {"beam_size", "1"}}};
+    return {"Adams2019", {{"parallelism", std::to_string(kCpuParallelism)}, {"beam_size", "1"}}};
   case Autoscheduler::li2018:
     return {"Li2018", {{"parallelism", std::to_string(kGpuParallelism)}}};
   case Autoscheduler::anderson2021:
@@ -93,6 +92,19 @@ Halide::AutoschedulerParams paramsFor(Autoscheduler which) {
 // space), and only a kernel so scheduled needs it loaded.
 bool autoschedulerAvailable(Autoscheduler which) {
   return llvm::sys::fs::exists(pluginPath(which));
+}
+
+std::vector<Autoscheduler> autoschedulersFor(const KernelSignature &s,
+                                             llvm::ArrayRef<Autoscheduler> candidates) {
+  std::vector<Autoscheduler> seeds;
+  if (!llvm::all_of(s.args, [](const SignatureArg &arg) {
+        return arg.tensor.elementType == ElementType::f32;
+      }))
+    return seeds;
+  for (Autoscheduler which : candidates)
+    if (autoschedulerAvailable(which))
+      seeds.push_back(which);
+  return seeds;
 }
 
 void autoscheduleKernel(KernelFuncs &funcs, const KernelSignature &signature,

@@ -21,6 +21,14 @@ struct KernelSignature;
 /// built against ships them); it is loaded when first used.
 bool autoschedulerAvailable(ScheduleParams::Autoscheduler which);
 
+/// Those of `candidates` (a target family's) that seed the kernel `s` in
+/// its schedule space: the installed ones, for a float kernel only (none was
+/// tried on the integer kernels, whose tap pairs and tables cnnc stages
+/// itself).
+std::vector<ScheduleParams::Autoscheduler>
+autoschedulersFor(const KernelSignature &s,
+                  llvm::ArrayRef<ScheduleParams::Autoscheduler> candidates);
+
 /// Schedules the kernel's pipeline for `target` by the autoscheduler
 /// `signature.schedule` names, its estimates the kernel's static shapes.
 void autoscheduleKernel(KernelFuncs &funcs, const KernelSignature &signature,

@@ -670,11 +670,8 @@ ScheduleSpace CpuBackend::scheduleSpace(const KernelSignature &s, llvm::StringRe
   if (space.reductionSlices)
     space.parallel.push_back(Parallel::reductionSlices);
   space.paddedInputs = {PaddedInput::perBlock};
-  // Adams2019 seeds float kernels only: it was not tried on the integer
-  // kernels, whose tap pairs and tables cnnc stages itself.
-  bool floatOnly = llvm::all_of(
-      s.args, [](const SignatureArg &arg) { return arg.tensor.elementType == ElementType::f32; });
-  if (floatOnly && autoschedulerAvailable(ScheduleParams::Autoscheduler::adams2019))
+  space.autoschedulers = autoschedulersFor(s, {ScheduleParams::Autoscheduler::adams2019});
+  if (!space.autoschedulers.empty())
     space.strategies.push_back(Strategy::autoscheduled);
   if (!blockable(s, lanes))
     return space;

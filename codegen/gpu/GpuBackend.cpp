@@ -223,15 +223,8 @@ public:
          {std::pair{32, 8}, {32, 4}, {64, 4}, {16, 16}, {8, 32}, {128, 1}, {256, 1}})
       if (!llvm::is_contained(space.gpuThreadBlocks, block))
         space.gpuThreadBlocks.push_back(block);
-    // The GPU autoschedulers seed float kernels, as Adams2019 does on CPUs.
-    space.autoschedulers.clear();
-    if (llvm::all_of(s.args, [](const SignatureArg &arg) {
-          return arg.tensor.elementType == ElementType::f32;
-        }))
-      for (ScheduleParams::Autoscheduler which :
-           {ScheduleParams::Autoscheduler::li2018, ScheduleParams::Autoscheduler::anderson2021})
-        if (autoschedulerAvailable(which))
-          space.autoschedulers.push_back(which);
+    space.autoschedulers = autoschedulersFor(
+        s, {ScheduleParams::Autoscheduler::li2018, ScheduleParams::Autoscheduler::anderson2021});
     if (!space.autoschedulers.empty())
       space.strategies.push_back(Strategy::autoscheduled);
     if (!blockable(s))

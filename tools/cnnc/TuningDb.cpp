@@ -7,8 +7,8 @@
 
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/JSON.h"
-
 #include "llvm/Support/raw_ostream.h"
+
 #include <set>
 
 namespace cnnc {
